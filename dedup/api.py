@@ -1,0 +1,199 @@
+"""The two entry points: `scan` for a batch of files, `Deduplicator` for pages as they arrive."""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+import time
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+
+from dedup.cluster import build_clusters, verify
+from dedup.config import DedupConfig
+from dedup.errors import DedupError, DuplicateIdError, InputError
+from dedup.extract import extract_document
+from dedup.index import LSHIndex
+from dedup.models import Document, Match, ScanResult, Skip
+from dedup.normalize import tokenize
+from dedup.readers import InputFile, list_inputs, read_page
+from dedup.shingle import ShingleIds, make_shingles
+from dedup.signature import MinHasher, Signature
+
+logger = logging.getLogger(__name__)
+
+Progress = Callable[[int, int], None]
+NO_BODY = "no article body found"
+NOT_FOUND = "no such file or folder"
+
+
+class Fingerprinter:
+    """Document body -> shingles and signature, for one configuration."""
+
+    def __init__(self, config: DedupConfig) -> None:
+        self.config = config
+        self.hasher = MinHasher(config.num_perm, config.seed)
+
+    def shingles(self, body: str) -> ShingleIds:
+        return make_shingles(
+            tokenize(body), ngram=self.config.ngram, tokenizer=self.config.tokenizer
+        )
+
+    def new_index(self) -> LSHIndex:
+        return LSHIndex(self.hasher, bands=self.config.lsh_bands, rows=self.config.rows)
+
+
+def scan(
+    paths: Iterable[str | os.PathLike[str]],
+    config: DedupConfig | None = None,
+    *,
+    progress: Progress | None = None,
+) -> ScanResult:
+    """Read every file under `paths` and cluster the copies of each article.
+
+    Files that cannot be read, decoded or yield no article body are skipped with a logged
+    warning and listed in ``ScanResult.skipped``. The result is deterministic: the same
+    files give the same clusters, in the same order.
+
+    Example:
+        >>> result = dedup.scan(["samples/"])  # doctest: +SKIP
+        >>> [c.size for c in result.duplicate_clusters]  # doctest: +SKIP
+        [4, 3, 3, 2]
+    """
+    config = config or DedupConfig()
+    fingerprinter = Fingerprinter(config)
+    result = ScanResult(clusters=[], documents=[])
+    with _stage(result, "list"):
+        inputs, missing = list_inputs(paths)
+    for path in missing:
+        _skip(result, Skip(path, NOT_FOUND))
+    if missing and not inputs:
+        raise InputError(f"{NOT_FOUND}; check the path", missing[0])
+    with _stage(result, "read+extract"):
+        documents = list(_read_documents(inputs, result, progress))
+    with _stage(result, "shingle"):
+        shingles = [fingerprinter.shingles(doc.body) for doc in documents]
+    kept = [i for i, ids in enumerate(shingles) if ids.size]
+    for index in sorted(set(range(len(documents))) - set(kept)):
+        _skip(result, Skip(documents[index].path or documents[index].doc_id, NO_BODY))
+    result.documents = [documents[i] for i in kept]
+    shingles = [shingles[i] for i in kept]
+    with _stage(result, "sign"):
+        signatures = [fingerprinter.hasher.sign(ids) for ids in shingles]
+    with _stage(result, "lsh"):
+        candidates = _candidate_pairs(fingerprinter.new_index(), signatures)
+    with _stage(result, "verify+cluster"):
+        result.clusters = build_clusters(result.documents, shingles, candidates, config)
+    return result
+
+
+def _read_documents(
+    inputs: list[InputFile], result: ScanResult, progress: Progress | None
+) -> Iterator[Document]:
+    for done, item in enumerate(inputs, 1):
+        try:
+            page = read_page(item)
+            result.files_read += 1
+            yield extract_document(page.text, page.doc_id, page.path)
+        except InputError as error:
+            _skip(result, Skip(item.path, error.reason))
+        if progress is not None:
+            progress(done, len(inputs))
+
+
+def _skip(result: ScanResult, skip: Skip) -> None:
+    logger.warning("%s: %s (skipped)", skip.path, skip.reason)
+    result.skipped.append(skip)
+
+
+def _candidate_pairs(index: LSHIndex, signatures: list[Signature]) -> set[tuple[int, int]]:
+    pairs: set[tuple[int, int]] = set()
+    for position, signature in enumerate(signatures):
+        key = str(position)
+        for other in index.query(signature):
+            pairs.add((int(other), position))
+        index.insert(key, signature)
+    return pairs
+
+
+@contextmanager
+def _stage(result: ScanResult, name: str) -> Iterator[None]:
+    started = time.perf_counter()
+    try:
+        yield
+    finally:
+        result.stage_seconds[name] = time.perf_counter() - started
+
+
+class Deduplicator:
+    """An in-memory index of pages that answers "have I seen this article?".
+
+    ``text`` is a page as scraped: the same extraction and normalization as ``dedup scan``
+    apply, so navigation and footers do not count. One instance may be shared by the
+    threads of a crawler: every call holds a lock.
+
+    Example:
+        >>> dd = Deduplicator(DedupConfig(threshold=0.8))
+        >>> dd.add("https://a.example/1", page_text)  # doctest: +SKIP
+        []
+        >>> dd.add("https://b.example/9", copy_of_page_text)  # doctest: +SKIP
+        [Match(doc_id='https://a.example/1', similarity=0.93, containment=0.97)]
+    """
+
+    def __init__(self, config: DedupConfig | None = None) -> None:
+        self.config = config or DedupConfig()
+        self._fingerprinter = Fingerprinter(self.config)
+        self._index = self._fingerprinter.new_index()
+        self._shingles: dict[str, ShingleIds] = {}
+        self._lock = threading.Lock()
+
+    def add(self, doc_id: str, text: str) -> list[Match]:
+        """Return the near-duplicates already indexed (best first), then index the page.
+
+        Raises:
+            DuplicateIdError: ``doc_id`` is already indexed.
+        """
+        if not isinstance(doc_id, str) or not doc_id:
+            raise InputError(f"doc_id must be a non-empty string, got {doc_id!r}")
+        shingles = self._page_shingles(text)
+        with self._lock:
+            if doc_id in self._shingles:
+                raise DuplicateIdError(doc_id)
+            matches, signature = self._matches(shingles)
+            self._shingles[doc_id] = shingles
+            if signature is not None:
+                self._index.insert(doc_id, signature)
+        return matches
+
+    def query(self, text: str) -> list[Match]:
+        """The near-duplicates of a page already indexed, best first; indexes nothing."""
+        shingles = self._page_shingles(text)
+        with self._lock:
+            return self._matches(shingles)[0]
+
+    def __contains__(self, doc_id: object) -> bool:
+        return doc_id in self._shingles
+
+    def __len__(self) -> int:
+        return len(self._shingles)
+
+    def _page_shingles(self, text: str) -> ShingleIds:
+        if not isinstance(text, str):
+            raise InputError(f"text must be a str (a decoded page), got {type(text).__name__}")
+        document = extract_document(text, doc_id="")
+        return self._fingerprinter.shingles(document.body)
+
+    def _matches(self, shingles: ShingleIds) -> tuple[list[Match], Signature | None]:
+        if shingles.size == 0:
+            return [], None
+        signature = self._fingerprinter.hasher.sign(shingles)
+        matches = []
+        for other in self._index.query(signature):
+            verdict = verify(shingles, self._shingles[other], self.config)
+            if verdict.is_copy:
+                matches.append(Match(other, verdict.similarity, verdict.containment))
+        matches.sort(key=lambda m: (-m.similarity, -m.containment, m.doc_id))
+        return matches, signature
+
+
+__all__ = ["DedupError", "Deduplicator", "Fingerprinter", "scan"]

@@ -1,0 +1,169 @@
+"""Line classification for scraped text pages: what is boilerplate, metadata or prose.
+
+Every pattern runs on a line's shadow (see `dedup.textops.shadow`): Simplified, half-width,
+lowercase. So each pattern is written once, and a page in Traditional script is classified
+exactly like its Simplified copy.
+"""
+
+from __future__ import annotations
+
+import re
+
+# A publication or update date, with an optional time: 2021-09-16 10:26:44, 2021年9月16日,
+# [2021/9/16], 2023.07.28.
+DATE = re.compile(
+    r"(?<!\d)((?:19|20)\d{2})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})(?!\d)\s*日?"
+    r"(?:\s*(\d{1,2})[:时](\d{2})(?:[:分](\d{2}))?)?"
+)
+META_LABEL = (
+    r"(?:发表时间|发布时间|发布日期|发表日期|更新时间|发布于|时间|日期|来源|文章来源|稿源|出处"
+    r"|作者|编辑|责任编辑|责编|记者|浏览次数|浏览量|浏览|点击数|点击量|点击|阅读数|阅读量|阅读"
+    r"|字号|release date|publish(?:ed)? date|date|source|author|editor)"
+)
+_VIEW_COUNT = r"\[?\d*\]?\s*次?"
+# Metadata glued to the first paragraph: "发表时间:… 作者: 来源:… 浏览:次今天上午,…".
+GLUED_META = re.compile(
+    rf"^(?:\s*{META_LABEL}\s*[:]\s*"
+    rf"(?:{DATE.pattern}|(?<=[览击读量数][:])\s*{_VIEW_COUNT}|[^\s:]{{0,30}}(?=\s)|)\s*)+"
+)
+_META_LINE = re.compile(rf"(?:^|\s){META_LABEL}\s*[:]|^\[?{DATE.pattern}")
+_EDITOR_LINE = re.compile(r"^[(\[]?\s*(?:责任编辑|责编|编辑|编审|校对|审核)\s*[:\s]")
+_VIEW_LINE = re.compile(r"read a total of|阅读\s*\d+|浏览\s*\d+")
+
+_PROVINCES = "京津沪渝冀晋蒙辽吉黑苏浙皖闽赣鲁豫鄂湘粤桂琼川蜀贵黔云滇藏陕秦甘陇青宁新港澳台"
+# Strong evidence wherever it stands, even inside a long line.
+_ANYWHERE = (
+    ("licence", re.compile(rf"icp[备证]|[{_PROVINCES}]icp|公网安备|网安备\s*\d")),
+    (
+        "licence",
+        re.compile(r"(?:新闻信息服务|增值电信业务经营|网络文化经营|节目制作经营|视听节目)许可证"),
+    ),
+    (
+        "copyright",
+        re.compile(
+            r"版权所有|版权声明|版权归|copyright|all rights reserved|转载请注明|风险自负|©"
+            r"|未经.{0,8}(?:许可|授权|同意).{0,12}(?:转载|复制|使用|镜像)|法律申明|免责声明"
+        ),
+    ),
+)
+# Evidence only on a line that is not itself prose.
+_SHORT = (
+    (
+        "contact",
+        re.compile(
+            r"^(?:电\s*话|传\s*真|手\s*机|微\s*信|邮\s*编|地\s*址|e-?mail|tel|fax|cel|add|邮箱"
+            r"|qq|联系人|销售经理|客服|热线)\s*[:]|联系方式|服务热线|电子邮件[:]|网站电话|(?:电话|传真)[:]?\s*[\d(]"
+        ),
+    ),
+    (
+        "support",
+        re.compile(
+            r"技术支持|法律顾问|总顾问|网站建设|网站设计|网站制作|powered by|technical support"
+            r"|领导与支持单位|主办单位|承办单位|协办单位|合作单位|主管单位"
+        ),
+    ),
+    (
+        "widget",
+        re.compile(
+            r"分享到|扫一扫|关注微信|加入收藏|在线留言|联系我们|返回顶部|设为首页|打印本页|关闭窗口"
+            r"|官方微信|官方微博|官方客户端|收藏本页|立刻联系|^安卓$|^ios$|^android$|^字号|【打印】"
+            r"|【关闭】|更多>>|^更多$|^返回|^首页$|^登录|^注册|^搜索$|^分享$|^点赞|^评论"
+        ),
+    ),
+    ("pager", re.compile(r"^(?:上一篇|下一篇|上一页|下一页|previous|next)")),
+    (
+        "sidebar",
+        re.compile(
+            r"相关阅读|相关新闻|相关文章|相关链接|热门信息|推荐信息|推荐阅读|热点推荐|热门推荐"
+            r"|24小时排行|一周排行|排行榜|猜你喜欢|精彩推荐|relevant keywords"
+            r"|related (?:news|articles)"
+            r"|延伸阅读|最新资讯|最新文章|热门文章|热点新闻|^推荐$|^热点$|^图片新闻$"
+        ),
+    ),
+    ("video", re.compile(r"^观看.{0,80}视频$|^\[视频\]|^视频[:]|^播放$")),
+    ("ad", re.compile(r"^广告(?:\s|$)|^推广$")),
+    ("brand", re.compile(r"^\S{2,12}(?:微信|微博|客户端|公众号|app)$")),
+)
+# Gambling and adult terms that spam mirrors inject; two distinct ones are needed inside prose.
+SPAM = re.compile(
+    r"九游会|真人游戏|百家乐|娱乐城|博彩|赌场|棋牌|太阳城|葡京|威尼斯人|bet365|开云体育|亚博体育"
+    r"|无码|毛片|人妻|色情|黄色网站|小黄鸭|av在线|国产精品|一区二区|久久精品|成人影"
+)
+_BREADCRUMB_LEAD = re.compile(r"^(?:您(?:所在|现在)?的?位置|当前位置|所在位置|位置)[:]")
+_BULLET = re.compile(r"^(?:[-·•*●◆■□▪►>→]+|\d{1,2}[.、)]\s|\d{1,2}\.(?!\d))\s*")
+_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+_SENTENCE_END = re.compile(r"[。！？；!?;]|[,，](?=.*[。！？!?])")
+_LATIN_WORD = re.compile(r"[a-z]+(?:'[a-z]+)?")
+_DATED_LINK_END = re.compile(rf"(?:\[?{DATE.pattern}\]?|[(\[]?\d{{1,2}}-\d{{1,2}}[)\]]?)$")
+
+MIN_PROSE_CJK = 30
+MIN_PROSE_WORDS = 25
+
+
+def strip_bullet(shadow_line: str) -> str:
+    """A line without its list bullet or numbering."""
+    return _BULLET.sub("", shadow_line, count=1)
+
+
+def is_prose(shadow_line: str) -> bool:
+    """A line that reads as article text: 30+ CJK characters with sentence punctuation,
+    or 25+ English words."""
+    cjk = len(_CJK.findall(shadow_line))
+    if cjk >= MIN_PROSE_CJK:
+        return bool(_SENTENCE_END.search(shadow_line))
+    return cjk < 5 and len(_LATIN_WORD.findall(shadow_line)) >= MIN_PROSE_WORDS
+
+
+def spam_terms(shadow_line: str) -> set[str]:
+    return set(SPAM.findall(shadow_line))
+
+
+def classify(shadow_line: str) -> str | None:
+    """The kind of boilerplate a line is (``"copyright"``, ``"link_farm"``, ``"meta"``, …),
+    or None for a line that may belong to the article."""
+    line = strip_bullet(shadow_line.strip())
+    if not line:
+        return "empty"
+    for kind, pattern in _ANYWHERE:
+        if pattern.search(line):
+            return kind
+    if _is_link_farm(line):
+        return "link_farm"
+    prose = is_prose(line)
+    if len(spam_terms(line)) >= (2 if prose else 1):
+        return "spam"
+    if prose:
+        return None
+    if _EDITOR_LINE.search(line) or _META_LINE.search(line) or _VIEW_LINE.search(line):
+        return "meta"
+    if _is_breadcrumb(line):
+        return "breadcrumb"
+    if _DATED_LINK_END.search(line) and len(line) <= 80:
+        return "dated_link"
+    for kind, pattern in _SHORT:
+        if pattern.search(line):
+            return kind
+    return None
+
+
+def _is_link_farm(line: str) -> bool:
+    segments = [segment.strip() for segment in line.split("|")]
+    if len(segments) < 5:
+        return False
+    return sum(map(len, segments)) / len(segments) <= 30
+
+
+def _is_breadcrumb(line: str) -> bool:
+    if _BREADCRUMB_LEAD.search(line):
+        return True
+    segments = [segment.strip() for segment in re.split(r"[>»›]", line)]
+    return len(segments) >= 3 and all(0 < len(segment) <= 20 for segment in segments)
+
+
+def breadcrumb_root(shadow_line: str) -> str | None:
+    """The first element of a breadcrumb line (the site, unless it is spam or 'home')."""
+    line = _BREADCRUMB_LEAD.sub("", strip_bullet(shadow_line.strip())).strip()
+    root = re.split(r"[>»›]", line)[0].strip()
+    if not root or SPAM.search(root) or root in {"首页", "网站首页", "主页", "home"}:
+        return None
+    return root

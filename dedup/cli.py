@@ -1,0 +1,217 @@
+"""The `dedup` command line (the only click user): parses, calls the library, prints."""
+
+from __future__ import annotations
+
+import logging
+import sys
+import time
+from collections import Counter
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from dedup import __version__
+from dedup.api import scan as run_scan
+from dedup.config import TOKENIZERS, DedupConfig
+from dedup.errors import ConfigError, DedupError
+from dedup.models import ScanResult
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class _WarningFormatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        return f"dedup: {record.levelname.lower()}: {record.getMessage()}"
+
+
+def _configure_logging(verbose: bool) -> None:
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(_WarningFormatter())
+    logger = logging.getLogger("dedup")
+    logger.handlers = [h for h in logger.handlers if isinstance(h, logging.NullHandler)]
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO if verbose else logging.WARNING)
+    logger.propagate = False
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "--version", prog_name="dedup")
+def main() -> None:
+    """Find the syndicated copies of news articles in scraped pages."""
+
+
+def config_options(command: F) -> F:
+    """The options that map one to one onto DedupConfig fields."""
+    defaults = DedupConfig()
+    options = [
+        click.option(
+            "--threshold",
+            type=float,
+            default=defaults.threshold,
+            show_default=True,
+            help="Jaccard similarity of two bodies at which they are copies.",
+        ),
+        click.option(
+            "--containment",
+            type=float,
+            default=defaults.containment,
+            show_default=True,
+            help="Share of a shorter body found in a longer one that makes it a cut-down copy.",
+        ),
+        click.option(
+            "--num-perm",
+            type=int,
+            default=defaults.num_perm,
+            show_default=True,
+            help="MinHash permutations.",
+        ),
+        click.option(
+            "--tokenizer",
+            type=click.Choice(TOKENIZERS),
+            default=defaults.tokenizer,
+            show_default=True,
+            help="char: one token per CJK character, Latin word or number; jieba: words.",
+        ),
+        click.option(
+            "--ngram",
+            type=int,
+            default=defaults.ngram,
+            show_default=True,
+            help="Tokens per shingle.",
+        ),
+        click.option(
+            "--seed", type=int, default=defaults.seed, show_default=True, help="MinHash seed."
+        ),
+        click.option(
+            "--bands",
+            type=int,
+            default=None,
+            help="LSH bands (default: num-perm / 4, tuned for recall).",
+        ),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+def _make_config(**fields: Any) -> DedupConfig:
+    try:
+        return DedupConfig(**fields)
+    except ConfigError as error:
+        raise click.UsageError(str(error)) from error
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=str))
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, writable=True, path_type=str),
+    help="Write the CSV report here (default: standard output).",
+)
+@click.option(
+    "--all", "include_singletons", is_flag=True, help="List every document, singletons too."
+)
+@click.option("-v", "--verbose", is_flag=True, help="Also log each stage's progress.")
+@config_options
+def scan(
+    paths: tuple[str, ...],
+    output: str | None,
+    include_singletons: bool,
+    verbose: bool,
+    **fields: Any,
+) -> None:
+    """Cluster the copies of each article among the files under PATHS.
+
+    Reads every file under the given files and folders (hidden ones skipped), separates
+    each page's article from its navigation and footers, and writes a CSV with one row per
+    document in a cluster of copies.
+    """
+    config = _make_config(**fields)
+    _configure_logging(verbose)
+    _refuse_output_among_inputs(output, paths)
+    from dedup import report  # pandas loads only for the report
+
+    started = time.perf_counter()
+    with _ProgressBar() as progress:
+        try:
+            result = run_scan(paths, config, progress=progress)
+        except DedupError as error:
+            raise click.ClickException(str(error)) from error
+    frame = report.clusters_frame(result.clusters, include_singletons=include_singletons)
+    try:
+        report.write_csv(frame, output if output else sys.stdout)
+    except OSError as error:
+        raise click.ClickException(
+            f"cannot write the report to {output}: {error.strerror or error}; "
+            "choose a writable path with -o"
+        ) from error
+    click.echo(_summary(result, time.perf_counter() - started), err=True)
+
+
+def _refuse_output_among_inputs(output: str | None, paths: tuple[str, ...]) -> None:
+    if not output:
+        return
+    target = Path(output).resolve()
+    for path in paths:
+        root = Path(path).resolve()
+        if target == root:
+            raise click.UsageError(f"the report {output} is one of the inputs; write it elsewhere")
+
+
+class _ProgressBar:
+    """A progress bar on stderr when it is a terminal; nothing otherwise."""
+
+    def __init__(self) -> None:
+        self._bar: Any = None
+
+    def __enter__(self) -> Callable[[int, int], None] | None:
+        if not sys.stderr.isatty():
+            return None
+        return self._update
+
+    def _update(self, done: int, total: int) -> None:
+        if self._bar is None:
+            self._bar = click.progressbar(length=total, label="scanning", file=sys.stderr)
+            self._bar.__enter__()
+        self._bar.update(done - self._bar.pos)
+
+    def __exit__(self, *exc: object) -> None:
+        if self._bar is not None:
+            self._bar.__exit__(None, None, None)
+
+
+def _summary(result: ScanResult, seconds: float) -> str:
+    reasons = Counter(skip.reason for skip in result.skipped)
+    skipped = f"{len(result.skipped)} skipped"
+    if reasons:
+        skipped += " (" + ", ".join(f"{n} {reason}" for reason, n in sorted(reasons.items())) + ")"
+    clusters = result.duplicate_clusters
+    in_clusters = sum(cluster.size for cluster in clusters)
+    return (
+        f"dedup: {result.files_read} files read, {skipped}; {len(result.documents)} documents; "
+        f"{len(clusters)} clusters holding {in_clusters} documents; {seconds:.1f} s"
+    )
+
+
+def run() -> None:
+    """Console entry point: exit 0 on success, 2 on bad usage, 1 on failure, 130 when
+    interrupted; a one-line message and never a traceback."""
+    try:
+        code = main(standalone_mode=False)
+    except click.ClickException as error:
+        error.show()
+        sys.exit(error.exit_code)
+    except (KeyboardInterrupt, click.Abort):
+        click.echo("dedup: interrupted; no report was written", err=True)
+        sys.exit(130)
+    except Exception as error:  # noqa: BLE001 - the last guard before a user sees a traceback
+        click.echo(
+            f"dedup: internal error: {type(error).__name__}: {error}. "
+            "Please report it with the command you ran.",
+            err=True,
+        )
+        sys.exit(1)
+    sys.exit(code if isinstance(code, int) else 0)

@@ -1,0 +1,98 @@
+"""The records that flow through dedup: Document, Match, Cluster and friends."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    """One article as extracted from a scraped page.
+
+    ``body`` is the article text only (navigation, footers and spam removed), in the page's
+    own script. Metadata fields are ``None`` when the page does not state them.
+    """
+
+    doc_id: str
+    body: str
+    path: str | None = None
+    title: str | None = None
+    published: str | None = None
+    site: str | None = None
+    source: str | None = None
+    author: str | None = None
+    editor: str | None = None
+    reporter: str | None = None
+    pinyin_annotated: bool = False
+    spam_injected: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    """An indexed document that is a near-duplicate of the one asked about.
+
+    ``similarity`` is the Jaccard similarity of the two bodies' shingle sets;
+    ``containment`` the share of the shorter body's shingles found in the longer one.
+    """
+
+    doc_id: str
+    similarity: float
+    containment: float
+
+
+@dataclass(frozen=True, slots=True)
+class Member:
+    """A document inside a cluster, with its similarity to the cluster's representative.
+
+    ``relation`` says how it relates to the representative: ``original`` (the
+    representative itself), ``duplicate`` (Jaccard at the threshold), ``partial`` (a
+    truncated copy or an excerpt: contained in the representative), ``extended`` (contains
+    the representative plus more), or ``unique`` (a cluster of one).
+    """
+
+    document: Document
+    similarity: float
+    containment: float
+    is_representative: bool
+    relation: str
+
+
+@dataclass(frozen=True, slots=True)
+class Cluster:
+    """A group of copies of one article; ``members[0]`` is the representative."""
+
+    cluster_id: int
+    members: tuple[Member, ...]
+
+    @property
+    def representative(self) -> Document:
+        return self.members[0].document
+
+    @property
+    def size(self) -> int:
+        return len(self.members)
+
+
+@dataclass(frozen=True, slots=True)
+class Skip:
+    """An input that produced no document, and why."""
+
+    path: str
+    reason: str
+    detail: str = ""
+
+
+@dataclass(slots=True)
+class ScanResult:
+    """What `dedup.scan` found: clusters (singletons included), documents and skips."""
+
+    clusters: list[Cluster]
+    documents: list[Document]
+    skipped: list[Skip] = field(default_factory=list)
+    files_read: int = 0
+    stage_seconds: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def duplicate_clusters(self) -> list[Cluster]:
+        """Clusters of two or more documents."""
+        return [cluster for cluster in self.clusters if cluster.size > 1]

@@ -1,0 +1,83 @@
+"""Clusters -> the CSV report (the only pandas user)."""
+
+from __future__ import annotations
+
+import io
+import os
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TextIO
+
+import pandas as pd
+
+from dedup.models import Cluster
+
+COLUMNS = (
+    "cluster_id",
+    "cluster_size",
+    "doc_id",
+    "path",
+    "site",
+    "source",
+    "title",
+    "published",
+    "similarity",
+    "is_representative",
+    "relation",
+    "containment",
+)
+
+
+def clusters_frame(
+    clusters: Sequence[Cluster], *, include_singletons: bool = False
+) -> pd.DataFrame:
+    """One row per document in a cluster of two or more (every document with
+    ``include_singletons``), sorted by cluster id, representative first."""
+    rows = [
+        {
+            "cluster_id": cluster.cluster_id,
+            "cluster_size": cluster.size,
+            "doc_id": member.document.doc_id,
+            "path": member.document.path or "",
+            "site": member.document.site or "",
+            "source": member.document.source or "",
+            "title": member.document.title or "",
+            "published": member.document.published or "",
+            "similarity": f"{member.similarity:.3f}",
+            "is_representative": member.is_representative,
+            "relation": member.relation,
+            "containment": f"{member.containment:.3f}",
+        }
+        for cluster in clusters
+        if include_singletons or cluster.size > 1
+        for member in cluster.members
+    ]
+    return pd.DataFrame(rows, columns=list(COLUMNS))
+
+
+def render_csv(frame: pd.DataFrame) -> str:
+    """The report as CSV text: UTF-8, ``\\n`` line ends, the same bytes for the same input."""
+    buffer = io.StringIO()
+    frame.to_csv(buffer, index=False, lineterminator="\n")
+    return buffer.getvalue()
+
+
+def write_csv(frame: pd.DataFrame, destination: str | os.PathLike[str] | TextIO) -> None:
+    """Write the report to a stream, or atomically to a path (a temporary file renamed into
+    place), so an interrupted run never leaves half a report."""
+    text = render_csv(frame)
+    if not isinstance(destination, str | os.PathLike):
+        destination.write(text)
+        return
+    target = Path(destination)
+    handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent or ".")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
+            stream.write(text)
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.replace(temporary, target)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise

@@ -3,16 +3,17 @@
     >>> from dedup import Deduplicator, DedupConfig
     >>> dd = Deduplicator(DedupConfig(threshold=0.8))
 
-``import dedup`` loads neither pandas nor click: the report and the command line are
-imported only by those who use them.
+``import dedup`` stays light (a crawler pays for every import): pandas and click load only
+with the report and the command line, and datasketch (with scipy) only when `Deduplicator`
+or `scan` is first touched.
 """
 
 from __future__ import annotations
 
 import logging
 from importlib.metadata import PackageNotFoundError, version
+from typing import TYPE_CHECKING, Any
 
-from dedup.api import Deduplicator, scan
 from dedup.config import DedupConfig
 from dedup.errors import (
     ConfigError,
@@ -30,6 +31,20 @@ except PackageNotFoundError:  # running from a source tree that was not installe
     __version__ = "0.0.0"
 
 logging.getLogger(__name__).addHandler(logging.NullHandler())
+
+if TYPE_CHECKING:
+    from dedup.api import Deduplicator, scan
+
+_LAZY = {"Deduplicator", "scan"}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        from dedup import api
+
+        return getattr(api, name)
+    raise AttributeError(f"module 'dedup' has no attribute {name!r}")
+
 
 __all__ = [
     "Cluster",

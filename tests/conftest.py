@@ -1,0 +1,52 @@
+"""Shared fixtures: the repository's samples and, when present beside the clone, ../shared."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+SAMPLES = REPO / "samples"
+SHARED = REPO.parent / "shared"
+SEEDS = SHARED / "seeds"
+
+# The planted clusters of samples/: each press release and its re-posts.
+PLANTED = [
+    {
+        "jiangnan_daily/2025/0312/charging-plan.txt",
+        "cnews_tw/20250312/ev-charging.txt",
+        "mirror_spam/news/show-1288.txt",
+        "hdzk_company/news/2025-charging.txt",
+    },
+    {
+        "jiangnan_daily/2025/0405/spring-tea.txt",
+        "cnews_tw/20250406/tea-export.txt",
+        "beichuan_news/a/2025-04-06-tea.txt",
+    },
+    {
+        "beichuan_news/a/2025-05-20-rice.txt",
+        "hdzk_company/news/2025-rice-variety.txt",
+        "mirror_spam/news/show-1502.txt",
+    },
+]
+DISTINCT = {
+    "jiangnan_daily/2025/0308/supercharger.txt",
+    "cnews_tw/20250315/folk-festival.txt",
+    "beichuan_news/a/2025-06-01-kindergarten.txt",
+    "hdzk_company/news/2025-edge-controller.txt",
+    "mirror_spam/news/show-1733.txt",
+}
+
+
+@pytest.fixture
+def seeds_dir() -> Path:
+    if not SEEDS.is_dir():
+        pytest.skip(f"the real seed pages are not beside this clone ({SEEDS} is absent)")
+    return SEEDS
+
+
+def seed_path(prefix: str) -> Path:
+    if not SEEDS.is_dir():
+        pytest.skip(f"the real seed pages are not beside this clone ({SEEDS} is absent)")
+    return next(SEEDS.glob(f"{prefix}_*.txt"))

@@ -1,0 +1,140 @@
+from __future__ import annotations
+
+import io
+import subprocess
+import sys
+from pathlib import Path
+
+import click
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+from dedup import __version__
+from dedup.cli import main
+
+from .conftest import REPO, SAMPLES
+
+GOLDEN = Path(__file__).parent / "data" / "samples_report.csv"
+
+
+@pytest.fixture
+def runner(monkeypatch: pytest.MonkeyPatch) -> CliRunner:
+    monkeypatch.chdir(REPO)
+    return CliRunner()
+
+
+def test_report_on_samples_matches_the_golden_file(runner: CliRunner) -> None:
+    # Re-pin on purpose only: dedup scan samples -o tests/data/samples_report.csv
+    result = runner.invoke(main, ["scan", "samples"])
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout_bytes == GOLDEN.read_bytes()
+
+
+def test_summary_goes_to_stderr(runner: CliRunner) -> None:
+    result = runner.invoke(main, ["scan", "samples"])
+    assert result.stderr.startswith(
+        "dedup: 15 files read, 0 skipped; 15 documents; 3 clusters holding 10 documents;"
+    )
+    assert "dedup:" not in result.stdout
+
+
+def test_output_file_and_all(runner: CliRunner, tmp_path: Path) -> None:
+    target = tmp_path / "clusters.csv"
+    result = runner.invoke(main, ["scan", "samples", "--all", "-o", str(target)])
+    assert result.exit_code == 0 and result.stdout == ""
+    frame = pd.read_csv(target, keep_default_na=False)
+    assert len(frame) == 15
+    assert frame["cluster_id"].is_monotonic_increasing
+    assert frame.groupby("cluster_id")["is_representative"].first().all()
+
+
+def test_options_reach_the_config(runner: CliRunner) -> None:
+    strict = runner.invoke(main, ["scan", "samples", "--threshold", "1.0", "--containment", "1.0"])
+    assert strict.exit_code == 0
+    frame = pd.read_csv(io.StringIO(strict.stdout), keep_default_na=False)
+    assert set(frame["relation"]) <= {"original", "duplicate", "partial", "extended"}
+    jieba = runner.invoke(main, ["scan", "samples", "--tokenizer", "jieba", "--ngram", "3"])
+    assert jieba.exit_code == 0 and jieba.stdout.count("\n") == 11
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["scan", "samples", "--threshold", "1.5"], "threshold must be in (0, 1], got 1.5"),
+        (["scan", "samples", "--tokenizer", "bpe"], "Invalid value for '--tokenizer'"),
+        (["scan"], "Missing argument 'PATHS...'"),
+    ],
+    ids=["threshold", "tokenizer", "no-paths"],
+)
+def test_bad_usage_exits_2(runner: CliRunner, args: list[str], message: str) -> None:
+    result = runner.invoke(main, args)
+    assert result.exit_code == 2
+    assert message in result.stderr
+    assert "Traceback" not in result.output
+
+
+def test_missing_input_exits_1_with_a_message(runner: CliRunner, tmp_path: Path) -> None:
+    result = runner.invoke(main, ["scan", str(tmp_path / "nope")])
+    assert result.exit_code == 1
+    assert "no such file or folder; check the path" in result.stderr
+
+
+def test_skipped_files_still_exit_0_and_are_counted(runner: CliRunner, tmp_path: Path) -> None:
+    (tmp_path / "empty.txt").write_bytes(b"")
+    (tmp_path / "a.txt").write_bytes((SAMPLES / "beichuan_news/a/2025-05-20-rice.txt").read_bytes())
+    result = runner.invoke(main, ["scan", str(tmp_path)])
+    assert result.exit_code == 0
+    assert "empty.txt: empty file (skipped)" in result.stderr
+    assert "1 files read, 1 skipped (1 empty file)" in result.stderr
+
+
+def test_report_path_among_inputs_is_refused(runner: CliRunner, tmp_path: Path) -> None:
+    page = tmp_path / "a.txt"
+    page.write_text("x")
+    result = runner.invoke(main, ["scan", str(page), "-o", str(page)])
+    assert result.exit_code == 2 and "is one of the inputs" in result.stderr
+    assert page.read_text() == "x"
+
+
+def test_version(runner: CliRunner) -> None:
+    result = runner.invoke(main, ["--version"])
+    assert result.exit_code == 0 and __version__ in result.stdout
+
+
+def test_every_command_has_help(runner: CliRunner) -> None:
+    commands: list[tuple[str, click.Command]] = [("", main)]
+    commands += [(name, command) for name, command in main.commands.items()]
+    for name, command in commands:
+        assert command.help, f"command {name or 'dedup'} has no help"
+        result = runner.invoke(main, [*([name] if name else []), "--help"])
+        assert result.exit_code == 0 and "Usage:" in result.stdout
+
+
+def test_python_m_dedup_runs_the_cli() -> None:
+    completed = subprocess.run(
+        [sys.executable, "-m", "dedup", "scan", str(SAMPLES / "cnews_tw")],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=REPO,
+    )
+    assert completed.returncode == 0
+    assert completed.stdout.startswith("cluster_id,cluster_size,doc_id")
+    assert "3 files read" in completed.stderr
+
+
+def test_internal_errors_are_one_line_not_a_traceback(monkeypatch: pytest.MonkeyPatch) -> None:
+    code = (
+        "import sys, dedup.api as api\n"
+        "def boom(*a, **k): raise RuntimeError('kaput')\n"
+        "api.extract_document = boom\n"
+        "sys.argv = ['dedup', 'scan', 'samples']\n"
+        "from dedup.cli import run; run()\n"
+    )
+    completed = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=False, cwd=REPO
+    )
+    assert completed.returncode == 1
+    assert "Traceback" not in completed.stderr
+    assert "internal error: RuntimeError: kaput" in completed.stderr

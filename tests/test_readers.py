@@ -1,0 +1,80 @@
+from __future__ import annotations
+
+import codecs
+from pathlib import Path
+
+import pytest
+
+from dedup.errors import DecodeError, InputError
+from dedup.readers import InputFile, decode_bytes, list_inputs, read_page
+
+TEXT = "江州市发布充电基础设施三年行动方案，到2027年底全市将累计建成公共充电桩5万个。"
+TRADITIONAL = "江州市發布充電基礎設施三年行動方案，到2027年底全市將累計建成公共充電樁5萬個。"
+
+
+@pytest.mark.parametrize(
+    ("data", "encoding"),
+    [
+        (TEXT.encode("utf-8"), "utf-8"),
+        (codecs.BOM_UTF8 + TEXT.encode("utf-8"), "utf-8-sig"),
+        (TEXT.encode("utf-16"), "utf-16"),
+        (TEXT.encode("gbk"), "gb18030"),
+        (TEXT.encode("gb18030"), "gb18030"),
+    ],
+    ids=["utf8", "utf8-bom", "utf16", "gbk", "gb18030"],
+)
+def test_simplified_pages_decode(data: bytes, encoding: str) -> None:
+    assert decode_bytes(data) == (TEXT, encoding)
+
+
+def test_big5_is_not_mistaken_for_gbk() -> None:
+    # Big5 bytes are also valid GB18030; only the Big5 reading is Chinese text.
+    data = TRADITIONAL.encode("big5")
+    assert data.decode("gb18030") != TRADITIONAL
+    assert decode_bytes(data) == (TRADITIONAL, "cp950")
+
+
+def test_binary_is_refused_with_a_reason() -> None:
+    with pytest.raises(DecodeError, match="binary file"):
+        decode_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")
+
+
+def test_listing_is_recursive_sorted_and_skips_hidden(tmp_path: Path) -> None:
+    (tmp_path / "b").mkdir()
+    (tmp_path / "b" / "2.txt").write_text("x")
+    (tmp_path / "a.txt").write_text("x")
+    (tmp_path / ".hidden.txt").write_text("x")
+    (tmp_path / ".git").mkdir()
+    (tmp_path / ".git" / "c.txt").write_text("x")
+    files, missing = list_inputs([tmp_path, tmp_path / "nope"])
+    assert [item.doc_id for item in files] == ["a.txt", "b/2.txt"]
+    assert missing == [str(tmp_path / "nope")]
+
+
+def test_a_file_given_directly_is_named_by_its_name(tmp_path: Path) -> None:
+    (tmp_path / "page.txt").write_text("x")
+    files, _ = list_inputs([tmp_path / "page.txt"])
+    assert files == [InputFile(str(tmp_path / "page.txt"), "page.txt")]
+
+
+def test_same_relative_name_under_two_roots_stays_unique(tmp_path: Path) -> None:
+    for root in ("one", "two"):
+        (tmp_path / root).mkdir()
+        (tmp_path / root / "a.txt").write_text("x")
+    files, _ = list_inputs([tmp_path / "one", tmp_path / "two"])
+    assert len({item.doc_id for item in files}) == 2
+
+
+def test_empty_file_is_an_input_error(tmp_path: Path) -> None:
+    path = tmp_path / "empty.txt"
+    path.write_bytes(b"  \n")
+    with pytest.raises(InputError, match="empty file") as error:
+        read_page(InputFile(str(path), "empty.txt"))
+    assert error.value.path == str(path)
+
+
+def test_read_page_decodes(tmp_path: Path) -> None:
+    path = tmp_path / "gbk.txt"
+    path.write_bytes(TEXT.encode("gbk"))
+    page = read_page(InputFile(str(path), "gbk.txt"))
+    assert (page.text, page.encoding, page.doc_id) == (TEXT, "gb18030", "gbk.txt")

@@ -1,0 +1,78 @@
+from __future__ import annotations
+
+import pytest
+
+from dedup.textops import clean_residue, fold_script, nfkc, shadow, strip_pinyin, to_simplified
+
+
+@pytest.mark.parametrize(
+    ("text", "expected", "removed"),
+    [
+        ("企業(yè)發(fā)展", "企業發展", 2),
+        ("四川省服裝(服飾)行業(yè)協(xié)會", "四川省服裝(服飾)行業協會", 2),
+        ("本报讯 (记者郭冀川)7月5日", "本报讯 (记者郭冀川)7月5日", 0),
+        ("(責編:李雅妮)", "(責編:李雅妮)", 0),
+        ("今天(26日)", "今天(26日)", 0),
+        ("苹果(apple)", "苹果(apple)", 0),
+        ("業(xiàn)", "業(xiàn)", 0),
+        ("網絡（wǎng）", "網絡（wǎng）", 0),
+        ("網（wǎng）絡", "網絡", 1),
+    ],
+    ids=[
+        "artefact",
+        "keeps-real-parens",
+        "reporter",
+        "editor",
+        "date",
+        "english",
+        "wrong-reading",
+        "reading-of-another-char",
+        "full-width-parens",
+    ],
+)
+def test_strip_pinyin_removes_only_real_readings(text: str, expected: str, removed: int) -> None:
+    assert strip_pinyin(text) == (expected, removed)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("企業發展", "企业发展"),
+        ("存在著", "存在着"),
+        ("乾淨", "干净"),
+        ("爲了", "为了"),
+        ("什么", "什么"),
+        ("衹有", "只有"),
+    ],
+)
+def test_fold_script_is_context_free_and_length_preserving(text: str, expected: str) -> None:
+    assert fold_script(text) == expected
+    assert len(fold_script(text)) == len(text)
+
+
+def test_fold_agrees_across_scripts() -> None:
+    simplified = "工信部引导企业专精特新发展，支持中小企业数字化转型。"
+    traditional = "工信部引導企業專精特新發展，支持中小企業數字化轉型。"
+    assert fold_script(simplified) == fold_script(traditional) == simplified
+
+
+def test_nfkc_makes_full_width_half_width() -> None:
+    assert nfkc("２０２４年７月５日") == "2024年7月5日"
+
+
+def test_clean_residue_drops_invisible_characters_tags_and_entities() -> None:
+    assert clean_residue("专\u200b精\ufeff特新") == "专精特新"
+    assert clean_residue('<dfn id="x"></dfn>正文&nbsp;内容') == "正文 内容"
+    assert clean_residue("a\u00a0b") == "a b"
+    assert clean_residue("x < 5 and y > 3") == "x < 5 and y > 3"
+
+
+def test_shadow_keeps_positions() -> None:
+    line = "發表時間：２０２１ ＡＢＣ　來源"
+    assert shadow(line) == "发表时间:2021 abc 来源"
+    assert len(shadow(line)) == len(line)
+
+
+def test_to_simplified_for_display() -> None:
+    assert to_simplified("中國西藏網") == "中国西藏网"
+    assert to_simplified("") == ""

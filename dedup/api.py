@@ -123,6 +123,7 @@ def _stage(result: ScanResult, name: str) -> Iterator[None]:
         yield
     finally:
         result.stage_seconds[name] = time.perf_counter() - started
+        logger.info("stage %s: %.3f s", name, result.stage_seconds[name])
 
 
 class Deduplicator:

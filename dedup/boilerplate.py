@@ -92,7 +92,8 @@ SPAM = re.compile(
 _BREADCRUMB_LEAD = re.compile(r"^(?:您(?:所在|现在)?的?位置|当前位置|所在位置|位置)[:]")
 _BULLET = re.compile(r"^(?:[-·•*●◆■□▪►>→]+|\d{1,2}[.、)]\s|\d{1,2}\.(?!\d))\s*")
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
-_SENTENCE_END = re.compile(r"[。！？；!?;]|[,，](?=.*[。！？!?])")
+# Sentence punctuation, or two commas: list-like articles may have no full stop at all.
+_SENTENCE_END = re.compile(r"[。！？；!?;]|[,，].*[,，]")
 _LATIN_WORD = re.compile(r"[a-z]+(?:'[a-z]+)?")
 _DATED_LINK_END = re.compile(rf"(?:\[?{DATE.pattern}\]?|[(\[]?\d{{1,2}}-\d{{1,2}}[)\]]?)$")
 
@@ -106,8 +107,8 @@ def strip_bullet(shadow_line: str) -> str:
 
 
 def is_prose(shadow_line: str) -> bool:
-    """A line that reads as article text: 30+ CJK characters with sentence punctuation,
-    or 25+ English words."""
+    """A line that reads as article text: 30+ CJK characters with sentence punctuation (or
+    at least two commas), or 25+ English words."""
     cjk = len(_CJK.findall(shadow_line))
     if cjk >= MIN_PROSE_CJK:
         return bool(_SENTENCE_END.search(shadow_line))

@@ -114,7 +114,7 @@ def _make_config(**fields: Any) -> DedupConfig:
 @click.option(
     "--all", "include_singletons", is_flag=True, help="List every document, singletons too."
 )
-@click.option("-v", "--verbose", is_flag=True, help="Also log each stage's progress.")
+@click.option("-v", "--verbose", is_flag=True, help="Also log the time each stage took.")
 @config_options
 def scan(
     paths: tuple[str, ...],
@@ -192,7 +192,7 @@ def _summary(result: ScanResult, seconds: float) -> str:
     in_clusters = sum(cluster.size for cluster in clusters)
     return (
         f"dedup: {result.files_read} files read, {skipped}; {len(result.documents)} documents; "
-        f"{len(clusters)} clusters holding {in_clusters} documents; {seconds:.1f} s"
+        f"{len(clusters)} clusters holding {in_clusters} documents; {seconds:.2f} s"
     )
 
 

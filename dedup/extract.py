@@ -23,6 +23,7 @@ _INLINE_NOISE = re.compile(r"广告\s[^。!?\n]{1,80}?\s?×|广告声明[:].{0,2
 _TITLE_BRACKETS = re.compile(r"^[\[【](.+)[\]】]$")
 _MIN_TITLE, _MAX_TITLE = 4, 200
 _MIN_FALLBACK_BODY = 15
+_MIN_GLUED_REST = 10
 
 
 def extract_document(text: str, doc_id: str, path: str | None = None) -> Document:
@@ -72,7 +73,7 @@ def _split_glued_metadata(lines: list[Line]) -> list[Line]:
     for line in lines:
         match = GLUED_META.match(line.shadow)
         rest = line.shadow[match.end() :] if match else ""
-        if match and match.end() > 0 and is_prose(rest):
+        if match and match.end() > 0 and len(rest.strip()) >= _MIN_GLUED_REST:
             cut = match.end()
             result.append(Line(line.text[:cut].strip(), line.shadow[:cut].strip()))
             result.append(Line(line.text[cut:].strip(), rest.strip()))

@@ -27,7 +27,7 @@ def test_defaults_are_valid_and_bands_favour_recall() -> None:
         ("bands", 500, "bands must be an integer from 1 to 128"),
         ("seed", True, "seed must be an integer"),
     ],
-    ids=lambda value: str(value),
+    ids=str,
 )
 def test_bad_values_are_refused_with_a_message_naming_them(
     field: str, value: object, message: str

@@ -1,0 +1,38 @@
+# Everything runs from a project virtualenv that the first target creates.
+PYTHON ?= python3
+VENV ?= .venv
+BIN = $(VENV)/bin
+STAMP = $(VENV)/.installed
+
+.PHONY: demo test check lint type eval fmt clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+demo: $(STAMP)  ## cluster the copies among samples/ and print the CSV report
+	$(BIN)/dedup scan samples/
+
+test: $(STAMP)  ## the test suite (pytest)
+	$(BIN)/python -m pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check dedup tests benchmarks scripts
+	$(BIN)/ruff format --check dedup tests benchmarks scripts
+
+type: $(STAMP)
+	$(BIN)/mypy
+
+check: lint type test
+
+fmt: $(STAMP)
+	$(BIN)/ruff format dedup tests benchmarks scripts
+	$(BIN)/ruff check --fix dedup tests benchmarks scripts
+
+eval: $(STAMP)  ## pairwise precision/recall on a corpus built from ../shared/corpora
+	$(BIN)/python benchmarks/eval_scan.py
+
+clean:
+	rm -rf $(VENV) build dist *.egg-info .pytest_cache .mypy_cache .ruff_cache .hypothesis

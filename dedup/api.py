@@ -8,15 +8,16 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 from dedup.cluster import build_clusters, verify
 from dedup.config import DedupConfig
 from dedup.errors import DedupError, DuplicateIdError, InputError
-from dedup.extract import extract_document
+from dedup.extract import extract_page, looks_like_html
 from dedup.index import LSHIndex
 from dedup.models import Document, Match, ScanResult, Skip
 from dedup.normalize import tokenize
-from dedup.readers import InputFile, list_inputs, read_page
+from dedup.readers import FieldMap, InputFile, RawPage, list_inputs, read_pages
 from dedup.shingle import ShingleIds, make_shingles
 from dedup.signature import MinHasher, Signature
 
@@ -24,6 +25,7 @@ logger = logging.getLogger(__name__)
 
 Progress = Callable[[int, int], None]
 NO_BODY = "no article body found"
+MOJIBAKE = "garbled text (mojibake) that could not be repaired"
 NOT_FOUND = "no such file or folder"
 
 
@@ -51,14 +53,14 @@ def scan(
 ) -> ScanResult:
     """Read every file under `paths` and cluster the copies of each article.
 
-    Files that cannot be read, decoded or yield no article body are skipped with a logged
-    warning and listed in ``ScanResult.skipped``. The result is deterministic: the same
-    files give the same clusters, in the same order.
+    Files and records that cannot be read, decoded, or yield no article body are skipped
+    with a logged warning and listed in ``ScanResult.skipped``. The result is deterministic:
+    the same files give the same clusters, in the same order.
 
     Example:
         >>> result = dedup.scan(["samples/"])  # doctest: +SKIP
         >>> [c.size for c in result.duplicate_clusters]  # doctest: +SKIP
-        [4, 3, 3, 2]
+        [4, 3, 3]
     """
     config = config or DedupConfig()
     fingerprinter = Fingerprinter(config)
@@ -70,13 +72,19 @@ def scan(
     if missing and not inputs:
         raise InputError(f"{NOT_FOUND}; check the path", missing[0])
     with _stage(result, "read+extract"):
-        documents = list(_read_documents(inputs, result, progress))
+        result.extracted = list(
+            _read_documents(inputs, FieldMap(config.field_names), result, progress)
+        )
     with _stage(result, "shingle"):
-        shingles = [fingerprinter.shingles(doc.body) for doc in documents]
-    kept = [i for i, ids in enumerate(shingles) if ids.size]
-    for index in sorted(set(range(len(documents))) - set(kept)):
-        _skip(result, Skip(documents[index].path or documents[index].doc_id, NO_BODY))
-    result.documents = [documents[i] for i in kept]
+        shingles = [fingerprinter.shingles(doc.body) for doc in result.extracted]
+    kept: list[int] = []
+    for index, document in enumerate(result.extracted):
+        reason = _exclusion(document, shingles[index])
+        if reason:
+            _skip(result, Skip(document.path or document.doc_id, reason, _record_of(document)))
+        else:
+            kept.append(index)
+    result.documents = [result.extracted[i] for i in kept]
     shingles = [shingles[i] for i in kept]
     with _stage(result, "sign"):
         signatures = [fingerprinter.hasher.sign(ids) for ids in shingles]
@@ -87,22 +95,50 @@ def scan(
     return result
 
 
+def extract_file(
+    path: str | os.PathLike[str], config: DedupConfig | None = None
+) -> tuple[list[Document], list[Skip]]:
+    """What extraction makes of one file: its documents (one per record) and its skips."""
+    config = config or DedupConfig()
+    result = ScanResult(clusters=[], documents=[])
+    item = InputFile(str(path), Path(path).name)
+    if not Path(path).is_file():
+        raise InputError(f"{NOT_FOUND}; check the path", str(path))
+    documents = list(_read_documents([item], FieldMap(config.field_names), result, None))
+    return documents, result.skipped
+
+
+def _exclusion(document: Document, shingles: ShingleIds) -> str | None:
+    if document.mojibake:
+        return MOJIBAKE
+    if shingles.size == 0:
+        return NO_BODY
+    return None
+
+
+def _record_of(document: Document) -> str:
+    return document.doc_id.partition("#")[2] and f"record {document.doc_id.partition('#')[2]}"
+
+
 def _read_documents(
-    inputs: list[InputFile], result: ScanResult, progress: Progress | None
+    inputs: list[InputFile], fields: FieldMap, result: ScanResult, progress: Progress | None
 ) -> Iterator[Document]:
     for done, item in enumerate(inputs, 1):
-        try:
-            page = read_page(item)
-            result.files_read += 1
-            yield extract_document(page.text, page.doc_id, page.path)
-        except InputError as error:
-            _skip(result, Skip(item.path, error.reason))
+        read_any = False
+        for page in read_pages(item, fields):
+            if isinstance(page, Skip):
+                _skip(result, page)
+                continue
+            read_any = True
+            yield extract_page(page)
+        result.files_read += read_any
         if progress is not None:
             progress(done, len(inputs))
 
 
 def _skip(result: ScanResult, skip: Skip) -> None:
-    logger.warning("%s: %s (skipped)", skip.path, skip.reason)
+    where = f"{skip.path} ({skip.detail})" if skip.detail else skip.path
+    logger.warning("%s: %s (skipped)", where, skip.reason)
     result.skipped.append(skip)
 
 
@@ -148,15 +184,17 @@ class Deduplicator:
         self._shingles: dict[str, ShingleIds] = {}
         self._lock = threading.Lock()
 
-    def add(self, doc_id: str, text: str) -> list[Match]:
+    def add(self, doc_id: str, text: str, *, url: str | None = None) -> list[Match]:
         """Return the near-duplicates already indexed (best first), then index the page.
+
+        ``text`` is the page as fetched, text or HTML (detected); ``url`` sets its host site.
 
         Raises:
             DuplicateIdError: ``doc_id`` is already indexed.
         """
         if not isinstance(doc_id, str) or not doc_id:
             raise InputError(f"doc_id must be a non-empty string, got {doc_id!r}")
-        shingles = self._page_shingles(text)
+        shingles = self._page_shingles(text, url)
         with self._lock:
             if doc_id in self._shingles:
                 raise DuplicateIdError(doc_id)
@@ -166,9 +204,9 @@ class Deduplicator:
                 self._index.insert(doc_id, signature)
         return matches
 
-    def query(self, text: str) -> list[Match]:
+    def query(self, text: str, *, url: str | None = None) -> list[Match]:
         """The near-duplicates of a page already indexed, best first; indexes nothing."""
-        shingles = self._page_shingles(text)
+        shingles = self._page_shingles(text, url)
         with self._lock:
             return self._matches(shingles)[0]
 
@@ -178,11 +216,12 @@ class Deduplicator:
     def __len__(self) -> int:
         return len(self._shingles)
 
-    def _page_shingles(self, text: str) -> ShingleIds:
+    def _page_shingles(self, text: str, url: str | None) -> ShingleIds:
         if not isinstance(text, str):
             raise InputError(f"text must be a str (a decoded page), got {type(text).__name__}")
-        document = extract_document(text, doc_id="")
-        return self._fingerprinter.shingles(document.body)
+        kind = "html" if looks_like_html(text) else "text"
+        page = RawPage(doc_id="", path="", text=text, kind=kind, encoding="utf-8", url=url)
+        return self._fingerprinter.shingles(extract_page(page).body)
 
     def _matches(self, shingles: ShingleIds) -> tuple[list[Match], Signature | None]:
         if shingles.size == 0:

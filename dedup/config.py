@@ -9,6 +9,8 @@ from dedup.errors import ConfigError
 
 Tokenizer = Literal["char", "jieba"]
 TOKENIZERS: tuple[Tokenizer, ...] = ("char", "jieba")
+# What a JSON record's fields can hold; `fields` maps a role to a record's own field name.
+RECORD_ROLES = ("text", "html", "url", "title", "published", "site", "id")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -29,6 +31,8 @@ class DedupConfig:
             down to about 0.5 Jaccard candidates (verification then keeps precision).
         min_containment_shingles: a body needs at least this many shingles before
             containment alone may link it, so a one-line page is never "contained" everywhere.
+        fields: ``ROLE=NAME`` pairs naming the JSON record field that holds a role (roles:
+            text, html, url, title, published, site, id), e.g. ``("text=article_body",)``.
 
     Example:
         >>> DedupConfig(threshold=0.8).rows
@@ -43,6 +47,7 @@ class DedupConfig:
     ngram: int = 5
     bands: int | None = None
     min_containment_shingles: int = 30
+    fields: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         _check_fraction("threshold", self.threshold)
@@ -57,6 +62,20 @@ class DedupConfig:
             )
         if self.bands is not None:
             _check_int_range("bands", self.bands, 1, self.num_perm)
+        for pair in self.fields:
+            role, _, name = str(pair).partition("=")
+            if role.strip() not in RECORD_ROLES or not name.strip():
+                raise ConfigError(
+                    f"fields take ROLE=NAME with ROLE one of {', '.join(RECORD_ROLES)}, got {pair!r}"
+                )
+
+    @property
+    def field_names(self) -> dict[str, str]:
+        """The ``fields`` pairs as {role: record field name}."""
+        return {
+            role.strip(): name.strip()
+            for role, _, name in (pair.partition("=") for pair in self.fields)
+        }
 
     @property
     def lsh_bands(self) -> int:

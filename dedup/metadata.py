@@ -10,9 +10,11 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cache
+from typing import Any
 
 from dedup.boilerplate import DATE, SPAM, breadcrumb_root, classify
-from dedup.textops import to_simplified
+from dedup.textops import fold_script, shadow, to_simplified
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,6 +80,50 @@ _FREE_MAIL = frozenset(
 )
 _ICP = re.compile(r"[\u4e00-\u9fff]icp[备证]\s*\d+号(?:-\d+)?", re.IGNORECASE)
 _PHONE = re.compile(r"(?<!\d)(1[3-9]\d{9}|0\d{2,3}-?\d{7,8}|400-?\d{3}-?\d{4})(?!\d)")
+
+
+def parse_date(value: str | None) -> str | None:
+    """A stated date or timestamp (``2023-08-02 10:00``, ``2023年8月2日``, ISO) as ISO 8601."""
+    if not value:
+        return None
+    match = DATE.search(shadow(value.replace("T", " ")))
+    return _iso(match) if match else None
+
+
+def site_key(site: str | None, url: str | None = None) -> str | None:
+    """A stable key for the host: the registered domain of its URL, else a normalised form of
+    the evidence (e-mail domain, ICP number without its suffix, phone, folded name)."""
+    domain = registered_domain(url) if url else None
+    if domain:
+        return domain
+    if not site:
+        return None
+    folded = fold_script(shadow(site)).strip()
+    if _ICP.fullmatch(folded):
+        return re.sub(r"号(?:-\d+)?$", "号", folded)
+    if re.fullmatch(r"[a-z0-9-]+(?:\.[a-z0-9-]+)+", folded):
+        return registered_domain(f"http://{folded}") or folded
+    return re.sub(r"[\s\"'“”.,]+", "", folded)
+
+
+def registered_domain(url: str) -> str | None:
+    """``news.sina.com.cn`` for ``https://news.sina.com.cn/x``, from the bundled public
+    suffix list (never fetched)."""
+    extracted = _tld_extractor()(url)
+    if not extracted.domain:
+        return None
+    if extracted.suffix:
+        return f"{extracted.domain}.{extracted.suffix}"
+    # No public suffix (an intranet or example host): the whole host is the key.
+    return ".".join(part for part in (extracted.subdomain, extracted.domain) if part)
+
+
+@cache
+def _tld_extractor() -> Any:
+    import tldextract
+
+    # No suffix-list download and no cache directory: the snapshot shipped with tldextract.
+    return tldextract.TLDExtract(cache_dir=None, suffix_list_urls=())
 
 
 def find_published(lines: Sequence[Line]) -> str | None:

@@ -10,21 +10,29 @@ class Document:
     """One article as extracted from a scraped page.
 
     ``body`` is the article text only (navigation, footers and spam removed), in the page's
-    own script. Metadata fields are ``None`` when the page does not state them.
+    own script. Metadata fields are ``None`` when the page does not state them: ``site`` is
+    the host that serves this copy (a name), ``site_key`` a stable key for it (a registered
+    domain, an ICP number, a phone number or the folded name), ``source`` the origin the copy
+    declares. Flags: ``pinyin_annotated`` (ruby pinyin residue, typical of spam mirrors),
+    ``spam_injected`` (gambling or adult spam on the page), ``mojibake`` (text that was
+    decoded wrongly and could not be repaired).
     """
 
     doc_id: str
     body: str
     path: str | None = None
+    url: str | None = None
     title: str | None = None
     published: str | None = None
     site: str | None = None
+    site_key: str | None = None
     source: str | None = None
     author: str | None = None
     editor: str | None = None
     reporter: str | None = None
     pinyin_annotated: bool = False
     spam_injected: bool = False
+    mojibake: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,10 +92,12 @@ class Skip:
 
 @dataclass(slots=True)
 class ScanResult:
-    """What `dedup.scan` found: clusters (singletons included), documents and skips."""
+    """What `dedup.scan` found: clusters (singletons included), the clustered documents,
+    every extracted document (``extracted``: also those without a body) and the skips."""
 
     clusters: list[Cluster]
     documents: list[Document]
+    extracted: list[Document] = field(default_factory=list)
     skipped: list[Skip] = field(default_factory=list)
     files_read: int = 0
     stage_seconds: dict[str, float] = field(default_factory=dict)

@@ -60,9 +60,9 @@ def test_progress_reports_every_file() -> None:
 
 
 def page(relative: str) -> str:
-    from dedup.readers import InputFile, read_page
+    from dedup.readers import decode_bytes
 
-    return read_page(InputFile(str(SAMPLES / relative), relative)).text
+    return decode_bytes((SAMPLES / relative).read_bytes())[0]
 
 
 def test_deduplicator_finds_copies_as_pages_arrive() -> None:

@@ -128,7 +128,7 @@ def test_internal_errors_are_one_line_not_a_traceback(monkeypatch: pytest.Monkey
     code = (
         "import sys, dedup.api as api\n"
         "def boom(*a, **k): raise RuntimeError('kaput')\n"
-        "api.extract_document = boom\n"
+        "api.extract_page = boom\n"
         "sys.argv = ['dedup', 'scan', 'samples']\n"
         "from dedup.cli import run; run()\n"
     )

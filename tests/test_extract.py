@@ -2,15 +2,17 @@ from __future__ import annotations
 
 import pytest
 
+from dedup.api import extract_file as extract_documents
 from dedup.extract import extract_document
-from dedup.readers import InputFile, read_page
+from dedup.models import Document
 
 from .conftest import SAMPLES, seed_path
 
 
-def extract_file(path: str) -> object:
-    page = read_page(InputFile(path, path))
-    return extract_document(page.text, page.doc_id, page.path)
+def extract_file(path: str) -> Document:
+    documents, skipped = extract_documents(path)
+    assert not skipped and len(documents) == 1
+    return documents[0]
 
 
 SEED_METADATA = {

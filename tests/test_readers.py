@@ -5,8 +5,9 @@ from pathlib import Path
 
 import pytest
 
-from dedup.errors import DecodeError, InputError
-from dedup.readers import InputFile, decode_bytes, list_inputs, read_page
+from dedup.errors import DecodeError
+from dedup.models import Skip
+from dedup.readers import InputFile, RawPage, decode_bytes, list_inputs, read_pages
 
 TEXT = "江州市发布充电基础设施三年行动方案，到2027年底全市将累计建成公共充电桩5万个。"
 TRADITIONAL = "江州市發布充電基礎設施三年行動方案，到2027年底全市將累計建成公共充電樁5萬個。"
@@ -65,16 +66,20 @@ def test_same_relative_name_under_two_roots_stays_unique(tmp_path: Path) -> None
     assert len({item.doc_id for item in files}) == 2
 
 
-def test_empty_file_is_an_input_error(tmp_path: Path) -> None:
+def test_empty_file_is_skipped_with_its_path(tmp_path: Path) -> None:
     path = tmp_path / "empty.txt"
     path.write_bytes(b"  \n")
-    with pytest.raises(InputError, match="empty file") as error:
-        read_page(InputFile(str(path), "empty.txt"))
-    assert error.value.path == str(path)
+    assert list(read_pages(InputFile(str(path), "empty.txt"))) == [Skip(str(path), "empty file")]
 
 
-def test_read_page_decodes(tmp_path: Path) -> None:
+def test_read_pages_decodes_a_text_page(tmp_path: Path) -> None:
     path = tmp_path / "gbk.txt"
     path.write_bytes(TEXT.encode("gbk"))
-    page = read_page(InputFile(str(path), "gbk.txt"))
-    assert (page.text, page.encoding, page.doc_id) == (TEXT, "gb18030", "gbk.txt")
+    (page,) = read_pages(InputFile(str(path), "gbk.txt"))
+    assert isinstance(page, RawPage)
+    assert (page.text, page.encoding, page.doc_id, page.kind) == (
+        TEXT,
+        "gb18030",
+        "gbk.txt",
+        "text",
+    )

@@ -1,18 +1,12 @@
-"""Paths -> raw pages: walking folders, reading files and decoding their bytes."""
+"""Bytes -> text: BOMs, declared charsets, Chinese legacy encodings, mojibake."""
 
 from __future__ import annotations
 
 import codecs
-import logging
-import os
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
-from pathlib import Path
+import re
 
-from dedup.errors import DecodeError, InputError
+from dedup.errors import DecodeError
 from dedup.textops import fold_script
-
-logger = logging.getLogger(__name__)
 
 # The most frequent characters of Chinese news text, in Simplified form. Decoding a page
 # with the wrong one of GB18030 and Big5 gives valid but rare characters, so the share of
@@ -41,79 +35,55 @@ _BOMS = (
 )
 
 
-@dataclass(frozen=True, slots=True)
-class InputFile:
-    """A file to read: ``path`` as the user would write it, ``doc_id`` relative to its root."""
-
-    path: str
-    doc_id: str
-
-
-@dataclass(frozen=True, slots=True)
-class RawPage:
-    """A decoded page, not yet extracted."""
-
-    doc_id: str
-    path: str
-    text: str
-    encoding: str
-
-
-def list_inputs(paths: Iterable[str | os.PathLike[str]]) -> tuple[list[InputFile], list[str]]:
-    """Every regular file under the given paths, recursively, hidden ones skipped, sorted;
-    and the given paths that do not exist.
-
-    ``doc_id`` is the path relative to the folder given (``/`` separators), or the file's
-    name when a file is given directly; where two roots would give the same id, the path as
-    given is used instead.
-    """
-    found: list[InputFile] = []
-    missing: list[str] = []
-    for root in map(Path, paths):
-        if root.is_file() or root.is_dir():
-            found.extend(_walk(root))
-        else:
-            missing.append(str(root))
-    counts: dict[str, int] = {}
-    for item in found:
-        counts[item.doc_id] = counts.get(item.doc_id, 0) + 1
-    unique = [
-        item if counts[item.doc_id] == 1 else InputFile(item.path, Path(item.path).as_posix())
-        for item in found
-    ]
-    return unique, missing
+# Declared names that mean a superset in practice: pages labelled gb2312 use GBK characters,
+# pages labelled big5 use Microsoft's extensions.
+_CHARSET_ALIASES = {
+    "gb2312": "gb18030",
+    "gbk": "gb18030",
+    "x-gbk": "gb18030",
+    "gb_2312-80": "gb18030",
+    "cp936": "gb18030",
+    "euc-cn": "gb18030",
+    "big5": "cp950",
+    "big-5": "cp950",
+    "x-x-big5": "cp950",
+    "utf8": "utf-8",
+}
+_META_CHARSET = re.compile(
+    rb"""<meta[^>]{0,200}?charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]{2,30})""", re.I
+)
+# UTF-8 read as Latin-1 or cp1252: "ä¸\xadå\x9b½" for "中国".
+_LATIN1_MOJIBAKE = re.compile("[\u00c2-\u00ef][\u0080-\u00bf\u2018-\u203a\u0152-\u0178]")
 
 
-def _walk(root: Path) -> Iterator[InputFile]:
-    if root.is_file():
-        yield InputFile(str(root), root.name)
-        return
-    # Sorted walk without following directory links: deterministic, and no symlink loops.
-    for folder, subfolders, files in os.walk(root):
-        subfolders[:] = sorted(name for name in subfolders if not name.startswith("."))
-        for name in sorted(files):
-            if name.startswith("."):
-                continue
-            path = Path(folder, name)
-            if path.is_file():
-                yield InputFile(str(path), path.relative_to(root).as_posix())
-
-
-def read_page(item: InputFile) -> RawPage:
-    """Read and decode one file; raises `InputError` with the reason when it cannot."""
+def normalize_charset(name: str | None) -> str | None:
+    """The codec to use for a declared charset, or None when Python does not know it."""
+    if not name:
+        return None
+    name = name.strip().strip("\"'").lower()
+    name = _CHARSET_ALIASES.get(name, name)
     try:
-        data = Path(item.path).read_bytes()
-    except OSError as error:
-        raise InputError(f"cannot read file ({error.strerror or error})", item.path) from error
-    if not data.strip():
-        raise InputError("empty file", item.path)
-    text, encoding = decode_bytes(data, item.path)
-    return RawPage(doc_id=item.doc_id, path=item.path, text=text, encoding=encoding)
+        return codecs.lookup(name).name
+    except LookupError:
+        return None
 
 
-def decode_bytes(data: bytes, path: str | None = None) -> tuple[str, str]:
-    """Decode a page: BOM, then UTF-8, then GB18030 or Big5 (whichever reads as Chinese),
-    then charset-normalizer's guess. Returns the text and the encoding used."""
+def sniff_html_charset(data: bytes) -> str | None:
+    """The charset a page declares in a <meta> tag within its first 4 KB."""
+    match = _META_CHARSET.search(data[:4096])
+    return normalize_charset(match.group(1).decode("ascii", "ignore")) if match else None
+
+
+def decode_bytes(
+    data: bytes, path: str | None = None, *, declared: str | None = None
+) -> tuple[str, str]:
+    """Decode a page: BOM, then a declared charset (HTTP header or <meta>) if it reads
+    cleanly, then UTF-8, then GB18030 or Big5 (whichever reads as Chinese), then
+    charset-normalizer's guess. Returns the text and the encoding used.
+
+    Raises:
+        DecodeError: binary data, or bytes no encoding reads.
+    """
     for bom, encoding in _BOMS:
         if data.startswith(bom):
             try:
@@ -122,10 +92,11 @@ def decode_bytes(data: bytes, path: str | None = None) -> tuple[str, str]:
                 raise DecodeError(f"invalid {encoding} after its byte-order mark", path) from error
     if b"\x00" in data[:4096]:
         raise DecodeError("binary file (NUL bytes), not a text page", path)
-    try:
-        return data.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError:
-        pass
+    codec = normalize_charset(declared)
+    if codec and (text := _try_decode(data, codec)) is not None:
+        return text, codec
+    if (text := _try_decode(data, "utf-8")) is not None:
+        return text, "utf-8"
     decoded = [(enc, text) for enc in _LEGACY_ENCODINGS if (text := _try_decode(data, enc))]
     if decoded:
         encoding, text = max(decoded, key=lambda pair: _chinese_score(pair[1]))
@@ -136,7 +107,7 @@ def decode_bytes(data: bytes, path: str | None = None) -> tuple[str, str]:
 def _try_decode(data: bytes, encoding: str) -> str | None:
     try:
         return data.decode(encoding)
-    except UnicodeDecodeError:
+    except (UnicodeDecodeError, LookupError):
         return None
 
 
@@ -158,3 +129,27 @@ def _guess(data: bytes, path: str | None) -> tuple[str, str]:
             path,
         )
     return str(best), best.encoding
+
+
+def repair_mojibake(text: str) -> tuple[str, bool]:
+    """Undo UTF-8 read as Latin-1/cp1252 where that is what happened.
+
+    Returns the text (repaired when possible) and whether mojibake remains: replacement
+    characters or Latin-1 sequences that do not decode back.
+    """
+    if _LATIN1_MOJIBAKE.search(text):
+        for codec in ("cp1252", "latin-1"):
+            try:
+                repaired = text.encode(codec).decode("utf-8")
+            except (UnicodeEncodeError, UnicodeDecodeError):
+                continue
+            return repaired, _looks_broken(repaired)
+        return text, True
+    return text, _looks_broken(text)
+
+
+def _looks_broken(text: str) -> bool:
+    if not text:
+        return False
+    broken = text.count("\ufffd") + len(_LATIN1_MOJIBAKE.findall(text))
+    return broken > 3 and broken / len(text) > 0.01

@@ -1,4 +1,4 @@
-"""Raw page -> Document: the article body, separated from the page around it, and its metadata.
+"""Text page -> Document: the line classifier that finds the article and its metadata.
 
 A scraped page is navigation, sidebars, a headline, a metadata line, the article, and a footer
 of licences, contacts and spam. The body runs from the first to the last line that reads as
@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from unicodedata import east_asian_width
 
 from dedup import metadata
 from dedup.boilerplate import GLUED_META, classify, is_prose, spam_terms, strip_bullet
@@ -23,6 +24,10 @@ _INLINE_NOISE = re.compile(r"广告\s[^。!?\n]{1,80}?\s?×|广告声明[:].{0,2
 _TITLE_BRACKETS = re.compile(r"^[\[【](.+)[\]】]$")
 _MIN_TITLE, _MAX_TITLE = 4, 200
 _MIN_FALLBACK_BODY = 15
+_MIN_WRAPPED_LINES = 3
+_MIN_WRAP_WIDTH = 40  # display columns: 20 CJK characters
+_WRAP_SLACK = 2
+_CJK_END = re.compile(r"[\u3400-\u9fff\uf900-\ufaff，。、；：！？）」』”]$")
 _MIN_GLUED_REST = 10
 
 
@@ -38,6 +43,7 @@ def extract_document(text: str, doc_id: str, path: str | None = None) -> Documen
     page, pinyin_count = strip_pinyin(clean_residue(text))
     lines = _split_glued_metadata([Line(raw, shadow(raw)) for raw in _page_lines(page)])
     kinds = [classify(line.shadow) for line in lines]
+    lines, kinds = _unwrap(lines, kinds)
     start, end = _body_span(lines, kinds)
     body_lines = [
         _remove_inline_noise(lines[index]) for index in range(start, end) if kinds[index] is None
@@ -47,13 +53,15 @@ def extract_document(text: str, doc_id: str, path: str | None = None) -> Documen
     header = _header(lines, kinds, title_index, start)
     first_body = lines[start] if start < end else None
     around = [lines[index] for index in range(len(lines)) if not start <= index < end]
+    site = metadata.find_site(around)
     return Document(
         doc_id=doc_id,
         path=path,
         body=body,
         title=_title(lines[title_index]) if title_index is not None else None,
         published=metadata.find_published(header),
-        site=metadata.find_site(around),
+        site=site,
+        site_key=metadata.site_key(site),
         source=metadata.find_source(header, first_body),
         author=metadata.find_author(header),
         editor=metadata.find_editor(around),
@@ -80,6 +88,55 @@ def _split_glued_metadata(lines: list[Line]) -> list[Line]:
         else:
             result.append(line)
     return result
+
+
+def _unwrap(lines: list[Line], kinds: list[str | None]) -> tuple[list[Line], list[str | None]]:
+    """Join hard-wrapped paragraphs: runs of three or more candidate lines cut at one column
+    width (the last line of a paragraph may be shorter). A wrapped line is often too short to
+    read as prose on its own, and a paragraph's short last line would fall outside the body."""
+    out_lines: list[Line] = []
+    out_kinds: list[str | None] = []
+    index = 0
+    while index < len(lines):
+        end = _wrapped_run_end(lines, kinds, index)
+        if end - index >= _MIN_WRAPPED_LINES:
+            run = lines[index:end]
+            joiner = "" if _CJK_END.search(run[0].text) else " "
+            text, shadow_text = joiner.join(l.text for l in run), joiner.join(l.shadow for l in run)
+            out_lines.append(Line(text, shadow_text))
+            out_kinds.append(classify(shadow_text))
+            index = end
+        else:
+            out_lines.append(lines[index])
+            out_kinds.append(kinds[index])
+            index += 1
+    return out_lines, out_kinds
+
+
+def _wrapped_run_end(lines: Sequence[Line], kinds: Sequence[str | None], start: int) -> int:
+    """End (exclusive) of the hard-wrapped run starting at `start`, or `start` + 1.
+
+    Wrapping tools cut at a character count or at a display width (CJK counts two columns):
+    a line belongs to the run when either measure matches the first line's.
+    """
+    if kinds[start] is not None:
+        return start + 1
+    chars, width = len(lines[start].text), _display_width(lines[start].text)
+    if width < _MIN_WRAP_WIDTH:
+        return start + 1
+    end = start + 1
+    while end < len(lines) and kinds[end] is None:
+        line_chars, line_width = len(lines[end].text), _display_width(lines[end].text)
+        if line_chars > chars + _WRAP_SLACK and line_width > width + 2 * _WRAP_SLACK:
+            break
+        end += 1
+        if line_chars < chars - _WRAP_SLACK and line_width < width - 2 * _WRAP_SLACK:
+            break  # the short last line of the paragraph
+    return end
+
+
+def _display_width(text: str) -> int:
+    return sum(2 if east_asian_width(char) in "WF" else 1 for char in text)
 
 
 def _body_span(lines: Sequence[Line], kinds: Sequence[str | None]) -> tuple[int, int]:

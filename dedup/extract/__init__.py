@@ -1,0 +1,45 @@
+"""Raw page -> Document: the article body, separated from the page around it, and metadata.
+
+Text pages go through the line classifier (`dedup.extract.text`); HTML pages are pre-cleaned
+and their main text found with trafilatura, then the same line classifier
+(`dedup.extract.html`). What a container states (a JSON record's title, a WARC's URL) wins
+over what is read from the page.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from dedup.extract.html import extract_html
+from dedup.extract.text import extract_document
+from dedup.metadata import parse_date, site_key
+from dedup.models import Document
+from dedup.readers.formats import RawPage
+
+__all__ = ["extract_document", "extract_html", "extract_page", "looks_like_html"]
+
+_HTML_MARKERS = ("<html", "<body", "<div", "<p>", "<p ", "<head", "<!doctype", "<article")
+
+
+def looks_like_html(text: str) -> bool:
+    """Whether a page given as a string is HTML rather than text."""
+    head = text[:2048].lstrip().lower()
+    return head.startswith("<") and any(marker in head for marker in _HTML_MARKERS)
+
+
+def extract_page(page: RawPage) -> Document:
+    """Extract one raw page, with the metadata its container states taking precedence."""
+    if page.kind == "html":
+        document = extract_html(page.text, page.doc_id, page.path, url=page.url)
+    else:
+        document = extract_document(page.text, page.doc_id, page.path)
+    site = page.site or document.site
+    return replace(
+        document,
+        url=page.url or document.url,
+        title=page.title or document.title,
+        published=parse_date(page.published) or document.published,
+        site=site,
+        site_key=site_key(site, page.url) if page.url or page.site else document.site_key,
+        mojibake=page.mojibake or document.mojibake,
+    )

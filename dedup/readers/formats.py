@@ -1,0 +1,288 @@
+"""Files -> raw pages: text, HTML, JSON Lines and JSON arrays, WARC, gzip and tar archives.
+
+A format is recognised by its extension and, failing that, by its first bytes. A file may
+hold many pages (records); each bad record is skipped with its own reason, and the rest of
+the file is still read.
+"""
+
+from __future__ import annotations
+
+import gzip
+import io
+import json
+import tarfile
+import zlib
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import PurePosixPath
+from typing import Any, Literal
+
+from dedup.errors import InputError
+from dedup.models import Skip
+from dedup.readers.decode import (
+    decode_bytes,
+    normalize_charset,
+    repair_mojibake,
+    sniff_html_charset,
+)
+from dedup.readers.files import InputFile
+
+PageKind = Literal["text", "html"]
+HTML_SUFFIXES = frozenset({".html", ".htm", ".shtml", ".xhtml", ".php", ".asp", ".aspx", ".jsp"})
+JSONL_SUFFIXES = (".jsonl", ".ndjson")
+TEXT_SUFFIXES = (".txt", ".text", ".md")
+# Record field names recognised by default, per role, in order of preference.
+DEFAULT_FIELDS: Mapping[str, tuple[str, ...]] = {
+    "text": ("text", "content", "body"),
+    "html": ("html", "raw_html"),
+    "url": ("url", "link", "target_uri"),
+    "title": ("title", "headline"),
+    "published": ("published", "date", "pub_date", "publish_time"),
+    "site": ("site", "site_name", "domain"),
+    "id": ("id", "doc_id", "_id"),
+}
+_GZIP_MAGIC = b"\x1f\x8b"
+_HTML_SNIFF = (b"<!doctype html", b"<html", b"<head", b"<body", b"<meta", b"<div", b"<title")
+
+
+@dataclass(frozen=True, slots=True)
+class RawPage:
+    """A decoded page or record, not yet extracted, with what its container states."""
+
+    doc_id: str
+    path: str
+    text: str
+    kind: PageKind
+    encoding: str
+    url: str | None = None
+    title: str | None = None
+    published: str | None = None
+    site: str | None = None
+    mojibake: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class FieldMap:
+    """Which record fields hold each role; ``overrides`` come first (``--field text=body``)."""
+
+    overrides: Mapping[str, str] = field(default_factory=dict)
+
+    def names(self, role: str) -> tuple[str, ...]:
+        first = self.overrides.get(role)
+        return ((first,) if first else ()) + DEFAULT_FIELDS[role]
+
+    def get(self, record: Mapping[str, Any], role: str) -> str | None:
+        for name in self.names(role):
+            value = record.get(name)
+            if value is not None and not isinstance(value, dict | list) and str(value).strip():
+                return str(value)
+        return None
+
+
+def read_pages(item: InputFile, fields: FieldMap | None = None) -> Iterator[RawPage | Skip]:
+    """Every page in one file, or a Skip for each part that cannot be read."""
+    try:
+        with open(item.path, "rb") as stream:
+            data = stream.read()
+    except OSError as error:
+        yield Skip(item.path, f"cannot read file ({error.strerror or error})")
+        return
+    yield from _dispatch(
+        data, item.path, item.doc_id, PurePosixPath(item.doc_id).name, fields or FieldMap()
+    )
+
+
+def _dispatch(
+    data: bytes, path: str, doc_id: str, name: str, fields: FieldMap
+) -> Iterator[RawPage | Skip]:
+    lower = name.lower()
+    if not data.strip():
+        yield Skip(path, "empty file")
+    elif lower.endswith((".warc", ".warc.gz")) or data.startswith(b"WARC/"):
+        yield from _warc(data, path)
+    elif lower.endswith((".tar", ".tar.gz", ".tgz")) or _is_tar(data):
+        yield from _tar(data, path, doc_id, fields)
+    elif data.startswith(_GZIP_MAGIC):
+        inner = _gunzip(data)
+        if inner is None:
+            yield Skip(path, "damaged gzip data")
+        else:
+            inner_name = name[:-3] if lower.endswith(".gz") else name
+            yield from _dispatch(inner, path, doc_id, inner_name, fields)
+    elif lower.endswith(JSONL_SUFFIXES) or (
+        lower.endswith(".json") and _first_is_object_line(data)
+    ):
+        yield from _json_lines(data, path, doc_id, fields)
+    elif lower.endswith(".json") or (not lower.endswith(TEXT_SUFFIXES) and _parses_as_json(data)):
+        yield from _json_document(data, path, doc_id, fields)
+    else:
+        kind: PageKind = "html" if _is_html(lower, data) else "text"
+        yield _page(data, path, doc_id, kind)
+
+
+def _page(
+    data: bytes,
+    path: str,
+    doc_id: str,
+    kind: PageKind,
+    *,
+    charset: str | None = None,
+    url: str | None = None,
+) -> RawPage | Skip:
+    declared = charset or (sniff_html_charset(data) if kind == "html" else None)
+    try:
+        text, encoding = decode_bytes(data, path, declared=declared)
+    except InputError as error:
+        return Skip(path, error.reason, url or "")
+    text, broken = repair_mojibake(text)
+    return RawPage(doc_id, path, text, kind, encoding, url=url, mojibake=broken)
+
+
+def _is_html(lower_name: str, data: bytes) -> bool:
+    if PurePosixPath(lower_name).suffix in HTML_SUFFIXES:
+        return True
+    head = data[:1024].lstrip().lower()
+    return head.startswith(b"<") and any(marker in head for marker in _HTML_SNIFF)
+
+
+def _is_tar(data: bytes) -> bool:
+    return len(data) > 262 and data[257:262] == b"ustar"
+
+
+def _gunzip(data: bytes) -> bytes | None:
+    try:
+        return gzip.decompress(data)
+    except (OSError, EOFError, zlib.error):
+        return None
+
+
+def _parses_as_json(data: bytes) -> bool:
+    if data.lstrip()[:1] not in (b"[", b"{"):
+        return False
+    try:
+        json.loads(data)
+    except (ValueError, UnicodeDecodeError):
+        return False
+    return True
+
+
+def _first_is_object_line(data: bytes) -> bool:
+    first = data.lstrip().split(b"\n", 1)[0]
+    try:
+        return isinstance(json.loads(first), dict) and b"\n" in data.strip()
+    except ValueError:
+        return False
+
+
+def _json_lines(data: bytes, path: str, doc_id: str, fields: FieldMap) -> Iterator[RawPage | Skip]:
+    for number, line in enumerate(data.splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except (ValueError, UnicodeDecodeError) as error:
+            yield Skip(path, "malformed JSON record", f"line {number}: {_short(error)}")
+            continue
+        yield _record(record, path, doc_id, str(number), f"line {number}", fields)
+
+
+def _json_document(
+    data: bytes, path: str, doc_id: str, fields: FieldMap
+) -> Iterator[RawPage | Skip]:
+    try:
+        document = json.loads(data)
+    except (ValueError, UnicodeDecodeError) as error:
+        yield Skip(path, "malformed JSON", _short(error))
+        return
+    records = document if isinstance(document, list) else _records_in(document)
+    for number, record in enumerate(records, 1):
+        yield _record(record, path, doc_id, str(number), f"record {number}", fields)
+
+
+def _records_in(document: Any) -> list[Any]:
+    if isinstance(document, dict):
+        for key in ("data", "items", "records", "articles", "documents", "results"):
+            if isinstance(document.get(key), list):
+                return list(document[key])
+        return [document]
+    return [document]
+
+
+def _record(
+    record: Any, path: str, doc_id: str, position: str, where: str, fields: FieldMap
+) -> RawPage | Skip:
+    if not isinstance(record, dict):
+        return Skip(path, "record is not a JSON object", where)
+    record_id = fields.get(record, "id") or position
+    html, text = fields.get(record, "html"), fields.get(record, "text")
+    if html is None and text is None:
+        names = ", ".join(fields.names("text") + fields.names("html"))
+        return Skip(
+            path, "record has no text", f"{where}: none of {names}; map one with --field text=NAME"
+        )
+    return RawPage(
+        doc_id=f"{doc_id}#{record_id}",
+        path=path,
+        text=html if html is not None else (text or ""),
+        kind="html" if html is not None else "text",
+        encoding="utf-8",
+        url=fields.get(record, "url"),
+        title=fields.get(record, "title"),
+        published=fields.get(record, "published"),
+        site=fields.get(record, "site"),
+    )
+
+
+def _warc(data: bytes, path: str) -> Iterator[RawPage | Skip]:
+    from warcio.archiveiterator import ArchiveIterator
+    from warcio.exceptions import ArchiveLoadFailed
+
+    try:
+        for record in ArchiveIterator(io.BytesIO(data)):
+            if record.rec_type != "response":
+                continue
+            url = record.rec_headers.get_header("WARC-Target-URI") or ""
+            content_type = (
+                record.http_headers.get_header("Content-Type") if record.http_headers else ""
+            )
+            mime, _, params = (content_type or "").partition(";")
+            if mime.strip().lower() not in {"text/html", "application/xhtml+xml"}:
+                yield Skip(path, "not an HTML response", f"{url} ({mime.strip() or 'no type'})")
+                continue
+            payload = record.content_stream().read()
+            charset = _charset_param(params)
+            yield _page(payload, path, url, "html", charset=charset, url=url)
+    except (ArchiveLoadFailed, OSError, EOFError, zlib.error, ValueError) as error:
+        yield Skip(path, "truncated or damaged WARC", _short(error))
+
+
+def _charset_param(params: str) -> str | None:
+    for param in params.split(";"):
+        key, _, value = param.partition("=")
+        if key.strip().lower() == "charset":
+            return normalize_charset(value)
+    return None
+
+
+def _tar(data: bytes, path: str, doc_id: str, fields: FieldMap) -> Iterator[RawPage | Skip]:
+    try:
+        archive = tarfile.open(fileobj=io.BytesIO(data), mode="r:*")
+        members = sorted((m for m in archive.getmembers() if m.isfile()), key=lambda m: m.name)
+    except (tarfile.TarError, OSError, EOFError, zlib.error) as error:
+        yield Skip(path, "truncated or damaged archive", _short(error))
+        return
+    for member in members:
+        parts = PurePosixPath(member.name).parts
+        if any(part.startswith(".") for part in parts):
+            continue
+        try:
+            extracted = archive.extractfile(member)
+            content = extracted.read() if extracted else b""
+        except (tarfile.TarError, OSError, EOFError, zlib.error) as error:
+            yield Skip(path, "truncated or damaged archive", f"{member.name}: {_short(error)}")
+            continue
+        yield from _dispatch(content, path, f"{doc_id}/{member.name}", parts[-1], fields)
+
+
+def _short(error: BaseException) -> str:
+    return str(error).splitlines()[0][:160] if str(error) else type(error).__name__

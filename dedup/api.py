@@ -18,6 +18,7 @@ from dedup.index import LSHIndex
 from dedup.models import Document, Match, ScanResult, Skip
 from dedup.normalize import tokenize
 from dedup.readers import FieldMap, InputFile, RawPage, list_inputs, read_pages
+from dedup.readers.formats import PageKind
 from dedup.shingle import ShingleIds, make_shingles
 from dedup.signature import MinHasher, Signature
 
@@ -219,7 +220,7 @@ class Deduplicator:
     def _page_shingles(self, text: str, url: str | None) -> ShingleIds:
         if not isinstance(text, str):
             raise InputError(f"text must be a str (a decoded page), got {type(text).__name__}")
-        kind = "html" if looks_like_html(text) else "text"
+        kind: PageKind = "html" if looks_like_html(text) else "text"
         page = RawPage(doc_id="", path="", text=text, kind=kind, encoding="utf-8", url=url)
         return self._fingerprinter.shingles(extract_page(page).body)
 

@@ -65,9 +65,8 @@ class DedupConfig:
         for pair in self.fields:
             role, _, name = str(pair).partition("=")
             if role.strip() not in RECORD_ROLES or not name.strip():
-                raise ConfigError(
-                    f"fields take ROLE=NAME with ROLE one of {', '.join(RECORD_ROLES)}, got {pair!r}"
-                )
+                roles = ", ".join(RECORD_ROLES)
+                raise ConfigError(f"fields take ROLE=NAME with ROLE one of {roles}, got {pair!r}")
 
     @property
     def field_names(self) -> dict[str, str]:

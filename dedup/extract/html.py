@@ -31,8 +31,44 @@ _DROP = (
     "|//*[contains(translate(@style,' ',''),'visibility:hidden')]"
 )
 _BLOCKS = frozenset(
-    "p div br li ul ol tr td th table tbody thead h1 h2 h3 h4 h5 h6 section article header "
-    "footer nav aside main dd dt dl blockquote pre form hr figure figcaption address center".split()
+    [
+        "p",
+        "div",
+        "br",
+        "li",
+        "ul",
+        "ol",
+        "tr",
+        "td",
+        "th",
+        "table",
+        "tbody",
+        "thead",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "section",
+        "article",
+        "header",
+        "footer",
+        "nav",
+        "aside",
+        "main",
+        "dd",
+        "dt",
+        "dl",
+        "blockquote",
+        "pre",
+        "form",
+        "hr",
+        "figure",
+        "figcaption",
+        "address",
+        "center",
+    ]
 )
 _TITLE_SUFFIX = re.compile(r"\s*(?:[-_|–—·]|\s-\s)\s*")
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)

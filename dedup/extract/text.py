@@ -102,7 +102,8 @@ def _unwrap(lines: list[Line], kinds: list[str | None]) -> tuple[list[Line], lis
         if end - index >= _MIN_WRAPPED_LINES:
             run = lines[index:end]
             joiner = "" if _CJK_END.search(run[0].text) else " "
-            text, shadow_text = joiner.join(l.text for l in run), joiner.join(l.shadow for l in run)
+            text = joiner.join(line.text for line in run)
+            shadow_text = joiner.join(line.shadow for line in run)
             out_lines.append(Line(text, shadow_text))
             out_kinds.append(classify(shadow_text))
             index = end

@@ -12,7 +12,7 @@ import io
 import json
 import tarfile
 import zlib
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import Any, Literal
@@ -183,7 +183,9 @@ def _json_lines(data: bytes, path: str, doc_id: str, fields: FieldMap) -> Iterat
         except (ValueError, UnicodeDecodeError) as error:
             yield Skip(path, "malformed JSON record", f"line {number}: {_short(error)}")
             continue
-        yield _record(record, path, doc_id, str(number), f"line {number}", fields)
+        yield _record(
+            record, path, doc_id, position=str(number), where=f"line {number}", fields=fields
+        )
 
 
 def _json_document(
@@ -196,7 +198,9 @@ def _json_document(
         return
     records = document if isinstance(document, list) else _records_in(document)
     for number, record in enumerate(records, 1):
-        yield _record(record, path, doc_id, str(number), f"record {number}", fields)
+        yield _record(
+            record, path, doc_id, position=str(number), where=f"record {number}", fields=fields
+        )
 
 
 def _records_in(document: Any) -> list[Any]:
@@ -209,7 +213,7 @@ def _records_in(document: Any) -> list[Any]:
 
 
 def _record(
-    record: Any, path: str, doc_id: str, position: str, where: str, fields: FieldMap
+    record: Any, path: str, doc_id: str, *, position: str, where: str, fields: FieldMap
 ) -> RawPage | Skip:
     if not isinstance(record, dict):
         return Skip(path, "record is not a JSON object", where)
@@ -266,11 +270,22 @@ def _charset_param(params: str) -> str | None:
 
 def _tar(data: bytes, path: str, doc_id: str, fields: FieldMap) -> Iterator[RawPage | Skip]:
     try:
-        archive = tarfile.open(fileobj=io.BytesIO(data), mode="r:*")
+        archive = tarfile.open(fileobj=io.BytesIO(data), mode="r:*")  # noqa: SIM115 - closed below
         members = sorted((m for m in archive.getmembers() if m.isfile()), key=lambda m: m.name)
     except (tarfile.TarError, OSError, EOFError, zlib.error) as error:
         yield Skip(path, "truncated or damaged archive", _short(error))
         return
+    with archive:
+        yield from _tar_members(archive, members, path, doc_id, fields)
+
+
+def _tar_members(
+    archive: tarfile.TarFile,
+    members: list[tarfile.TarInfo],
+    path: str,
+    doc_id: str,
+    fields: FieldMap,
+) -> Iterator[RawPage | Skip]:
     for member in members:
         parts = PurePosixPath(member.name).parts
         if any(part.startswith(".") for part in parts):

@@ -13,10 +13,11 @@ from typing import Any, TypeVar
 import click
 
 from dedup import __version__
+from dedup.api import extract_file
 from dedup.api import scan as run_scan
 from dedup.config import TOKENIZERS, DedupConfig
 from dedup.errors import ConfigError, DedupError
-from dedup.models import ScanResult
+from dedup.models import Document, ScanResult
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -90,6 +91,14 @@ def config_options(command: F) -> F:
             default=None,
             help="LSH bands (default: num-perm / 4, tuned for recall).",
         ),
+        click.option(
+            "--field",
+            "fields",
+            multiple=True,
+            metavar="ROLE=NAME",
+            help="JSON record field holding a role (text, html, url, title, published, site, "
+            "id), e.g. --field text=article_body. Repeatable.",
+        ),
     ]
     for option in reversed(options):
         command = option(command)
@@ -114,12 +123,18 @@ def _make_config(**fields: Any) -> DedupConfig:
 @click.option(
     "--all", "include_singletons", is_flag=True, help="List every document, singletons too."
 )
+@click.option(
+    "--docs-out",
+    type=click.Path(dir_okay=False, writable=True, path_type=str),
+    help="Also write one row per extracted document (every field, body length) here.",
+)
 @click.option("-v", "--verbose", is_flag=True, help="Also log the time each stage took.")
 @config_options
 def scan(
     paths: tuple[str, ...],
     output: str | None,
     include_singletons: bool,
+    docs_out: str | None,
     verbose: bool,
     **fields: Any,
 ) -> None:
@@ -131,7 +146,8 @@ def scan(
     """
     config = _make_config(**fields)
     _configure_logging(verbose)
-    _refuse_output_among_inputs(output, paths)
+    for target in (output, docs_out):
+        _refuse_output_among_inputs(target, paths)
     from dedup import report  # pandas loads only for the report
 
     started = time.perf_counter()
@@ -141,14 +157,83 @@ def scan(
         except DedupError as error:
             raise click.ClickException(str(error)) from error
     frame = report.clusters_frame(result.clusters, include_singletons=include_singletons)
+    _write(report, frame, output, "-o")
+    if docs_out:
+        _write(report, report.documents_frame(result), docs_out, "--docs-out")
+    click.echo(_summary(result, time.perf_counter() - started), err=True)
+
+
+def _write(report: Any, frame: Any, target: str | None, option: str) -> None:
     try:
-        report.write_csv(frame, output if output else sys.stdout)
+        report.write_csv(frame, target if target else sys.stdout)
     except OSError as error:
         raise click.ClickException(
-            f"cannot write the report to {output}: {error.strerror or error}; "
-            "choose a writable path with -o"
+            f"cannot write {target}: {error.strerror or error}; "
+            f"choose a writable path with {option}"
         ) from error
-    click.echo(_summary(result, time.perf_counter() - started), err=True)
+
+
+@main.command()
+@click.argument("target", metavar="FILE[#ID]")
+@click.option("--body/--no-body", default=True, show_default=True, help="Print the body too.")
+@config_options
+def show(target: str, body: bool, **fields: Any) -> None:
+    """Print what extraction makes of one file, or of one record in it (FILE#ID).
+
+    For each document: its metadata, its flags and the article body that is fingerprinted.
+    """
+    config = _make_config(**fields)
+    _configure_logging(False)
+    path, record = _split_target(target)
+    try:
+        documents, skipped = extract_file(path, config)
+    except DedupError as error:
+        raise click.ClickException(str(error)) from error
+    if record is not None:
+        documents = [d for d in documents if _record_id(d.doc_id) == record or d.doc_id == record]
+        if not documents:
+            raise click.ClickException(f"{path} has no record {record!r}; run dedup show {path}")
+    for number, document in enumerate(documents):
+        if number:
+            click.echo()
+        click.echo(_describe(document, body=body))
+    if not documents and not skipped:
+        raise click.ClickException(f"{path} holds no page")
+
+
+def _split_target(target: str) -> tuple[str, str | None]:
+    if Path(target).exists() or "#" not in target:
+        return target, None
+    path, _, record = target.partition("#")
+    return path, record
+
+
+def _record_id(doc_id: str) -> str:
+    return doc_id.partition("#")[2]
+
+
+def _describe(document: Document, *, body: bool) -> str:
+    flags = [
+        name
+        for name in ("pinyin_annotated", "spam_injected", "mojibake")
+        if getattr(document, name)
+    ]
+    rows = [
+        ("doc_id", document.doc_id),
+        ("url", document.url),
+        ("title", document.title),
+        ("published", document.published),
+        ("site", document.site),
+        ("site_key", document.site_key),
+        ("source", document.source),
+        ("author", document.author),
+        ("editor", document.editor),
+        ("reporter", document.reporter),
+        ("flags", ", ".join(flags) or "none"),
+        ("body", f"{len(document.body)} characters"),
+    ]
+    text = "\n".join(f"{name + ':':<11}{value if value else '-'}" for name, value in rows)
+    return f"{text}\n\n{document.body}" if body and document.body else text
 
 
 def _refuse_output_among_inputs(output: str | None, paths: tuple[str, ...]) -> None:

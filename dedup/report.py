@@ -11,7 +11,7 @@ from typing import TextIO
 
 import pandas as pd
 
-from dedup.models import Cluster
+from dedup.models import Cluster, ScanResult
 
 COLUMNS = (
     "cluster_id",
@@ -54,6 +54,49 @@ def clusters_frame(
         for member in cluster.members
     ]
     return pd.DataFrame(rows, columns=list(COLUMNS))
+
+
+DOCUMENT_COLUMNS = (
+    "doc_id",
+    "path",
+    "url",
+    "title",
+    "published",
+    "site",
+    "site_key",
+    "source",
+    "author",
+    "editor",
+    "reporter",
+    "pinyin_annotated",
+    "spam_injected",
+    "mojibake",
+    "body_length",
+    "status",
+)
+
+
+def documents_frame(result: ScanResult) -> pd.DataFrame:
+    """One row per extracted document, with every field, the body's length and its status:
+    ``clustered`` or the reason it was left out of clustering."""
+    excluded = {(skip.path, skip.detail): skip.reason for skip in result.skipped}
+    clustered = {document.doc_id for document in result.documents}
+    rows = []
+    for document in result.extracted:
+        status = "clustered"
+        if document.doc_id not in clustered:
+            record = document.doc_id.partition("#")[2]
+            key = (document.path or document.doc_id, f"record {record}" if record else "")
+            status = excluded.get(key, "excluded")
+        row: dict[str, object] = {name: getattr(document, name) for name in DOCUMENT_COLUMNS[:-2]}
+        rows.append(
+            {
+                **{k: ("" if v is None else v) for k, v in row.items()},
+                "body_length": len(document.body),
+                "status": status,
+            }
+        )
+    return pd.DataFrame(rows, columns=list(DOCUMENT_COLUMNS))
 
 
 def render_csv(frame: pd.DataFrame) -> str:

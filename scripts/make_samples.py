@@ -168,7 +168,7 @@ def spam_mirror(
     )
     if ruby:
         text = S2TW.convert(text)
-        text = add_ruby_residue(text, ruby)
+        text = add_ruby_residue(text, S2TW.convert(ruby))
     return text
 
 

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import io
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -138,3 +139,54 @@ def test_internal_errors_are_one_line_not_a_traceback(monkeypatch: pytest.Monkey
     assert completed.returncode == 1
     assert "Traceback" not in completed.stderr
     assert "internal error: RuntimeError: kaput" in completed.stderr
+
+
+def test_docs_out_lists_every_extracted_document(runner: CliRunner, tmp_path: Path) -> None:
+    docs = tmp_path / "docs.csv"
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "a.txt").write_bytes(
+        (SAMPLES / "cnews_tw/20250312/ev-charging.txt").read_bytes()
+    )
+    (tmp_path / "in" / "nav.txt").write_text("首页 | 新闻 | 财经 | 体育 | 娱乐", "utf-8")
+    result = runner.invoke(main, ["scan", str(tmp_path / "in"), "--docs-out", str(docs)])
+    assert result.exit_code == 0, result.stderr
+    frame = pd.read_csv(docs, keep_default_na=False)
+    assert list(frame["doc_id"]) == ["a.txt", "nav.txt"]
+    assert list(frame["status"]) == ["clustered", "no article body found"]
+    assert frame.loc[0, "site"] == "产经新闻网" and frame.loc[0, "body_length"] > 500
+    assert {"site_key", "source", "pinyin_annotated", "mojibake"} <= set(frame.columns)
+
+
+def test_show_prints_metadata_flags_and_body(runner: CliRunner) -> None:
+    result = runner.invoke(main, ["show", "samples/mirror_spam/news/show-1288.txt"])
+    assert result.exit_code == 0, result.stderr
+    assert "published: 2025-03-13T08:15:02" in result.stdout
+    assert "flags:     pinyin_annotated, spam_injected" in result.stdout
+    assert "3月12日，江州市發展和改革委員會" in result.stdout
+    assert "(yè)" not in result.stdout and "九游会" not in result.stdout
+
+
+def test_show_one_record_of_a_jsonl_file(runner: CliRunner, tmp_path: Path) -> None:
+    path = tmp_path / "feed.jsonl"
+    body = (SAMPLES / "beichuan_news/a/2025-05-20-rice.txt").read_text("utf-8")
+    records = [{"id": "r1", "body": body}, {"id": "r2", "body": "另一篇文章" * 10 + "。"}]
+    path.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in records), "utf-8")
+    result = runner.invoke(main, ["show", f"{path}#r2", "--no-body"])
+    assert result.exit_code == 0 and "doc_id:    feed.jsonl#r2" in result.stdout
+    assert "feed.jsonl#r1" not in result.stdout
+    missing = runner.invoke(main, ["show", f"{path}#nope"])
+    assert missing.exit_code == 1 and "has no record 'nope'" in missing.stderr
+
+
+def test_field_option_maps_record_fields(runner: CliRunner, tmp_path: Path) -> None:
+    body = (SAMPLES / "beichuan_news/a/2025-05-20-rice.txt").read_text("utf-8")
+    (tmp_path / "a.jsonl").write_text(
+        json.dumps({"article_body": body}, ensure_ascii=False), "utf-8"
+    )
+    (tmp_path / "b.jsonl").write_text(
+        json.dumps({"article_body": body}, ensure_ascii=False), "utf-8"
+    )
+    result = runner.invoke(main, ["scan", str(tmp_path), "--field", "text=article_body"])
+    assert result.exit_code == 0 and "a.jsonl#1" in result.stdout and "b.jsonl#1" in result.stdout
+    bad = runner.invoke(main, ["scan", str(tmp_path), "--field", "body"])
+    assert bad.exit_code == 2 and "fields take ROLE=NAME" in bad.stderr

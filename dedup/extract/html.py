@@ -72,8 +72,7 @@ _BLOCKS = frozenset(
 )
 _TITLE_SUFFIX = re.compile(r"\s*(?:[-_|–—·]|\s-\s)\s*")
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
-# trafilatura keeps a text only when it is at least this share of the line reader's body:
-# less means it dropped real paragraphs (it does on table layouts).
+# trafilatura's text is kept only when it is at least this share of the line reader's body.
 _MIN_SHARE = 0.6
 _PUBLISHED_META = (
     "article:published_time",
@@ -99,6 +98,7 @@ def extract_html(
     if tree is None:
         return replace(extract_document(_strip_tags(html), doc_id, path), url=url)
     meta = _page_metadata(tree)
+    ruby = bool(tree.xpath("//rt"))  # pinyin ruby: evidence of a mirror, as in text pages
     _clean(tree)
     lines_doc = extract_document(_flatten(copy.deepcopy(tree)), doc_id, path)
     body = _main_text(tree, url, lines_doc.body)
@@ -113,6 +113,7 @@ def extract_html(
         site_key=site_key(site, url),
         source=meta.get("source") or lines_doc.source,
         author=meta.get("author") or lines_doc.author,
+        pinyin_annotated=ruby or lines_doc.pinyin_annotated,
     )
 
 
@@ -169,9 +170,11 @@ def _main_text(tree: Any, url: str | None, fallback: str) -> str:
     if not found:
         return fallback
     cleaned = extract_document(found, doc_id="").body
-    if len(cleaned) < _MIN_SHARE * len(fallback):
-        return fallback
-    return cleaned
+    # Shorter than the line reader's body: trafilatura left out sidebars the line reader kept.
+    # Much shorter: it dropped paragraphs. Longer: it dumped a table layout whole.
+    if _MIN_SHARE * len(fallback) <= len(cleaned) <= len(fallback):
+        return cleaned
+    return fallback
 
 
 def _page_metadata(tree: Any) -> dict[str, str]:

@@ -254,9 +254,14 @@ def _warc(data: bytes, path: str) -> Iterator[RawPage | Skip]:
                 yield Skip(path, "not an HTML response", f"{url} ({mime.strip() or 'no type'})")
                 continue
             payload = record.content_stream().read()
+            if getattr(record.raw_stream, "limit", 0) > 0:
+                # The record ends before its declared length: the file was cut short.
+                yield Skip(path, "truncated or damaged WARC", f"{url}: record cut short")
+                return
             charset = _charset_param(params)
             yield _page(payload, path, url, "html", charset=charset, url=url)
-    except (ArchiveLoadFailed, OSError, EOFError, zlib.error, ValueError) as error:
+    # warcio raises AttributeError on some truncated gzip members.
+    except (ArchiveLoadFailed, OSError, EOFError, zlib.error, ValueError, AttributeError) as error:
         yield Skip(path, "truncated or damaged WARC", _short(error))
 
 

@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN = $(VENV)/bin
 STAMP = $(VENV)/.installed
 
-.PHONY: demo test check lint type eval fmt clean
+.PHONY: demo test check lint type eval bench-extract fmt clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -36,3 +36,6 @@ eval: $(STAMP)  ## pairwise precision/recall on a corpus built from ../shared/co
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache .mypy_cache .ruff_cache .hypothesis
+
+bench-extract: $(STAMP)  ## extraction pages/s per format and body accuracy
+	$(BIN)/python benchmarks/bench_extract.py

@@ -70,7 +70,8 @@ def measure(name: str, folder: Path, truths: dict[str, str]) -> tuple[float, lis
     mean = sum(scores) / len(scores)
     good = sum(score >= 0.95 for score in scores) / len(scores)
     print(
-        f"{name:<22} {pages:>5} pages  {rate:>7.0f} pages/s  body F1 mean {mean:.3f}  >=0.95: {good:.1%}"
+        f"{name:<22} {pages:>5} pages  {rate:>7.0f} pages/s  "
+        f"body F1 mean {mean:.3f}  >=0.95: {good:.1%}"
     )
     return rate, scores
 

@@ -149,8 +149,31 @@ def _iso(match: re.Match[str]) -> str | None:
     return f"{date}T{time}"
 
 
+# One name per outlet where copies commonly spell it two ways.
+_SOURCE_ALIASES = {
+    "中国新闻网": "中新网",
+    "中国新闻社": "中新社",
+    "新华通讯社": "新华社",
+    "中央电视台": "央视",
+    "中央广播电视总台": "央视",
+    "人民日报社": "人民日报",
+}
+
+
+def canonical_source(name: str | None) -> str | None:
+    """A declared source in Simplified, with common aliases joined (中国新闻网 -> 中新网)."""
+    if not name:
+        return None
+    simplified = to_simplified(name.strip())
+    return _SOURCE_ALIASES.get(simplified, simplified)
+
+
 def find_source(header: Sequence[Line], first_body_line: Line | None) -> str | None:
     """The origin the copy declares: a 来源 label, a wire dateline or 本报讯-style lead."""
+    return canonical_source(_find_source(header, first_body_line))
+
+
+def _find_source(header: Sequence[Line], first_body_line: Line | None) -> str | None:
     for line in header:
         if classify(line.shadow) in {"copyright", "licence"}:
             continue  # "凡注明来源:X" in a copyright notice names the host, not the source

@@ -26,6 +26,7 @@ COLUMNS = (
     "is_representative",
     "relation",
     "containment",
+    "site_key",
 )
 
 
@@ -48,6 +49,7 @@ def clusters_frame(
             "is_representative": member.is_representative,
             "relation": member.relation,
             "containment": f"{member.containment:.3f}",
+            "site_key": member.document.site_key or "",
         }
         for cluster in clusters
         if include_singletons or cluster.size > 1

@@ -18,7 +18,7 @@ from dataclasses import replace
 from typing import Any
 
 from dedup.extract.text import extract_document
-from dedup.metadata import parse_date, site_key
+from dedup.metadata import canonical_source, parse_date, site_key
 from dedup.models import Document
 from dedup.textops import to_simplified
 
@@ -200,8 +200,7 @@ def _page_metadata(tree: Any) -> dict[str, str]:
     }
     if found["site"]:
         found["site"] = to_simplified(found["site"])
-    if found["source"]:
-        found["source"] = to_simplified(found["source"])
+    found["source"] = canonical_source(found["source"])
     return {key: value.strip() for key, value in found.items() if value and value.strip()}
 
 

@@ -97,7 +97,12 @@ _SENTENCE_END = re.compile(r"[。！？；!?;]|[,，].*[,，]")
 _LATIN_WORD = re.compile(r"[a-z]+(?:'[a-z]+)?")
 _DATED_LINK_END = re.compile(rf"(?:\[?{DATE.pattern}\]?|[(\[]?\d{{1,2}}-\d{{1,2}}[)\]]?)$")
 
+# Inline noise inside article lines: "广告 <ad text> ×" and IT之家-style ad disclaimers.
+_INLINE_NOISE = re.compile(r"广告\s[^。!?\n]{1,80}?\s?×|广告声明[:].{0,200}?本声明。?")
+_SENTENCE = re.compile(r"[^。!?！？]*(?:[。!?！？]|$)")
+
 MIN_PROSE_CJK = 30
+LONG_PROSE = 150
 MIN_PROSE_WORDS = 25
 
 
@@ -121,16 +126,21 @@ def spam_terms(shadow_line: str) -> set[str]:
 
 def classify(shadow_line: str) -> str | None:
     """The kind of boilerplate a line is (``"copyright"``, ``"link_farm"``, ``"meta"``, …),
-    or None for a line that may belong to the article."""
+    or None for a line that may belong to the article.
+
+    A long prose line is an article paragraph (or a whole article on one line) even when a
+    sentence of it is boilerplate: `noise_spans` cuts such sentences out instead.
+    """
     line = strip_bullet(shadow_line.strip())
     if not line:
         return "empty"
-    for kind, pattern in _ANYWHERE:
-        if pattern.search(line):
-            return kind
+    prose = is_prose(line)
+    if not (prose and len(line) >= LONG_PROSE):
+        for kind, pattern in _ANYWHERE:
+            if pattern.search(line):
+                return kind
     if _is_link_farm(line):
         return "link_farm"
-    prose = is_prose(line)
     if len(spam_terms(line)) >= (2 if prose else 1):
         return "spam"
     if prose:
@@ -145,6 +155,17 @@ def classify(shadow_line: str) -> str | None:
         if pattern.search(line):
             return kind
     return None
+
+
+def noise_spans(shadow_line: str) -> list[tuple[int, int]]:
+    """Spans of a prose line to cut: inline ads, and sentences that are licence or copyright
+    boilerplate glued to the article."""
+    spans = [match.span() for match in _INLINE_NOISE.finditer(shadow_line)]
+    if len(shadow_line) >= LONG_PROSE:
+        for sentence in _SENTENCE.finditer(shadow_line):
+            if any(pattern.search(sentence.group(0)) for _, pattern in _ANYWHERE):
+                spans.append(sentence.span())
+    return sorted(spans)
 
 
 def _is_link_farm(line: str) -> bool:

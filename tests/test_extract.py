@@ -121,3 +121,20 @@ def test_page_of_boilerplate_only_has_no_body() -> None:
         "首页 | 新闻 | 财经 | 体育 | 娱乐\n版权所有 某某网\n京ICP备12345678号", "x"
     )
     assert doc.body == ""
+
+
+def test_glued_copyright_sentence_is_cut_from_a_long_article_line() -> None:
+    article = (
+        "合肥市应急管理局日前通报两起违规动火作业事故，两家公司分别被处以罚款，相关责任人被依法追责。"
+        "通报要求各企业深刻汲取事故教训，严格落实动火作业审批制度，加强现场安全管理和人员培训，"
+        "坚决防范类似事故再次发生。全市将开展为期三个月的专项检查，对违规企业依法从严查处。"
+    )
+    doc = extract_document(article + "【此文系转载，来源于合肥晚报，版权归属原作者】", "a.txt")
+    assert doc.body == article
+
+
+def test_times_sign_before_a_middle_dot_is_not_mojibake(tmp_path: object) -> None:
+    from dedup.readers import repair_mojibake
+
+    text = "原来有这好处 ×·奥坎波，以及其他代表不同党派的部长。" * 3
+    assert repair_mojibake(text) == (text, False)

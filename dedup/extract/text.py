@@ -14,13 +14,18 @@ from collections.abc import Sequence
 from unicodedata import east_asian_width
 
 from dedup import metadata
-from dedup.boilerplate import GLUED_META, classify, is_prose, spam_terms, strip_bullet
+from dedup.boilerplate import (
+    GLUED_META,
+    classify,
+    is_prose,
+    noise_spans,
+    spam_terms,
+    strip_bullet,
+)
 from dedup.metadata import Line
 from dedup.models import Document
 from dedup.textops import clean_residue, shadow, strip_pinyin
 
-# Inline noise inside article lines: "广告 <ad text> ×" and IT之家-style ad disclaimers.
-_INLINE_NOISE = re.compile(r"广告\s[^。!?\n]{1,80}?\s?×|广告声明[:].{0,200}?本声明。?")
 _TITLE_BRACKETS = re.compile(r"^[\[【](.+)[\]】]$")
 _MIN_TITLE, _MAX_TITLE = 4, 200
 _MIN_FALLBACK_BODY = 15
@@ -156,10 +161,20 @@ def _body_span(lines: Sequence[Line], kinds: Sequence[str | None]) -> tuple[int,
 
 
 def _remove_inline_noise(line: Line) -> str:
-    text, cuts = line.text, list(_INLINE_NOISE.finditer(line.shadow))
-    for match in reversed(cuts):
-        text = text[: match.start()] + text[match.end() :]
+    text = line.text
+    for start, end in reversed(_merge(noise_spans(line.shadow))):
+        text = text[:start] + text[end:]
     return text.strip()
+
+
+def _merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    merged: list[tuple[int, int]] = []
+    for start, end in spans:
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return merged
 
 
 def _title_index(lines: Sequence[Line], kinds: Sequence[str | None], start: int) -> int | None:

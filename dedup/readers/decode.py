@@ -137,14 +137,13 @@ def repair_mojibake(text: str) -> tuple[str, bool]:
     Returns the text (repaired when possible) and whether mojibake remains: replacement
     characters or Latin-1 sequences that do not decode back.
     """
-    if _LATIN1_MOJIBAKE.search(text):
+    if _looks_broken(text):
         for codec in ("cp1252", "latin-1"):
             try:
                 repaired = text.encode(codec).decode("utf-8")
             except (UnicodeEncodeError, UnicodeDecodeError):
                 continue
             return repaired, _looks_broken(repaired)
-        return text, True
     return text, _looks_broken(text)
 
 

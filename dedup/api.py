@@ -18,6 +18,7 @@ from dedup.index import LSHIndex
 from dedup.models import Document, Match, ScanResult, Skip
 from dedup.normalize import tokenize
 from dedup.readers import FieldMap, InputFile, RawPage, list_inputs, read_pages
+from dedup.readers.files import NOT_FOUND
 from dedup.readers.formats import PageKind
 from dedup.shingle import ShingleIds, make_shingles
 from dedup.signature import MinHasher, Signature
@@ -27,7 +28,6 @@ logger = logging.getLogger(__name__)
 Progress = Callable[[int, int], None]
 NO_BODY = "no article body found"
 MOJIBAKE = "garbled text (mojibake) that could not be repaired"
-NOT_FOUND = "no such file or folder"
 
 
 class Fingerprinter:
@@ -67,15 +67,13 @@ def scan(
     fingerprinter = Fingerprinter(config)
     result = ScanResult(clusters=[], documents=[])
     with _stage(result, "list"):
-        inputs, missing = list_inputs(paths)
-    for path in missing:
-        _skip(result, Skip(path, NOT_FOUND))
-    if missing and not inputs:
-        raise InputError(f"{NOT_FOUND}; check the path", missing[0])
+        inputs, problems = list_inputs(paths)
+    for problem in problems:
+        _skip(result, problem)
+    if problems and not inputs:
+        raise InputError(f"{problems[0].reason}; check the path", problems[0].path)
     with _stage(result, "read+extract"):
-        result.extracted = list(
-            _read_documents(inputs, FieldMap(config.field_names), result, progress)
-        )
+        result.extracted = list(_read_documents(inputs, config, result, progress))
     with _stage(result, "shingle"):
         shingles = [fingerprinter.shingles(doc.body) for doc in result.extracted]
     kept: list[int] = []
@@ -105,7 +103,7 @@ def extract_file(
     item = InputFile(str(path), Path(path).name)
     if not Path(path).is_file():
         raise InputError(f"{NOT_FOUND}; check the path", str(path))
-    documents = list(_read_documents([item], FieldMap(config.field_names), result, None))
+    documents = list(_read_documents([item], config, result, None))
     return documents, result.skipped
 
 
@@ -122,11 +120,12 @@ def _record_of(document: Document) -> str:
 
 
 def _read_documents(
-    inputs: list[InputFile], fields: FieldMap, result: ScanResult, progress: Progress | None
+    inputs: list[InputFile], config: DedupConfig, result: ScanResult, progress: Progress | None
 ) -> Iterator[Document]:
+    fields = FieldMap(config.field_names)
     for done, item in enumerate(inputs, 1):
         read_any = False
-        for page in read_pages(item, fields):
+        for page in read_pages(item, fields, max_bytes=config.max_bytes):
             if isinstance(page, Skip):
                 _skip(result, page)
                 continue

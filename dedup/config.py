@@ -31,6 +31,8 @@ class DedupConfig:
             down to about 0.5 Jaccard candidates (verification then keeps precision).
         min_containment_shingles: a body needs at least this many shingles before
             containment alone may link it, so a one-line page is never "contained" everywhere.
+        max_bytes: the largest page, record or archive member read, in bytes; larger ones
+            are skipped with a warning (WARC, JSON Lines and tar files themselves stream).
         fields: ``ROLE=NAME`` pairs naming the JSON record field that holds a role (roles:
             text, html, url, title, published, site, id), e.g. ``("text=article_body",)``.
 
@@ -48,6 +50,7 @@ class DedupConfig:
     bands: int | None = None
     min_containment_shingles: int = 30
     fields: tuple[str, ...] = ()
+    max_bytes: int = 32 * 1024 * 1024
 
     def __post_init__(self) -> None:
         _check_fraction("threshold", self.threshold)
@@ -56,6 +59,7 @@ class DedupConfig:
         _check_int_range("seed", self.seed, 0, 2**32 - 1)
         _check_int_range("ngram", self.ngram, 1, 20)
         _check_int_range("min_containment_shingles", self.min_containment_shingles, 1, 10**6)
+        _check_int_range("max_bytes", self.max_bytes, 1024, 2**40)
         if self.tokenizer not in TOKENIZERS:
             raise ConfigError(
                 f"tokenizer must be one of {', '.join(TOKENIZERS)}, got {self.tokenizer!r}"

@@ -49,7 +49,7 @@ def test_listing_is_recursive_sorted_and_skips_hidden(tmp_path: Path) -> None:
     (tmp_path / ".git" / "c.txt").write_text("x")
     files, missing = list_inputs([tmp_path, tmp_path / "nope"])
     assert [item.doc_id for item in files] == ["a.txt", "b/2.txt"]
-    assert missing == [str(tmp_path / "nope")]
+    assert missing == [Skip(str(tmp_path / "nope"), "no such file or folder")]
 
 
 def test_a_file_given_directly_is_named_by_its_name(tmp_path: Path) -> None:

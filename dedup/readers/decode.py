@@ -97,11 +97,32 @@ def decode_bytes(
         return text, codec
     if (text := _try_decode(data, "utf-8")) is not None:
         return text, "utf-8"
+    if (text := _decode_mixed(data)) is not None:
+        return text, "mixed"
     decoded = [(enc, text) for enc in _LEGACY_ENCODINGS if (text := _try_decode(data, enc))]
     if decoded:
         encoding, text = max(decoded, key=lambda pair: _chinese_score(pair[1]))
         return text, encoding
     return _guess(data, path)
+
+
+def _decode_mixed(data: bytes) -> str | None:
+    """Decode line by line when a page mixes UTF-8 lines with GBK or Big5 ones (pasted
+    together from two sources); None unless both kinds are really there."""
+    lines = data.split(b"\n")
+    utf8 = [line for line in lines if not line.isascii() and _try_decode(line, "utf-8") is not None]
+    if len(utf8) < 2 or len(utf8) == sum(not line.isascii() for line in lines):
+        return None
+    decoded = []
+    for line in lines:
+        text = _try_decode(line, "utf-8")
+        if text is None:
+            legacy = [t for enc in _LEGACY_ENCODINGS if (t := _try_decode(line, enc))]
+            if not legacy:
+                return None
+            text = max(legacy, key=_chinese_score)
+        decoded.append(text)
+    return "\n".join(decoded)
 
 
 def _try_decode(data: bytes, encoding: str) -> str | None:

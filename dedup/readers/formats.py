@@ -10,12 +10,13 @@ from __future__ import annotations
 import gzip
 import io
 import json
+import os
 import tarfile
 import zlib
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
-from typing import Any, Literal
+from typing import Any, BinaryIO, Literal
 
 from dedup.errors import InputError
 from dedup.models import Skip
@@ -79,45 +80,109 @@ class FieldMap:
         return None
 
 
-def read_pages(item: InputFile, fields: FieldMap | None = None) -> Iterator[RawPage | Skip]:
-    """Every page in one file, or a Skip for each part that cannot be read."""
+DEFAULT_MAX_BYTES = 32 * 1024 * 1024
+# File signatures of common binary formats, to name what was found instead of a page.
+_BINARY_SIGNATURES = (
+    (b"%PDF-", "PDF document"),
+    (b"\x89PNG", "PNG image"),
+    (b"\xff\xd8\xff", "JPEG image"),
+    (b"GIF8", "GIF image"),
+    (b"PK\x03\x04", "ZIP archive or Office document"),
+    (b"\x7fELF", "executable"),
+    (b"MZ", "executable"),
+    (b"\xd0\xcf\x11\xe0", "Office document"),
+    (b"RIFF", "media file"),
+    (b"\x1a\x45\xdf\xa3", "media file"),
+    (b"7z\xbc\xaf", "7-Zip archive"),
+    (b"Rar!", "RAR archive"),
+)
+
+
+def read_pages(
+    item: InputFile, fields: FieldMap | None = None, *, max_bytes: int = DEFAULT_MAX_BYTES
+) -> Iterator[RawPage | Skip]:
+    """Every page in one file, or a Skip for each part that cannot be read.
+
+    WARC, JSON Lines and tar files are streamed, so their size is not limited; a single page,
+    record or member larger than `max_bytes` is skipped.
+    """
+    fields = fields or FieldMap()
+    name = PurePosixPath(item.doc_id).name
+    lower = name.lower()
     try:
         with open(item.path, "rb") as stream:
-            data = stream.read()
+            head = stream.read(512)
+        size = os.stat(item.path).st_size
     except OSError as error:
         yield Skip(item.path, f"cannot read file ({error.strerror or error})")
         return
-    yield from _dispatch(
-        data, item.path, item.doc_id, PurePosixPath(item.doc_id).name, fields or FieldMap()
-    )
+    gzipped = head.startswith(_GZIP_MAGIC)
+    try:
+        if lower.endswith((".warc", ".warc.gz")) or head.startswith(b"WARC/"):
+            yield from _warc_file(item.path, max_bytes)
+        elif lower.endswith((".tar", ".tar.gz", ".tgz")) or _is_tar(head):
+            yield from _tar_file(item.path, item.doc_id, fields, max_bytes)
+        elif lower.removesuffix(".gz").endswith(JSONL_SUFFIXES):
+            yield from _json_lines_file(item.path, item.doc_id, gzipped, fields, max_bytes)
+        elif size > max_bytes:
+            yield Skip(item.path, TOO_LARGE, f"{size} bytes > {max_bytes}; raise --max-bytes")
+        else:
+            with open(item.path, "rb") as stream:
+                data = stream.read()
+            yield from _dispatch(
+                data, item.path, item.doc_id, name, fields=fields, max_bytes=max_bytes
+            )
+    except OSError as error:  # the file vanished or became unreadable while being read
+        yield Skip(item.path, f"cannot read file ({error.strerror or error})")
+
+
+TOO_LARGE = "larger than the size limit"
+DAMAGED_GZIP = "damaged gzip data"
 
 
 def _dispatch(
-    data: bytes, path: str, doc_id: str, name: str, fields: FieldMap
+    data: bytes, path: str, doc_id: str, name: str, *, fields: FieldMap, max_bytes: int
 ) -> Iterator[RawPage | Skip]:
     lower = name.lower()
+    binary = _binary_kind(data)
     if not data.strip():
-        yield Skip(path, "empty file")
+        yield Skip(path, "empty file", _member(doc_id))
     elif lower.endswith((".warc", ".warc.gz")) or data.startswith(b"WARC/"):
-        yield from _warc(data, path)
+        yield from _warc(io.BytesIO(data), path, max_bytes)
     elif lower.endswith((".tar", ".tar.gz", ".tgz")) or _is_tar(data):
-        yield from _tar(data, path, doc_id, fields)
+        yield from _tar(io.BytesIO(data), path, doc_id, fields, max_bytes)
     elif data.startswith(_GZIP_MAGIC):
-        inner = _gunzip(data)
-        if inner is None:
-            yield Skip(path, "damaged gzip data")
+        inner = _gunzip(data, max_bytes)
+        if isinstance(inner, str):
+            yield Skip(path, inner, _member(doc_id))
         else:
             inner_name = name[:-3] if lower.endswith(".gz") else name
-            yield from _dispatch(inner, path, doc_id, inner_name, fields)
+            yield from _dispatch(
+                inner, path, doc_id, inner_name, fields=fields, max_bytes=max_bytes
+            )
+    elif binary:
+        yield Skip(path, f"binary file ({binary}), not a page", _member(doc_id))
     elif lower.endswith(JSONL_SUFFIXES) or (
         lower.endswith(".json") and _first_is_object_line(data)
     ):
-        yield from _json_lines(data, path, doc_id, fields)
+        yield from _json_lines(data.splitlines(), path, doc_id, fields, max_bytes)
     elif lower.endswith(".json") or (not lower.endswith(TEXT_SUFFIXES) and _parses_as_json(data)):
         yield from _json_document(data, path, doc_id, fields)
     else:
         kind: PageKind = "html" if _is_html(lower, data) else "text"
         yield _page(data, path, doc_id, kind)
+
+
+def _member(doc_id: str) -> str:
+    """The archive member a doc_id names, for skip messages ("" for a plain file)."""
+    return doc_id.split("/", 1)[1] if ".tar" in doc_id.split("/", 1)[0] and "/" in doc_id else ""
+
+
+def _binary_kind(data: bytes) -> str | None:
+    for signature, kind in _BINARY_SIGNATURES:
+        if data.startswith(signature):
+            return kind
+    return None
 
 
 def _page(
@@ -149,11 +214,19 @@ def _is_tar(data: bytes) -> bool:
     return len(data) > 262 and data[257:262] == b"ustar"
 
 
-def _gunzip(data: bytes) -> bytes | None:
+def _gunzip(data: bytes, max_bytes: int) -> bytes | str:
+    """The decompressed data, or the reason it cannot be had. Decompression stops at the
+    size limit, so a gzip bomb costs no more than a large page."""
+    inflater = zlib.decompressobj(wbits=47)
     try:
-        return gzip.decompress(data)
-    except (OSError, EOFError, zlib.error):
-        return None
+        inner = inflater.decompress(data, max_bytes + 1)
+    except zlib.error:
+        return DAMAGED_GZIP
+    if len(inner) > max_bytes:
+        return TOO_LARGE
+    if not inflater.eof:
+        return DAMAGED_GZIP  # the stream stops before its end marker: truncated
+    return inner
 
 
 def _parses_as_json(data: bytes) -> bool:
@@ -174,9 +247,25 @@ def _first_is_object_line(data: bytes) -> bool:
         return False
 
 
-def _json_lines(data: bytes, path: str, doc_id: str, fields: FieldMap) -> Iterator[RawPage | Skip]:
-    for number, line in enumerate(data.splitlines(), 1):
+def _json_lines_file(
+    path: str, doc_id: str, gzipped: bool, fields: FieldMap, max_bytes: int
+) -> Iterator[RawPage | Skip]:
+    opener = gzip.open if gzipped else open
+    try:
+        with opener(path, "rb") as stream:
+            yield from _json_lines(stream, path, doc_id, fields, max_bytes)
+    except (EOFError, zlib.error, gzip.BadGzipFile) as error:
+        yield Skip(path, DAMAGED_GZIP, _short(error))
+
+
+def _json_lines(
+    lines: Iterable[bytes], path: str, doc_id: str, fields: FieldMap, max_bytes: int
+) -> Iterator[RawPage | Skip]:
+    for number, line in enumerate(lines, 1):
         if not line.strip():
+            continue
+        if len(line) > max_bytes:
+            yield Skip(path, TOO_LARGE, f"line {number}: {len(line)} bytes; raise --max-bytes")
             continue
         try:
             record = json.loads(line)
@@ -237,12 +326,17 @@ def _record(
     )
 
 
-def _warc(data: bytes, path: str) -> Iterator[RawPage | Skip]:
+def _warc_file(path: str, max_bytes: int) -> Iterator[RawPage | Skip]:
+    with open(path, "rb") as stream:
+        yield from _warc(stream, path, max_bytes)
+
+
+def _warc(stream: BinaryIO, path: str, max_bytes: int) -> Iterator[RawPage | Skip]:
     from warcio.archiveiterator import ArchiveIterator
     from warcio.exceptions import ArchiveLoadFailed
 
     try:
-        for record in ArchiveIterator(io.BytesIO(data)):
+        for record in ArchiveIterator(stream):
             if record.rec_type != "response":
                 continue
             url = record.rec_headers.get_header("WARC-Target-URI") or ""
@@ -252,6 +346,9 @@ def _warc(data: bytes, path: str) -> Iterator[RawPage | Skip]:
             mime, _, params = (content_type or "").partition(";")
             if mime.strip().lower() not in {"text/html", "application/xhtml+xml"}:
                 yield Skip(path, "not an HTML response", f"{url} ({mime.strip() or 'no type'})")
+                continue
+            if record.length and record.length > max_bytes:
+                yield Skip(path, TOO_LARGE, f"{url}: {record.length} bytes; raise --max-bytes")
                 continue
             payload = record.content_stream().read()
             if getattr(record.raw_stream, "limit", 0) > 0:
@@ -273,15 +370,22 @@ def _charset_param(params: str) -> str | None:
     return None
 
 
-def _tar(data: bytes, path: str, doc_id: str, fields: FieldMap) -> Iterator[RawPage | Skip]:
+def _tar_file(path: str, doc_id: str, fields: FieldMap, max_bytes: int) -> Iterator[RawPage | Skip]:
+    with open(path, "rb") as stream:
+        yield from _tar(stream, path, doc_id, fields, max_bytes)
+
+
+def _tar(
+    stream: BinaryIO, path: str, doc_id: str, fields: FieldMap, max_bytes: int
+) -> Iterator[RawPage | Skip]:
     try:
-        archive = tarfile.open(fileobj=io.BytesIO(data), mode="r:*")  # noqa: SIM115 - closed below
+        archive = tarfile.open(fileobj=stream, mode="r:*")  # noqa: SIM115 - closed below
         members = sorted((m for m in archive.getmembers() if m.isfile()), key=lambda m: m.name)
     except (tarfile.TarError, OSError, EOFError, zlib.error) as error:
         yield Skip(path, "truncated or damaged archive", _short(error))
         return
     with archive:
-        yield from _tar_members(archive, members, path, doc_id, fields)
+        yield from _tar_members(archive, members, path, doc_id, fields=fields, max_bytes=max_bytes)
 
 
 def _tar_members(
@@ -289,11 +393,16 @@ def _tar_members(
     members: list[tarfile.TarInfo],
     path: str,
     doc_id: str,
+    *,
     fields: FieldMap,
+    max_bytes: int,
 ) -> Iterator[RawPage | Skip]:
     for member in members:
         parts = PurePosixPath(member.name).parts
         if any(part.startswith(".") for part in parts):
+            continue
+        if member.size > max_bytes:
+            yield Skip(path, TOO_LARGE, f"{member.name}: {member.size} bytes; raise --max-bytes")
             continue
         try:
             extracted = archive.extractfile(member)
@@ -301,7 +410,7 @@ def _tar_members(
         except (tarfile.TarError, OSError, EOFError, zlib.error) as error:
             yield Skip(path, "truncated or damaged archive", f"{member.name}: {_short(error)}")
             continue
-        yield from _dispatch(content, path, f"{doc_id}/{member.name}", parts[-1], fields)
+        yield from _dispatch(content, path, f"{doc_id}/{member.name}", parts[-1], fields, max_bytes)
 
 
 def _short(error: BaseException) -> str:

@@ -410,7 +410,8 @@ def _tar_members(
         except (tarfile.TarError, OSError, EOFError, zlib.error) as error:
             yield Skip(path, "truncated or damaged archive", f"{member.name}: {_short(error)}")
             continue
-        yield from _dispatch(content, path, f"{doc_id}/{member.name}", parts[-1], fields, max_bytes)
+        inner_id = f"{doc_id}/{member.name}"
+        yield from _dispatch(content, path, inner_id, parts[-1], fields=fields, max_bytes=max_bytes)
 
 
 def _short(error: BaseException) -> str:

@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN = $(VENV)/bin
 STAMP = $(VENV)/.installed
 
-.PHONY: demo test check lint type eval bench-extract fmt clean
+.PHONY: demo test check lint type eval bench-extract fuzz fmt clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -39,3 +39,6 @@ clean:
 
 bench-extract: $(STAMP)  ## extraction pages/s per format and body accuracy
 	$(BIN)/python benchmarks/bench_extract.py
+
+fuzz: $(STAMP)  ## the property tests with 3,000 examples each (about a minute)
+	DEDUP_FUZZ=1 $(BIN)/python -m pytest tests/test_properties.py -q --hypothesis-show-statistics

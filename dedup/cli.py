@@ -92,6 +92,13 @@ def config_options(command: F) -> F:
             help="LSH bands (default: num-perm / 4, tuned for recall).",
         ),
         click.option(
+            "--max-bytes",
+            type=int,
+            default=defaults.max_bytes,
+            show_default=True,
+            help="Largest page, record or archive member read; larger ones are skipped.",
+        ),
+        click.option(
             "--field",
             "fields",
             multiple=True,
@@ -128,13 +135,22 @@ def _make_config(**fields: Any) -> DedupConfig:
     type=click.Path(dir_okay=False, writable=True, path_type=str),
     help="Also write one row per extracted document (every field, body length) here.",
 )
+@click.option(
+    "--skipped-out",
+    type=click.Path(dir_okay=False, writable=True, path_type=str),
+    help="Also write every skipped file or record, with the reason, here.",
+)
+@click.option("--strict", is_flag=True, help="Fail (exit 1) if any file or record is skipped.")
 @click.option("-v", "--verbose", is_flag=True, help="Also log the time each stage took.")
 @config_options
 def scan(
+    *,
     paths: tuple[str, ...],
     output: str | None,
     include_singletons: bool,
     docs_out: str | None,
+    skipped_out: str | None,
+    strict: bool,
     verbose: bool,
     **fields: Any,
 ) -> None:
@@ -146,7 +162,7 @@ def scan(
     """
     config = _make_config(**fields)
     _configure_logging(verbose)
-    for target in (output, docs_out):
+    for target in (output, docs_out, skipped_out):
         _refuse_output_among_inputs(target, paths)
     from dedup import report  # pandas loads only for the report
 
@@ -156,6 +172,15 @@ def scan(
             result = run_scan(paths, config, progress=progress)
         except DedupError as error:
             raise click.ClickException(str(error)) from error
+    if skipped_out:
+        _write(report, report.skipped_frame(result.skipped), skipped_out, "--skipped-out")
+    if strict and result.skipped:
+        first = result.skipped[0]
+        where = f"{first.path} ({first.detail})" if first.detail else first.path
+        raise click.ClickException(
+            f"--strict: {len(result.skipped)} skipped, the first {where}: {first.reason}; "
+            "no report written"
+        )
     frame = report.clusters_frame(result.clusters, include_singletons=include_singletons)
     _write(report, frame, output, "-o")
     if docs_out:
@@ -177,7 +202,7 @@ def _write(report: Any, frame: Any, target: str | None, option: str) -> None:
 @click.argument("target", metavar="FILE[#ID]")
 @click.option("--body/--no-body", default=True, show_default=True, help="Print the body too.")
 @config_options
-def show(target: str, body: bool, **fields: Any) -> None:
+def show(*, target: str, body: bool, **fields: Any) -> None:
     """Print what extraction makes of one file, or of one record in it (FILE#ID).
 
     For each document: its metadata, its flags and the article body that is fingerprinted.
@@ -237,13 +262,19 @@ def _describe(document: Document, *, body: bool) -> str:
 
 
 def _refuse_output_among_inputs(output: str | None, paths: tuple[str, ...]) -> None:
+    """An output must not overwrite an input, nor land inside a scanned folder (where the
+    next scan would read it, and where dedup promises to write nothing)."""
     if not output:
         return
     target = Path(output).resolve()
     for path in paths:
         root = Path(path).resolve()
         if target == root:
-            raise click.UsageError(f"the report {output} is one of the inputs; write it elsewhere")
+            raise click.UsageError(f"the output {output} is one of the inputs; write it elsewhere")
+        if root.is_dir() and target.is_relative_to(root):
+            raise click.UsageError(
+                f"the output {output} is inside the scanned folder {path}; write it elsewhere"
+            )
 
 
 class _ProgressBar:

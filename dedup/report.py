@@ -11,7 +11,7 @@ from typing import TextIO
 
 import pandas as pd
 
-from dedup.models import Cluster, ScanResult
+from dedup.models import Cluster, ScanResult, Skip
 
 COLUMNS = (
     "cluster_id",
@@ -101,11 +101,25 @@ def documents_frame(result: ScanResult) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=list(DOCUMENT_COLUMNS))
 
 
+SKIPPED_COLUMNS = ("path", "detail", "reason")
+
+
+def skipped_frame(skipped: Sequence[Skip]) -> pd.DataFrame:
+    """One row per skipped file or record: its path, which record or member, and why."""
+    rows = [{"path": s.path, "detail": s.detail, "reason": s.reason} for s in skipped]
+    return pd.DataFrame(rows, columns=list(SKIPPED_COLUMNS))
+
+
 def render_csv(frame: pd.DataFrame) -> str:
-    """The report as CSV text: UTF-8, ``\\n`` line ends, the same bytes for the same input."""
+    """The report as CSV text: UTF-8, ``\\n`` line ends, the same bytes for the same input.
+
+    File names that are not valid UTF-8 (kept by Python as surrogate escapes) are shown with
+    U+FFFD in their place, so the report can always be written.
+    """
     buffer = io.StringIO()
     frame.to_csv(buffer, index=False, lineterminator="\n")
-    return buffer.getvalue()
+    text = buffer.getvalue()
+    return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
 
 
 def write_csv(frame: pd.DataFrame, destination: str | os.PathLike[str] | TextIO) -> None:

@@ -50,3 +50,13 @@ def seed_path(prefix: str) -> Path:
     if not SEEDS.is_dir():
         pytest.skip(f"the real seed pages are not beside this clone ({SEEDS} is absent)")
     return next(SEEDS.glob(f"{prefix}_*.txt"))
+
+
+# `make fuzz` sets DEDUP_FUZZ=1: the same properties, with many more examples.
+import os  # noqa: E402
+
+from hypothesis import settings  # noqa: E402
+
+settings.register_profile("default", deadline=None)
+settings.register_profile("fuzz", max_examples=3000, deadline=None)
+settings.load_profile("fuzz" if os.environ.get("DEDUP_FUZZ") else "default")

@@ -72,6 +72,7 @@ _BLOCKS = frozenset(
 )
 _TITLE_SUFFIX = re.compile(r"\s*(?:[-_|–—·]|\s-\s)\s*")
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 # trafilatura's text is kept only when it is at least this share of the line reader's body.
 _MIN_SHARE = 0.6
 _PUBLISHED_META = (
@@ -121,7 +122,8 @@ def _parse(html: str) -> Any:
     import lxml.etree
     import lxml.html
 
-    text = _XML_DECLARATION.sub("", html, count=1)
+    # lxml refuses control characters (and NUL) anywhere in a document: drop them first.
+    text = _CONTROL.sub("", _XML_DECLARATION.sub("", html, count=1))
     if not text.strip():
         return None
     try:

@@ -10,6 +10,8 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import numpy as np
+
 from dedup.cluster import build_clusters, verify
 from dedup.config import DedupConfig
 from dedup.errors import DedupError, DuplicateIdError, InputError
@@ -22,6 +24,7 @@ from dedup.readers.files import NOT_FOUND
 from dedup.readers.formats import PageKind
 from dedup.shingle import ShingleIds, make_shingles
 from dedup.signature import MinHasher, Signature
+from dedup.storage import IndexData, load_index, save_index
 
 logger = logging.getLogger(__name__)
 
@@ -182,7 +185,50 @@ class Deduplicator:
         self._fingerprinter = Fingerprinter(self.config)
         self._index = self._fingerprinter.new_index()
         self._shingles: dict[str, ShingleIds] = {}
+        self._signatures: dict[str, Signature | None] = {}
         self._lock = threading.Lock()
+
+    def save(self, path: str | os.PathLike[str]) -> None:
+        """Write the index to a file, atomically; no pickle (see `dedup.storage`)."""
+        with self._lock:
+            ids = list(self._shingles)
+            empty = np.zeros(self.config.num_perm, dtype=np.uint32)
+            signatures = (
+                np.stack([s if (s := self._signatures[i]) is not None else empty for i in ids])
+                if ids
+                else np.zeros((0, self.config.num_perm), dtype=np.uint32)
+            )
+            lengths = [self._shingles[i].size for i in ids]
+            offsets = np.zeros(len(ids) + 1, dtype=np.uint64)
+            np.cumsum(lengths, out=offsets[1:])
+            shingles = (
+                np.concatenate([self._shingles[i] for i in ids]) if ids else np.zeros(0, np.uint32)
+            )
+            data = IndexData(self.config, ids, signatures, shingles, offsets)
+        save_index(data, path)
+
+    @classmethod
+    def load(cls, path: str | os.PathLike[str]) -> Deduplicator:
+        """Read an index written by `save`.
+
+        Raises:
+            IndexFormatError: the file is not a dedup index, is damaged or truncated, or was
+                made by an incompatible version.
+        """
+        data = load_index(path)
+        dedup = cls(data.config)
+        offsets = data.shingle_offsets.astype(np.int64)
+        indexed = []
+        for row, doc_id in enumerate(data.doc_ids):
+            shingles = data.shingles[offsets[row] : offsets[row + 1]]
+            dedup._shingles[doc_id] = shingles
+            if shingles.size:
+                dedup._signatures[doc_id] = data.signatures[row]
+                indexed.append((doc_id, data.signatures[row]))
+            else:
+                dedup._signatures[doc_id] = None
+        dedup._index.insert_many(indexed)
+        return dedup
 
     def add(self, doc_id: str, text: str, *, url: str | None = None) -> list[Match]:
         """Return the near-duplicates already indexed (best first), then index the page.
@@ -200,6 +246,7 @@ class Deduplicator:
                 raise DuplicateIdError(doc_id)
             matches, signature = self._matches(shingles)
             self._shingles[doc_id] = shingles
+            self._signatures[doc_id] = signature
             if signature is not None:
                 self._index.insert(doc_id, signature)
         return matches

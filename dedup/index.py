@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from datasketch import MinHashLSH
 
 from dedup.errors import DuplicateIdError
@@ -25,6 +27,14 @@ class LSHIndex:
         if doc_id in self._lsh:
             raise DuplicateIdError(doc_id)
         self._lsh.insert(doc_id, self._hasher.lean(signature), check_duplication=False)
+
+    def insert_many(self, items: Iterable[tuple[str, Signature]]) -> None:
+        """Insert many signatures in one buffered session (datasketch's insertion_session)."""
+        with self._lsh.insertion_session() as session:
+            for doc_id, signature in items:
+                if doc_id in self._lsh:
+                    raise DuplicateIdError(doc_id)
+                session.insert(doc_id, self._hasher.lean(signature), check_duplication=False)
 
     def query(self, signature: Signature) -> list[str]:
         """Ids sharing at least one band with the signature, sorted."""

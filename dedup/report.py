@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import io
 import os
-import tempfile
 from collections.abc import Sequence
-from pathlib import Path
 from typing import TextIO
 
 import pandas as pd
 
+from dedup.atomic import atomic_writer
 from dedup.models import Cluster, ScanResult, Skip
 
 COLUMNS = (
@@ -129,14 +128,5 @@ def write_csv(frame: pd.DataFrame, destination: str | os.PathLike[str] | TextIO)
     if not isinstance(destination, str | os.PathLike):
         destination.write(text)
         return
-    target = Path(destination)
-    handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent or ".")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
-            stream.write(text)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.replace(temporary, target)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    with atomic_writer(destination) as stream:
+        stream.write(text.encode("utf-8"))

@@ -84,3 +84,20 @@ def test_deduplicator_raises_nothing_but_dedup_errors(texts: list[str]) -> None:
         except DedupError:  # pragma: no cover - allowed, but none is expected here
             pytest.fail("a DedupError for plain text")
     assert len(dd) == len(texts)
+
+
+@given(st.binary(max_size=2000))
+def test_any_bytes_decoded_any_way_raise_nothing(data: bytes) -> None:
+    dd = Deduplicator()
+    for text in (data.decode("utf-8", "surrogateescape"), data.decode("latin-1")):
+        dd.query(text)
+        dd.query("<html><body><p>" + text + "</p></body></html>")
+
+
+def test_a_very_large_page_is_handled() -> None:
+    dd = Deduplicator()
+    huge = (
+        "江州市发布充电基础设施三年行动方案，到2027年底全市将累计建成公共充电桩5万个。\n" * 30_000
+    )
+    assert dd.add("huge", huge) == []
+    assert [m.doc_id for m in dd.query(huge)] == ["huge"]

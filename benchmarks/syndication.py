@@ -352,3 +352,132 @@ def build(
             path.write_text(text + "\n", encoding="utf-8")
             labels[doc_id] = article.article_id
     return labels
+
+
+# ---------------------------------------------------------------- the quality gate's corpus
+# Built from the articles we wrote for samples/ and from note templates we wrote, so the gate
+# runs from a clone alone.
+
+_FLASH = (
+    "原标题：股票行情快报：{name}（{code}）{month}月{day}日主力资金净{side}{amount}万元"
+    "截至2025年{month}月{day}日收盘，{name}({code})报收于{price}元，{move}{pct}%，换手率{turnover}%，"
+    "成交量{volume}万手，成交额{value}万元。{month}月{day}日的资金流向数据方面，主力资金净{flow}{amount}万元，"
+    "占总成交额{share}%，游资资金净流出{hot}万元，散户资金净流入{retail}万元。"
+    "近5日资金流向一览见下表：该股主要指标及行业内排名如下：{name}2025一季报显示，"
+    "公司主营收入{revenue}亿元，同比上升{growth}%；归母净利润{profit}万元。"
+)
+_FLASH_NAMES = [
+    ("江州电力", "600123"),
+    ("云岭茶业", "002456"),
+    ("华东智控", "688789"),
+    ("北川建工", "600987"),
+    ("临港物流", "601234"),
+    ("海峡环保", "603817"),
+    ("滨江能源", "000555"),
+    ("湘江传媒", "300111"),
+    ("齐鲁重工", "600777"),
+    ("岭南医药", "002888"),
+    ("塞上乳业", "600333"),
+    ("中原银行", "601999"),
+]
+_MARKET = (
+    "新华社{city}{month}月{day}日电 {month}月{day}日，国内大宗商品期货市场涨跌互现。"
+    "{a}主力合约收盘上涨{x}%，"
+    "{b}主力合约下跌{y}%，{c}主力合约持平。分析人士认为，近期{a}供需格局{mood}，短期价格或维持{trend}。"
+    "当日，上海黄金交易所黄金现货收于每克{gold}元，白银现货收于每千克{silver}元。"
+)
+_QUOTE = (
+    "国家发展改革委有关负责人表示：“下一步将持续推动有效投资和消费扩容提质，"
+    "巩固经济回升向好态势，为高质量发展提供有力支撑。”"
+)
+
+
+def gate_notes(rng: random.Random) -> list[Article]:
+    """Templated notes that share most of their words and differ in names and numbers."""
+    notes = []
+    for number, (name, code) in enumerate(_FLASH_NAMES):
+        month, day = 5, 6 + number % 3
+        text = _FLASH.format(
+            name=name,
+            code=code,
+            month=month,
+            day=day,
+            side=rng.choice(["卖出", "买入"]),
+            amount=f"{rng.uniform(10, 900):.2f}",
+            price=f"{rng.uniform(3, 60):.2f}",
+            move=rng.choice(["上涨", "下跌"]),
+            pct=f"{rng.uniform(0.1, 5):.2f}",
+            turnover=f"{rng.uniform(0.1, 3):.2f}",
+            volume=f"{rng.uniform(1, 20):.2f}",
+            value=f"{rng.uniform(500, 9000):.1f}",
+            flow=rng.choice(["流出", "流入"]),
+            share=f"{rng.uniform(1, 15):.2f}",
+            hot=f"{rng.uniform(10, 300):.2f}",
+            retail=f"{rng.uniform(10, 300):.2f}",
+            revenue=f"{rng.uniform(1, 40):.2f}",
+            growth=f"{rng.uniform(0.1, 30):.2f}",
+            profit=f"{rng.uniform(100, 9000):.2f}",
+        )
+        notes.append(
+            Article(f"flash-{code}", f"股票行情快报：{name}（{code}）", [text], "2025-05-06")
+        )
+    goods = ["螺纹钢", "铁矿石", "焦煤", "豆粕", "棉花", "白糖", "原油", "沪铜"]
+    for number in range(8):
+        a, b, c = rng.sample(goods, 3)
+        text = _MARKET.format(
+            city=rng.choice(["北京", "上海", "大连"]),
+            month=6,
+            day=number + 2,
+            a=a,
+            b=b,
+            c=c,
+            x=f"{rng.uniform(0.1, 3):.2f}",
+            y=f"{rng.uniform(0.1, 3):.2f}",
+            mood=rng.choice(["偏紧", "宽松", "平衡"]),
+            trend=rng.choice(["震荡", "偏强", "偏弱"]),
+            gold=f"{rng.uniform(400, 600):.2f}",
+            silver=f"{rng.uniform(5000, 8000):.0f}",
+        )
+        notes.append(
+            Article(
+                f"market-{number}", f"国内大宗商品涨跌互现（{number + 2}日）", [text], "2025-06-02"
+            )
+        )
+    return notes
+
+
+def build_gate(out: Path, articles: list[Article], *, seed: int = 3) -> dict[str, str]:
+    """The gate corpus: each of `articles` re-posted 3 times with variations, each also once
+    with a shared official quote inserted (a different article that quotes the same
+    statement: not a copy of the others), plus templated notes; returns {doc_id: label}."""
+    rng = random.Random(seed)
+    labels: dict[str, str] = {}
+    plan: list[tuple[Article, int]] = [(article, 4) for article in articles]
+    for article in articles[: len(articles) // 2]:
+        quoted = [*article.paragraphs[:1], _QUOTE]
+        plan.append(
+            (
+                Article(
+                    f"{article.article_id}-quote", article.title + "（评论）", quoted, article.date
+                ),
+                1,
+            )
+        )
+    plan += [(note, 1) for note in gate_notes(rng)]
+    for article, copies in plan:
+        for number in range(copies):
+            if number == 0:
+                title, body, script = article.title, list(article.paragraphs), ""
+            else:
+                title, body, script = make_copy(article, rng)
+            site, province = _SITES[(number + len(labels)) % len(_SITES)]
+            template = TEMPLATES[(number + len(labels)) % len(TEMPLATES)]
+            text = template(Post(site, province, title, article.date, "新华社", body), rng)
+            if script:
+                text = _converter(script).convert(text)
+            doc_id = f"{site}/{article.article_id}-{number}.txt"
+            path = out / doc_id
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text + "\n", encoding="utf-8")
+            labels[doc_id] = article.article_id
+    return labels

@@ -6,15 +6,19 @@ import logging
 import os
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+import numpy.typing as npt
 
 from dedup.cluster import build_clusters, verify
+from dedup.compare import Passage, shared_passages
 from dedup.config import DedupConfig
 from dedup.errors import DedupError, DuplicateIdError, InputError
+from dedup.evaluate import Scores, match_labels, score
 from dedup.extract import extract_page, looks_like_html
 from dedup.index import LSHIndex
 from dedup.models import Document, Match, ScanResult, Skip
@@ -22,7 +26,7 @@ from dedup.normalize import tokenize
 from dedup.readers import FieldMap, InputFile, RawPage, list_inputs, read_pages
 from dedup.readers.files import NOT_FOUND
 from dedup.readers.formats import PageKind
-from dedup.shingle import ShingleIds, make_shingles
+from dedup.shingle import Fingerprint, ShingleIds, make_fingerprint, number_agreement
 from dedup.signature import MinHasher, Signature
 from dedup.storage import IndexData, load_index, save_index
 
@@ -40,8 +44,8 @@ class Fingerprinter:
         self.config = config
         self.hasher = MinHasher(config.num_perm, config.seed)
 
-    def shingles(self, body: str) -> ShingleIds:
-        return make_shingles(
+    def fingerprint(self, body: str) -> Fingerprint:
+        return make_fingerprint(
             tokenize(body), ngram=self.config.ngram, tokenizer=self.config.tokenizer
         )
 
@@ -78,22 +82,22 @@ def scan(
     with _stage(result, "read+extract"):
         result.extracted = list(_read_documents(inputs, config, result, progress))
     with _stage(result, "shingle"):
-        shingles = [fingerprinter.shingles(doc.body) for doc in result.extracted]
+        fingerprints = [fingerprinter.fingerprint(doc.body) for doc in result.extracted]
     kept: list[int] = []
     for index, document in enumerate(result.extracted):
-        reason = _exclusion(document, shingles[index])
+        reason = _exclusion(document, fingerprints[index])
         if reason:
             _skip(result, Skip(document.path or document.doc_id, reason, _record_of(document)))
         else:
             kept.append(index)
     result.documents = [result.extracted[i] for i in kept]
-    shingles = [shingles[i] for i in kept]
+    fingerprints = [fingerprints[i] for i in kept]
     with _stage(result, "sign"):
-        signatures = [fingerprinter.hasher.sign(ids) for ids in shingles]
+        signatures = [fingerprinter.hasher.sign(f.shingles) for f in fingerprints]
     with _stage(result, "lsh"):
         candidates = _candidate_pairs(fingerprinter.new_index(), signatures)
     with _stage(result, "verify+cluster"):
-        result.clusters = build_clusters(result.documents, shingles, candidates, config)
+        result.clusters = build_clusters(result.documents, fingerprints, candidates, config)
     return result
 
 
@@ -110,10 +114,87 @@ def extract_file(
     return documents, result.skipped
 
 
-def _exclusion(document: Document, shingles: ShingleIds) -> str | None:
+@dataclass(frozen=True, slots=True)
+class Comparison:
+    """Why two pages are, or are not, copies of one article."""
+
+    left: Document
+    right: Document
+    similarity: float
+    estimated_similarity: float
+    left_in_right: float
+    right_in_left: float
+    number_agreement: float | None
+    is_copy: bool
+    passages: list[Passage]
+
+
+def compare(left: Document, right: Document, config: DedupConfig | None = None) -> Comparison:
+    """Explain a pair: exact and MinHash-estimated Jaccard similarity of the bodies'
+    shingles, containment both ways, the verdict `scan` would reach, and shared passages."""
+    config = config or DedupConfig()
+    fingerprinter = Fingerprinter(config)
+    a, b = fingerprinter.fingerprint(left.body), fingerprinter.fingerprint(right.body)
+    shared = int(np.intersect1d(a.shingles, b.shingles, assume_unique=True).size)
+    estimate = 0.0
+    if a.size and b.size:
+        hasher = fingerprinter.hasher
+        left_sketch, right_sketch = hasher.sign(a.shingles), hasher.sign(b.shingles)
+        estimate = float(hasher.lean(left_sketch).jaccard(hasher.lean(right_sketch)))
+    verdict = verify(a, b, config)
+    return Comparison(
+        left=left,
+        right=right,
+        similarity=verdict.similarity,
+        estimated_similarity=estimate,
+        left_in_right=shared / a.size if a.size else 0.0,
+        right_in_left=shared / b.size if b.size else 0.0,
+        number_agreement=number_agreement(a.numbers, b.numbers),
+        is_copy=verdict.is_copy,
+        passages=shared_passages(left, right),
+    )
+
+
+def evaluate(
+    paths: Iterable[str | os.PathLike[str]],
+    labels: Mapping[str, str],
+    config: DedupConfig | None = None,
+    *,
+    progress: Progress | None = None,
+) -> tuple[
+    ScanResult, Scores, list[tuple[str, str, float, float]], list[tuple[str, str, float, float]]
+]:
+    """Scan `paths` and score the clusters against labels (doc_id or file stem -> cluster).
+
+    Returns the scan, the scores, and the false merges and misses, each pair with its exact
+    similarity and containment, highest similarity first.
+    """
+    config = config or DedupConfig()
+    result = scan(paths, config, progress=progress)
+    predicted = {m.document.doc_id: str(c.cluster_id) for c in result.clusters for m in c.members}
+    truth = match_labels(labels, [d.doc_id for d in result.extracted])
+    scores = score(predicted, truth)
+    fingerprinter = Fingerprinter(config)
+    bodies = {d.doc_id: d.body for d in result.extracted}
+
+    def explained(pairs: list[tuple[str, str]]) -> list[tuple[str, str, float, float]]:
+        rows = []
+        for left, right in pairs:
+            verdict = verify(
+                fingerprinter.fingerprint(bodies[left]),
+                fingerprinter.fingerprint(bodies[right]),
+                config,
+            )
+            rows.append((left, right, verdict.similarity, verdict.containment))
+        return sorted(rows, key=lambda row: (-row[2], row[0], row[1]))
+
+    return result, scores, explained(scores.false_merges), explained(scores.misses)
+
+
+def _exclusion(document: Document, fingerprint: Fingerprint) -> str | None:
     if document.mojibake:
         return MOJIBAKE
-    if shingles.size == 0:
+    if fingerprint.size == 0:
         return NO_BODY
     return None
 
@@ -184,27 +265,25 @@ class Deduplicator:
         self.config = config or DedupConfig()
         self._fingerprinter = Fingerprinter(self.config)
         self._index = self._fingerprinter.new_index()
-        self._shingles: dict[str, ShingleIds] = {}
+        self._fingerprints: dict[str, Fingerprint] = {}
         self._signatures: dict[str, Signature | None] = {}
         self._lock = threading.Lock()
 
     def save(self, path: str | os.PathLike[str]) -> None:
         """Write the index to a file, atomically; no pickle (see `dedup.storage`)."""
         with self._lock:
-            ids = list(self._shingles)
+            ids = list(self._fingerprints)
             empty = np.zeros(self.config.num_perm, dtype=np.uint32)
             signatures = (
                 np.stack([s if (s := self._signatures[i]) is not None else empty for i in ids])
                 if ids
                 else np.zeros((0, self.config.num_perm), dtype=np.uint32)
             )
-            lengths = [self._shingles[i].size for i in ids]
-            offsets = np.zeros(len(ids) + 1, dtype=np.uint64)
-            np.cumsum(lengths, out=offsets[1:])
-            shingles = (
-                np.concatenate([self._shingles[i] for i in ids]) if ids else np.zeros(0, np.uint32)
+            shingles, shingle_offsets = _flatten([self._fingerprints[i].shingles for i in ids])
+            numbers, number_offsets = _flatten([self._fingerprints[i].numbers for i in ids])
+            data = IndexData(
+                self.config, ids, signatures, shingles, shingle_offsets, numbers, number_offsets
             )
-            data = IndexData(self.config, ids, signatures, shingles, offsets)
         save_index(data, path)
 
     @classmethod
@@ -218,10 +297,12 @@ class Deduplicator:
         data = load_index(path)
         dedup = cls(data.config)
         offsets = data.shingle_offsets.astype(np.int64)
+        number_offsets = data.number_offsets.astype(np.int64)
         indexed = []
         for row, doc_id in enumerate(data.doc_ids):
             shingles = data.shingles[offsets[row] : offsets[row + 1]]
-            dedup._shingles[doc_id] = shingles
+            numbers = data.numbers[number_offsets[row] : number_offsets[row + 1]]
+            dedup._fingerprints[doc_id] = Fingerprint(shingles, numbers)
             if shingles.size:
                 dedup._signatures[doc_id] = data.signatures[row]
                 indexed.append((doc_id, data.signatures[row]))
@@ -240,12 +321,12 @@ class Deduplicator:
         """
         if not isinstance(doc_id, str) or not doc_id:
             raise InputError(f"doc_id must be a non-empty string, got {doc_id!r}")
-        shingles = self._page_shingles(text, url)
+        fingerprint = self._page_fingerprint(text, url)
         with self._lock:
-            if doc_id in self._shingles:
+            if doc_id in self._fingerprints:
                 raise DuplicateIdError(doc_id)
-            matches, signature = self._matches(shingles)
-            self._shingles[doc_id] = shingles
+            matches, signature = self._matches(fingerprint)
+            self._fingerprints[doc_id] = fingerprint
             self._signatures[doc_id] = signature
             if signature is not None:
                 self._index.insert(doc_id, signature)
@@ -253,34 +334,41 @@ class Deduplicator:
 
     def query(self, text: str, *, url: str | None = None) -> list[Match]:
         """The near-duplicates of a page already indexed, best first; indexes nothing."""
-        shingles = self._page_shingles(text, url)
+        fingerprint = self._page_fingerprint(text, url)
         with self._lock:
-            return self._matches(shingles)[0]
+            return self._matches(fingerprint)[0]
 
     def __contains__(self, doc_id: object) -> bool:
-        return doc_id in self._shingles
+        return doc_id in self._fingerprints
 
     def __len__(self) -> int:
-        return len(self._shingles)
+        return len(self._fingerprints)
 
-    def _page_shingles(self, text: str, url: str | None) -> ShingleIds:
+    def _page_fingerprint(self, text: str, url: str | None) -> Fingerprint:
         if not isinstance(text, str):
             raise InputError(f"text must be a str (a decoded page), got {type(text).__name__}")
         kind: PageKind = "html" if looks_like_html(text) else "text"
         page = RawPage(doc_id="", path="", text=text, kind=kind, encoding="utf-8", url=url)
-        return self._fingerprinter.shingles(extract_page(page).body)
+        return self._fingerprinter.fingerprint(extract_page(page).body)
 
-    def _matches(self, shingles: ShingleIds) -> tuple[list[Match], Signature | None]:
-        if shingles.size == 0:
+    def _matches(self, fingerprint: Fingerprint) -> tuple[list[Match], Signature | None]:
+        if fingerprint.size == 0:
             return [], None
-        signature = self._fingerprinter.hasher.sign(shingles)
+        signature = self._fingerprinter.hasher.sign(fingerprint.shingles)
         matches = []
         for other in self._index.query(signature):
-            verdict = verify(shingles, self._shingles[other], self.config)
+            verdict = verify(fingerprint, self._fingerprints[other], self.config)
             if verdict.is_copy:
                 matches.append(Match(other, verdict.similarity, verdict.containment))
         matches.sort(key=lambda m: (-m.similarity, -m.containment, m.doc_id))
         return matches, signature
+
+
+def _flatten(arrays: list[ShingleIds]) -> tuple[ShingleIds, npt.NDArray[np.uint64]]:
+    offsets = np.zeros(len(arrays) + 1, dtype=np.uint64)
+    np.cumsum([a.size for a in arrays], out=offsets[1:])
+    flat = np.concatenate(arrays) if arrays else np.zeros(0, np.uint32)
+    return flat.astype(np.uint32), offsets
 
 
 __all__ = ["DedupError", "Deduplicator", "Fingerprinter", "scan"]

@@ -13,10 +13,11 @@ from typing import Any, TypeVar
 import click
 
 from dedup import __version__
-from dedup.api import extract_file
+from dedup.api import compare, evaluate, extract_file
 from dedup.api import scan as run_scan
 from dedup.config import TOKENIZERS, DedupConfig
 from dedup.errors import ConfigError, DedupError
+from dedup.evaluate import read_labels
 from dedup.models import Document, ScanResult
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -224,6 +225,106 @@ def show(*, target: str, body: bool, **fields: Any) -> None:
         click.echo(_describe(document, body=body))
     if not documents and not skipped:
         raise click.ClickException(f"{path} holds no page")
+
+
+@main.command(name="eval")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=str))
+@click.option(
+    "--labels",
+    required=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=str),
+    help="CSV with doc_id and cluster columns (a file stem may stand for its doc_id).",
+)
+@click.option(
+    "--worst", default=10, show_default=True, help="How many errors of each kind to list."
+)
+@config_options
+def evaluate_command(*, paths: tuple[str, ...], labels: str, worst: int, **fields: Any) -> None:
+    """Scan PATHS and score the clusters against labelled ones.
+
+    Prints pairwise precision, recall and F1, B-cubed precision and recall, the adjusted Rand
+    index, and the worst false merges and misses with their similarity and containment.
+    """
+    config = _make_config(**fields)
+    _configure_logging(False)
+    try:
+        truth = read_labels(labels)
+        with _ProgressBar() as progress:
+            result, scores, false_merges, misses = evaluate(paths, truth, config, progress=progress)
+    except DedupError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(_scores_text(scores))
+    for title, rows in (("false merges", false_merges), ("misses", misses)):
+        click.echo(f"\n{title} ({len(rows)}, highest similarity first):")
+        for left, right, similarity, containment in rows[:worst]:
+            click.echo(f"  {similarity:.3f} sim  {containment:.3f} cont  {left}  ~  {right}")
+        if not rows:
+            click.echo("  none")
+    click.echo(f"\n{len(result.skipped)} skipped while scanning", err=True)
+
+
+def _scores_text(scores: Any) -> str:
+    return "\n".join(
+        [
+            f"documents scored: {scores.documents}",
+            f"pairwise  precision {scores.pairwise_precision:.4f}  recall "
+            f"{scores.pairwise_recall:.4f}  F1 {scores.pairwise_f1:.4f}  "
+            f"({scores.true_pairs} true pairs, {scores.predicted_pairs} found)",
+            f"B-cubed   precision {scores.bcubed_precision:.4f}  recall {scores.bcubed_recall:.4f}",
+            f"ARI       {scores.ari:.4f}",
+        ]
+    )
+
+
+@main.command(name="compare")
+@click.argument("left", metavar="A[#ID]")
+@click.argument("right", metavar="B[#ID]")
+@config_options
+def compare_command(*, left: str, right: str, **fields: Any) -> None:
+    """Explain why two pages are, or are not, copies of one article.
+
+    Shows the exact and estimated similarity, containment both ways, the verdict dedup scan
+    would reach, and the longest passages the two bodies share.
+    """
+    config = _make_config(**fields)
+    _configure_logging(False)
+    a, b = _one_document(left, config), _one_document(right, config)
+    comparison = compare(a, b, config)
+    verdict = "copies of one article" if comparison.is_copy else "not copies"
+    lines = [
+        f"A: {a.doc_id}  {a.title or ''}".rstrip(),
+        f"B: {b.doc_id}  {b.title or ''}".rstrip(),
+        f"similarity (exact Jaccard of shingles): {comparison.similarity:.3f}",
+        f"similarity (MinHash estimate):          {comparison.estimated_similarity:.3f}",
+        f"containment of A in B: {comparison.left_in_right:.3f}   of B in A: "
+        f"{comparison.right_in_left:.3f}",
+        f"verdict at threshold {config.threshold} / containment {config.containment}: {verdict}",
+        "",
+        f"longest shared passages ({len(comparison.passages)}):",
+    ]
+    for number, passage in enumerate(comparison.passages, 1):
+        lines.append(f"  {number}. [{len(passage.left)} characters] A: {_one_line(passage.left)}")
+        if passage.right != passage.left:
+            lines.append(f"     B: {_one_line(passage.right)}")
+    click.echo("\n".join(lines))
+
+
+def _one_line(text: str) -> str:
+    return " / ".join(part.strip() for part in text.splitlines() if part.strip())
+
+
+def _one_document(target: str, config: DedupConfig) -> Document:
+    path, record = _split_target(target)
+    try:
+        documents, skipped = extract_file(path, config)
+    except DedupError as error:
+        raise click.ClickException(str(error)) from error
+    if record is not None:
+        documents = [d for d in documents if _record_id(d.doc_id) == record or d.doc_id == record]
+    if len(documents) != 1:
+        reason = skipped[0].reason if skipped else f"{len(documents)} documents"
+        raise click.ClickException(f"{target}: not one document ({reason}); name one as FILE#ID")
+    return documents[0]
 
 
 def _split_target(target: str) -> tuple[str, str | None]:

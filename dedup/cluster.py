@@ -13,7 +13,12 @@ from dataclasses import dataclass
 
 from dedup.config import DedupConfig
 from dedup.models import Cluster, Document, Member
-from dedup.shingle import ShingleIds, compare_shingles
+from dedup.shingle import Fingerprint, compare_shingles, number_agreement
+
+# Numbers agree when at least this share of the fewer are found in the other body.
+AGREEING_NUMBERS = 0.8
+# With disagreeing numbers, only bodies this similar are copies (a corrected figure or two).
+DISAGREEING_NUMBERS_SIMILARITY = 0.9
 
 ORIGINAL, DUPLICATE, PARTIAL, EXTENDED, UNIQUE = (
     "original",
@@ -33,20 +38,35 @@ class Verdict:
     is_copy: bool
 
 
-def verify(left: ShingleIds, right: ShingleIds, config: DedupConfig) -> Verdict:
-    """Whether two bodies are copies: Jaccard at the threshold, or the shorter one contained
-    in the longer (a truncated copy or an excerpt) when it is long enough to tell."""
-    similarity, containment = compare_shingles(left, right)
+def verify(left: Fingerprint, right: Fingerprint, config: DedupConfig) -> Verdict:
+    """Whether two bodies are copies of one article.
+
+    A copy has Jaccard similarity at the threshold, or the shorter body is contained in the
+    longer (a truncated copy or an excerpt) when it is long enough to tell. The bodies'
+    distinctive numbers then move the bar: copies carry the same figures, so when nearly all
+    of the fewer numbers agree the bar drops by `number_slack` (a copy with typos, a note
+    and a cut paragraph still matches), and when most disagree only a near-identical body
+    (`DISAGREEING_NUMBERS_SIMILARITY`) counts, which keeps templated notes (stock flashes,
+    market reports) apart however many words they share.
+    """
+    similarity, containment = compare_shingles(left.shingles, right.shingles)
+    agreement = number_agreement(left.numbers, right.numbers)
+    threshold, containment_bar = config.threshold, config.containment
+    if agreement is not None and agreement >= AGREEING_NUMBERS:
+        threshold -= config.number_slack
+        containment_bar -= config.number_slack
+    elif agreement is not None and agreement < config.number_agreement:
+        return Verdict(similarity, containment, similarity >= DISAGREEING_NUMBERS_SIMILARITY)
     contained = (
-        containment >= config.containment
+        containment >= containment_bar
         and min(left.size, right.size) >= config.min_containment_shingles
     )
-    return Verdict(similarity, containment, similarity >= config.threshold or contained)
+    return Verdict(similarity, containment, similarity >= threshold or contained)
 
 
 def build_clusters(
     documents: Sequence[Document],
-    shingles: Sequence[ShingleIds],
+    fingerprints: Sequence[Fingerprint],
     candidates: Iterable[tuple[int, int]],
     config: DedupConfig,
 ) -> list[Cluster]:
@@ -55,14 +75,14 @@ def build_clusters(
     published representative, then to the representative's doc_id."""
     parent = list(range(len(documents)))
     for left, right in sorted(candidates):
-        if verify(shingles[left], shingles[right], config).is_copy:
+        if verify(fingerprints[left], fingerprints[right], config).is_copy:
             _union(parent, left, right)
     groups: dict[int, list[int]] = {}
     for index in range(len(documents)):
         groups.setdefault(_find(parent, index), []).append(index)
     built: list[tuple[Member, ...]] = []
     for group in groups.values():
-        built.extend(_guarded(group, documents, shingles, config))
+        built.extend(_guarded(group, documents, fingerprints, config))
     built.sort(key=_cluster_order)
     return [Cluster(cluster_id=number, members=members) for number, members in enumerate(built, 1)]
 
@@ -70,7 +90,7 @@ def build_clusters(
 def _guarded(
     group: list[int],
     documents: Sequence[Document],
-    shingles: Sequence[ShingleIds],
+    fingerprints: Sequence[Fingerprint],
     config: DedupConfig,
 ) -> list[tuple[Member, ...]]:
     """Split a connected group into clusters whose members all match their representative."""
@@ -78,7 +98,7 @@ def _guarded(
     remaining = group
     while remaining:
         head = pick_representative(
-            [documents[i] for i in remaining], [shingles[i] for i in remaining]
+            [documents[i] for i in remaining], [fingerprints[i] for i in remaining]
         )
         rep = remaining[head]
         members = [
@@ -88,9 +108,11 @@ def _guarded(
         for index in remaining:
             if index == rep:
                 continue
-            verdict = verify(shingles[rep], shingles[index], config)
+            verdict = verify(fingerprints[rep], fingerprints[index], config)
             if verdict.is_copy:
-                relation = _relation(verdict, shingles[index].size, shingles[rep].size, config)
+                relation = _relation(
+                    verdict, fingerprints[index].size, fingerprints[rep].size, config
+                )
                 members.append(
                     Member(
                         documents[index], verdict.similarity, verdict.containment, False, relation
@@ -106,13 +128,15 @@ def _guarded(
     return clusters
 
 
-def pick_representative(documents: Sequence[Document], shingles: Sequence[ShingleIds]) -> int:
-    """Position of the likely original: the earliest published copy; without dates, the most
-    complete one (most shingles); ties by doc_id."""
+def pick_representative(documents: Sequence[Document], fingerprints: Sequence[Fingerprint]) -> int:
+    """Position of the likely original: the earliest published copy; without dates, or among
+    copies published at the same time, the most complete one (most shingles); then doc_id."""
     dated = [i for i, doc in enumerate(documents) if doc.published]
-    if dated:
-        return min(dated, key=lambda i: (documents[i].published or "", documents[i].doc_id))
-    return min(range(len(documents)), key=lambda i: (-shingles[i].size, documents[i].doc_id))
+    candidates = dated or list(range(len(documents)))
+    return min(
+        candidates,
+        key=lambda i: (documents[i].published or "", -fingerprints[i].size, documents[i].doc_id),
+    )
 
 
 def _relation(verdict: Verdict, size: int, rep_size: int, config: DedupConfig) -> str:

@@ -31,6 +31,11 @@ class DedupConfig:
             down to about 0.5 Jaccard candidates (verification then keeps precision).
         min_containment_shingles: a body needs at least this many shingles before
             containment alone may link it, so a one-line page is never "contained" everywhere.
+        number_agreement: below this share of the fewer distinctive numbers (3+ characters)
+            found in the other body, two bodies are different notes from one template and
+            only a near-identical pair (Jaccard 0.9) is a copy.
+        number_slack: when at least 80% of those numbers agree, `threshold` and `containment`
+            are lowered by this much: shared figures are strong evidence of a copy.
         max_bytes: the largest page, record or archive member read, in bytes; larger ones
             are skipped with a warning (WARC, JSON Lines and tar files themselves stream).
         fields: ``ROLE=NAME`` pairs naming the JSON record field that holds a role (roles:
@@ -49,12 +54,17 @@ class DedupConfig:
     ngram: int = 5
     bands: int | None = None
     min_containment_shingles: int = 30
+    number_agreement: float = 0.5
+    number_slack: float = 0.1
     fields: tuple[str, ...] = ()
     max_bytes: int = 32 * 1024 * 1024
 
     def __post_init__(self) -> None:
         _check_fraction("threshold", self.threshold)
         _check_fraction("containment", self.containment)
+        _check_fraction("number_agreement", self.number_agreement)
+        if not 0 <= self.number_slack < 0.5:
+            raise ConfigError(f"number_slack must be in [0, 0.5), got {self.number_slack!r}")
         _check_int_range("num_perm", self.num_perm, 16, 1024)
         _check_int_range("seed", self.seed, 0, 2**32 - 1)
         _check_int_range("ngram", self.ngram, 1, 20)

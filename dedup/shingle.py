@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from functools import cache
 
 import numpy as np
@@ -16,6 +17,8 @@ from dedup.config import Tokenizer
 ShingleIds = npt.NDArray[np.uint32]
 _CJK_TOKEN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ffff]")
 _EMPTY: ShingleIds = np.zeros(0, dtype=np.uint32)
+_YEAR = re.compile(r"(?:19|20)\d\d")
+_MIN_NUMBERS = 3
 
 
 def word_tokens(tokens: Sequence[str]) -> list[str]:
@@ -34,6 +37,45 @@ def word_tokens(tokens: Sequence[str]) -> list[str]:
     if run:
         words.extend(cut("".join(run)))
     return words
+
+
+@dataclass(frozen=True, slots=True)
+class Fingerprint:
+    """What verification compares: a body's shingle ids, and the ids of its distinctive
+    numbers (copies share their figures; templated notes differ in exactly those)."""
+
+    shingles: ShingleIds
+    numbers: ShingleIds
+
+    @property
+    def size(self) -> int:
+        return int(self.shingles.size)
+
+
+def make_fingerprint(tokens: Sequence[str], *, ngram: int, tokenizer: Tokenizer) -> Fingerprint:
+    """Shingles and distinctive numbers of a body's fingerprint tokens."""
+    return Fingerprint(make_shingles(tokens, ngram=ngram, tokenizer=tokenizer), number_ids(tokens))
+
+
+def number_ids(tokens: Sequence[str]) -> ShingleIds:
+    """Sorted unique 32-bit ids of the numbers that tell articles apart: three characters or
+    more (``1.26``, ``600``), years and day-of-month digits left out."""
+    hash32 = xxhash.xxh32_intdigest
+    ids = {
+        hash32(token.encode("ascii"))
+        for token in tokens
+        if token[0].isdigit() and len(token) >= 3 and not _YEAR.fullmatch(token)
+    }
+    return np.array(sorted(ids), dtype=np.uint32)
+
+
+def number_agreement(left: ShingleIds, right: ShingleIds) -> float | None:
+    """Share of the fewer numbers found among the other's; None when either body has fewer
+    than three, too few to tell."""
+    if left.size < _MIN_NUMBERS or right.size < _MIN_NUMBERS:
+        return None
+    shared = np.intersect1d(left, right, assume_unique=True).size
+    return float(shared / min(left.size, right.size))
 
 
 def make_shingles(tokens: Sequence[str], *, ngram: int, tokenizer: Tokenizer) -> ShingleIds:

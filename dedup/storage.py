@@ -44,6 +44,8 @@ _ARRAYS = {
     "signatures": ("<u4", 2),
     "shingles": ("<u4", 1),
     "shingle_offsets": ("<u8", 1),
+    "numbers": ("<u4", 1),
+    "number_offsets": ("<u8", 1),
 }
 
 
@@ -57,6 +59,8 @@ class IndexData:
     signatures: npt.NDArray[np.uint32]
     shingles: npt.NDArray[np.uint32]
     shingle_offsets: npt.NDArray[np.uint64]
+    numbers: npt.NDArray[np.uint32]
+    number_offsets: npt.NDArray[np.uint64]
 
 
 def save_index(data: IndexData, path: str | os.PathLike[str]) -> None:
@@ -70,6 +74,8 @@ def save_index(data: IndexData, path: str | os.PathLike[str]) -> None:
         "signatures": np.ascontiguousarray(data.signatures, dtype="<u4"),
         "shingles": np.ascontiguousarray(data.shingles, dtype="<u4"),
         "shingle_offsets": np.ascontiguousarray(data.shingle_offsets, dtype="<u8"),
+        "numbers": np.ascontiguousarray(data.numbers, dtype="<u4"),
+        "number_offsets": np.ascontiguousarray(data.number_offsets, dtype="<u8"),
     }
     digest = hashlib.sha256()
     for array in arrays.values():
@@ -186,6 +192,7 @@ def _check_layout(
     if (
         shapes["id_offsets"] != (count + 1,)
         or shapes["shingle_offsets"] != (count + 1,)
+        or shapes["number_offsets"] != (count + 1,)
         or shapes["signatures"][0] != count
     ):
         raise IndexFormatError(f"{where}: damaged index (array lengths disagree with count)")
@@ -225,8 +232,11 @@ def _assemble(header: dict[str, Any], arrays: dict[str, np.ndarray], where: str)
     except (ConfigError, TypeError) as error:
         raise IndexFormatError(f"{where}: damaged index (config: {error})") from error
     id_offsets, shingle_offsets = arrays["id_offsets"], arrays["shingle_offsets"]
-    if not _monotonic(id_offsets, arrays["id_bytes"].size) or not _monotonic(
-        shingle_offsets, arrays["shingles"].size
+    number_offsets = arrays["number_offsets"]
+    if not (
+        _monotonic(id_offsets, arrays["id_bytes"].size)
+        and _monotonic(shingle_offsets, arrays["shingles"].size)
+        and _monotonic(number_offsets, arrays["numbers"].size)
     ):
         raise IndexFormatError(f"{where}: damaged index (offsets out of order)")
     if arrays["signatures"].shape[1:] != (config.num_perm,):
@@ -247,6 +257,8 @@ def _assemble(header: dict[str, Any], arrays: dict[str, np.ndarray], where: str)
         signatures=arrays["signatures"].astype(np.uint32),
         shingles=arrays["shingles"].astype(np.uint32),
         shingle_offsets=shingle_offsets.astype(np.uint64),
+        numbers=arrays["numbers"].astype(np.uint32),
+        number_offsets=number_offsets.astype(np.uint64),
     )
 
 

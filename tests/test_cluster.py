@@ -2,15 +2,19 @@ from __future__ import annotations
 
 import numpy as np
 
-from dedup.cluster import build_clusters, pick_representative
+from dedup.cluster import build_clusters, pick_representative, verify
 from dedup.config import DedupConfig
 from dedup.models import Document
+from dedup.shingle import Fingerprint
 
 CONFIG = DedupConfig(threshold=0.7, containment=0.9, min_containment_shingles=10)
 
 
-def ids(values: range | list[int]) -> np.ndarray:
-    return np.array(sorted(set(values)), dtype=np.uint32)
+def ids(values: range | list[int], numbers: range | list[int] = ()) -> Fingerprint:
+    return Fingerprint(
+        np.array(sorted(set(values)), dtype=np.uint32),
+        np.array(sorted(set(numbers)), dtype=np.uint32),
+    )
 
 
 def doc(doc_id: str, published: str | None = None) -> Document:
@@ -71,3 +75,15 @@ def test_every_document_lands_in_exactly_one_cluster() -> None:
     clusters = build_clusters(docs, shingles, pairs, CONFIG)
     seen = [m.document.doc_id for c in clusters for m in c.members]
     assert sorted(seen) == sorted(d.doc_id for d in docs)
+
+
+def test_agreeing_numbers_lower_the_bar_and_disagreeing_ones_raise_it() -> None:
+    # Jaccard 0.6: below the 0.7 threshold on words alone.
+    left, right = range(0, 80), range(20, 100)
+    assert not verify(ids(left), ids(right), CONFIG).is_copy
+    assert verify(ids(left, range(10)), ids(right, range(10)), CONFIG).is_copy
+    # A templated note: 0.82 Jaccard, different figures.
+    note_a, note_b = range(0, 100), range(18, 100)
+    assert verify(ids(note_a), ids(note_b), CONFIG).is_copy
+    assert not verify(ids(note_a, range(10)), ids(note_b, range(10, 20)), CONFIG).is_copy
+    assert verify(ids(note_a, range(10)), ids(range(0, 98), range(10, 20)), CONFIG).is_copy

@@ -19,6 +19,8 @@ from dedup.shingle import Fingerprint, compare_shingles, number_agreement
 AGREEING_NUMBERS = 0.8
 # With disagreeing numbers, only bodies this similar are copies (a corrected figure or two).
 DISAGREEING_NUMBERS_SIMILARITY = 0.9
+# Jaccard at which two pages are all but the same page.
+NEAR_IDENTICAL = 0.9
 
 ORIGINAL, DUPLICATE, PARTIAL, EXTENDED, UNIQUE = (
     "original",
@@ -93,7 +95,13 @@ def _guarded(
     fingerprints: Sequence[Fingerprint],
     config: DedupConfig,
 ) -> list[tuple[Member, ...]]:
-    """Split a connected group into clusters whose members all match their representative."""
+    """Split a connected group into clusters built around a representative.
+
+    A member either matches the representative itself, or is a near-identical twin
+    (Jaccard `NEAR_IDENTICAL`) of a member that does: one hop at most, through a page that is
+    all but the same, so A~B and B~C never drag an unrelated C in, while the twin of a
+    truncated copy still joins its article.
+    """
     clusters: list[tuple[Member, ...]] = []
     remaining = group
     while remaining:
@@ -101,9 +109,7 @@ def _guarded(
             [documents[i] for i in remaining], [fingerprints[i] for i in remaining]
         )
         rep = remaining[head]
-        members = [
-            Member(documents[rep], 1.0, 1.0, True, ORIGINAL if len(remaining) > 1 else UNIQUE)
-        ]
+        direct: dict[int, Member] = {}
         rest: list[int] = []
         for index in remaining:
             if index == rep:
@@ -113,19 +119,40 @@ def _guarded(
                 relation = _relation(
                     verdict, fingerprints[index].size, fingerprints[rep].size, config
                 )
-                members.append(
-                    Member(
-                        documents[index], verdict.similarity, verdict.containment, False, relation
-                    )
-                )
+                direct[index] = _member(documents[index], verdict, relation)
             else:
                 rest.append(index)
-        if len(members) == 1:
-            members[0] = Member(documents[rep], 1.0, 1.0, True, UNIQUE)
-        members[1:] = sorted(members[1:], key=lambda m: (-m.similarity, m.document.doc_id))
-        clusters.append(tuple(members))
+        twins = _twins_of(rest, direct, fingerprints, config)
+        for index, twin in twins.items():
+            verdict = verify(fingerprints[rep], fingerprints[index], config)
+            direct[index] = _member(documents[index], verdict, direct[twin].relation)
+        rest = [index for index in rest if index not in twins]
+        relation = ORIGINAL if direct else UNIQUE
+        members = sorted(direct.values(), key=lambda m: (-m.similarity, m.document.doc_id))
+        clusters.append((Member(documents[rep], 1.0, 1.0, True, relation), *members))
         remaining = rest
     return clusters
+
+
+def _twins_of(
+    candidates: list[int],
+    direct: dict[int, Member],
+    fingerprints: Sequence[Fingerprint],
+    config: DedupConfig,
+) -> dict[int, int]:
+    """For each candidate that is a near-identical twin of a direct member, that member."""
+    twins: dict[int, int] = {}
+    for index in candidates:
+        for member in sorted(direct):
+            verdict = verify(fingerprints[member], fingerprints[index], config)
+            if verdict.similarity >= NEAR_IDENTICAL:
+                twins[index] = member
+                break
+    return twins
+
+
+def _member(document: Document, verdict: Verdict, relation: str) -> Member:
+    return Member(document, verdict.similarity, verdict.containment, False, relation)
 
 
 def pick_representative(documents: Sequence[Document], fingerprints: Sequence[Fingerprint]) -> int:

@@ -47,7 +47,7 @@ class DedupConfig:
     """
 
     threshold: float = 0.7
-    containment: float = 0.9
+    containment: float = 0.85
     num_perm: int = 128
     seed: int = 1
     tokenizer: Tokenizer = "char"

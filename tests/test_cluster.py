@@ -87,3 +87,20 @@ def test_agreeing_numbers_lower_the_bar_and_disagreeing_ones_raise_it() -> None:
     assert verify(ids(note_a), ids(note_b), CONFIG).is_copy
     assert not verify(ids(note_a, range(10)), ids(note_b, range(10, 20)), CONFIG).is_copy
     assert verify(ids(note_a, range(10)), ids(range(0, 98), range(10, 20)), CONFIG).is_copy
+
+
+def test_a_near_identical_twin_of_a_member_joins_but_nothing_further() -> None:
+    full = doc("full", "2025-01-01")
+    cut, twin, far = doc("cut", "2025-01-02"), doc("twin", "2025-01-03"), doc("far", "2025-01-04")
+    fingerprints = [
+        ids(range(100)),
+        ids([*range(40), *range(200, 204)]),  # 0.91 contained in full: a truncated copy
+        ids([*range(40), *range(200, 204), *range(300, 304)]),  # 0.92 Jaccard with cut only
+        ids([*range(40), *range(200, 204), *range(300, 320)]),  # 0.69 with cut: no twin
+    ]
+    clusters = build_clusters(
+        [full, cut, twin, far], fingerprints, [(0, 1), (1, 2), (1, 3), (2, 3)], CONFIG
+    )
+    groups = [sorted(m.document.doc_id for m in c.members) for c in clusters]
+    assert groups[0] == ["cut", "full", "twin"]
+    assert ["far"] in groups

@@ -14,7 +14,7 @@ from click.testing import CliRunner
 from dedup import __version__
 from dedup.cli import main
 
-from .conftest import REPO, SAMPLES
+from .conftest import DISTINCT, PLANTED, REPO, SAMPLES
 
 GOLDEN = Path(__file__).parent / "data" / "samples_report.csv"
 
@@ -190,3 +190,59 @@ def test_field_option_maps_record_fields(runner: CliRunner, tmp_path: Path) -> N
     assert result.exit_code == 0 and "a.jsonl#1" in result.stdout and "b.jsonl#1" in result.stdout
     bad = runner.invoke(main, ["scan", str(tmp_path), "--field", "body"])
     assert bad.exit_code == 2 and "fields take ROLE=NAME" in bad.stderr
+
+
+def test_eval_scores_samples_against_labels_by_stem(runner: CliRunner, tmp_path: Path) -> None:
+    labels = tmp_path / "labels.csv"
+    rows = ["doc_id,cluster"]
+    for number, group in enumerate(PLANTED):
+        rows += [f"{Path(doc_id).stem},{number}" for doc_id in sorted(group)]
+    rows += [f"{doc_id},solo-{n}" for n, doc_id in enumerate(sorted(DISTINCT))]
+    labels.write_text("\n".join(rows) + "\n", "utf-8")
+    result = runner.invoke(main, ["eval", "samples", "--labels", str(labels)])
+    assert result.exit_code == 0, result.stderr
+    assert "documents scored: 15" in result.stdout
+    assert (
+        "pairwise  precision 1.0000  recall 1.0000  F1 1.0000  (12 true pairs, 12 found)"
+        in result.stdout
+    )
+    assert "ARI       1.0000" in result.stdout
+    assert "false merges (0" in result.stdout and "misses (0" in result.stdout
+
+
+def test_eval_lists_misses_and_refuses_unknown_labels(runner: CliRunner, tmp_path: Path) -> None:
+    labels = tmp_path / "labels.csv"
+    labels.write_text(
+        "doc_id,cluster\ncharging-plan,x\nsupercharger,x\n2025-rice-variety,y\n", "utf-8"
+    )
+    result = runner.invoke(main, ["eval", "samples", "--labels", str(labels)])
+    assert result.exit_code == 0
+    assert "misses (1" in result.stdout and "supercharger.txt" in result.stdout
+    labels.write_text("doc_id,cluster\nno-such-page,x\n", "utf-8")
+    bad = runner.invoke(main, ["eval", "samples", "--labels", str(labels)])
+    assert bad.exit_code == 1 and "'no-such-page'" in bad.stderr
+
+
+def test_compare_explains_a_pair_with_shared_passages(runner: CliRunner) -> None:
+    result = runner.invoke(
+        main,
+        [
+            "compare",
+            "samples/jiangnan_daily/2025/0312/charging-plan.txt",
+            "samples/cnews_tw/20250312/ev-charging.txt",
+        ],
+    )
+    assert result.exit_code == 0, result.stderr
+    assert "similarity (exact Jaccard of shingles): 1.000" in result.stdout
+    assert "copies of one article" in result.stdout
+    assert "A: 3月12日，江州市发展和改革委员会" in result.stdout
+    assert "B: 3月12日，江州市發展和改革委員會" in result.stdout
+    apart = runner.invoke(
+        main,
+        [
+            "compare",
+            "samples/jiangnan_daily/2025/0312/charging-plan.txt",
+            "samples/jiangnan_daily/2025/0308/supercharger.txt",
+        ],
+    )
+    assert apart.exit_code == 0 and "not copies" in apart.stdout

@@ -23,6 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from syndication import build, corpora_available
 
 import dedup
+from dedup.evaluate import score
 
 
 def pairs_of(groups: dict[str, list[str]]) -> set[tuple[str, str]]:
@@ -49,6 +50,10 @@ def main() -> int:
         started = time.perf_counter()
         result = dedup.scan([folder], config)
         seconds = time.perf_counter() - started
+    predicted_of = {
+        m.document.doc_id: str(c.cluster_id) for c in result.clusters for m in c.members
+    }
+    scores = score(predicted_of, labels)
     truth: dict[str, list[str]] = defaultdict(list)
     for doc_id, label in labels.items():
         truth[label].append(doc_id)
@@ -65,6 +70,10 @@ def main() -> int:
     print(f"documents clustered: {len(result.documents)}  skipped: {len(result.skipped)}")
     print(f"pairwise precision {precision:.4f}  recall {recall:.4f}  F1 {f1:.4f}")
     print(f"false merges (pairs): {len(false)}  missed pairs: {len(missed)}")
+    print(
+        f"B-cubed precision {scores.bcubed_precision:.4f}  recall {scores.bcubed_recall:.4f}  "
+        f"ARI {scores.ari:.4f}"
+    )
     print(f"scan time {seconds:.1f} s ({len(labels) / seconds:.0f} pages/s)")
     for a, b in false[:5]:
         print("  false:", a, b)

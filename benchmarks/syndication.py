@@ -289,6 +289,13 @@ def _truncate(paragraphs: list[str], rng: random.Random) -> list[str]:
     return (cut.rsplit("。", 1)[0] + "。").split("\n")
 
 
+_DISCLAIMERS = [
+    "免责声明：本文转自网络，仅供参考，不构成投资建议，如有侵权请联系删除。",
+    "（来源：新华社）",
+    "本文来源于合作媒体，转载目的在于传递更多信息，并不代表本网赞同其观点。",
+]
+
+
 def make_copy(article: Article, rng: random.Random) -> tuple[str, list[str], str]:
     """(title, body paragraphs, script config) of one re-post, with random variations."""
     title, body = article.title, list(article.paragraphs)
@@ -316,8 +323,13 @@ def make_copy(article: Article, rng: random.Random) -> tuple[str, list[str], str
         body = [
             re.sub(r"(?<=[\u4e00-\u9fff]{6})[\u4e00-\u9fff]{2}", "**", p, count=1) for p in body
         ]
+    if rng.random() < 0.1:
+        body.append(rng.choice(_DISCLAIMERS))
     if rng.random() < 0.2:
         body = ["".join(body)]
+    elif rng.random() < 0.1:
+        width = rng.randint(30, 45)  # hard-wrapped at a fixed column, as text archives are
+        body = [p[i : i + width] for p in body for i in range(0, len(p), width)]
     script = rng.choice(["", "", "s2tw", "s2hk"])
     return title, body, script
 

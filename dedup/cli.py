@@ -63,6 +63,21 @@ def config_options(command: F) -> F:
             help="Share of a shorter body found in a longer one that makes it a cut-down copy.",
         ),
         click.option(
+            "--number-agreement",
+            type=float,
+            default=defaults.number_agreement,
+            show_default=True,
+            help="Below this share of agreeing distinctive numbers, only near-identical "
+            "bodies are copies (keeps templated notes apart).",
+        ),
+        click.option(
+            "--number-slack",
+            type=float,
+            default=defaults.number_slack,
+            show_default=True,
+            help="How far both bars drop when the bodies' numbers agree.",
+        ),
+        click.option(
             "--num-perm",
             type=int,
             default=defaults.num_perm,

@@ -358,12 +358,17 @@ def build(
                 text = _converter(script).convert(text)
             if number and rng.random() < 0.08:
                 text = _ruby(text, rng)
-            doc_id = f"{site}/{article.article_id}-{number}.txt"
-            path = out / doc_id
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(text + "\n", encoding="utf-8")
-            labels[doc_id] = article.article_id
+            labels[_write_page(out, f"{site}/{article.article_id}-{number}.txt", text)] = (
+                article.article_id
+            )
     return labels
+
+
+def _write_page(out: Path, doc_id: str, text: str) -> str:
+    path = out / doc_id
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text + "\n", encoding="utf-8")
+    return doc_id
 
 
 # ---------------------------------------------------------------- the quality gate's corpus
@@ -487,9 +492,7 @@ def build_gate(out: Path, articles: list[Article], *, seed: int = 3) -> dict[str
             text = template(Post(site, province, title, article.date, "新华社", body), rng)
             if script:
                 text = _converter(script).convert(text)
-            doc_id = f"{site}/{article.article_id}-{number}.txt"
-            path = out / doc_id
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(text + "\n", encoding="utf-8")
-            labels[doc_id] = article.article_id
+            labels[_write_page(out, f"{site}/{article.article_id}-{number}.txt", text)] = (
+                article.article_id
+            )
     return labels

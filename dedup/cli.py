@@ -44,76 +44,50 @@ def main() -> None:
     """Find the syndicated copies of news articles in scraped pages."""
 
 
+# Options that map one to one onto DedupConfig fields: (field, type, help). The option's
+# name is the field's with dashes; its default is the field's default.
+_CONFIG_OPTIONS: tuple[tuple[str, Any, str], ...] = (
+    ("threshold", float, "Jaccard similarity of two bodies at which they are copies."),
+    (
+        "containment",
+        float,
+        "Share of a shorter body found in a longer one that makes it a cut-down copy.",
+    ),
+    (
+        "number_agreement",
+        float,
+        "Below this share of agreeing distinctive numbers, only near-identical bodies are "
+        "copies (keeps templated notes apart).",
+    ),
+    ("number_slack", float, "How far both bars drop when the bodies' numbers agree."),
+    ("num_perm", int, "MinHash permutations."),
+    (
+        "tokenizer",
+        click.Choice(TOKENIZERS),
+        "char: one token per CJK character, Latin word or number; jieba: words.",
+    ),
+    ("ngram", int, "Tokens per shingle."),
+    ("seed", int, "MinHash seed."),
+    ("bands", int, "LSH bands (default: num-perm / 4, tuned for recall)."),
+    ("max_bytes", int, "Largest page, record or archive member read; larger ones are skipped."),
+)
+
+
 def config_options(command: F) -> F:
     """The options that map one to one onto DedupConfig fields."""
     defaults = DedupConfig()
     options = [
         click.option(
-            "--threshold",
-            type=float,
-            default=defaults.threshold,
-            show_default=True,
-            help="Jaccard similarity of two bodies at which they are copies.",
-        ),
-        click.option(
-            "--containment",
-            type=float,
-            default=defaults.containment,
-            show_default=True,
-            help="Share of a shorter body found in a longer one that makes it a cut-down copy.",
-        ),
-        click.option(
-            "--number-agreement",
-            type=float,
-            default=defaults.number_agreement,
-            show_default=True,
-            help="Below this share of agreeing distinctive numbers, only near-identical "
-            "bodies are copies (keeps templated notes apart).",
-        ),
-        click.option(
-            "--number-slack",
-            type=float,
-            default=defaults.number_slack,
-            show_default=True,
-            help="How far both bars drop when the bodies' numbers agree.",
-        ),
-        click.option(
-            "--num-perm",
-            type=int,
-            default=defaults.num_perm,
-            show_default=True,
-            help="MinHash permutations.",
-        ),
-        click.option(
-            "--tokenizer",
-            type=click.Choice(TOKENIZERS),
-            default=defaults.tokenizer,
-            show_default=True,
-            help="char: one token per CJK character, Latin word or number; jieba: words.",
-        ),
-        click.option(
-            "--ngram",
-            type=int,
-            default=defaults.ngram,
-            show_default=True,
-            help="Tokens per shingle.",
-        ),
-        click.option(
-            "--seed", type=int, default=defaults.seed, show_default=True, help="MinHash seed."
-        ),
-        click.option(
-            "--bands",
-            type=int,
-            default=None,
-            help="LSH bands (default: num-perm / 4, tuned for recall).",
-        ),
-        click.option(
-            "--max-bytes",
-            type=int,
-            default=defaults.max_bytes,
-            show_default=True,
-            help="Largest page, record or archive member read; larger ones are skipped.",
-        ),
+            "--" + field.replace("_", "-"),
+            field,
+            type=kind,
+            default=getattr(defaults, field),
+            show_default=getattr(defaults, field) is not None,
+            help=text,
+        )
+        for field, kind, text in _CONFIG_OPTIONS
+    ]
+    options.append(
         click.option(
             "--field",
             "fields",
@@ -121,8 +95,8 @@ def config_options(command: F) -> F:
             metavar="ROLE=NAME",
             help="JSON record field holding a role (text, html, url, title, published, site, "
             "id), e.g. --field text=article_body. Repeatable.",
-        ),
-    ]
+        )
+    )
     for option in reversed(options):
         command = option(command)
     return command

@@ -76,7 +76,10 @@ def build_clusters(
     one cluster, singletons included. Cluster 1 is the largest; ties go to the earliest
     published representative, then to the representative's doc_id."""
     parent = list(range(len(documents)))
+    neighbours: dict[int, set[int]] = {}
     for left, right in sorted(candidates):
+        neighbours.setdefault(left, set()).add(right)
+        neighbours.setdefault(right, set()).add(left)
         if verify(fingerprints[left], fingerprints[right], config).is_copy:
             _union(parent, left, right)
     groups: dict[int, list[int]] = {}
@@ -84,7 +87,7 @@ def build_clusters(
         groups.setdefault(_find(parent, index), []).append(index)
     built: list[tuple[Member, ...]] = []
     for group in groups.values():
-        built.extend(_guarded(group, documents, fingerprints, config))
+        built.extend(_guarded(group, documents, fingerprints, neighbours, config))
     built.sort(key=_cluster_order)
     return [Cluster(cluster_id=number, members=members) for number, members in enumerate(built, 1)]
 
@@ -93,6 +96,7 @@ def _guarded(
     group: list[int],
     documents: Sequence[Document],
     fingerprints: Sequence[Fingerprint],
+    neighbours: dict[int, set[int]],
     config: DedupConfig,
 ) -> list[tuple[Member, ...]]:
     """Split a connected group into clusters built around a representative.
@@ -122,7 +126,7 @@ def _guarded(
                 direct[index] = _member(documents[index], verdict, relation)
             else:
                 rest.append(index)
-        twins = _twins_of(rest, direct, fingerprints, config)
+        twins = _twins_of(rest, direct, fingerprints, neighbours)
         for index, twin in twins.items():
             verdict = verify(fingerprints[rep], fingerprints[index], config)
             direct[index] = _member(documents[index], verdict, direct[twin].relation)
@@ -138,14 +142,18 @@ def _twins_of(
     candidates: list[int],
     direct: dict[int, Member],
     fingerprints: Sequence[Fingerprint],
-    config: DedupConfig,
+    neighbours: dict[int, set[int]],
 ) -> dict[int, int]:
-    """For each candidate that is a near-identical twin of a direct member, that member."""
+    """For each candidate that is a near-identical twin of a direct member, that member.
+    Twins are always LSH neighbours (a pair at 0.9 Jaccard is a candidate with near
+    certainty), so only neighbours are compared."""
     twins: dict[int, int] = {}
     for index in candidates:
-        for member in sorted(direct):
-            verdict = verify(fingerprints[member], fingerprints[index], config)
-            if verdict.similarity >= NEAR_IDENTICAL:
+        for member in sorted(neighbours.get(index, set()) & direct.keys()):
+            similarity, _ = compare_shingles(
+                fingerprints[member].shingles, fingerprints[index].shingles
+            )
+            if similarity >= NEAR_IDENTICAL:
                 twins[index] = member
                 break
     return twins

@@ -246,3 +246,15 @@ def test_compare_explains_a_pair_with_shared_passages(runner: CliRunner) -> None
         ],
     )
     assert apart.exit_code == 0 and "not copies" in apart.stdout
+
+
+def test_config_options_map_onto_config_fields_of_the_same_name() -> None:
+    import dataclasses
+
+    from dedup.cli import _CONFIG_OPTIONS
+    from dedup.config import DedupConfig
+
+    names = {field.name for field in dataclasses.fields(DedupConfig)}
+    option_fields = {field for field, _, _ in _CONFIG_OPTIONS} | {"fields"}
+    assert option_fields <= names
+    assert names - option_fields == {"min_containment_shingles"}

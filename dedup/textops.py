@@ -17,6 +17,7 @@ from importlib import resources
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad\u180e"), None)
 _TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9]*(?:\s[^<>]{0,500})?/?>")
 _ENTITY = re.compile(r"&(?:#\d{1,7}|#x[0-9A-Fa-f]{1,6}|[A-Za-z]{2,8});")
+_SURROGATE = re.compile("[\ud800-\udfff]")
 _SPACES = re.compile(r"[ \t\u00a0\u3000\u2000-\u200a\u202f\u205f]+")
 
 _CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
@@ -26,8 +27,9 @@ _TONE_MARKS = str.maketrans("āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜń�
 
 
 def clean_residue(text: str) -> str:
-    """Remove zero-width characters, HTML tags and entities; unify spaces within lines."""
-    text = text.translate(_INVISIBLE)
+    """Remove zero-width characters, HTML tags and entities; unify spaces within lines;
+    replace lone surrogates (undecodable bytes kept by Python) with U+FFFD."""
+    text = _SURROGATE.sub("\ufffd", text.translate(_INVISIBLE))
     if "<" in text:
         text = _TAG.sub("", text)
     if "&" in text:
@@ -107,7 +109,7 @@ def to_simplified(text: str) -> str:
     """Convert Traditional to Simplified for text shown to people (OpenCC t2s)."""
     if not text or text.isascii():
         return text
-    return str(_t2s().convert(text))
+    return str(_t2s().convert(_SURROGATE.sub("\ufffd", text)))
 
 
 # Full-width ASCII and the ideographic space to ASCII, A-Z to a-z: one code point each, so a

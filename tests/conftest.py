@@ -57,6 +57,7 @@ import os  # noqa: E402
 
 from hypothesis import settings  # noqa: E402
 
-settings.register_profile("default", deadline=None)
+# The default suite is deterministic (the same examples every run); `make fuzz` explores.
+settings.register_profile("default", deadline=None, derandomize=True)
 settings.register_profile("fuzz", max_examples=3000, deadline=None)
 settings.load_profile("fuzz" if os.environ.get("DEDUP_FUZZ") else "default")

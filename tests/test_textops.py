@@ -76,3 +76,9 @@ def test_shadow_keeps_positions() -> None:
 def test_to_simplified_for_display() -> None:
     assert to_simplified("中國西藏網") == "中国西藏网"
     assert to_simplified("") == ""
+
+
+def test_lone_surrogates_become_replacement_characters() -> None:
+    text = b"\x80>".decode("utf-8", "surrogateescape")
+    assert clean_residue(text) == "\ufffd>"
+    assert to_simplified("中國" + text) == "中国\ufffd>"

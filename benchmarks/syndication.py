@@ -496,3 +496,29 @@ def build_gate(out: Path, articles: list[Article], *, seed: int = 3) -> dict[str
                 article.article_id
             )
     return labels
+
+
+def build_sized(out: Path, pages: int, *, seed: int = 7) -> dict[str, str]:
+    """Exactly `pages` text pages: every usable real article once, then re-posts of random
+    articles (with variations) until the count is reached; returns {doc_id: label}."""
+    rng = random.Random(seed)
+    articles, flashes = load_articles(10**9, seed)
+    pool = articles + flashes
+    labels: dict[str, str] = {}
+    copies: dict[str, int] = {}
+    for number in range(pages):
+        article = pool[number] if number < len(pool) else rng.choice(articles)
+        copy = copies.get(article.article_id, 0)
+        copies[article.article_id] = copy + 1
+        if copy == 0:
+            title, body, script = article.title, list(article.paragraphs), ""
+        else:
+            title, body, script = make_copy(article, rng)
+        site, province = rng.choice(_SITES)
+        template = rng.choice(TEMPLATES)
+        text = template(Post(site, province, title, article.date, "新华社", body), rng)
+        if script:
+            text = _converter(script).convert(text)
+        doc_id = f"{number // 1000:03d}/{article.article_id}-{copy}.txt"
+        labels[_write_page(out, doc_id, text)] = article.article_id
+    return labels

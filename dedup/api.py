@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
+from dedup.banding import band_keys, candidate_pairs
 from dedup.cluster import build_clusters, verify
 from dedup.compare import Passage, shared_passages
 from dedup.config import DedupConfig
@@ -22,7 +23,7 @@ from dedup.evaluate import Scores, match_labels, score
 from dedup.extract import extract_page, looks_like_html
 from dedup.index import LSHIndex
 from dedup.models import Document, Match, ScanResult, Skip
-from dedup.normalize import tokenize
+from dedup.normalize import tokens_and_numbers
 from dedup.readers import FieldMap, InputFile, RawPage, list_inputs, read_pages
 from dedup.readers.files import NOT_FOUND
 from dedup.readers.formats import PageKind
@@ -43,10 +44,17 @@ class Fingerprinter:
     def __init__(self, config: DedupConfig) -> None:
         self.config = config
         self.hasher = MinHasher(config.num_perm, config.seed)
+        self._token_ids: dict[str, int] = {}
 
     def fingerprint(self, body: str) -> Fingerprint:
+        """The fingerprint of a body produced by `dedup.extract`."""
+        tokens, numbers = tokens_and_numbers(body, extracted=True)
         return make_fingerprint(
-            tokenize(body), ngram=self.config.ngram, tokenizer=self.config.tokenizer
+            tokens,
+            numbers,
+            ngram=self.config.ngram,
+            tokenizer=self.config.tokenizer,
+            cache=self._token_ids,
         )
 
     def new_index(self) -> LSHIndex:
@@ -58,12 +66,16 @@ def scan(
     config: DedupConfig | None = None,
     *,
     progress: Progress | None = None,
+    reference: bool = False,
 ) -> ScanResult:
     """Read every file under `paths` and cluster the copies of each article.
 
     Files and records that cannot be read, decoded, or yield no article body are skipped
     with a logged warning and listed in ``ScanResult.skipped``. The result is deterministic:
     the same files give the same clusters, in the same order.
+
+    ``reference=True`` signs with datasketch's own MinHash and finds candidates with its
+    MinHashLSH, one document at a time: slower, for audits; it gives the same clusters.
 
     Example:
         >>> result = dedup.scan(["samples/"])  # doctest: +SKIP
@@ -93,9 +105,14 @@ def scan(
     result.documents = [result.extracted[i] for i in kept]
     fingerprints = [fingerprints[i] for i in kept]
     with _stage(result, "sign"):
-        signatures = [fingerprinter.hasher.sign(f.shingles) for f in fingerprints]
+        sign = fingerprinter.hasher.sign_reference if reference else fingerprinter.hasher.sign
+        signatures = [sign(f.shingles) for f in fingerprints]
     with _stage(result, "lsh"):
-        candidates = _candidate_pairs(fingerprinter.new_index(), signatures)
+        candidates: Iterable[tuple[int, int]]
+        if reference:
+            candidates = _candidate_pairs(fingerprinter.new_index(), signatures)
+        else:
+            candidates = _banded_pairs(signatures, config, result)
     with _stage(result, "verify+cluster"):
         result.clusters = build_clusters(result.documents, fingerprints, candidates, config)
     return result
@@ -224,6 +241,17 @@ def _skip(result: ScanResult, skip: Skip) -> None:
     where = f"{skip.path} ({skip.detail})" if skip.detail else skip.path
     logger.warning("%s: %s (skipped)", where, skip.reason)
     result.skipped.append(skip)
+
+
+def _banded_pairs(
+    signatures: list[Signature], config: DedupConfig, result: ScanResult
+) -> list[tuple[int, int]]:
+    if not signatures:
+        return []
+    matrix = np.stack(signatures)
+    keys = band_keys(matrix, bands=config.lsh_bands, rows=config.rows)
+    result.index_bytes = matrix.nbytes + keys.nbytes
+    return [(int(i), int(j)) for i, j in candidate_pairs(keys)]
 
 
 def _candidate_pairs(index: LSHIndex, signatures: list[Signature]) -> set[tuple[int, int]]:

@@ -84,6 +84,8 @@ _SHORT = (
     ("ad", re.compile(r"^广告(?:\s|$)|^推广$")),
     ("brand", re.compile(r"^\S{2,12}(?:微信|微博|客户端|公众号|app)$")),
 )
+_ANY_ANYWHERE = re.compile("|".join(f"(?:{pattern.pattern})" for _, pattern in _ANYWHERE))
+_ANY_SHORT = re.compile("|".join(f"(?:{pattern.pattern})" for _, pattern in _SHORT))
 # Gambling and adult terms that spam mirrors inject; two distinct ones are needed inside prose.
 SPAM = re.compile(
     r"九游会|真人游戏|百家乐|娱乐城|博彩|赌场|棋牌|太阳城|葡京|威尼斯人|bet365|开云体育|亚博体育"
@@ -114,6 +116,8 @@ def strip_bullet(shadow_line: str) -> str:
 def is_prose(shadow_line: str) -> bool:
     """A line that reads as article text: 30+ CJK characters with sentence punctuation (or
     at least two commas), or 25+ English words."""
+    if len(shadow_line) < MIN_PROSE_CJK:
+        return False  # too short for either test; most navigation lines stop here
     cjk = len(_CJK.findall(shadow_line))
     if cjk >= MIN_PROSE_CJK:
         return bool(_SENTENCE_END.search(shadow_line))
@@ -135,11 +139,10 @@ def classify(shadow_line: str) -> str | None:
     if not line:
         return "empty"
     prose = is_prose(line)
-    if not (prose and len(line) >= LONG_PROSE):
-        for kind, pattern in _ANYWHERE:
-            if pattern.search(line):
-                return kind
-    if _is_link_farm(line):
+    # One combined search first: most lines match no pattern at all.
+    if not (prose and len(line) >= LONG_PROSE) and _ANY_ANYWHERE.search(line):
+        return next(kind for kind, pattern in _ANYWHERE if pattern.search(line))
+    if "|" in line and _is_link_farm(line):
         return "link_farm"
     if len(spam_terms(line)) >= (2 if prose else 1):
         return "spam"
@@ -149,11 +152,10 @@ def classify(shadow_line: str) -> str | None:
         return "meta"
     if _is_breadcrumb(line):
         return "breadcrumb"
-    if _DATED_LINK_END.search(line) and len(line) <= 80:
+    if len(line) <= 80 and _DATED_LINK_END.search(line):
         return "dated_link"
-    for kind, pattern in _SHORT:
-        if pattern.search(line):
-            return kind
+    if _ANY_SHORT.search(line):
+        return next(kind for kind, pattern in _SHORT if pattern.search(line))
     return None
 
 
@@ -178,6 +180,8 @@ def _is_link_farm(line: str) -> bool:
 def _is_breadcrumb(line: str) -> bool:
     if _BREADCRUMB_LEAD.search(line):
         return True
+    if ">" not in line and "»" not in line and "›" not in line:
+        return False
     segments = [segment.strip() for segment in re.split(r"[>»›]", line)]
     return len(segments) >= 3 and all(0 < len(segment) <= 20 for segment in segments)
 

@@ -13,16 +13,17 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from dedup.boilerplate import DATE, SPAM, breadcrumb_root, classify
+from dedup.boilerplate import DATE, SPAM, breadcrumb_root
 from dedup.textops import fold_script, shadow, to_simplified
 
 
 @dataclass(frozen=True, slots=True)
 class Line:
-    """A page line and its shadow (same length)."""
+    """A page line, its shadow (same length) and its kind (`dedup.boilerplate.classify`)."""
 
     text: str
     shadow: str
+    kind: str | None = None
 
 
 _UPDATE_LABEL = re.compile(r"(?:更新|修改|update|modified|编辑于)[^\d]{0,8}$")
@@ -175,7 +176,7 @@ def find_source(header: Sequence[Line], first_body_line: Line | None) -> str | N
 
 def _find_source(header: Sequence[Line], first_body_line: Line | None) -> str | None:
     for line in header:
-        if classify(line.shadow) in {"copyright", "licence"}:
+        if line.kind in {"copyright", "licence"}:
             continue  # "凡注明来源:X" in a copyright notice names the host, not the source
         found = _cut(line, _SOURCE)
         if found:
@@ -248,7 +249,7 @@ def _rights_holder(line: Line) -> str | None:
 
 
 def _breadcrumb_site(line: Line) -> str | None:
-    if classify(line.shadow) != "breadcrumb":
+    if line.kind != "breadcrumb":
         return None
     root = breadcrumb_root(line.shadow)
     if root is None:
@@ -258,7 +259,7 @@ def _breadcrumb_site(line: Line) -> str | None:
 
 
 def _brand(line: Line) -> str | None:
-    return _cut(line, _BRAND) if classify(line.shadow) == "brand" else None
+    return _cut(line, _BRAND) if line.kind == "brand" else None
 
 
 def _email_domain(line: Line) -> str | None:
@@ -274,7 +275,7 @@ def _icp_number(line: Line) -> str | None:
 
 
 def _phone_number(line: Line) -> str | None:
-    if classify(line.shadow) not in {"contact", "widget", None}:
+    if line.kind not in {"contact", "widget", None}:
         return None
     match = _PHONE.search(line.shadow)
     return f"tel:{match.group(1)}" if match else None

@@ -101,6 +101,7 @@ class ScanResult:
     skipped: list[Skip] = field(default_factory=list)
     files_read: int = 0
     stage_seconds: dict[str, float] = field(default_factory=dict)
+    index_bytes: int = 0
 
     @property
     def duplicate_clusters(self) -> list[Cluster]:

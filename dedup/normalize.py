@@ -17,23 +17,43 @@ import re
 
 from dedup.textops import clean_residue, fold_script, nfkc, strip_pinyin
 
+_NUMBER = re.compile(r"\d+(?:\.\d+)?")
+_YEAR = re.compile(r"(?:19|20)\d\d")
+_THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}(?!\d))")  # 1,200 -> 1200
 _TOKEN = re.compile(
-    r"\d{1,3}(?:,\d{3})+(?:\.\d+)?"  # 1,200 and 12,345.6
-    r"|\d+(?:\.\d+)?"
+    r"\d+(?:\.\d+)?"
     r"|[a-z\u00c0-\u024f\u0370-\u03ff\u0400-\u04ff]+"  # Latin, Greek and Cyrillic words
     r"|[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff\U00020000-\U0002ffff]"
 )
 
 
-def fold_text(text: str) -> str:
-    """Steps 1-5: the text as fingerprints see it, still with punctuation."""
-    text, _ = strip_pinyin(nfkc(clean_residue(text)))
+def fold_text(text: str, *, extracted: bool = False) -> str:
+    """Steps 1-5: the text as fingerprints see it, still with punctuation.
+
+    ``extracted=True`` says the text is a body from `dedup.extract`, already free of residue
+    and pinyin artefacts, so steps 1 and 3 are not done twice.
+    """
+    text = nfkc(text) if extracted else strip_pinyin(nfkc(clean_residue(text)))[0]
     return fold_script(text).lower()
 
 
-def tokenize(text: str) -> list[str]:
+def tokenize(text: str, *, extracted: bool = False) -> list[str]:
     """All six steps: the fingerprint tokens of a body."""
-    return [token.replace(",", "") for token in _TOKEN.findall(fold_text(text))]
+    return tokens_and_numbers(text, extracted=extracted)[0]
+
+
+def tokens_and_numbers(text: str, *, extracted: bool = False) -> tuple[list[str], list[str]]:
+    """The fingerprint tokens of a body, and among them its distinctive numbers: three
+    characters or more (``1.26``, ``600``, ``1200``), years left out."""
+    folded = fold_text(text, extracted=extracted)
+    if "," in folded:
+        folded = _THOUSANDS.sub("", folded)
+    numbers = [
+        number
+        for number in _NUMBER.findall(folded)
+        if len(number) >= 3 and not _YEAR.fullmatch(number)
+    ]
+    return _TOKEN.findall(folded), numbers
 
 
 def normalize_text(text: str) -> str:

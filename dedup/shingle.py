@@ -17,8 +17,9 @@ from dedup.config import Tokenizer
 ShingleIds = npt.NDArray[np.uint32]
 _CJK_TOKEN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ffff]")
 _EMPTY: ShingleIds = np.zeros(0, dtype=np.uint32)
-_YEAR = re.compile(r"(?:19|20)\d\d")
 _MIN_NUMBERS = 3
+_POLY = np.uint64(0x100000001B3)  # FNV-64 prime: odd, so the polynomial mixes every position
+_MAX_CACHE = 1 << 20
 
 
 def word_tokens(tokens: Sequence[str]) -> list[str]:
@@ -52,21 +53,24 @@ class Fingerprint:
         return int(self.shingles.size)
 
 
-def make_fingerprint(tokens: Sequence[str], *, ngram: int, tokenizer: Tokenizer) -> Fingerprint:
-    """Shingles and distinctive numbers of a body's fingerprint tokens."""
-    return Fingerprint(make_shingles(tokens, ngram=ngram, tokenizer=tokenizer), number_ids(tokens))
+def make_fingerprint(
+    tokens: Sequence[str],
+    numbers: Sequence[str],
+    *,
+    ngram: int,
+    tokenizer: Tokenizer,
+    cache: dict[str, int] | None = None,
+) -> Fingerprint:
+    """Shingles of a body's fingerprint tokens, and ids of its distinctive numbers
+    (`dedup.normalize.tokens_and_numbers` gives both)."""
+    shingles = make_shingles(tokens, ngram=ngram, tokenizer=tokenizer, cache=cache)
+    return Fingerprint(shingles, number_ids(numbers))
 
 
-def number_ids(tokens: Sequence[str]) -> ShingleIds:
-    """Sorted unique 32-bit ids of the numbers that tell articles apart: three characters or
-    more (``1.26``, ``600``), years and day-of-month digits left out."""
+def number_ids(numbers: Sequence[str]) -> ShingleIds:
+    """Sorted unique 32-bit ids of a body's distinctive numbers."""
     hash32 = xxhash.xxh32_intdigest
-    ids = {
-        hash32(token.encode("ascii"))
-        for token in tokens
-        if token[0].isdigit() and len(token) >= 3 and not _YEAR.fullmatch(token)
-    }
-    return np.array(sorted(ids), dtype=np.uint32)
+    return np.array(sorted({hash32(number.encode("ascii")) for number in numbers}), dtype=np.uint32)
 
 
 def number_agreement(left: ShingleIds, right: ShingleIds) -> float | None:
@@ -78,22 +82,44 @@ def number_agreement(left: ShingleIds, right: ShingleIds) -> float | None:
     return float(shared / min(left.size, right.size))
 
 
-def make_shingles(tokens: Sequence[str], *, ngram: int, tokenizer: Tokenizer) -> ShingleIds:
+def make_shingles(
+    tokens: Sequence[str],
+    *,
+    ngram: int,
+    tokenizer: Tokenizer,
+    cache: dict[str, int] | None = None,
+) -> ShingleIds:
     """The sorted, unique 32-bit ids of a body's n-gram shingles.
 
-    A body shorter than ``ngram`` tokens gives one shingle of all its tokens, so short
-    pages still compare; an empty body gives no shingles.
+    Each token is hashed once (xxh32; `cache` keeps the ids of tokens already seen), then
+    every n-gram's id is computed at once with numpy as a polynomial of its token ids,
+    folded to 32 bits: no per-shingle Python work. A body shorter than ``ngram`` tokens
+    gives one shingle of all its tokens, so short pages still compare; an empty body gives
+    no shingles.
     """
-    units = word_tokens(tokens) if tokenizer == "jieba" else list(tokens)
+    units = word_tokens(tokens) if tokenizer == "jieba" else tokens
     if not units:
         return _EMPTY
-    span = min(ngram, len(units))
+    ids = token_ids(units, cache)
+    span = min(ngram, ids.size)
+    count = ids.size - span + 1
+    combined = ids[:count].copy()
+    for offset in range(1, span):
+        combined *= _POLY
+        combined += ids[offset : offset + count]
+    folded = (combined ^ (combined >> np.uint64(32))).astype(np.uint32)
+    return np.unique(folded)
+
+
+def token_ids(tokens: Sequence[str], cache: dict[str, int] | None = None) -> npt.NDArray[np.uint64]:
+    """xxh32 of each token, as uint64 ready for the shingle polynomial."""
+    cache = {} if cache is None else cache
+    if len(cache) > _MAX_CACHE:
+        cache.clear()
     hash32 = xxhash.xxh32_intdigest
-    ids = [
-        hash32(" ".join(units[start : start + span]).encode("utf-8"))
-        for start in range(len(units) - span + 1)
-    ]
-    return np.unique(np.array(ids, dtype=np.uint32))
+    for token in set(tokens).difference(cache):
+        cache[token] = hash32(token.encode("utf-8"))
+    return np.fromiter(map(cache.__getitem__, tokens), dtype=np.uint64, count=len(tokens))
 
 
 @cache

@@ -119,6 +119,12 @@ _SHADOW_WIDTH[0x3000] = 0x20
 _SHADOW_WIDTH.update({code: code + 32 for code in range(0x41, 0x5B)})
 
 
+@cache
+def _shadow_table() -> dict[int, int]:
+    # The width map and the script fold touch disjoint characters: one table, one pass.
+    return {**_fold_table(), **_SHADOW_WIDTH}
+
+
 def shadow(text: str) -> str:
     """The copy of a line that boilerplate and metadata patterns are written for.
 
@@ -126,4 +132,4 @@ def shadow(text: str) -> str:
     keeps every character in place, so each pattern is written once, in Simplified, and its
     match positions apply to the original line.
     """
-    return fold_script(text.translate(_SHADOW_WIDTH))
+    return text.translate(_shadow_table())

@@ -120,3 +120,15 @@ def test_deduplicator_is_safe_across_threads() -> None:
         thread.join()
     assert not errors and len(dd) == 40
     assert len(dd.query(text)) == 40
+
+
+def test_fast_path_gives_the_reference_clusters(tmp_path: Path) -> None:
+    from benchmarks.syndication import build_gate
+
+    from .test_quality_gate import our_articles
+
+    build_gate(tmp_path, our_articles())
+    fast = dedup.scan([tmp_path])
+    reference = dedup.scan([tmp_path], reference=True)
+    assert fast.clusters == reference.clusters
+    assert dedup.scan([SAMPLES]).clusters == dedup.scan([SAMPLES], reference=True).clusters

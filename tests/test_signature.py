@@ -35,3 +35,11 @@ def test_signatures_estimate_jaccard() -> None:
 def test_different_seeds_give_different_signatures() -> None:
     shingles = make_shingles(tokenize(TEXT), ngram=5, tokenizer="char")
     assert not np.array_equal(MinHasher(128, 1).sign(shingles), MinHasher(128, 2).sign(shingles))
+
+
+def test_numpy_signatures_equal_datasketch_for_any_size() -> None:
+    rng = np.random.default_rng(5)
+    hasher = MinHasher(256, 42)
+    for size in (1, 2, 511, 512, 513, 5000):
+        shingles = np.unique(rng.integers(0, 2**32, size, dtype=np.uint64).astype(np.uint32))
+        assert np.array_equal(hasher.sign(shingles), hasher.sign_reference(shingles)), size

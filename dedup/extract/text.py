@@ -11,17 +11,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from unicodedata import east_asian_width
 
 from dedup import metadata
-from dedup.boilerplate import (
-    GLUED_META,
-    classify,
-    is_prose,
-    noise_spans,
-    spam_terms,
-    strip_bullet,
-)
+from dedup.boilerplate import GLUED_META, SPAM, classify, is_prose, noise_spans, strip_bullet
 from dedup.metadata import Line
 from dedup.models import Document
 from dedup.textops import clean_residue, shadow, strip_pinyin
@@ -32,6 +24,10 @@ _MIN_FALLBACK_BODY = 15
 _MIN_WRAPPED_LINES = 3
 _MIN_WRAP_WIDTH = 40  # display columns: 20 CJK characters
 _WRAP_SLACK = 2
+_WIDE = re.compile(
+    "[\u1100-\u115f\u2e80-\u303e\u3041-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f"
+    "\uff00-\uff60\uffe0-\uffe6\U00020000-\U0003fffd]"
+)
 _CJK_END = re.compile(r"[\u3400-\u9fff\uf900-\ufaff，。、；：！？）」』”]$")
 _MIN_GLUED_REST = 10
 
@@ -46,9 +42,10 @@ def extract_document(text: str, doc_id: str, path: str | None = None) -> Documen
         ('标题在这里', '2024-07-05', '示例网')
     """
     page, pinyin_count = strip_pinyin(clean_residue(text))
-    lines = _split_glued_metadata([Line(raw, shadow(raw)) for raw in _page_lines(page)])
-    kinds = [classify(line.shadow) for line in lines]
-    lines, kinds = _unwrap(lines, kinds)
+    page_shadow = shadow(page)  # once per page: shadows keep every character in place
+    lines = [_classified(line) for line in _split_glued_metadata(_page_lines(page, page_shadow))]
+    lines = _unwrap(lines)
+    kinds = [line.kind for line in lines]
     start, end = _body_span(lines, kinds)
     body_lines = [
         _remove_inline_noise(lines[index]) for index in range(start, end) if kinds[index] is None
@@ -72,12 +69,23 @@ def extract_document(text: str, doc_id: str, path: str | None = None) -> Documen
         editor=metadata.find_editor(around),
         reporter=metadata.find_reporter(lines[start : start + 1]),
         pinyin_annotated=pinyin_count > 0,
-        spam_injected=any(spam_terms(line.shadow) for line in lines),
+        spam_injected=bool(SPAM.search(page_shadow)),
     )
 
 
-def _page_lines(page: str) -> list[str]:
-    return [stripped for raw in page.splitlines() if (stripped := raw.strip())]
+def _page_lines(page: str, page_shadow: str) -> list[Line]:
+    """The non-empty lines of a page, stripped, each with its slice of the page's shadow."""
+    lines = []
+    for raw, raw_shadow in zip(page.splitlines(), page_shadow.splitlines(), strict=True):
+        text = raw.strip()
+        if text:
+            lead = len(raw) - len(raw.lstrip())
+            lines.append(Line(text, raw_shadow[lead : lead + len(text)]))
+    return lines
+
+
+def _classified(line: Line) -> Line:
+    return Line(line.text, line.shadow, classify(line.shadow))
 
 
 def _split_glued_metadata(lines: list[Line]) -> list[Line]:
@@ -95,44 +103,44 @@ def _split_glued_metadata(lines: list[Line]) -> list[Line]:
     return result
 
 
-def _unwrap(lines: list[Line], kinds: list[str | None]) -> tuple[list[Line], list[str | None]]:
+def _unwrap(lines: list[Line]) -> list[Line]:
     """Join hard-wrapped paragraphs: runs of three or more candidate lines cut at one column
     width (the last line of a paragraph may be shorter). A wrapped line is often too short to
     read as prose on its own, and a paragraph's short last line would fall outside the body."""
-    out_lines: list[Line] = []
-    out_kinds: list[str | None] = []
+    out: list[Line] = []
     index = 0
     while index < len(lines):
-        end = _wrapped_run_end(lines, kinds, index)
+        end = _wrapped_run_end(lines, index)
         if end - index >= _MIN_WRAPPED_LINES:
             run = lines[index:end]
             joiner = "" if _CJK_END.search(run[0].text) else " "
-            text = joiner.join(line.text for line in run)
             shadow_text = joiner.join(line.shadow for line in run)
-            out_lines.append(Line(text, shadow_text))
-            out_kinds.append(classify(shadow_text))
+            out.append(
+                Line(joiner.join(line.text for line in run), shadow_text, classify(shadow_text))
+            )
             index = end
         else:
-            out_lines.append(lines[index])
-            out_kinds.append(kinds[index])
+            out.append(lines[index])
             index += 1
-    return out_lines, out_kinds
+    return out
 
 
-def _wrapped_run_end(lines: Sequence[Line], kinds: Sequence[str | None], start: int) -> int:
+def _wrapped_run_end(lines: Sequence[Line], start: int) -> int:
     """End (exclusive) of the hard-wrapped run starting at `start`, or `start` + 1.
 
     Wrapping tools cut at a character count or at a display width (CJK counts two columns):
     a line belongs to the run when either measure matches the first line's.
     """
-    if kinds[start] is not None:
+    first = lines[start]
+    if first.kind is not None or len(first.text) < _MIN_WRAP_WIDTH // 2:
         return start + 1
-    chars, width = len(lines[start].text), _display_width(lines[start].text)
-    if width < _MIN_WRAP_WIDTH:
+    chars, width = len(first.text), _display_width(first.text)
+    if width < _MIN_WRAP_WIDTH or start + 1 >= len(lines):
         return start + 1
     end = start + 1
-    while end < len(lines) and kinds[end] is None:
-        line_chars, line_width = len(lines[end].text), _display_width(lines[end].text)
+    while end < len(lines) and lines[end].kind is None:
+        line_chars = len(lines[end].text)
+        line_width = _display_width(lines[end].text)
         if line_chars > chars + _WRAP_SLACK and line_width > width + 2 * _WRAP_SLACK:
             break
         end += 1
@@ -142,7 +150,8 @@ def _wrapped_run_end(lines: Sequence[Line], kinds: Sequence[str | None], start: 
 
 
 def _display_width(text: str) -> int:
-    return sum(2 if east_asian_width(char) in "WF" else 1 for char in text)
+    """Columns a terminal gives the text: two for each wide (East Asian) character."""
+    return len(text) + len(_WIDE.findall(text))
 
 
 def _body_span(lines: Sequence[Line], kinds: Sequence[str | None]) -> tuple[int, int]:

@@ -1,0 +1,64 @@
+"""LSH banding for a batch scan: candidate pairs from all signatures at once.
+
+The same bands as datasketch's MinHashLSH (band i is signature values i*rows to
+(i+1)*rows - 1), but each band's values become one 64-bit key per document and equal keys
+are found by sorting: no per-document Python call, no per-bucket set. Two documents share a
+key exactly when they share the band (up to 64-bit key collisions, which only add candidates
+that verification then rejects).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import numpy.typing as npt
+
+_MIX = np.uint64(0x9E3779B97F4A7C15)
+# A bucket larger than this (many exact copies, or a template) pairs each member with the
+# next WINDOW members in input order instead of with all: linear, not quadratic, and copies
+# in one bucket stay connected.
+LARGE_BUCKET = 64
+WINDOW = 16
+
+
+def band_keys(
+    signatures: npt.NDArray[np.uint32], *, bands: int, rows: int
+) -> npt.NDArray[np.uint64]:
+    """One uint64 key per (document, band): shape (documents, bands)."""
+    count = signatures.shape[0]
+    values = signatures[:, : bands * rows].astype(np.uint64).reshape(count, bands, rows)
+    keys = np.zeros((count, bands), dtype=np.uint64)
+    for row in range(rows):
+        keys *= _MIX
+        keys ^= values[:, :, row] + np.uint64(row + 1)
+    return keys
+
+
+def candidate_pairs(keys: npt.NDArray[np.uint64]) -> npt.NDArray[np.int64]:
+    """Sorted unique (i, j) pairs, i < j, of documents sharing at least one band key."""
+    count = keys.shape[0]
+    found: list[npt.NDArray[np.int64]] = []
+    for band in range(keys.shape[1]):
+        order = np.argsort(keys[:, band], kind="stable")
+        sorted_keys = keys[order, band]
+        starts = np.flatnonzero(np.r_[True, sorted_keys[1:] != sorted_keys[:-1]])
+        sizes = np.diff(np.r_[starts, count])
+        for start, size in zip(starts[sizes > 1], sizes[sizes > 1], strict=True):
+            members = np.sort(order[start : start + size])
+            found.append(_bucket_pairs(members))
+    if not found:
+        return np.zeros((0, 2), dtype=np.int64)
+    pairs = np.concatenate(found)
+    codes = np.unique(pairs[:, 0] * count + pairs[:, 1])
+    return np.stack([codes // count, codes % count], axis=1)
+
+
+def _bucket_pairs(members: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
+    size = members.size
+    if size <= LARGE_BUCKET:
+        left, right = np.triu_indices(size, k=1)
+    else:
+        left = np.repeat(np.arange(size), WINDOW)
+        right = left + np.tile(np.arange(1, WINDOW + 1), size)
+        keep = right < size
+        left, right = left[keep], right[keep]
+    return np.stack([members[left], members[right]], axis=1).astype(np.int64)

@@ -23,13 +23,13 @@ from dedup.evaluate import Scores, match_labels, score
 from dedup.extract import extract_page, looks_like_html
 from dedup.index import LSHIndex
 from dedup.models import Document, Match, ScanResult, Skip
-from dedup.normalize import tokens_and_numbers
-from dedup.readers import FieldMap, InputFile, RawPage, list_inputs, read_pages
+from dedup.readers import InputFile, RawPage, list_inputs
 from dedup.readers.files import NOT_FOUND
 from dedup.readers.formats import PageKind
-from dedup.shingle import Fingerprint, ShingleIds, make_fingerprint, number_agreement
+from dedup.shingle import Fingerprint, ShingleIds, number_agreement
 from dedup.signature import MinHasher, Signature
 from dedup.storage import IndexData, load_index, save_index
+from dedup.workers import ChunkResult, Fingerprinter, default_jobs, process_all, process_chunk
 
 logger = logging.getLogger(__name__)
 
@@ -38,34 +38,12 @@ NO_BODY = "no article body found"
 MOJIBAKE = "garbled text (mojibake) that could not be repaired"
 
 
-class Fingerprinter:
-    """Document body -> shingles and signature, for one configuration."""
-
-    def __init__(self, config: DedupConfig) -> None:
-        self.config = config
-        self.hasher = MinHasher(config.num_perm, config.seed)
-        self._token_ids: dict[str, int] = {}
-
-    def fingerprint(self, body: str) -> Fingerprint:
-        """The fingerprint of a body produced by `dedup.extract`."""
-        tokens, numbers = tokens_and_numbers(body, extracted=True)
-        return make_fingerprint(
-            tokens,
-            numbers,
-            ngram=self.config.ngram,
-            tokenizer=self.config.tokenizer,
-            cache=self._token_ids,
-        )
-
-    def new_index(self) -> LSHIndex:
-        return LSHIndex(self.hasher, bands=self.config.lsh_bands, rows=self.config.rows)
-
-
 def scan(
     paths: Iterable[str | os.PathLike[str]],
     config: DedupConfig | None = None,
     *,
     progress: Progress | None = None,
+    jobs: int | None = None,
     reference: bool = False,
 ) -> ScanResult:
     """Read every file under `paths` and cluster the copies of each article.
@@ -74,8 +52,10 @@ def scan(
     with a logged warning and listed in ``ScanResult.skipped``. The result is deterministic:
     the same files give the same clusters, in the same order.
 
-    ``reference=True`` signs with datasketch's own MinHash and finds candidates with its
-    MinHashLSH, one document at a time: slower, for audits; it gives the same clusters.
+    ``jobs`` worker processes read, extract and sign the files (default: every core; 1 runs
+    in this process); the result does not depend on it. ``reference=True`` signs with
+    datasketch's own MinHash and finds candidates with its MinHashLSH, one document at a
+    time: slower, for audits; it gives the same clusters.
 
     Example:
         >>> result = dedup.scan(["samples/"])  # doctest: +SKIP
@@ -83,7 +63,6 @@ def scan(
         [4, 3, 3]
     """
     config = config or DedupConfig()
-    fingerprinter = Fingerprinter(config)
     result = ScanResult(clusters=[], documents=[])
     with _stage(result, "list"):
         inputs, problems = list_inputs(paths)
@@ -91,10 +70,25 @@ def scan(
         _skip(result, problem)
     if problems and not inputs:
         raise InputError(f"{problems[0].reason}; check the path", problems[0].path)
-    with _stage(result, "read+extract"):
-        result.extracted = list(_read_documents(inputs, config, result, progress))
-    with _stage(result, "shingle"):
-        fingerprints = [fingerprinter.fingerprint(doc.body) for doc in result.extracted]
+    fingerprints: list[Fingerprint] = []
+    signatures: list[Signature] = []
+    done = 0
+
+    def collect(chunk: ChunkResult) -> None:
+        nonlocal done
+        for skip in chunk.skips:
+            _skip(result, skip)
+        result.extracted.extend(chunk.documents)
+        fingerprints.extend(chunk.fingerprints)
+        signatures.extend(chunk.signatures)
+        result.files_read += chunk.files_read
+        done += chunk.files
+        if progress is not None:
+            progress(done, len(inputs))
+
+    workers = default_jobs() if jobs is None else max(1, jobs)
+    with _stage(result, "read+extract+sign"):
+        process_all(inputs, config, jobs=workers, reference=reference, on_chunk=collect)
     kept: list[int] = []
     for index, document in enumerate(result.extracted):
         reason = _exclusion(document, fingerprints[index])
@@ -104,13 +98,13 @@ def scan(
             kept.append(index)
     result.documents = [result.extracted[i] for i in kept]
     fingerprints = [fingerprints[i] for i in kept]
-    with _stage(result, "sign"):
-        sign = fingerprinter.hasher.sign_reference if reference else fingerprinter.hasher.sign
-        signatures = [sign(f.shingles) for f in fingerprints]
+    signatures = [signatures[i] for i in kept]
     with _stage(result, "lsh"):
         candidates: Iterable[tuple[int, int]]
         if reference:
-            candidates = _candidate_pairs(fingerprinter.new_index(), signatures)
+            hasher = MinHasher(config.num_perm, config.seed)
+            lsh = LSHIndex(hasher, bands=config.lsh_bands, rows=config.rows)
+            candidates = _candidate_pairs(lsh, signatures)
         else:
             candidates = _banded_pairs(signatures, config, result)
     with _stage(result, "verify+cluster"):
@@ -123,12 +117,10 @@ def extract_file(
 ) -> tuple[list[Document], list[Skip]]:
     """What extraction makes of one file: its documents (one per record) and its skips."""
     config = config or DedupConfig()
-    result = ScanResult(clusters=[], documents=[])
-    item = InputFile(str(path), Path(path).name)
     if not Path(path).is_file():
         raise InputError(f"{NOT_FOUND}; check the path", str(path))
-    documents = list(_read_documents([item], config, result, None))
-    return documents, result.skipped
+    chunk = process_chunk([InputFile(str(path), Path(path).name)], Fingerprinter(config))
+    return chunk.documents, chunk.skips
 
 
 @dataclass(frozen=True, slots=True)
@@ -178,6 +170,7 @@ def evaluate(
     config: DedupConfig | None = None,
     *,
     progress: Progress | None = None,
+    jobs: int | None = None,
 ) -> tuple[
     ScanResult, Scores, list[tuple[str, str, float, float]], list[tuple[str, str, float, float]]
 ]:
@@ -187,7 +180,7 @@ def evaluate(
     similarity and containment, highest similarity first.
     """
     config = config or DedupConfig()
-    result = scan(paths, config, progress=progress)
+    result = scan(paths, config, progress=progress, jobs=jobs)
     predicted = {m.document.doc_id: str(c.cluster_id) for c in result.clusters for m in c.members}
     truth = match_labels(labels, [d.doc_id for d in result.extracted])
     scores = score(predicted, truth)
@@ -218,23 +211,6 @@ def _exclusion(document: Document, fingerprint: Fingerprint) -> str | None:
 
 def _record_of(document: Document) -> str:
     return document.doc_id.partition("#")[2] and f"record {document.doc_id.partition('#')[2]}"
-
-
-def _read_documents(
-    inputs: list[InputFile], config: DedupConfig, result: ScanResult, progress: Progress | None
-) -> Iterator[Document]:
-    fields = FieldMap(config.field_names)
-    for done, item in enumerate(inputs, 1):
-        read_any = False
-        for page in read_pages(item, fields, max_bytes=config.max_bytes):
-            if isinstance(page, Skip):
-                _skip(result, page)
-                continue
-            read_any = True
-            yield extract_page(page)
-        result.files_read += read_any
-        if progress is not None:
-            progress(done, len(inputs))
 
 
 def _skip(result: ScanResult, skip: Skip) -> None:
@@ -292,7 +268,9 @@ class Deduplicator:
     def __init__(self, config: DedupConfig | None = None) -> None:
         self.config = config or DedupConfig()
         self._fingerprinter = Fingerprinter(self.config)
-        self._index = self._fingerprinter.new_index()
+        self._index = LSHIndex(
+            self._fingerprinter.hasher, bands=self.config.lsh_bands, rows=self.config.rows
+        )
         self._fingerprints: dict[str, Fingerprint] = {}
         self._signatures: dict[str, Signature | None] = {}
         self._lock = threading.Lock()

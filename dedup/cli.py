@@ -8,19 +8,26 @@ import time
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
+from types import ModuleType
 from typing import Any, TypeVar
 
 import click
 
 from dedup import __version__
-from dedup.api import compare, evaluate, extract_file
-from dedup.api import scan as run_scan
 from dedup.config import TOKENIZERS, DedupConfig
 from dedup.errors import ConfigError, DedupError
 from dedup.evaluate import read_labels
 from dedup.models import Document, ScanResult
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _api() -> ModuleType:
+    """The library, imported when a command runs: `dedup --help` and an early Ctrl-C do not
+    wait for datasketch and numpy to load."""
+    import dedup.api
+
+    return dedup.api
 
 
 class _WarningFormatter(logging.Formatter):
@@ -131,6 +138,13 @@ def _make_config(**fields: Any) -> DedupConfig:
     help="Also write every skipped file or record, with the reason, here.",
 )
 @click.option("--strict", is_flag=True, help="Fail (exit 1) if any file or record is skipped.")
+@click.option(
+    "-j",
+    "--jobs",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Worker processes reading and signing files (default: every core).",
+)
 @click.option("-v", "--verbose", is_flag=True, help="Also log the time each stage took.")
 @config_options
 def scan(
@@ -141,6 +155,7 @@ def scan(
     docs_out: str | None,
     skipped_out: str | None,
     strict: bool,
+    jobs: int | None,
     verbose: bool,
     **fields: Any,
 ) -> None:
@@ -159,7 +174,7 @@ def scan(
     started = time.perf_counter()
     with _ProgressBar() as progress:
         try:
-            result = run_scan(paths, config, progress=progress)
+            result = _api().scan(paths, config, progress=progress, jobs=jobs)
         except DedupError as error:
             raise click.ClickException(str(error)) from error
     if skipped_out:
@@ -201,7 +216,7 @@ def show(*, target: str, body: bool, **fields: Any) -> None:
     _configure_logging(False)
     path, record = _split_target(target)
     try:
-        documents, skipped = extract_file(path, config)
+        documents, skipped = _api().extract_file(path, config)
     except DedupError as error:
         raise click.ClickException(str(error)) from error
     if record is not None:
@@ -227,8 +242,17 @@ def show(*, target: str, body: bool, **fields: Any) -> None:
 @click.option(
     "--worst", default=10, show_default=True, help="How many errors of each kind to list."
 )
+@click.option(
+    "-j",
+    "--jobs",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Worker processes reading and signing files (default: every core).",
+)
 @config_options
-def evaluate_command(*, paths: tuple[str, ...], labels: str, worst: int, **fields: Any) -> None:
+def evaluate_command(
+    *, paths: tuple[str, ...], labels: str, worst: int, jobs: int | None, **fields: Any
+) -> None:
     """Scan PATHS and score the clusters against labelled ones.
 
     Prints pairwise precision, recall and F1, B-cubed precision and recall, the adjusted Rand
@@ -239,7 +263,9 @@ def evaluate_command(*, paths: tuple[str, ...], labels: str, worst: int, **field
     try:
         truth = read_labels(labels)
         with _ProgressBar() as progress:
-            result, scores, false_merges, misses = evaluate(paths, truth, config, progress=progress)
+            result, scores, false_merges, misses = _api().evaluate(
+                paths, truth, config, progress=progress, jobs=jobs
+            )
     except DedupError as error:
         raise click.ClickException(str(error)) from error
     click.echo(_scores_text(scores))
@@ -278,7 +304,7 @@ def compare_command(*, left: str, right: str, **fields: Any) -> None:
     config = _make_config(**fields)
     _configure_logging(False)
     a, b = _one_document(left, config), _one_document(right, config)
-    comparison = compare(a, b, config)
+    comparison = _api().compare(a, b, config)
     verdict = "copies of one article" if comparison.is_copy else "not copies"
     lines = [
         f"A: {a.doc_id}  {a.title or ''}".rstrip(),
@@ -305,7 +331,7 @@ def _one_line(text: str) -> str:
 def _one_document(target: str, config: DedupConfig) -> Document:
     path, record = _split_target(target)
     try:
-        documents, skipped = extract_file(path, config)
+        documents, skipped = _api().extract_file(path, config)
     except DedupError as error:
         raise click.ClickException(str(error)) from error
     if record is not None:
@@ -313,7 +339,8 @@ def _one_document(target: str, config: DedupConfig) -> Document:
     if len(documents) != 1:
         reason = skipped[0].reason if skipped else f"{len(documents)} documents"
         raise click.ClickException(f"{target}: not one document ({reason}); name one as FILE#ID")
-    return documents[0]
+    document: Document = documents[0]
+    return document
 
 
 def _split_target(target: str) -> tuple[str, str | None]:

@@ -127,9 +127,9 @@ def test_python_m_dedup_runs_the_cli() -> None:
 
 def test_internal_errors_are_one_line_not_a_traceback(monkeypatch: pytest.MonkeyPatch) -> None:
     code = (
-        "import sys, dedup.api as api\n"
+        "import sys, dedup.workers as workers\n"
         "def boom(*a, **k): raise RuntimeError('kaput')\n"
-        "api.extract_page = boom\n"
+        "workers.extract_page = boom\n"
         "sys.argv = ['dedup', 'scan', 'samples']\n"
         "from dedup.cli import run; run()\n"
     )
@@ -258,3 +258,20 @@ def test_config_options_map_onto_config_fields_of_the_same_name() -> None:
     option_fields = {field for field, _, _ in _CONFIG_OPTIONS} | {"fields"}
     assert option_fields <= names
     assert names - option_fields == {"min_containment_shingles"}
+
+
+def test_jobs_1_and_jobs_2_write_identical_reports(runner: CliRunner, tmp_path: Path) -> None:
+    source = tmp_path / "many"
+    for copy in range(10):  # 150 files: three chunks, so two workers really share them
+        for page in SAMPLES.rglob("*.txt"):
+            target = source / f"c{copy}" / page.relative_to(SAMPLES)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(page.read_bytes())
+    reports = []
+    for jobs in ("1", "2"):
+        out = tmp_path / f"report-{jobs}.csv"
+        result = runner.invoke(main, ["scan", str(source), "--all", "--jobs", jobs, "-o", str(out)])
+        assert result.exit_code == 0, result.stderr
+        assert "150 files read" in result.stderr
+        reports.append(out.read_bytes())
+    assert reports[0] == reports[1]

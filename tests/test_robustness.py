@@ -15,6 +15,7 @@ import pytest
 from click.testing import CliRunner
 
 import dedup
+import dedup.api
 from dedup.cli import main
 
 from .conftest import REPO, SAMPLES
@@ -169,12 +170,15 @@ def test_files_that_vanish_or_cannot_be_read_are_skipped(
         return real_open(path, *args, **kwargs)  # type: ignore[call-overload]
 
     monkeypatch.setattr("builtins.open", guarded_open)
+    real_list_inputs = dedup.api.list_inputs
 
-    def vanish(done: int, total: int) -> None:
-        if done == 1:
-            (tmp_path / "1.txt").unlink()
+    def list_then_vanish(paths: object) -> object:
+        listed = real_list_inputs(paths)  # type: ignore[arg-type]
+        (tmp_path / "1.txt").unlink()  # gone between the listing and the reading
+        return listed
 
-    result = dedup.scan([tmp_path], progress=vanish)
+    monkeypatch.setattr(dedup.api, "list_inputs", list_then_vanish)
+    result = dedup.scan([tmp_path], jobs=1)
     reasons = {Path(s.path).name: s.reason for s in result.skipped}
     assert reasons["locked.txt"] == "cannot read file (Permission denied)"
     assert reasons["1.txt"].startswith("cannot read file")
@@ -226,7 +230,7 @@ def test_interrupted_scans_never_leave_a_partial_report(
     report = tmp_path / "out" / "report.csv"
     report.parent.mkdir()
     report.write_text("previous report\n", "utf-8")
-    for delay in (0.9, 1.5, 2.2):
+    for delay in (0.2, 0.5, 0.8):
         process = _scan_in_subprocess(big_source, report)
         time.sleep(delay)
         process.send_signal(sig)

@@ -118,10 +118,16 @@ def is_prose(shadow_line: str) -> bool:
     at least two commas), or 25+ English words."""
     if len(shadow_line) < MIN_PROSE_CJK:
         return False  # too short for either test; most navigation lines stop here
-    cjk = len(_CJK.findall(shadow_line))
+    cjk = count_matches(_CJK, shadow_line)
     if cjk >= MIN_PROSE_CJK:
         return bool(_SENTENCE_END.search(shadow_line))
     return cjk < 5 and len(_LATIN_WORD.findall(shadow_line)) >= MIN_PROSE_WORDS
+
+
+def count_matches(single_character: re.Pattern[str], text: str) -> int:
+    """How many characters of `text` a one-character pattern matches (without building a
+    list of them, as findall would)."""
+    return len(text) - len(single_character.sub("", text))
 
 
 def spam_terms(shadow_line: str) -> set[str]:

@@ -13,7 +13,15 @@ import re
 from collections.abc import Sequence
 
 from dedup import metadata
-from dedup.boilerplate import GLUED_META, SPAM, classify, is_prose, noise_spans, strip_bullet
+from dedup.boilerplate import (
+    GLUED_META,
+    SPAM,
+    classify,
+    count_matches,
+    is_prose,
+    noise_spans,
+    strip_bullet,
+)
 from dedup.metadata import Line
 from dedup.models import Document
 from dedup.textops import clean_residue, shadow, strip_pinyin
@@ -151,7 +159,7 @@ def _wrapped_run_end(lines: Sequence[Line], start: int) -> int:
 
 def _display_width(text: str) -> int:
     """Columns a terminal gives the text: two for each wide (East Asian) character."""
-    return len(text) + len(_WIDE.findall(text))
+    return len(text) + count_matches(_WIDE, text)
 
 
 def _body_span(lines: Sequence[Line], kinds: Sequence[str | None]) -> tuple[int, int]:

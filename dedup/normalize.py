@@ -15,11 +15,12 @@ from __future__ import annotations
 
 import re
 
-from dedup.textops import clean_residue, fold_script, nfkc, strip_pinyin
+from dedup.textops import clean_residue, fold_for_fingerprint, nfkc, strip_pinyin
 
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")
 _YEAR = re.compile(r"(?:19|20)\d\d")
 _THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}(?!\d))")  # 1,200 -> 1200
+_WORD_OR_NUMBER = re.compile(r"\d+(?:\.\d+)?|[a-z\u00c0-\u024f\u0370-\u03ff\u0400-\u04ff]+")
 _TOKEN = re.compile(
     r"\d+(?:\.\d+)?"
     r"|[a-z\u00c0-\u024f\u0370-\u03ff\u0400-\u04ff]+"  # Latin, Greek and Cyrillic words
@@ -33,8 +34,9 @@ def fold_text(text: str, *, extracted: bool = False) -> str:
     ``extracted=True`` says the text is a body from `dedup.extract`, already free of residue
     and pinyin artefacts, so steps 1 and 3 are not done twice.
     """
-    text = nfkc(text) if extracted else strip_pinyin(nfkc(clean_residue(text)))[0]
-    return fold_script(text).lower()
+    if not extracted:
+        text = strip_pinyin(nfkc(clean_residue(text)))[0]
+    return fold_for_fingerprint(text)
 
 
 def tokenize(text: str, *, extracted: bool = False) -> list[str]:
@@ -43,17 +45,31 @@ def tokenize(text: str, *, extracted: bool = False) -> list[str]:
 
 
 def tokens_and_numbers(text: str, *, extracted: bool = False) -> tuple[list[str], list[str]]:
-    """The fingerprint tokens of a body, and among them its distinctive numbers: three
-    characters or more (``1.26``, ``600``, ``1200``), years left out."""
+    """The fingerprint tokens of a body, and among them its distinctive numbers."""
+    folded = token_text(text, extracted=extracted)
+    return _TOKEN.findall(folded), distinctive_numbers(_NUMBER.findall(folded))
+
+
+def token_text(text: str, *, extracted: bool = False) -> str:
+    """Steps 1-5 and joined thousands separators: the string tokens are cut from."""
     folded = fold_text(text, extracted=extracted)
-    if "," in folded:
-        folded = _THOUSANDS.sub("", folded)
-    numbers = [
-        number
-        for number in _NUMBER.findall(folded)
-        if len(number) >= 3 and not _YEAR.fullmatch(number)
-    ]
-    return _TOKEN.findall(folded), numbers
+    return _THOUSANDS.sub("", folded) if "," in folded else folded
+
+
+def distinctive_numbers(numbers: list[str]) -> list[str]:
+    """The numbers that tell articles apart: three characters or more (``1.26``, ``600``,
+    ``1200``), years left out."""
+    return [n for n in numbers if len(n) >= 3 and not _YEAR.fullmatch(n)]
+
+
+def word_and_number_tokens(folded: str) -> tuple[list[int], list[str]]:
+    """Positions and texts of the tokens that are not single CJK characters (Latin words and
+    numbers), in order; CJK characters are tokens one by one (see `dedup.shingle`)."""
+    positions, texts = [], []
+    for match in _WORD_OR_NUMBER.finditer(folded):
+        positions.append(match.start())
+        texts.append(match.group(0))
+    return positions, texts
 
 
 def normalize_text(text: str) -> str:

@@ -13,6 +13,7 @@ import numpy.typing as npt
 import xxhash
 
 from dedup.config import Tokenizer
+from dedup.normalize import word_and_number_tokens
 
 ShingleIds = npt.NDArray[np.uint32]
 _CJK_TOKEN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ffff]")
@@ -20,6 +21,15 @@ _EMPTY: ShingleIds = np.zeros(0, dtype=np.uint32)
 _MIN_NUMBERS = 3
 _POLY = np.uint64(0x100000001B3)  # FNV-64 prime: odd, so the polynomial mixes every position
 _MAX_CACHE = 1 << 20
+# The characters that are tokens one by one (kana, CJK, Hangul), as in dedup.normalize.
+_SINGLE_TOKEN_RANGES = (
+    (0x3040, 0x30FF),
+    (0x3400, 0x4DBF),
+    (0x4E00, 0x9FFF),
+    (0xAC00, 0xD7AF),
+    (0xF900, 0xFAFF),
+    (0x20000, 0x2FFFF),
+)
 
 
 def word_tokens(tokens: Sequence[str]) -> list[str]:
@@ -98,9 +108,13 @@ def make_shingles(
     no shingles.
     """
     units = word_tokens(tokens) if tokenizer == "jieba" else tokens
-    if not units:
+    return shingles_of(token_ids(units, cache), ngram)
+
+
+def shingles_of(ids: npt.NDArray[np.uint64], ngram: int) -> ShingleIds:
+    """Shingle ids from token ids (see `make_shingles`)."""
+    if ids.size == 0:
         return _EMPTY
-    ids = token_ids(units, cache)
     span = min(ngram, ids.size)
     count = ids.size - span + 1
     combined = ids[:count].copy()
@@ -145,3 +159,37 @@ def compare_shingles(left: ShingleIds, right: ShingleIds) -> tuple[float, float]
         return 0.0, 0.0
     shared = int(np.intersect1d(left, right, assume_unique=True).size)
     return shared / (left.size + right.size - shared), shared / min(left.size, right.size)
+
+
+def char_token_ids(
+    folded: str, cache: dict[str, int] | None = None
+) -> tuple[npt.NDArray[np.uint64], list[str]]:
+    """The token ids of the char tokenizer straight from the folded text, and the text's
+    numbers: equal to ``token_ids(tokens)`` of its string tokens, without making a Python
+    string per CJK character. CJK characters get their ids from a table of their xxh32;
+    Latin words and numbers, which are few, are cut and hashed one by one."""
+    codes = np.frombuffer(folded.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    positions, words = word_and_number_tokens(folded)
+    single, table = _single_tokens()
+    codes = np.minimum(codes, np.uint32(single.size - 1))  # beyond the table: no token
+    cjk_positions = np.flatnonzero(single[codes])
+    cjk_ids = table[codes[cjk_positions]].astype(np.uint64)
+    if not words:
+        return cjk_ids, []
+    all_positions = np.concatenate([cjk_positions, np.array(positions, dtype=np.int64)])
+    all_ids = np.concatenate([cjk_ids, token_ids(words, cache)])
+    numbers = [word for word in words if word[0].isdigit()]
+    return all_ids[np.argsort(all_positions, kind="stable")], numbers
+
+
+@cache
+def _single_tokens() -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.uint32]]:
+    """Which code points are tokens by themselves, and their xxh32 ids, by code point."""
+    size = _SINGLE_TOKEN_RANGES[-1][1] + 2  # the last entry stands for everything beyond
+    single = np.zeros(size, dtype=bool)
+    table = np.zeros(size, dtype=np.uint32)
+    hash32 = xxhash.xxh32_intdigest
+    for low, high in _SINGLE_TOKEN_RANGES:
+        single[low : high + 1] = True
+        table[low : high + 1] = [hash32(chr(code).encode("utf-8")) for code in range(low, high + 1)]
+    return single, table

@@ -13,8 +13,10 @@ import unicodedata
 from functools import cache
 from importlib import resources
 
+import numpy as np
+
 # Zero-width characters, soft hyphens and BOMs survive NFKC, so they go first.
-_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad\u180e"), None)
+_INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad\u180e]")
 _TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9]*(?:\s[^<>]{0,500})?/?>")
 _ENTITY = re.compile(r"&(?:#\d{1,7}|#x[0-9A-Fa-f]{1,6}|[A-Za-z]{2,8});")
 _SURROGATE = re.compile("[\ud800-\udfff]")
@@ -22,19 +24,22 @@ _SPACES = re.compile(r"[ \t\u00a0\u3000\u2000-\u200a\u202f\u205f]+")
 
 _CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _PINYIN_LETTERS = "a-zA-Zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüêńňǹḿ"
-_PINYIN_ANNOTATION = re.compile(rf"([{_CJK}])[(（]([{_PINYIN_LETTERS}]{{1,7}})[)）]")
+# Matched at each parenthesis (see _parenthesis_positions); the character before is checked
+# in Python.
+_PINYIN_ANNOTATION = re.compile(rf"[(（]([{_PINYIN_LETTERS}]{{1,7}})[)）]")
+_CJK_CHAR = re.compile(f"[{_CJK}]")
 _TONE_MARKS = str.maketrans("āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜńňǹḿ", "aaaaeeeeiiiioooouuuuüüüünnnm")
 
 
 def clean_residue(text: str) -> str:
     """Remove zero-width characters, HTML tags and entities; unify spaces within lines;
     replace lone surrogates (undecodable bytes kept by Python) with U+FFFD."""
-    text = _SURROGATE.sub("\ufffd", text.translate(_INVISIBLE))
+    text = _SURROGATE.sub("\ufffd", _INVISIBLE.sub("", text))
     if "<" in text:
         text = _TAG.sub("", text)
     if "&" in text:
         text = _ENTITY.sub(lambda m: html.unescape(m.group(0)), text)
-        text = text.translate(_INVISIBLE)
+        text = _INVISIBLE.sub("", text)
     return _SPACES.sub(" ", text)
 
 
@@ -53,16 +58,30 @@ def strip_pinyin(text: str) -> tuple[str, int]:
     if "(" not in text and "（" not in text:
         return text, 0
     removed = 0
-
-    def replace(match: re.Match[str]) -> str:
-        nonlocal removed
-        char, annotation = match.group(1), match.group(2)
-        if _is_reading(char, annotation):
+    pieces: list[str] = []
+    kept_from = 0
+    for start in _parenthesis_positions(text):
+        match = _PINYIN_ANNOTATION.match(text, start)
+        char = text[start - 1] if start else ""
+        if match and _CJK_CHAR.match(char) and _is_reading(char, match.group(1)):
+            pieces.append(text[kept_from:start])
+            kept_from = match.end()
             removed += 1
-            return char
-        return match.group(0)
+    if not removed:
+        return text, 0
+    pieces.append(text[kept_from:])
+    return "".join(pieces), removed
 
-    return _PINYIN_ANNOTATION.sub(replace, text), removed
+
+def _parenthesis_positions(text: str) -> list[int]:
+    # str.find scans at memchr speed; a regex search tries a match at every character.
+    positions = []
+    for opener in "(（":
+        position = text.find(opener)
+        while position != -1:
+            positions.append(position)
+            position = text.find(opener, position + 1)
+    return sorted(positions)
 
 
 def _is_reading(char: str, annotation: str) -> bool:
@@ -83,10 +102,40 @@ def _readings(char: str) -> frozenset[str]:
     return frozenset(pinyin(char, style=Style.TONE, heteronym=True)[0])
 
 
+class CharMap:
+    """A one-to-one character mapping applied with a numpy lookup table.
+
+    ``str.translate`` looks every non-ASCII character up in a dict; on Chinese text this is
+    about five times slower than encoding to UTF-32, indexing a table and decoding back.
+    """
+
+    _LIMIT = 0x30000  # the table covers the BMP and the CJK extension planes
+
+    def __init__(self, mapping: dict[int, int]) -> None:
+        self._mapping = mapping
+        self._table = np.arange(self._LIMIT, dtype=np.uint32)
+        for source, target in mapping.items():
+            if source < self._LIMIT:
+                self._table[source] = target
+
+    def __call__(self, text: str) -> str:
+        if len(text) < 64:
+            return text.translate(self._mapping)  # numpy's set-up would cost more
+        codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+        if codes.max() >= self._LIMIT:
+            return text.translate(self._mapping)
+        return self._table[codes].tobytes().decode("utf-32-le", "surrogatepass")
+
+
 @cache
 def _fold_table() -> dict[int, int]:
     lines = resources.files("dedup").joinpath("data/fold.txt").read_text("utf-8").split("\n")
     return str.maketrans(lines[1], lines[2])
+
+
+@cache
+def _fold() -> CharMap:
+    return CharMap(_fold_table())
 
 
 def fold_script(text: str) -> str:
@@ -95,7 +144,7 @@ def fold_script(text: str) -> str:
     Context-free and length-preserving, so a Simplified copy and a Traditional copy of one
     article fold to the same string, whatever the converter's phrase tables would do.
     """
-    return text.translate(_fold_table())
+    return _fold()(text)
 
 
 @cache
@@ -120,9 +169,9 @@ _SHADOW_WIDTH.update({code: code + 32 for code in range(0x41, 0x5B)})
 
 
 @cache
-def _shadow_table() -> dict[int, int]:
+def _shadow() -> CharMap:
     # The width map and the script fold touch disjoint characters: one table, one pass.
-    return {**_fold_table(), **_SHADOW_WIDTH}
+    return CharMap({**_fold_table(), **_SHADOW_WIDTH})
 
 
 def shadow(text: str) -> str:
@@ -132,4 +181,63 @@ def shadow(text: str) -> str:
     keeps every character in place, so each pattern is written once, in Simplified, and its
     match positions apply to the original line.
     """
-    return text.translate(_shadow_table())
+    return _shadow()(text)
+
+
+class _FingerprintFold:
+    """``fold_script(nfkc(text)).lower()`` as one table lookup per character.
+
+    Exact: characters for which a per-character mapping would differ from the whole-string
+    functions (NFKC results of several characters, combining marks, Hangul jamo and
+    syllables, which compose with their neighbours, and Σ, whose lowercase depends on its
+    position) send the text down the slow path instead.
+    """
+
+    _LIMIT = CharMap._LIMIT
+
+    def __init__(self) -> None:
+        self._table = np.arange(self._LIMIT, dtype=np.uint32)
+        self._slow = np.zeros(self._LIMIT, dtype=bool)
+        for code in range(self._LIMIT):
+            if 0xD800 <= code <= 0xDFFF:
+                continue
+            char = chr(code)
+            if _composes(code, char):
+                self._slow[code] = True
+                continue
+            normal = unicodedata.normalize("NFKC", char)
+            folded = fold_script(normal).lower() if len(normal) == 1 else ""
+            if len(folded) != 1:
+                self._slow[code] = True
+            elif folded != char:
+                self._table[code] = ord(folded)
+
+    def __call__(self, text: str) -> str:
+        codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+        if codes.size == 0:
+            return text
+        if codes.max() >= self._LIMIT or self._slow[codes].any():
+            return fold_script(nfkc(text)).lower()
+        return self._table[codes].tobytes().decode("utf-32-le", "surrogatepass")
+
+
+def _composes(code: int, char: str) -> bool:
+    return (
+        unicodedata.category(char).startswith("M")
+        or 0x1100 <= code <= 0x11FF
+        or 0x3130 <= code <= 0x318F
+        or 0xA960 <= code <= 0xA97F
+        or 0xAC00 <= code <= 0xD7FF
+        or 0xFFA0 <= code <= 0xFFDC
+        or char == "\u03a3"
+    )
+
+
+@cache
+def _fingerprint_fold() -> _FingerprintFold:
+    return _FingerprintFold()
+
+
+def fold_for_fingerprint(text: str) -> str:
+    """NFKC, the script fold and lowercase in one pass (exactly as applied one by one)."""
+    return _fingerprint_fold()(text)

@@ -24,9 +24,15 @@ import numpy.typing as npt
 from dedup.config import DedupConfig
 from dedup.extract import extract_page
 from dedup.models import Document, Skip
-from dedup.normalize import tokens_and_numbers
+from dedup.normalize import distinctive_numbers, token_text, tokens_and_numbers
 from dedup.readers import FieldMap, InputFile, read_pages
-from dedup.shingle import Fingerprint, make_fingerprint
+from dedup.shingle import (
+    Fingerprint,
+    char_token_ids,
+    make_fingerprint,
+    number_ids,
+    shingles_of,
+)
 from dedup.signature import MinHasher
 
 CHUNK = 64  # files per task: large enough to amortise the round trip, small for balance
@@ -42,6 +48,11 @@ class Fingerprinter:
 
     def fingerprint(self, body: str) -> Fingerprint:
         """The fingerprint of a body produced by `dedup.extract`."""
+        if self.config.tokenizer == "char":
+            # The same token ids as the string tokens would give, without the strings.
+            ids, numbers = char_token_ids(token_text(body, extracted=True), self._token_ids)
+            shingles = shingles_of(ids, self.config.ngram)
+            return Fingerprint(shingles, number_ids(distinctive_numbers(numbers)))
         tokens, numbers = tokens_and_numbers(body, extracted=True)
         return make_fingerprint(
             tokens,

@@ -101,3 +101,14 @@ def test_a_very_large_page_is_handled() -> None:
     )
     assert dd.add("huge", huge) == []
     assert [m.doc_id for m in dd.query(huge)] == ["huge"]
+
+
+@given(st.text())
+def test_char_token_ids_equal_string_token_ids_on_any_text(text: str) -> None:
+    import numpy as np
+
+    from dedup.normalize import token_text, tokenize
+    from dedup.shingle import char_token_ids, token_ids
+
+    ids, _ = char_token_ids(token_text(text))
+    assert np.array_equal(ids, token_ids(tokenize(text)))

@@ -45,3 +45,21 @@ def test_jieba_tokenizer_cuts_words_and_keeps_numbers() -> None:
 )
 def test_compare_shingles(left: list[int], right: list[int], expected: tuple[float, float]) -> None:
     assert compare_shingles(np.array(left, np.uint32), np.array(right, np.uint32)) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "GDP增长5.2%，1,200家",
+        "ab 中 cd 1.2.3 ｆｕｌｌ 𠀀字",
+        "只有English words here 42",
+        "。，、",
+    ],
+)
+def test_char_token_ids_equal_string_token_ids(text: str) -> None:
+    from dedup.normalize import token_text, tokenize
+    from dedup.shingle import char_token_ids, token_ids
+
+    ids, _ = char_token_ids(token_text(text))
+    assert np.array_equal(ids, token_ids(tokenize(text)))

@@ -1,8 +1,18 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from dedup.textops import clean_residue, fold_script, nfkc, shadow, strip_pinyin, to_simplified
+from dedup.textops import (
+    clean_residue,
+    fold_for_fingerprint,
+    fold_script,
+    nfkc,
+    shadow,
+    strip_pinyin,
+    to_simplified,
+)
 
 
 @pytest.mark.parametrize(
@@ -82,3 +92,25 @@ def test_lone_surrogates_become_replacement_characters() -> None:
     text = b"\x80>".decode("utf-8", "surrogateescape")
     assert clean_residue(text) == "\ufffd>"
     assert to_simplified("中國" + text) == "中国\ufffd>"
+
+
+@given(st.text())
+def test_one_pass_fold_equals_nfkc_fold_lower(text: str) -> None:
+    assert fold_for_fingerprint(text) == fold_script(nfkc(text)).lower()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "ＧＤＰ增長５．２％",
+        "ﬁ①㈠",
+        "e\u0301",
+        "ㄱㅏ가\u11a8",
+        "ΣΑΣ ΣΑΣ",
+        "İstanbul",
+        "⾦壯龍",
+        "𠀀𫓹錤",
+    ],
+)
+def test_one_pass_fold_on_hard_cases(text: str) -> None:
+    assert fold_for_fingerprint(text) == fold_script(nfkc(text)).lower()

@@ -141,10 +141,19 @@ def classify(shadow_line: str) -> str | None:
     A long prose line is an article paragraph (or a whole article on one line) even when a
     sentence of it is boilerplate: `noise_spans` cuts such sentences out instead.
     """
+    return classify_line(shadow_line)[0]
+
+
+def classify_line(shadow_line: str) -> tuple[str | None, bool]:
+    """`classify`, and whether the line reads as prose (one computation for both)."""
     line = strip_bullet(shadow_line.strip())
     if not line:
-        return "empty"
+        return "empty", False
     prose = is_prose(line)
+    return _kind(line, prose), prose
+
+
+def _kind(line: str, prose: bool) -> str | None:
     # One combined search first: most lines match no pattern at all.
     if not (prose and len(line) >= LONG_PROSE) and _ANY_ANYWHERE.search(line):
         return next(kind for kind, pattern in _ANYWHERE if pattern.search(line))

@@ -19,11 +19,13 @@ from dedup.textops import fold_script, shadow, to_simplified
 
 @dataclass(frozen=True, slots=True)
 class Line:
-    """A page line, its shadow (same length) and its kind (`dedup.boilerplate.classify`)."""
+    """A page line, its shadow (same length), its kind (`dedup.boilerplate.classify`) and
+    whether it reads as prose."""
 
     text: str
     shadow: str
     kind: str | None = None
+    prose: bool = False
 
 
 _UPDATE_LABEL = re.compile(r"(?:更新|修改|update|modified|编辑于)[^\d]{0,8}$")
@@ -190,15 +192,15 @@ def _find_source(header: Sequence[Line], first_body_line: Line | None) -> str | 
 
 
 def find_editor(lines: Sequence[Line]) -> str | None:
-    return _first(lines, _EDITOR)
+    return _first(lines, _EDITOR, ("编",))
 
 
 def find_reporter(lines: Sequence[Line]) -> str | None:
-    return _first(lines, _REPORTER)
+    return _first(lines, _REPORTER, ("记者",))
 
 
 def find_author(lines: Sequence[Line]) -> str | None:
-    return _first(lines, _AUTHOR)
+    return _first(lines, _AUTHOR, ("作者", "author"))
 
 
 def find_site(lines: Sequence[Line]) -> str | None:
@@ -206,8 +208,8 @@ def find_site(lines: Sequence[Line]) -> str | None:
     a copyright statement naming the site, the copyright holder, the breadcrumb root, a
     brand line, a company e-mail domain, then an ICP number or a phone number as a key."""
     finders = (
-        lambda line: _cut(line, _STATED_SOURCE),
-        lambda line: _cut(line, _HOLDER),
+        lambda line: _cut(line, _STATED_SOURCE) if "注明" in line.shadow else None,
+        lambda line: _cut(line, _HOLDER) if "版权所有" in line.shadow else None,
         _rights_holder,
         _breadcrumb_site,
         _brand,
@@ -223,11 +225,14 @@ def find_site(lines: Sequence[Line]) -> str | None:
     return None
 
 
-def _first(lines: Sequence[Line], pattern: re.Pattern[str]) -> str | None:
+def _first(lines: Sequence[Line], pattern: re.Pattern[str], needles: tuple[str, ...]) -> str | None:
+    """The first value `pattern` cuts from a line holding one of `needles` (a substring
+    test is much cheaper than a regex search, and most lines hold none)."""
     for line in lines:
-        found = _cut(line, pattern)
-        if found:
-            return found
+        if any(needle in line.shadow for needle in needles):
+            found = _cut(line, pattern)
+            if found:
+                return found
     return None
 
 
@@ -245,7 +250,7 @@ def _cut(line: Line, pattern: re.Pattern[str], *, prefix_only: bool = False) -> 
 
 
 def _rights_holder(line: Line) -> str | None:
-    return _cut(line, _RIGHTS_HOLDER)
+    return _cut(line, _RIGHTS_HOLDER) if "rights reserved" in line.shadow else None
 
 
 def _breadcrumb_site(line: Line) -> str | None:
@@ -263,6 +268,8 @@ def _brand(line: Line) -> str | None:
 
 
 def _email_domain(line: Line) -> str | None:
+    if "@" not in line.shadow:
+        return None
     for match in _EMAIL_DOMAIN.finditer(line.shadow):
         if match.group(1) not in _FREE_MAIL:
             return match.group(1)
@@ -270,7 +277,7 @@ def _email_domain(line: Line) -> str | None:
 
 
 def _icp_number(line: Line) -> str | None:
-    match = _ICP.search(line.shadow)
+    match = _ICP.search(line.shadow) if "icp" in line.shadow else None
     return to_simplified(line.text[match.start() : match.end()]) if match else None
 
 

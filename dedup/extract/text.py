@@ -16,9 +16,8 @@ from dedup import metadata
 from dedup.boilerplate import (
     GLUED_META,
     SPAM,
-    classify,
+    classify_line,
     count_matches,
-    is_prose,
     noise_spans,
     strip_bullet,
 )
@@ -93,7 +92,7 @@ def _page_lines(page: str, page_shadow: str) -> list[Line]:
 
 
 def _classified(line: Line) -> Line:
-    return Line(line.text, line.shadow, classify(line.shadow))
+    return Line(line.text, line.shadow, *classify_line(line.shadow))
 
 
 def _split_glued_metadata(lines: list[Line]) -> list[Line]:
@@ -123,9 +122,8 @@ def _unwrap(lines: list[Line]) -> list[Line]:
             run = lines[index:end]
             joiner = "" if _CJK_END.search(run[0].text) else " "
             shadow_text = joiner.join(line.shadow for line in run)
-            out.append(
-                Line(joiner.join(line.text for line in run), shadow_text, classify(shadow_text))
-            )
+            text = joiner.join(line.text for line in run)
+            out.append(Line(text, shadow_text, *classify_line(shadow_text)))
             index = end
         else:
             out.append(lines[index])
@@ -137,22 +135,35 @@ def _wrapped_run_end(lines: Sequence[Line], start: int) -> int:
     """End (exclusive) of the hard-wrapped run starting at `start`, or `start` + 1.
 
     Wrapping tools cut at a character count or at a display width (CJK counts two columns):
-    a line belongs to the run when either measure matches the first line's.
+    a line belongs to the run when either measure matches the first line's. Display widths
+    are computed only when the character counts disagree.
     """
     first = lines[start]
-    if first.kind is not None or len(first.text) < _MIN_WRAP_WIDTH // 2:
+    if (
+        first.kind is not None
+        or len(first.text) < _MIN_WRAP_WIDTH // 2
+        or start + _MIN_WRAPPED_LINES > len(lines)
+        or any(line.kind is not None for line in lines[start + 1 : start + _MIN_WRAPPED_LINES])
+    ):
         return start + 1
-    chars, width = len(first.text), _display_width(first.text)
-    if width < _MIN_WRAP_WIDTH or start + 1 >= len(lines):
+    chars = len(first.text)
+    width = _display_width(first.text) if chars < _MIN_WRAP_WIDTH else 0
+    if chars < _MIN_WRAP_WIDTH and width < _MIN_WRAP_WIDTH:
         return start + 1
     end = start + 1
     while end < len(lines) and lines[end].kind is None:
-        line_chars = len(lines[end].text)
-        line_width = _display_width(lines[end].text)
-        if line_chars > chars + _WRAP_SLACK and line_width > width + 2 * _WRAP_SLACK:
+        line = lines[end].text
+        longer = len(line) > chars + _WRAP_SLACK
+        shorter = len(line) < chars - _WRAP_SLACK
+        if longer or shorter:
+            width = width or _display_width(first.text)
+            line_width = _display_width(line)
+            longer = longer and line_width > width + 2 * _WRAP_SLACK
+            shorter = shorter and line_width < width - 2 * _WRAP_SLACK
+        if longer:
             break
         end += 1
-        if line_chars < chars - _WRAP_SLACK and line_width < width - 2 * _WRAP_SLACK:
+        if shorter:
             break  # the short last line of the paragraph
     return end
 
@@ -165,7 +176,7 @@ def _display_width(text: str) -> int:
 def _body_span(lines: Sequence[Line], kinds: Sequence[str | None]) -> tuple[int, int]:
     """[start, end) of the lines from the first to the last prose line that is not
     boilerplate; without prose, the longest candidate line if it is long enough."""
-    prose = [i for i, line in enumerate(lines) if kinds[i] is None and is_prose(line.shadow)]
+    prose = [i for i, line in enumerate(lines) if kinds[i] is None and line.prose]
     if prose:
         return prose[0], prose[-1] + 1
     candidates = [i for i, kind in enumerate(kinds) if kind is None]
@@ -204,7 +215,7 @@ def _title_index(lines: Sequence[Line], kinds: Sequence[str | None], start: int)
         if kind is not None:
             return None
         length = len(strip_bullet(lines[index].shadow))
-        if _MIN_TITLE <= length <= _MAX_TITLE and not is_prose(lines[index].shadow):
+        if _MIN_TITLE <= length <= _MAX_TITLE and not lines[index].prose:
             return index
         return None
     return None

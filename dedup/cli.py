@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import signal
 import sys
 import time
 from collections import Counter
@@ -447,4 +448,6 @@ def run() -> None:
             err=True,
         )
         sys.exit(1)
+    # The work is done: a Ctrl-C from now on must not turn success into an interrupt.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     sys.exit(code if isinstance(code, int) else 0)

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from datasketch import MinHashLSH
-
 from dedup.errors import DuplicateIdError
 from dedup.signature import MinHasher, Signature
 
@@ -20,6 +18,8 @@ class LSHIndex:
     """
 
     def __init__(self, hasher: MinHasher, *, bands: int, rows: int) -> None:
+        from datasketch import MinHashLSH  # with scipy: loaded only when an index is made
+
         self._hasher = hasher
         self._lsh = MinHashLSH(num_perm=hasher.num_perm, params=(bands, rows))
 

@@ -8,9 +8,10 @@ same shingle ids (tested), without datasketch's per-item Python loop.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import numpy.typing as npt
-from datasketch import LeanMinHash, MinHash
 
 from dedup.shingle import ShingleIds
 
@@ -44,9 +45,7 @@ class MinHasher:
     def __init__(self, num_perm: int, seed: int) -> None:
         self.num_perm = num_perm
         self.seed = seed
-        self._permutations = MinHash(num_perm=num_perm, seed=seed, scheme=SCHEME).permutations
-        self._a = np.asarray(self._permutations[0], dtype=np.uint32)
-        self._b = np.asarray(self._permutations[1], dtype=np.uint32)
+        self._a, self._b = affine32_permutations(num_perm, seed)
 
     def sign(self, shingles: ShingleIds) -> Signature:
         """The MinHash signature of one shingle set (datasketch's affine32 arithmetic)."""
@@ -62,16 +61,27 @@ class MinHasher:
 
     def sign_reference(self, shingles: ShingleIds) -> Signature:
         """The same signature computed by datasketch itself, for tests and audits."""
-        minhash = MinHash(
-            num_perm=self.num_perm,
-            seed=self.seed,
-            hashfunc=_identity,
-            permutations=self._permutations,
-            scheme=SCHEME,
-        )
+        from datasketch import MinHash
+
+        minhash = MinHash(num_perm=self.num_perm, seed=self.seed, hashfunc=_identity, scheme=SCHEME)
         minhash.update_batch(shingles.tolist())
         return np.asarray(minhash.hashvalues, dtype=np.uint32)
 
-    def lean(self, signature: Signature) -> LeanMinHash:
-        """A datasketch sketch of a signature, for the LSH index."""
+    def lean(self, signature: Signature) -> Any:
+        """A datasketch LeanMinHash of a signature, for the LSH index."""
+        from datasketch import LeanMinHash
+
         return LeanMinHash(seed=self.seed, hashvalues=signature, scheme=SCHEME)
+
+
+def affine32_permutations(
+    num_perm: int, seed: int
+) -> tuple[npt.NDArray[np.uint32], npt.NDArray[np.uint32]]:
+    """The (a, b) parameters datasketch 2 draws for MinHash(num_perm, seed) with its affine32
+    scheme: a odd, both from numpy's RandomState(seed), in datasketch's order. Drawn here so
+    that signing does not import datasketch (and scipy with it); a test checks they are
+    datasketch's own."""
+    generator = np.random.RandomState(seed)
+    a = generator.randint(0, 1 << 31, num_perm, dtype=np.uint32) * np.uint32(2) + np.uint32(1)
+    b = generator.randint(0, 1 << 32, num_perm, dtype=np.uint32)
+    return a, b

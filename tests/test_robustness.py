@@ -215,7 +215,7 @@ def _scan_in_subprocess(source: Path, report: Path) -> subprocess.Popen[bytes]:
 @pytest.fixture
 def big_source(tmp_path: Path) -> Path:
     source = tmp_path / "source"
-    for copy in range(150):
+    for copy in range(300):
         for relative in GOOD:
             target = source / f"c{copy}" / Path(relative).name
             target.parent.mkdir(parents=True, exist_ok=True)
@@ -230,7 +230,7 @@ def test_interrupted_scans_never_leave_a_partial_report(
     report = tmp_path / "out" / "report.csv"
     report.parent.mkdir()
     report.write_text("previous report\n", "utf-8")
-    for delay in (0.2, 0.5, 0.8):
+    for delay in (0.2, 0.45, 0.7):
         process = _scan_in_subprocess(big_source, report)
         time.sleep(delay)
         process.send_signal(sig)

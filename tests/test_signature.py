@@ -43,3 +43,12 @@ def test_numpy_signatures_equal_datasketch_for_any_size() -> None:
     for size in (1, 2, 511, 512, 513, 5000):
         shingles = np.unique(rng.integers(0, 2**32, size, dtype=np.uint64).astype(np.uint32))
         assert np.array_equal(hasher.sign(shingles), hasher.sign_reference(shingles)), size
+
+
+def test_permutations_are_datasketchs_own() -> None:
+    from dedup.signature import affine32_permutations
+
+    for num_perm, seed in ((128, 1), (64, 7), (256, 2**31)):
+        a, b = affine32_permutations(num_perm, seed)
+        reference = MinHash(num_perm=num_perm, seed=seed, scheme="affine32").permutations
+        assert np.array_equal(a, reference[0]) and np.array_equal(b, reference[1])

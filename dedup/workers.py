@@ -15,8 +15,8 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
-from typing import cast
+from dataclasses import dataclass, field, fields
+from typing import Any, cast
 
 import numpy as np
 import numpy.typing as npt
@@ -35,7 +35,7 @@ from dedup.shingle import (
 )
 from dedup.signature import MinHasher
 
-CHUNK = 64  # files per task: large enough to amortise the round trip, small for balance
+CHUNK = 128  # files per task: large enough to amortise the round trip, small for balance
 
 
 class Fingerprinter:
@@ -73,6 +73,56 @@ class ChunkResult:
     skips: list[Skip] = field(default_factory=list)
     files: int = 0
     files_read: int = 0
+
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
+        # Sent from a worker as plain tuples and a few flat arrays: pickling thousands of
+        # dataclasses and small arrays one by one costs both processes a lot of time.
+        shingles, shingle_offsets = _flatten([f.shingles for f in self.fingerprints])
+        numbers, number_offsets = _flatten([f.numbers for f in self.fingerprints])
+        signatures = np.stack(self.signatures) if self.signatures else None
+        packed = (
+            [tuple(getattr(d, name) for name in _DOCUMENT_FIELDS) for d in self.documents],
+            (shingles, shingle_offsets, numbers, number_offsets, signatures),
+            [(s.path, s.reason, s.detail) for s in self.skips],
+            self.files,
+            self.files_read,
+        )
+        return (_unpack, packed)
+
+
+_DOCUMENT_FIELDS = tuple(f.name for f in fields(Document))
+
+
+def _flatten(arrays: list[npt.NDArray[np.uint32]]) -> tuple[npt.NDArray[np.uint32], list[int]]:
+    offsets = [0]
+    for array in arrays:
+        offsets.append(offsets[-1] + array.size)
+    flat = np.concatenate(arrays) if arrays else np.zeros(0, dtype=np.uint32)
+    return flat, offsets
+
+
+def _unpack(
+    documents: list[tuple[Any, ...]],
+    arrays: tuple[Any, ...],
+    skips: list[tuple[str, str, str]],
+    files: int,
+    files_read: int,
+) -> ChunkResult:
+    shingles, shingle_offsets, numbers, number_offsets, signatures = arrays
+    return ChunkResult(
+        documents=[Document(*values) for values in documents],
+        fingerprints=[
+            Fingerprint(
+                shingles[shingle_offsets[i] : shingle_offsets[i + 1]],
+                numbers[number_offsets[i] : number_offsets[i + 1]],
+            )
+            for i in range(len(documents))
+        ],
+        signatures=list(signatures) if signatures is not None else [],
+        skips=[Skip(*values) for values in skips],
+        files=files,
+        files_read=files_read,
+    )
 
 
 def process_chunk(

@@ -122,7 +122,19 @@ def shingles_of(ids: npt.NDArray[np.uint64], ngram: int) -> ShingleIds:
         combined *= _POLY
         combined += ids[offset : offset + count]
     folded = (combined ^ (combined >> np.uint64(32))).astype(np.uint32)
-    return np.unique(folded)
+    return sorted_unique(folded)
+
+
+def sorted_unique(values: npt.NDArray[np.uint32]) -> ShingleIds:
+    """``np.unique`` by sorting: ten times faster on a few hundred ids than numpy 2's
+    hash-based unique."""
+    ordered = np.sort(values)
+    if ordered.size < 2:
+        return ordered
+    keep = np.empty(ordered.size, dtype=bool)
+    keep[0] = True
+    np.not_equal(ordered[1:], ordered[:-1], out=keep[1:])
+    return ordered[keep]
 
 
 def token_ids(tokens: Sequence[str], cache: dict[str, int] | None = None) -> npt.NDArray[np.uint64]:

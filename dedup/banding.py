@@ -42,23 +42,27 @@ def candidate_pairs(keys: npt.NDArray[np.uint64]) -> npt.NDArray[np.int64]:
         sorted_keys = keys[order, band]
         starts = np.flatnonzero(np.r_[True, sorted_keys[1:] != sorted_keys[:-1]])
         sizes = np.diff(np.r_[starts, count])
-        for start, size in zip(starts[sizes > 1], sizes[sizes > 1], strict=True):
-            members = np.sort(order[start : start + size])
-            found.append(_bucket_pairs(members))
+        # Buckets of one size at a time, all at once: a Python loop per bucket would cost
+        # seconds on a crawl full of re-posts.
+        for size in np.unique(sizes[(sizes > 1) & (sizes <= LARGE_BUCKET)]):
+            firsts = starts[sizes == size]
+            members = np.sort(order[firsts[:, np.newaxis] + np.arange(size)], axis=1)
+            left, right = np.triu_indices(int(size), k=1)
+            found.append(np.stack([members[:, left].ravel(), members[:, right].ravel()], axis=1))
+        for start, size in zip(
+            starts[sizes > LARGE_BUCKET], sizes[sizes > LARGE_BUCKET], strict=True
+        ):
+            found.append(_window_pairs(np.sort(order[start : start + size])))
     if not found:
         return np.zeros((0, 2), dtype=np.int64)
-    pairs = np.concatenate(found)
+    pairs = np.concatenate(found).astype(np.int64)
     codes = np.unique(pairs[:, 0] * count + pairs[:, 1])
     return np.stack([codes // count, codes % count], axis=1)
 
 
-def _bucket_pairs(members: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
+def _window_pairs(members: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
     size = members.size
-    if size <= LARGE_BUCKET:
-        left, right = np.triu_indices(size, k=1)
-    else:
-        left = np.repeat(np.arange(size), WINDOW)
-        right = left + np.tile(np.arange(1, WINDOW + 1), size)
-        keep = right < size
-        left, right = left[keep], right[keep]
-    return np.stack([members[left], members[right]], axis=1).astype(np.int64)
+    left = np.repeat(np.arange(size), WINDOW)
+    right = left + np.tile(np.arange(1, WINDOW + 1), size)
+    keep = right < size
+    return np.stack([members[left[keep]], members[right[keep]]], axis=1).astype(np.int64)

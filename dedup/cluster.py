@@ -80,7 +80,12 @@ def build_clusters(
     for left, right in sorted(candidates):
         neighbours.setdefault(left, set()).add(right)
         neighbours.setdefault(right, set()).add(left)
-        if verify(fingerprints[left], fingerprints[right], config).is_copy:
+        # A pair already connected cannot change the groups: only spanning links are
+        # verified here (every member is verified against its representative below).
+        if (
+            _find(parent, left) != _find(parent, right)
+            and verify(fingerprints[left], fingerprints[right], config).is_copy
+        ):
             _union(parent, left, right)
     groups: dict[int, list[int]] = {}
     for index in range(len(documents)):

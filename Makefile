@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN = $(VENV)/bin
 STAMP = $(VENV)/.installed
 
-.PHONY: demo test check lint type eval bench-extract fuzz fmt clean
+.PHONY: demo test check lint type eval bench bench-extract fuzz fmt clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -42,3 +42,6 @@ bench-extract: $(STAMP)  ## extraction pages/s per format and body accuracy
 
 fuzz: $(STAMP)  ## the property tests with 3,000 examples each (about a minute)
 	DEDUP_FUZZ=1 $(BIN)/python -m pytest tests/test_properties.py -q --hypothesis-show-statistics
+
+bench: $(STAMP)  ## scan speed and memory at 10k/30k/100k pages against a plain datasketch pipeline
+	$(BIN)/python benchmarks/bench_scan.py --sizes 10000,30000,100000 --check-reference

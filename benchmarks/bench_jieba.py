@@ -62,7 +62,9 @@ def main() -> int:
     print(f"{len(articles)} articles, {len(runs)} CJK runs, {chars} characters")
     for name, seconds in timings.items():
         print(f"{name:7s} {seconds:6.2f} s  {chars / seconds / 1e3:8.0f} k chars/s")
-    print(f"speed-up {timings['jieba'] / timings['rjieba']:.1f}x; tokens agreeing {agree / total:.4%}")
+    print(
+        f"speed-up {timings['jieba'] / timings['rjieba']:.1f}x; tokens agreeing {agree / total:.4%}"
+    )
     return 0
 
 

@@ -94,7 +94,10 @@ def measure(kind: str, folder: Path, jobs: int) -> dict[str, object]:
     """Run one measurement in a fresh process and read its figures and peak memory."""
     completed = subprocess.run(
         [sys.executable, __file__, "--run-one", kind, str(folder), "--jobs", str(jobs)],
-        capture_output=True, text=True, check=True, cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=ROOT,
     )
     return json.loads(completed.stdout.strip().splitlines()[-1])
 
@@ -104,6 +107,11 @@ def main() -> int:
     parser.add_argument("--sizes", default="10000")
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--no-baseline", action="store_true")
+    parser.add_argument(
+        "--check-reference",
+        action="store_true",
+        help="also check that the fast path gives the reference path's clusters",
+    )
     parser.add_argument("--run-one", nargs=2, metavar=("KIND", "FOLDER"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.run_one:
@@ -127,20 +135,38 @@ def main() -> int:
             base = measure("baseline", folder, 1)
             baseline_rate = base["pages"] / base["seconds"]
             print(
-                f"baseline   {size:>7} pages  {base['seconds']:7.1f} s  {baseline_rate:7.0f} pages/s"
-                f"  peak RSS {base['peak_rss_mb']:.0f} MB"
+                f"baseline   {size:>7} pages  {base['seconds']:7.1f} s  "
+                f"{baseline_rate:7.0f} pages/s  peak RSS {base['peak_rss_mb']:.0f} MB"
             )
         figures = measure("dedup", folder, args.jobs)
         rate = figures["pages"] / figures["seconds"]
         ratio = f"  {rate / baseline_rate:.1f}x baseline" if baseline_rate else ""
+        per_page = 1e3 * figures["seconds"] / figures["pages"]
         print(
-            f"dedup -j{args.jobs}  {size:>7} pages  {figures['seconds']:7.1f} s  {rate:7.0f} pages/s"
-            f"  {1e3 * figures['seconds'] / figures['pages']:.2f} ms/page  peak RSS "
-            f"{figures['peak_rss_mb']:.0f} MB  index {figures['index_bytes_per_doc']:.0f} B/doc{ratio}"
+            f"dedup -j{args.jobs}  {size:>7} pages  {figures['seconds']:7.1f} s  "
+            f"{rate:7.0f} pages/s  {per_page:.2f} ms/page  peak RSS "
+            f"{figures['peak_rss_mb']:.0f} MB  index {figures['index_bytes_per_doc']:.0f} B/doc"
+            f"{ratio}"
         )
         stages = figures["stages"]
         print("           stages: " + ", ".join(f"{k} {v:.1f} s" for k, v in stages.items()))
+        if args.check_reference and number == 0:
+            check_reference(folder)
     return 0
+
+
+def check_reference(folder: Path) -> None:
+    """The fast path (numpy signatures, banded LSH, worker processes) against the reference
+    path (datasketch MinHash and MinHashLSH, one process), cluster for cluster."""
+    import dedup
+
+    fast = dedup.scan([folder], jobs=2)
+    reference = dedup.scan([folder], jobs=1, reference=True)
+    same = fast.clusters == reference.clusters
+    print(
+        f"           reference path: {len(reference.duplicate_clusters)} clusters of 2+, "
+        f"{'identical to' if same else 'DIFFERENT from'} the fast path's"
+    )
 
 
 if __name__ == "__main__":

@@ -22,6 +22,7 @@ from dedup.errors import (
     DuplicateIdError,
     IndexFormatError,
     InputError,
+    UnknownIdError,
 )
 from dedup.models import Cluster, Document, Match, Member, ScanResult, Skip
 
@@ -61,6 +62,7 @@ __all__ = [
     "Member",
     "ScanResult",
     "Skip",
+    "UnknownIdError",
     "__version__",
     "scan",
 ]

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import os
-import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
@@ -12,23 +11,20 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-import numpy.typing as npt
 
 from dedup.banding import band_keys, candidate_pairs
 from dedup.cluster import build_clusters, verify
 from dedup.compare import Passage, shared_passages
 from dedup.config import DedupConfig
-from dedup.errors import DedupError, DuplicateIdError, InputError
+from dedup.deduplicator import Deduplicator
+from dedup.errors import DedupError, InputError
 from dedup.evaluate import Scores, match_labels, score
-from dedup.extract import extract_page, looks_like_html
 from dedup.index import LSHIndex
 from dedup.models import Document, Match, ScanResult, Skip
-from dedup.readers import InputFile, RawPage, list_inputs
+from dedup.readers import InputFile, list_inputs
 from dedup.readers.files import NOT_FOUND
-from dedup.readers.formats import PageKind
-from dedup.shingle import Fingerprint, ShingleIds, number_agreement
+from dedup.shingle import Fingerprint, number_agreement
 from dedup.signature import MinHasher, Signature
-from dedup.storage import IndexData, load_index, save_index
 from dedup.workers import ChunkResult, Fingerprinter, default_jobs, process_all, process_chunk
 
 logger = logging.getLogger(__name__)
@@ -36,6 +32,7 @@ logger = logging.getLogger(__name__)
 Progress = Callable[[int, int], None]
 NO_BODY = "no article body found"
 MOJIBAKE = "garbled text (mojibake) that could not be repaired"
+ALREADY_INDEXED = "already in the index"
 
 
 def scan(
@@ -45,6 +42,7 @@ def scan(
     progress: Progress | None = None,
     jobs: int | None = None,
     reference: bool = False,
+    keep_index: bool = False,
 ) -> ScanResult:
     """Read every file under `paths` and cluster the copies of each article.
 
@@ -52,6 +50,7 @@ def scan(
     with a logged warning and listed in ``ScanResult.skipped``. The result is deterministic:
     the same files give the same clusters, in the same order.
 
+    ``keep_index=True`` also returns the pages as a crawler index (``ScanResult.index``).
     ``jobs`` worker processes read, extract and sign the files (default: every core; 1 runs
     in this process); the result does not depend on it. ``reference=True`` signs with
     datasketch's own MinHash and finds candidates with its MinHashLSH, one document at a
@@ -109,7 +108,27 @@ def scan(
             candidates = _banded_pairs(signatures, config, result)
     with _stage(result, "verify+cluster"):
         result.clusters = build_clusters(result.documents, fingerprints, candidates, config)
+    if keep_index:
+        with _stage(result, "index"):
+            result.index = _crawler_index(result, fingerprints, signatures, config)
     return result
+
+
+def _crawler_index(
+    result: ScanResult,
+    fingerprints: list[Fingerprint],
+    signatures: list[Signature],
+    config: DedupConfig,
+) -> Deduplicator:
+    """A Deduplicator holding the scanned pages, each cluster's representative first so
+    that it is its copies' original."""
+    dedup = Deduplicator(config)
+    position = {document.doc_id: row for row, document in enumerate(result.documents)}
+    for cluster in result.clusters:
+        for member in cluster.members:
+            row = position[member.document.doc_id]
+            dedup.add_fingerprint(member.document.doc_id, fingerprints[row], signatures[row])
+    return dedup
 
 
 def extract_file(
@@ -121,6 +140,56 @@ def extract_file(
         raise InputError(f"{NOT_FOUND}; check the path", str(path))
     chunk = process_chunk([InputFile(str(path), Path(path).name)], Fingerprinter(config))
     return chunk.documents, chunk.skips
+
+
+def index_files(
+    dedup: Deduplicator,
+    paths: Iterable[str | os.PathLike[str]],
+    *,
+    add: bool,
+    jobs: int | None = None,
+    progress: Progress | None = None,
+) -> tuple[list[tuple[str, list[Match]]], list[Skip]]:
+    """Read every file under `paths` and look each page up in a Deduplicator, adding it too
+    when `add` is true: the pages' doc_ids (as `scan` names them) with their matches, and
+    the skips (a page whose id is already indexed is skipped, not added twice)."""
+    results: list[tuple[str, list[Match]]] = []
+    skipped: list[Skip] = []
+    inputs, problems = list_inputs(paths)
+    skipped.extend(problems)
+    if problems and not inputs:
+        raise InputError(f"{problems[0].reason}; check the path", problems[0].path)
+    done = 0
+
+    def collect(chunk: ChunkResult) -> None:
+        nonlocal done
+        skipped.extend(chunk.skips)
+        for document, fingerprint, signature in zip(
+            chunk.documents, chunk.fingerprints, chunk.signatures, strict=True
+        ):
+            reason = _exclusion(document, fingerprint)
+            if reason:
+                skipped.append(Skip(document.path or document.doc_id, reason, _record_of(document)))
+            elif not add:
+                results.append((document.doc_id, dedup.query_fingerprint(fingerprint)))
+            elif document.doc_id in dedup:
+                skipped.append(Skip(document.path or document.doc_id, ALREADY_INDEXED))
+            else:
+                results.append(
+                    (
+                        document.doc_id,
+                        dedup.add_fingerprint(document.doc_id, fingerprint, signature),
+                    )
+                )
+        done += chunk.files
+        if progress is not None:
+            progress(done, len(inputs))
+
+    workers = default_jobs() if jobs is None else max(1, jobs)
+    process_all(inputs, dedup.config, jobs=workers, on_chunk=collect)
+    for skip in skipped:
+        _log_skip(skip)
+    return results, skipped
 
 
 @dataclass(frozen=True, slots=True)
@@ -214,9 +283,13 @@ def _record_of(document: Document) -> str:
 
 
 def _skip(result: ScanResult, skip: Skip) -> None:
+    _log_skip(skip)
+    result.skipped.append(skip)
+
+
+def _log_skip(skip: Skip) -> None:
     where = f"{skip.path} ({skip.detail})" if skip.detail else skip.path
     logger.warning("%s: %s (skipped)", where, skip.reason)
-    result.skipped.append(skip)
 
 
 def _banded_pairs(
@@ -250,131 +323,14 @@ def _stage(result: ScanResult, name: str) -> Iterator[None]:
         logger.info("stage %s: %.3f s", name, result.stage_seconds[name])
 
 
-class Deduplicator:
-    """An in-memory index of pages that answers "have I seen this article?".
-
-    ``text`` is a page as scraped: the same extraction and normalization as ``dedup scan``
-    apply, so navigation and footers do not count. One instance may be shared by the
-    threads of a crawler: every call holds a lock.
-
-    Example:
-        >>> dd = Deduplicator(DedupConfig(threshold=0.8))
-        >>> dd.add("https://a.example/1", page_text)  # doctest: +SKIP
-        []
-        >>> dd.add("https://b.example/9", copy_of_page_text)  # doctest: +SKIP
-        [Match(doc_id='https://a.example/1', similarity=0.93, containment=0.97)]
-    """
-
-    def __init__(self, config: DedupConfig | None = None) -> None:
-        self.config = config or DedupConfig()
-        self._fingerprinter = Fingerprinter(self.config)
-        self._index = LSHIndex(
-            self._fingerprinter.hasher, bands=self.config.lsh_bands, rows=self.config.rows
-        )
-        self._fingerprints: dict[str, Fingerprint] = {}
-        self._signatures: dict[str, Signature | None] = {}
-        self._lock = threading.Lock()
-
-    def save(self, path: str | os.PathLike[str]) -> None:
-        """Write the index to a file, atomically; no pickle (see `dedup.storage`)."""
-        with self._lock:
-            ids = list(self._fingerprints)
-            empty = np.zeros(self.config.num_perm, dtype=np.uint32)
-            signatures = (
-                np.stack([s if (s := self._signatures[i]) is not None else empty for i in ids])
-                if ids
-                else np.zeros((0, self.config.num_perm), dtype=np.uint32)
-            )
-            shingles, shingle_offsets = _flatten([self._fingerprints[i].shingles for i in ids])
-            numbers, number_offsets = _flatten([self._fingerprints[i].numbers for i in ids])
-            data = IndexData(
-                self.config, ids, signatures, shingles, shingle_offsets, numbers, number_offsets
-            )
-        save_index(data, path)
-
-    @classmethod
-    def load(cls, path: str | os.PathLike[str]) -> Deduplicator:
-        """Read an index written by `save`.
-
-        Raises:
-            IndexFormatError: the file is not a dedup index, is damaged or truncated, or was
-                made by an incompatible version.
-        """
-        data = load_index(path)
-        dedup = cls(data.config)
-        offsets = data.shingle_offsets.astype(np.int64)
-        number_offsets = data.number_offsets.astype(np.int64)
-        indexed = []
-        for row, doc_id in enumerate(data.doc_ids):
-            shingles = data.shingles[offsets[row] : offsets[row + 1]]
-            numbers = data.numbers[number_offsets[row] : number_offsets[row + 1]]
-            dedup._fingerprints[doc_id] = Fingerprint(shingles, numbers)
-            if shingles.size:
-                dedup._signatures[doc_id] = data.signatures[row]
-                indexed.append((doc_id, data.signatures[row]))
-            else:
-                dedup._signatures[doc_id] = None
-        dedup._index.insert_many(indexed)
-        return dedup
-
-    def add(self, doc_id: str, text: str, *, url: str | None = None) -> list[Match]:
-        """Return the near-duplicates already indexed (best first), then index the page.
-
-        ``text`` is the page as fetched, text or HTML (detected); ``url`` sets its host site.
-
-        Raises:
-            DuplicateIdError: ``doc_id`` is already indexed.
-        """
-        if not isinstance(doc_id, str) or not doc_id:
-            raise InputError(f"doc_id must be a non-empty string, got {doc_id!r}")
-        fingerprint = self._page_fingerprint(text, url)
-        with self._lock:
-            if doc_id in self._fingerprints:
-                raise DuplicateIdError(doc_id)
-            matches, signature = self._matches(fingerprint)
-            self._fingerprints[doc_id] = fingerprint
-            self._signatures[doc_id] = signature
-            if signature is not None:
-                self._index.insert(doc_id, signature)
-        return matches
-
-    def query(self, text: str, *, url: str | None = None) -> list[Match]:
-        """The near-duplicates of a page already indexed, best first; indexes nothing."""
-        fingerprint = self._page_fingerprint(text, url)
-        with self._lock:
-            return self._matches(fingerprint)[0]
-
-    def __contains__(self, doc_id: object) -> bool:
-        return doc_id in self._fingerprints
-
-    def __len__(self) -> int:
-        return len(self._fingerprints)
-
-    def _page_fingerprint(self, text: str, url: str | None) -> Fingerprint:
-        if not isinstance(text, str):
-            raise InputError(f"text must be a str (a decoded page), got {type(text).__name__}")
-        kind: PageKind = "html" if looks_like_html(text) else "text"
-        page = RawPage(doc_id="", path="", text=text, kind=kind, encoding="utf-8", url=url)
-        return self._fingerprinter.fingerprint(extract_page(page).body)
-
-    def _matches(self, fingerprint: Fingerprint) -> tuple[list[Match], Signature | None]:
-        if fingerprint.size == 0:
-            return [], None
-        signature = self._fingerprinter.hasher.sign(fingerprint.shingles)
-        matches = []
-        for other in self._index.query(signature):
-            verdict = verify(fingerprint, self._fingerprints[other], self.config)
-            if verdict.is_copy:
-                matches.append(Match(other, verdict.similarity, verdict.containment))
-        matches.sort(key=lambda m: (-m.similarity, -m.containment, m.doc_id))
-        return matches, signature
-
-
-def _flatten(arrays: list[ShingleIds]) -> tuple[ShingleIds, npt.NDArray[np.uint64]]:
-    offsets = np.zeros(len(arrays) + 1, dtype=np.uint64)
-    np.cumsum([a.size for a in arrays], out=offsets[1:])
-    flat = np.concatenate(arrays) if arrays else np.zeros(0, np.uint32)
-    return flat.astype(np.uint32), offsets
-
-
-__all__ = ["DedupError", "Deduplicator", "Fingerprinter", "scan"]
+__all__ = [
+    "Comparison",
+    "DedupError",
+    "Deduplicator",
+    "Fingerprinter",
+    "compare",
+    "evaluate",
+    "extract_file",
+    "index_files",
+    "scan",
+]

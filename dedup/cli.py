@@ -78,6 +78,7 @@ _CONFIG_OPTIONS: tuple[tuple[str, Any, str], ...] = (
     ("seed", int, "MinHash seed."),
     ("bands", int, "LSH bands (default: num-perm / 4, tuned for recall)."),
     ("max_bytes", int, "Largest page, record or archive member read; larger ones are skipped."),
+    ("max_age_days", float, "An index forgets pages added longer ago than this (index add)."),
 )
 
 
@@ -140,6 +141,11 @@ def _make_config(**fields: Any) -> DedupConfig:
 )
 @click.option("--strict", is_flag=True, help="Fail (exit 1) if any file or record is skipped.")
 @click.option(
+    "--save-index",
+    type=click.Path(dir_okay=False, writable=True, path_type=str),
+    help="Also save the scanned pages as a crawler index file (see dedup index).",
+)
+@click.option(
     "-j",
     "--jobs",
     type=click.IntRange(min=1),
@@ -156,6 +162,7 @@ def scan(
     docs_out: str | None,
     skipped_out: str | None,
     strict: bool,
+    save_index: str | None,
     jobs: int | None,
     verbose: bool,
     **fields: Any,
@@ -168,14 +175,16 @@ def scan(
     """
     config = _make_config(**fields)
     _configure_logging(verbose)
-    for target in (output, docs_out, skipped_out):
+    for target in (output, docs_out, skipped_out, save_index):
         _refuse_output_among_inputs(target, paths)
     from dedup import report  # pandas loads only for the report
 
     started = time.perf_counter()
     with _ProgressBar() as progress:
         try:
-            result = _api().scan(paths, config, progress=progress, jobs=jobs)
+            result = _api().scan(
+                paths, config, progress=progress, jobs=jobs, keep_index=bool(save_index)
+            )
         except DedupError as error:
             raise click.ClickException(str(error)) from error
     if skipped_out:
@@ -191,7 +200,145 @@ def scan(
     _write(report, frame, output, "-o")
     if docs_out:
         _write(report, report.documents_frame(result), docs_out, "--docs-out")
+    if save_index:
+        _save_index(result.index, save_index)
     click.echo(_summary(result, time.perf_counter() - started), err=True)
+
+
+@main.group()
+def index() -> None:
+    """A crawler's index file: add pages to it, query it, describe it.
+
+    INDEX is a file written by dedup (dedup index add, dedup scan --save-index, or
+    Deduplicator.save), replaced atomically on every change.
+    """
+
+
+@index.command(name="add")
+@click.argument("index_path", metavar="INDEX", type=click.Path(dir_okay=False, path_type=str))
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=str))
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, writable=True, path_type=str),
+    help="Write the matches found as CSV here (default: standard output).",
+)
+@click.option(
+    "-j",
+    "--jobs",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Worker processes reading and signing files (default: every core).",
+)
+@config_options
+def index_add(
+    *, index_path: str, paths: tuple[str, ...], output: str | None, jobs: int | None, **fields: Any
+) -> None:
+    """Add the pages under PATHS to INDEX (created with the given options if it does not
+    exist) and print, for each page, the copies of it the index already held."""
+    _configure_logging(False)
+    _refuse_output_among_inputs(index_path, paths)
+    dedup = _open_index(index_path, fields, create=True)
+    results, skipped = _index_files(dedup, paths, add=True, jobs=jobs)
+    _save_index(dedup, index_path)
+    from dedup import report
+
+    _write(report, report.matches_frame(results), output, "-o")
+    copies = sum(1 for _, matches in results if matches)
+    click.echo(
+        f"dedup: {len(results)} pages added to {index_path} ({copies} copies of pages it held), "
+        f"{len(skipped)} skipped; it holds {len(dedup)} pages",
+        err=True,
+    )
+
+
+@index.command(name="query")
+@click.argument("index_path", metavar="INDEX", type=click.Path(dir_okay=False, path_type=str))
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=str))
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, writable=True, path_type=str),
+    help="Write the matches as CSV here (default: standard output).",
+)
+@click.option(
+    "-j",
+    "--jobs",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Worker processes reading and signing files (default: every core).",
+)
+def index_query(
+    *, index_path: str, paths: tuple[str, ...], output: str | None, jobs: int | None
+) -> None:
+    """Print, for each page under PATHS, its near-duplicates in INDEX (CSV); adds nothing."""
+    _configure_logging(False)
+    dedup = _open_index(index_path, {}, create=False)
+    results, skipped = _index_files(dedup, paths, add=False, jobs=jobs)
+    from dedup import report
+
+    _write(report, report.matches_frame(results), output, "-o")
+    found = sum(1 for _, matches in results if matches)
+    click.echo(
+        f"dedup: {len(results)} pages looked up, {found} with copies in the index, "
+        f"{len(skipped)} skipped",
+        err=True,
+    )
+
+
+@index.command(name="stats")
+@click.argument("index_path", metavar="INDEX", type=click.Path(dir_okay=False, path_type=str))
+def index_stats(*, index_path: str) -> None:
+    """Describe INDEX: pages held, their age, the configuration, the file's size."""
+    dedup = _open_index(index_path, {}, create=False)
+    size = Path(index_path).stat().st_size
+    stats = dedup.stats()
+    lines = [
+        f"index:        {index_path}",
+        f"pages:        {stats.pages} ({stats.with_body} with an article body)",
+        f"groups:       {stats.originals} originals",
+        f"file size:    {size} bytes ({size / max(1, stats.pages):.0f} per page)",
+        f"oldest page:  {stats.oldest or '-'}",
+        f"newest page:  {stats.newest or '-'}",
+        f"config:       {dedup.config}",
+    ]
+    click.echo("\n".join(lines))
+
+
+def _open_index(index_path: str, fields: dict[str, Any], *, create: bool) -> Any:
+    if index_path.startswith(("redis://", "rediss://")):
+        raise click.UsageError(
+            f"{index_path}: this version keeps indexes in files only; give a file path"
+        )
+    api = _api()
+    if not Path(index_path).exists():
+        if not create:
+            raise click.ClickException(
+                f"{index_path}: no such index; create it with dedup index add"
+            )
+        return api.Deduplicator(_make_config(**fields))
+    try:
+        return api.Deduplicator.load(index_path)
+    except DedupError as error:
+        raise click.ClickException(str(error)) from error
+
+
+def _index_files(dedup: Any, paths: tuple[str, ...], *, add: bool, jobs: int | None) -> Any:
+    try:
+        with _ProgressBar() as progress:
+            return _api().index_files(dedup, paths, add=add, jobs=jobs, progress=progress)
+    except DedupError as error:
+        raise click.ClickException(str(error)) from error
+
+
+def _save_index(dedup: Any, index_path: str) -> None:
+    try:
+        dedup.save(index_path)
+    except OSError as error:
+        raise click.ClickException(
+            f"cannot write the index {index_path}: {error.strerror or error}; "
+            "choose a writable path"
+        ) from error
 
 
 def _write(report: Any, frame: Any, target: str | None, option: str) -> None:

@@ -125,7 +125,7 @@ def _guarded(
                 continue
             verdict = verify(fingerprints[rep], fingerprints[index], config)
             if verdict.is_copy:
-                relation = _relation(
+                relation = relation_of(
                     verdict, fingerprints[index].size, fingerprints[rep].size, config
                 )
                 direct[index] = _member(documents[index], verdict, relation)
@@ -179,10 +179,13 @@ def pick_representative(documents: Sequence[Document], fingerprints: Sequence[Fi
     )
 
 
-def _relation(verdict: Verdict, size: int, rep_size: int, config: DedupConfig) -> str:
+def relation_of(verdict: Verdict, size: int, other_size: int, config: DedupConfig) -> str:
+    """How a body relates to another it was verified against: ``duplicate`` (Jaccard at
+    the threshold), ``partial`` (it is contained in the other: truncated or an excerpt), or
+    ``extended`` (it contains the other plus more)."""
     if verdict.similarity >= config.threshold:
         return DUPLICATE
-    return PARTIAL if size <= rep_size else EXTENDED
+    return PARTIAL if size <= other_size else EXTENDED
 
 
 def _cluster_order(members: tuple[Member, ...]) -> tuple[int, int, str, str]:

@@ -38,6 +38,8 @@ class DedupConfig:
             are lowered by this much: shared figures are strong evidence of a copy.
         max_bytes: the largest page, record or archive member read, in bytes; larger ones
             are skipped with a warning (WARC, JSON Lines and tar files themselves stream).
+        max_age_days: a `Deduplicator` forgets pages added longer ago than this (news copies
+            appear within days); None keeps everything.
         fields: ``ROLE=NAME`` pairs naming the JSON record field that holds a role (roles:
             text, html, url, title, published, site, id), e.g. ``("text=article_body",)``.
 
@@ -58,6 +60,7 @@ class DedupConfig:
     number_slack: float = 0.1
     fields: tuple[str, ...] = ()
     max_bytes: int = 32 * 1024 * 1024
+    max_age_days: float | None = None
 
     def __post_init__(self) -> None:
         _check_fraction("threshold", self.threshold)
@@ -70,6 +73,12 @@ class DedupConfig:
         _check_int_range("ngram", self.ngram, 1, 20)
         _check_int_range("min_containment_shingles", self.min_containment_shingles, 1, 10**6)
         _check_int_range("max_bytes", self.max_bytes, 1024, 2**40)
+        if self.max_age_days is not None and (
+            isinstance(self.max_age_days, bool)
+            or not isinstance(self.max_age_days, int | float)
+            or not self.max_age_days > 0
+        ):
+            raise ConfigError(f"max_age_days must be positive or None, got {self.max_age_days!r}")
         if self.tokenizer not in TOKENIZERS:
             raise ConfigError(
                 f"tokenizer must be one of {', '.join(TOKENIZERS)}, got {self.tokenizer!r}"

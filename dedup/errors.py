@@ -38,5 +38,16 @@ class DuplicateIdError(DedupError, KeyError):
         )
 
 
+class UnknownIdError(DedupError, KeyError):
+    """A document id that the index does not hold."""
+
+    def __init__(self, doc_id: str) -> None:
+        super().__init__(doc_id)
+        self.doc_id = doc_id
+
+    def __str__(self) -> str:
+        return f"document id {self.doc_id!r} is not in the index"
+
+
 class IndexFormatError(DedupError):
     """A saved index file is damaged, foreign or of an incompatible version."""

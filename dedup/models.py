@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,12 +41,18 @@ class Match:
     """An indexed document that is a near-duplicate of the one asked about.
 
     ``similarity`` is the Jaccard similarity of the two bodies' shingle sets;
-    ``containment`` the share of the shorter body's shingles found in the longer one.
+    ``containment`` the share of the shorter body's shingles found in the longer one;
+    ``relation`` how the page asked about relates to the indexed one (``duplicate``,
+    ``partial``: it is a truncated copy or an excerpt of it, ``extended``: it contains it
+    plus more); ``original_id`` the likely original of the indexed one's group (the first
+    page of that article the index saw; it may have been removed since).
     """
 
     doc_id: str
     similarity: float
     containment: float
+    relation: str = "duplicate"
+    original_id: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,6 +109,7 @@ class ScanResult:
     files_read: int = 0
     stage_seconds: dict[str, float] = field(default_factory=dict)
     index_bytes: int = 0
+    index: Any = None  # a Deduplicator of the scanned pages, with scan(..., keep_index=True)
 
     @property
     def duplicate_clusters(self) -> list[Cluster]:

@@ -10,7 +10,7 @@ from typing import TextIO
 import pandas as pd
 
 from dedup.atomic import atomic_writer
-from dedup.models import Cluster, ScanResult, Skip
+from dedup.models import Cluster, Match, ScanResult, Skip
 
 COLUMNS = (
     "cluster_id",
@@ -98,6 +98,31 @@ def documents_frame(result: ScanResult) -> pd.DataFrame:
             }
         )
     return pd.DataFrame(rows, columns=list(DOCUMENT_COLUMNS))
+
+
+MATCH_COLUMNS = ("doc_id", "match_id", "similarity", "containment", "relation", "original_id")
+
+
+def matches_frame(results: Sequence[tuple[str, Sequence[Match]]]) -> pd.DataFrame:
+    """One row per (page, indexed near-duplicate), best match first for each page; a page
+    with no match gets one row with empty match columns."""
+    rows: list[dict[str, object]] = []
+    for doc_id, matches in results:
+        if not matches:
+            empty: dict[str, object] = dict.fromkeys(MATCH_COLUMNS, "")
+            rows.append({**empty, "doc_id": doc_id})
+        for match in matches:
+            rows.append(
+                {
+                    "doc_id": doc_id,
+                    "match_id": match.doc_id,
+                    "similarity": f"{match.similarity:.3f}",
+                    "containment": f"{match.containment:.3f}",
+                    "relation": match.relation,
+                    "original_id": match.original_id or "",
+                }
+            )
+    return pd.DataFrame(rows, columns=list(MATCH_COLUMNS))
 
 
 SKIPPED_COLUMNS = ("path", "detail", "reason")

@@ -46,6 +46,8 @@ _ARRAYS = {
     "shingle_offsets": ("<u8", 1),
     "numbers": ("<u4", 1),
     "number_offsets": ("<u8", 1),
+    "added": ("<f8", 1),
+    "originals": ("<i8", 1),
 }
 
 
@@ -61,6 +63,8 @@ class IndexData:
     shingle_offsets: npt.NDArray[np.uint64]
     numbers: npt.NDArray[np.uint32]
     number_offsets: npt.NDArray[np.uint64]
+    added: npt.NDArray[np.float64]
+    originals: npt.NDArray[np.int64]  # row of each page's original, -1 when not indexed
 
 
 def save_index(data: IndexData, path: str | os.PathLike[str]) -> None:
@@ -76,6 +80,8 @@ def save_index(data: IndexData, path: str | os.PathLike[str]) -> None:
         "shingle_offsets": np.ascontiguousarray(data.shingle_offsets, dtype="<u8"),
         "numbers": np.ascontiguousarray(data.numbers, dtype="<u4"),
         "number_offsets": np.ascontiguousarray(data.number_offsets, dtype="<u8"),
+        "added": np.ascontiguousarray(data.added, dtype="<f8"),
+        "originals": np.ascontiguousarray(data.originals, dtype="<i8"),
     }
     digest = hashlib.sha256()
     for array in arrays.values():
@@ -193,6 +199,8 @@ def _check_layout(
         shapes["id_offsets"] != (count + 1,)
         or shapes["shingle_offsets"] != (count + 1,)
         or shapes["number_offsets"] != (count + 1,)
+        or shapes["added"] != (count,)
+        or shapes["originals"] != (count,)
         or shapes["signatures"][0] != count
     ):
         raise IndexFormatError(f"{where}: damaged index (array lengths disagree with count)")
@@ -249,6 +257,9 @@ def _assemble(header: dict[str, Any], arrays: dict[str, np.ndarray], where: str)
         ]
     except UnicodeDecodeError as error:
         raise IndexFormatError(f"{where}: damaged index (document ids)") from error
+    originals = arrays["originals"].astype(np.int64)
+    if originals.size and (originals.min() < -1 or originals.max() >= originals.size):
+        raise IndexFormatError(f"{where}: damaged index (originals out of range)")
     if len(set(doc_ids)) != len(doc_ids):
         raise IndexFormatError(f"{where}: damaged index (a document id appears twice)")
     return IndexData(
@@ -259,6 +270,8 @@ def _assemble(header: dict[str, Any], arrays: dict[str, np.ndarray], where: str)
         shingle_offsets=shingle_offsets.astype(np.uint64),
         numbers=arrays["numbers"].astype(np.uint32),
         number_offsets=number_offsets.astype(np.uint64),
+        added=arrays["added"].astype(np.float64),
+        originals=originals,
     )
 
 

@@ -275,3 +275,42 @@ def test_jobs_1_and_jobs_2_write_identical_reports(runner: CliRunner, tmp_path: 
         assert "150 files read" in result.stderr
         reports.append(out.read_bytes())
     assert reports[0] == reports[1]
+
+
+def test_index_add_query_and_stats(runner: CliRunner, tmp_path: Path) -> None:
+    index = str(tmp_path / "news.dedup")
+    first = runner.invoke(main, ["index", "add", index, "samples/jiangnan_daily"])
+    assert first.exit_code == 0, first.stderr
+    assert "3 pages added" in first.stderr and "it holds 3 pages" in first.stderr
+    second = runner.invoke(main, ["index", "add", index, "samples/cnews_tw"])
+    frame = pd.read_csv(io.StringIO(second.stdout), keep_default_na=False)
+    row = frame[frame["doc_id"] == "20250312/ev-charging.txt"].iloc[0]
+    assert (row["match_id"], row["relation"]) == ("2025/0312/charging-plan.txt", "duplicate")
+    again = runner.invoke(main, ["index", "add", index, "samples/cnews_tw"])
+    assert "0 pages added" in again.stderr and "3 skipped" in again.stderr
+    query = runner.invoke(main, ["index", "query", index, "samples/hdzk_company"])
+    assert query.exit_code == 0
+    frame = pd.read_csv(io.StringIO(query.stdout), keep_default_na=False)
+    partial = frame[frame["doc_id"] == "news/2025-charging.txt"]
+    assert set(partial["relation"]) == {"partial"}
+    assert set(partial["original_id"]) == {"2025/0312/charging-plan.txt"}
+    stats = runner.invoke(main, ["index", "stats", index])
+    assert "pages:        6 (6 with an article body)" in stats.stdout
+    missing = runner.invoke(main, ["index", "query", str(tmp_path / "none.dedup"), "samples"])
+    assert missing.exit_code == 1 and "no such index" in missing.stderr
+    redis = runner.invoke(main, ["index", "stats", "redis://localhost:6379/0"])
+    assert redis.exit_code == 2 and "file path" in redis.stderr
+
+
+def test_scan_save_index_makes_representatives_the_originals(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    index = tmp_path / "scan.dedup"
+    result = runner.invoke(main, ["scan", "samples", "--save-index", str(index)])
+    assert result.exit_code == 0, result.stderr
+    from dedup import Deduplicator
+
+    dd = Deduplicator.load(index)
+    assert len(dd) == 15
+    (match, *_) = dd.query((SAMPLES / "mirror_spam/news/show-1288.txt").read_text("utf-8"))
+    assert match.original_id == "jiangnan_daily/2025/0312/charging-plan.txt"

@@ -1,0 +1,308 @@
+"""Deduplicator: the crawler's index, answering "have I seen this article?" as pages arrive."""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from collections import deque
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+
+import numpy as np
+import numpy.typing as npt
+
+from dedup.cluster import relation_of, verify
+from dedup.config import DedupConfig
+from dedup.errors import DuplicateIdError, InputError, UnknownIdError
+from dedup.extract import extract_page, looks_like_html
+from dedup.index import LSHIndex
+from dedup.models import Match
+from dedup.readers.formats import PageKind, RawPage
+from dedup.shingle import Fingerprint, ShingleIds
+from dedup.signature import Signature
+from dedup.storage import IndexData, load_index, save_index
+from dedup.workers import Fingerprinter
+
+
+@dataclass(frozen=True, slots=True)
+class IndexStats:
+    """What an index holds."""
+
+    pages: int
+    with_body: int
+    originals: int
+    oldest: str | None
+    newest: str | None
+
+
+@dataclass(slots=True)
+class _Entry:
+    fingerprint: Fingerprint
+    signature: Signature | None  # None: the page had no article body, nothing to match
+    added: float  # seconds since the epoch
+    original: str  # the likely original of the page's group: the first page seen of it
+
+
+class Deduplicator:
+    """An in-memory index of pages that answers "have I seen this article?".
+
+    ``text`` is a page as scraped, text or HTML: the same extraction and normalization as
+    ``dedup scan`` apply, so navigation and footers do not count. Each match says how the
+    new page relates to the indexed one and names the likely original of its group (the
+    first page of that article the index saw), so a crawler can keep the original and skip
+    the copies.
+
+    Threads: one instance may be shared by the threads of a crawler. Extraction runs
+    outside the lock; looking up, adding, removing and saving hold it, so every call sees
+    the index as it was before or after any other call, never in between, and two threads
+    adding copies of one article at once end with the second one matching the first.
+
+    Example:
+        >>> dd = Deduplicator(DedupConfig(threshold=0.8, max_age_days=7))
+        >>> dd.seen("https://a.example/1", page_text)  # doctest: +SKIP
+        >>> dd.seen("https://b.example/9", copy_of_page_text)  # doctest: +SKIP
+        Match(doc_id='https://a.example/1', similarity=0.93, containment=0.97,
+              relation='duplicate', original_id='https://a.example/1')
+    """
+
+    def __init__(self, config: DedupConfig | None = None) -> None:
+        self.config = config or DedupConfig()
+        self._fingerprinter = Fingerprinter(self.config)
+        self._index = LSHIndex(
+            self._fingerprinter.hasher, bands=self.config.lsh_bands, rows=self.config.rows
+        )
+        self._entries: dict[str, _Entry] = {}
+        self._by_age: deque[tuple[float, str]] = deque()
+        self._lock = threading.Lock()
+
+    # ------------------------------------------------------------------ adding and asking
+
+    def add(self, doc_id: str, text: str, *, url: str | None = None) -> list[Match]:
+        """Return the near-duplicates already indexed (best first), then index the page.
+
+        ``url`` gives the host site when the page does not.
+
+        Raises:
+            DuplicateIdError: ``doc_id`` is already indexed.
+        """
+        _check_id(doc_id)
+        fingerprint = self._page_fingerprint(text, url)
+        with self._lock:
+            self._expire_by_age()
+            if doc_id in self._entries:
+                raise DuplicateIdError(doc_id)
+            matches, signature = self._matches(fingerprint)
+            self._insert(
+                doc_id, _Entry(fingerprint, signature, time.time(), _original(matches, doc_id))
+            )
+        return matches
+
+    def seen(self, doc_id: str, text: str, *, url: str | None = None) -> Match | None:
+        """Check and add in one call: the best match already indexed, or None for a new
+        article; the page is indexed either way."""
+        matches = self.add(doc_id, text, url=url)
+        return matches[0] if matches else None
+
+    def query(self, text: str, *, url: str | None = None) -> list[Match]:
+        """The near-duplicates of a page already indexed, best first; indexes nothing."""
+        fingerprint = self._page_fingerprint(text, url)
+        with self._lock:
+            return self._matches(fingerprint)[0]
+
+    # ------------------------------------------------------------------ forgetting
+
+    def remove(self, doc_id: str) -> None:
+        """Forget a page.
+
+        Raises:
+            UnknownIdError: ``doc_id`` is not indexed.
+        """
+        with self._lock:
+            self._remove(doc_id)
+
+    def expire(self, before: datetime | float) -> int:
+        """Forget every page added before a time (a datetime or seconds since the epoch);
+        returns how many were removed."""
+        cutoff = before.timestamp() if isinstance(before, datetime) else float(before)
+        with self._lock:
+            return self._expire(cutoff)
+
+    def __contains__(self, doc_id: object) -> bool:
+        return doc_id in self._entries
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def stats(self) -> IndexStats:
+        """How many pages, with a body, how many groups; when the oldest and newest were added."""
+        with self._lock:
+            entries = list(self._entries.values())
+        added = [entry.added for entry in entries]
+
+        def when(seconds: float) -> str:
+            return datetime.fromtimestamp(seconds).isoformat(timespec="seconds")
+
+        return IndexStats(
+            pages=len(entries),
+            with_body=sum(entry.signature is not None for entry in entries),
+            originals=len({entry.original for entry in entries}),
+            oldest=when(min(added)) if added else None,
+            newest=when(max(added)) if added else None,
+        )
+
+    def __iter__(self) -> Iterator[str]:
+        """The ids indexed, oldest first."""
+        with self._lock:
+            return iter(list(self._entries))
+
+    # ------------------------------------------------------------------ persistence
+
+    def save(self, path: str | os.PathLike[str]) -> None:
+        """Write the index to a file, atomically; no pickle (see `dedup.storage`)."""
+        with self._lock:
+            data = self._snapshot()
+        save_index(data, path)
+
+    @classmethod
+    def load(cls, path: str | os.PathLike[str]) -> Deduplicator:
+        """Read an index written by `save`.
+
+        Raises:
+            IndexFormatError: the file is not a dedup index, is damaged or truncated, or was
+                made by an incompatible version.
+        """
+        data = load_index(path)
+        dedup = cls(data.config)
+        offsets = data.shingle_offsets.astype(np.int64)
+        number_offsets = data.number_offsets.astype(np.int64)
+        indexed = []
+        for row, doc_id in enumerate(data.doc_ids):
+            shingles = data.shingles[offsets[row] : offsets[row + 1]]
+            numbers = data.numbers[number_offsets[row] : number_offsets[row + 1]]
+            signature = data.signatures[row] if shingles.size else None
+            original = data.doc_ids[data.originals[row]] if data.originals[row] >= 0 else doc_id
+            entry = _Entry(
+                Fingerprint(shingles, numbers), signature, float(data.added[row]), original
+            )
+            dedup._entries[doc_id] = entry
+            dedup._by_age.append((entry.added, doc_id))
+            if signature is not None:
+                indexed.append((doc_id, signature))
+        dedup._index.insert_many(indexed)
+        return dedup
+
+    # ------------------------------------------------------------------ internals
+
+    def add_fingerprint(
+        self, doc_id: str, fingerprint: Fingerprint, signature: Signature | None
+    ) -> list[Match]:
+        """`add` for a page already extracted and signed (as `dedup scan` has them)."""
+        _check_id(doc_id)
+        with self._lock:
+            if doc_id in self._entries:
+                raise DuplicateIdError(doc_id)
+            matches, _ = self._matches(fingerprint) if signature is not None else ([], None)
+            self._insert(
+                doc_id, _Entry(fingerprint, signature, time.time(), _original(matches, doc_id))
+            )
+        return matches
+
+    def query_fingerprint(self, fingerprint: Fingerprint) -> list[Match]:
+        """`query` for a page already extracted and fingerprinted."""
+        with self._lock:
+            return self._matches(fingerprint)[0]
+
+    def _insert(self, doc_id: str, entry: _Entry) -> None:
+        self._entries[doc_id] = entry
+        self._by_age.append((entry.added, doc_id))
+        if entry.signature is not None:
+            self._index.insert(doc_id, entry.signature)
+
+    def _remove(self, doc_id: str) -> None:
+        entry = self._entries.pop(doc_id, None)
+        if entry is None:
+            raise UnknownIdError(doc_id)
+        if entry.signature is not None:
+            self._index.remove(doc_id)
+
+    def _expire(self, cutoff: float) -> int:
+        removed = 0
+        while self._by_age and self._by_age[0][0] < cutoff:
+            added, doc_id = self._by_age.popleft()
+            entry = self._entries.get(doc_id)
+            if entry is not None and entry.added == added:  # not removed or re-added since
+                self._remove(doc_id)
+                removed += 1
+        return removed
+
+    def _expire_by_age(self) -> None:
+        if self.config.max_age_days is not None:
+            self._expire(time.time() - self.config.max_age_days * 86400)
+
+    def _page_fingerprint(self, text: str, url: str | None) -> Fingerprint:
+        if not isinstance(text, str):
+            raise InputError(f"text must be a str (a decoded page), got {type(text).__name__}")
+        kind: PageKind = "html" if looks_like_html(text) else "text"
+        page = RawPage(doc_id="", path="", text=text, kind=kind, encoding="utf-8", url=url)
+        return self._fingerprinter.fingerprint(extract_page(page).body)
+
+    def _matches(self, fingerprint: Fingerprint) -> tuple[list[Match], Signature | None]:
+        if fingerprint.size == 0:
+            return [], None
+        signature = self._fingerprinter.hasher.sign(fingerprint.shingles)
+        matches = []
+        for other in self._index.query(signature):
+            entry = self._entries[other]
+            verdict = verify(fingerprint, entry.fingerprint, self.config)
+            if verdict.is_copy:
+                relation = relation_of(
+                    verdict, fingerprint.size, entry.fingerprint.size, self.config
+                )
+                matches.append(
+                    Match(other, verdict.similarity, verdict.containment, relation, entry.original)
+                )
+        matches.sort(key=lambda m: (-m.similarity, -m.containment, m.doc_id))
+        return matches, signature
+
+    def _snapshot(self) -> IndexData:
+        ids = list(self._entries)
+        position = {doc_id: row for row, doc_id in enumerate(ids)}
+        entries = [self._entries[doc_id] for doc_id in ids]
+        empty = np.zeros(self.config.num_perm, dtype=np.uint32)
+        signatures = (
+            np.stack([e.signature if e.signature is not None else empty for e in entries])
+            if ids
+            else np.zeros((0, self.config.num_perm), dtype=np.uint32)
+        )
+        shingles, shingle_offsets = _flatten([e.fingerprint.shingles for e in entries])
+        numbers, number_offsets = _flatten([e.fingerprint.numbers for e in entries])
+        return IndexData(
+            config=self.config,
+            doc_ids=ids,
+            signatures=signatures,
+            shingles=shingles,
+            shingle_offsets=shingle_offsets,
+            numbers=numbers,
+            number_offsets=number_offsets,
+            added=np.array([e.added for e in entries], dtype=np.float64),
+            originals=np.array([position.get(e.original, -1) for e in entries], dtype=np.int64),
+        )
+
+
+def _original(matches: list[Match], doc_id: str) -> str:
+    """A new page's original: its best match's, or itself when it is the first seen."""
+    return (matches[0].original_id or matches[0].doc_id) if matches else doc_id
+
+
+def _check_id(doc_id: object) -> None:
+    if not isinstance(doc_id, str) or not doc_id:
+        raise InputError(f"doc_id must be a non-empty string, got {doc_id!r}")
+
+
+def _flatten(arrays: list[ShingleIds]) -> tuple[ShingleIds, npt.NDArray[np.uint64]]:
+    offsets = np.zeros(len(arrays) + 1, dtype=np.uint64)
+    np.cumsum([a.size for a in arrays], out=offsets[1:])
+    flat = np.concatenate(arrays) if arrays else np.zeros(0, np.uint32)
+    return flat.astype(np.uint32), offsets

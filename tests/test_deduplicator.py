@@ -1,0 +1,101 @@
+"""The crawler's index: matches with relation and original, seen, remove, expiry, threads."""
+
+from __future__ import annotations
+
+import threading
+import time
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from dedup import DedupConfig, Deduplicator, UnknownIdError
+from dedup.readers import decode_bytes
+
+from .conftest import SAMPLES
+
+ORIGINAL = "jiangnan_daily/2025/0312/charging-plan.txt"
+COPY = "cnews_tw/20250312/ev-charging.txt"
+TRUNCATED = "hdzk_company/news/2025-charging.txt"
+OTHER = "beichuan_news/a/2025-05-20-rice.txt"
+
+
+def page(relative: str) -> str:
+    return decode_bytes((SAMPLES / relative).read_bytes())[0]
+
+
+def test_matches_name_the_relation_and_the_original() -> None:
+    dd = Deduplicator()
+    assert dd.seen("first", page(ORIGINAL)) is None
+    copy = dd.seen("second", page(COPY))
+    assert copy is not None
+    assert (copy.doc_id, copy.relation, copy.original_id) == ("first", "duplicate", "first")
+    cut = dd.seen("third", page(TRUNCATED))
+    assert cut is not None and cut.relation == "partial" and cut.original_id == "first"
+    # The truncated copy's own original is the first page too: the group keeps one original.
+    extended = dd.query(page(ORIGINAL))
+    assert {m.doc_id: m.original_id for m in extended} == {
+        "first": "first",
+        "second": "first",
+        "third": "first",
+    }
+    assert {m.doc_id: m.relation for m in extended}["third"] == "extended"
+    assert dd.seen("rice", page(OTHER)) is None
+
+
+def test_remove_forgets_a_page() -> None:
+    dd = Deduplicator()
+    dd.add("a", page(ORIGINAL))
+    dd.remove("a")
+    assert "a" not in dd and len(dd) == 0
+    assert dd.query(page(COPY)) == []
+    with pytest.raises(UnknownIdError, match="'a' is not in the index"):
+        dd.remove("a")
+    dd.add("a", page(ORIGINAL))  # the id can be used again
+    assert [m.doc_id for m in dd.query(page(COPY))] == ["a"]
+
+
+def test_expire_and_max_age(monkeypatch: pytest.MonkeyPatch) -> None:
+    clock = [1_000_000.0]
+    monkeypatch.setattr(time, "time", lambda: clock[0])
+    dd = Deduplicator(DedupConfig(max_age_days=7))
+    dd.add("old", page(ORIGINAL))
+    clock[0] += 3 * 86400
+    dd.add("recent", page(OTHER))
+    assert dd.expire(before=clock[0] - 86400) == 1
+    assert list(dd) == ["recent"]
+    dd.add("old", page(ORIGINAL))
+    clock[0] += 8 * 86400  # both now older than a week: the next add forgets them
+    dd.add("new", page("jiangnan_daily/2025/0308/supercharger.txt"))
+    assert list(dd) == ["new"]
+    assert dd.expire(datetime.fromtimestamp(clock[0]) + timedelta(seconds=1)) == 1
+
+
+def test_save_and_load_keep_originals_and_ages(tmp_path: Path) -> None:
+    dd = Deduplicator()
+    dd.add("first", page(ORIGINAL))
+    dd.add("second", page(COPY))
+    dd.save(tmp_path / "x.dedup")
+    loaded = Deduplicator.load(tmp_path / "x.dedup")
+    (match, *_) = loaded.query(page(TRUNCATED))
+    assert match.original_id == "first"
+    assert loaded.expire(before=time.time() + 60) == 2
+
+
+def test_two_threads_adding_copies_at_once_end_linked() -> None:
+    dd = Deduplicator()
+    texts = {"x": page(ORIGINAL), "y": page(COPY)}
+    results: dict[str, list[object]] = {}
+    barrier = threading.Barrier(2)
+
+    def worker(doc_id: str) -> None:
+        barrier.wait()
+        results[doc_id] = dd.add(doc_id, texts[doc_id])
+
+    threads = [threading.Thread(target=worker, args=(doc_id,)) for doc_id in texts]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    # Whichever came second matched the first: no lost insert.
+    assert sorted(len(found) for found in results.values()) == [0, 1]

@@ -131,6 +131,36 @@ def _crawler_index(
     return dedup
 
 
+def scan_on_dask(
+    paths: Iterable[str | os.PathLike[str]],
+    config: DedupConfig | None = None,
+    *,
+    scheduler: str | None = None,
+    workers: int | None = None,
+) -> ScanResult:
+    """`scan` on a Dask cluster (``pip install "dedup[dask]"``): the scheduler at
+    `scheduler`, or a LocalCluster of `workers` processes (default: every core). Gives the
+    same result as `scan`; see `dedup.distributed` for what runs where."""
+    from dedup.distributed import cluster_pages, dask_client, partition_by_size, scan_partitions
+
+    config = config or DedupConfig()
+    result = ScanResult(clusters=[], documents=[])
+    with _stage(result, "list"):
+        inputs, problems = list_inputs(paths)
+    result.skipped.extend(problems)
+    if problems and not inputs:
+        raise InputError(f"{problems[0].reason}; check the path", problems[0].path)
+    count = workers or default_jobs()
+    with _stage(result, "dask"), dask_client(scheduler, count) as client:
+        partitions = partition_by_size(inputs, parts=4 * count)
+        fingerprints, links = scan_partitions(client, partitions, config, result)
+    for skip in result.skipped:
+        _log_skip(skip)
+    with _stage(result, "verify+cluster"):
+        result.clusters = cluster_pages(result.documents, fingerprints, links, config)
+    return result
+
+
 def extract_file(
     path: str | os.PathLike[str], config: DedupConfig | None = None
 ) -> tuple[list[Document], list[Skip]]:
@@ -333,4 +363,5 @@ __all__ = [
     "extract_file",
     "index_files",
     "scan",
+    "scan_on_dask",
 ]

@@ -141,6 +141,20 @@ def _make_config(**fields: Any) -> DedupConfig:
 )
 @click.option("--strict", is_flag=True, help="Fail (exit 1) if any file or record is skipped.")
 @click.option(
+    "--engine",
+    type=click.Choice(["local", "dask"]),
+    default="local",
+    show_default=True,
+    help="local: this machine's cores; dask: a Dask cluster (pip install 'dedup[dask]').",
+)
+@click.option("--scheduler", metavar="ADDRESS", help="With --engine dask: the scheduler to use.")
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    default=None,
+    help="With --engine dask and no --scheduler: local worker processes (default: every core).",
+)
+@click.option(
     "--save-index",
     type=click.Path(dir_okay=False, writable=True, path_type=str),
     help="Also save the scanned pages as a crawler index file (see dedup index).",
@@ -162,6 +176,9 @@ def scan(
     docs_out: str | None,
     skipped_out: str | None,
     strict: bool,
+    engine: str,
+    scheduler: str | None,
+    workers: int | None,
     save_index: str | None,
     jobs: int | None,
     verbose: bool,
@@ -180,11 +197,16 @@ def scan(
     from dedup import report  # pandas loads only for the report
 
     started = time.perf_counter()
+    if engine == "dask" and save_index:
+        raise click.UsageError("--save-index works with --engine local only")
     with _ProgressBar() as progress:
         try:
-            result = _api().scan(
-                paths, config, progress=progress, jobs=jobs, keep_index=bool(save_index)
-            )
+            if engine == "dask":
+                result = _scan_on_dask(paths, config, scheduler, workers)
+            else:
+                result = _api().scan(
+                    paths, config, progress=progress, jobs=jobs, keep_index=bool(save_index)
+                )
         except DedupError as error:
             raise click.ClickException(str(error)) from error
     if skipped_out:
@@ -339,6 +361,18 @@ def _save_index(dedup: Any, index_path: str) -> None:
             f"cannot write the index {index_path}: {error.strerror or error}; "
             "choose a writable path"
         ) from error
+
+
+def _scan_on_dask(
+    paths: tuple[str, ...], config: DedupConfig, scheduler: str | None, workers: int | None
+) -> ScanResult:
+    try:
+        import dask.dataframe  # noqa: F401
+        import distributed  # noqa: F401
+    except ImportError as error:
+        raise click.ClickException("--engine dask needs Dask: pip install 'dedup[dask]'") from error
+    result: ScanResult = _api().scan_on_dask(paths, config, scheduler=scheduler, workers=workers)
+    return result
 
 
 def _write(report: Any, frame: Any, target: str | None, option: str) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 from collections.abc import Sequence
 from typing import TextIO
 
@@ -27,6 +28,20 @@ COLUMNS = (
     "containment",
     "site_key",
 )
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _frame(rows: list[dict[str, object]], columns: Sequence[str]) -> pd.DataFrame:
+    """A DataFrame of report rows. File names that are not valid UTF-8 (kept by Python as
+    surrogate escapes) are shown with U+FFFD in their place: neither pandas' Arrow strings
+    nor a UTF-8 file can hold them."""
+    for row in rows:
+        for key, value in row.items():
+            if isinstance(value, str) and _SURROGATE.search(value):
+                row[key] = value.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    return pd.DataFrame(rows, columns=list(columns))
 
 
 def clusters_frame(
@@ -54,7 +69,7 @@ def clusters_frame(
         if include_singletons or cluster.size > 1
         for member in cluster.members
     ]
-    return pd.DataFrame(rows, columns=list(COLUMNS))
+    return _frame(rows, COLUMNS)
 
 
 DOCUMENT_COLUMNS = (
@@ -97,7 +112,7 @@ def documents_frame(result: ScanResult) -> pd.DataFrame:
                 "status": status,
             }
         )
-    return pd.DataFrame(rows, columns=list(DOCUMENT_COLUMNS))
+    return _frame(rows, DOCUMENT_COLUMNS)
 
 
 MATCH_COLUMNS = ("doc_id", "match_id", "similarity", "containment", "relation", "original_id")
@@ -122,7 +137,7 @@ def matches_frame(results: Sequence[tuple[str, Sequence[Match]]]) -> pd.DataFram
                     "original_id": match.original_id or "",
                 }
             )
-    return pd.DataFrame(rows, columns=list(MATCH_COLUMNS))
+    return _frame(rows, MATCH_COLUMNS)
 
 
 SKIPPED_COLUMNS = ("path", "detail", "reason")
@@ -130,20 +145,17 @@ SKIPPED_COLUMNS = ("path", "detail", "reason")
 
 def skipped_frame(skipped: Sequence[Skip]) -> pd.DataFrame:
     """One row per skipped file or record: its path, which record or member, and why."""
-    rows = [{"path": s.path, "detail": s.detail, "reason": s.reason} for s in skipped]
-    return pd.DataFrame(rows, columns=list(SKIPPED_COLUMNS))
+    rows: list[dict[str, object]] = [
+        {"path": s.path, "detail": s.detail, "reason": s.reason} for s in skipped
+    ]
+    return _frame(rows, SKIPPED_COLUMNS)
 
 
 def render_csv(frame: pd.DataFrame) -> str:
-    """The report as CSV text: UTF-8, ``\\n`` line ends, the same bytes for the same input.
-
-    File names that are not valid UTF-8 (kept by Python as surrogate escapes) are shown with
-    U+FFFD in their place, so the report can always be written.
-    """
+    """The report as CSV text: UTF-8, ``\\n`` line ends, the same bytes for the same input."""
     buffer = io.StringIO()
     frame.to_csv(buffer, index=False, lineterminator="\n")
-    text = buffer.getvalue()
-    return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    return buffer.getvalue()
 
 
 def write_csv(frame: pd.DataFrame, destination: str | os.PathLike[str] | TextIO) -> None:

@@ -30,9 +30,9 @@ def main() -> int:
         print("benchmark needs ../shared/corpora beside the repository", file=sys.stderr)
         return 2
     import distributed
+    from bench_scan import corpus
 
     import dedup
-    from bench_scan import corpus
     from dedup import report
     from dedup.api import scan_on_dask
 

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import base64
 import logging
-import os
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
@@ -35,6 +34,7 @@ from dedup.cluster import build_clusters, verify
 from dedup.config import DedupConfig
 from dedup.models import Document, ScanResult, Skip
 from dedup.readers import InputFile
+from dedup.readers.files import input_size
 from dedup.shingle import Fingerprint
 from dedup.workers import ChunkResult, Fingerprinter, process_chunk
 
@@ -263,7 +263,7 @@ def _decode(text: Any) -> np.ndarray:
 
 def _size(item: InputFile) -> int:
     try:
-        return os.stat(item.path).st_size
+        return input_size(item.path)
     except OSError:
         return 0
 

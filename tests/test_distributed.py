@@ -34,21 +34,36 @@ def reports(folder: Path, tmp_path: Path, scheduler: str, *extra: str) -> tuple[
         out = tmp_path / f"{engine[1]}.csv"
         docs = tmp_path / f"{engine[1]}-docs.csv"
         result = runner.invoke(
-            main, ["scan", str(folder), "--all", "-o", str(out), "--docs-out", str(docs), *engine, *extra]
+            main,
+            [
+                "scan",
+                str(folder),
+                "--all",
+                "-o",
+                str(out),
+                "--docs-out",
+                str(docs),
+                *engine,
+                *extra,
+            ],
         )
         assert result.exit_code == 0, result.stderr
         outputs.append((out.read_bytes() + docs.read_bytes(), result.stderr))
     return outputs[0][0], outputs[1][0], outputs[1][1]
 
 
-def test_samples_give_the_same_report_bytes(scheduler: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_samples_give_the_same_report_bytes(
+    scheduler: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.chdir(REPO)
     local, dask, stderr = reports(Path("samples"), tmp_path, scheduler)
     assert local == dask
     assert "15 files read" in stderr
 
 
-def test_a_larger_messier_folder_gives_the_same_report_bytes(scheduler: str, tmp_path: Path) -> None:
+def test_a_larger_messier_folder_gives_the_same_report_bytes(
+    scheduler: str, tmp_path: Path
+) -> None:
     from benchmarks.syndication import build_gate
 
     from .test_quality_gate import our_articles
@@ -85,3 +100,17 @@ def test_missing_dask_is_a_clear_message(monkeypatch: pytest.MonkeyPatch) -> Non
     monkeypatch.setattr(builtins, "__import__", no_dask)
     result = CliRunner().invoke(main, ["scan", str(SAMPLES), "--engine", "dask"])
     assert result.exit_code == 1 and "pip install 'dedup[dask]'" in result.stderr
+
+
+def test_fsspec_urls_on_the_cluster(
+    scheduler: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(REPO)
+    runner = CliRunner()
+    local = runner.invoke(main, ["scan", "samples"])
+    url = runner.invoke(
+        main, ["scan", f"file://{SAMPLES}", "--engine", "dask", "--scheduler", scheduler]
+    )
+    assert url.exit_code == 0, url.stderr
+    strip = lambda text: [line.split(",", 4)[:3] for line in text.splitlines()]  # noqa: E731
+    assert strip(url.stdout) == strip(local.stdout)  # same clusters, members and ids

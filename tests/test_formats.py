@@ -283,3 +283,27 @@ def test_mojibake_is_repaired_or_flagged(tmp_path: Path) -> None:
     broken = write(tmp_path / "bad.txt", "\ufffd" * 40 + text)
     result = dedup.scan([broken])
     assert not result.documents and result.skipped[0].reason.startswith("garbled text")
+
+
+def test_urls_are_read_through_fsspec() -> None:
+    fsspec = pytest.importorskip(
+        "fsspec", reason="URL inputs need fsspec (pip install 'dedup[dask]')"
+    )
+    memory = fsspec.filesystem("memory")
+    for relative in (
+        "jiangnan_daily/2025/0312/charging-plan.txt",
+        "cnews_tw/20250312/ev-charging.txt",
+    ):
+        memory.pipe(
+            f"/crawl/{relative}", (Path(__file__).parent.parent / "samples" / relative).read_bytes()
+        )
+    memory.pipe("/crawl/.hidden/x.txt", b"hidden")
+    result = dedup.scan(["memory://crawl"], jobs=1)
+    assert sorted(d.doc_id for d in result.documents) == [
+        "cnews_tw/20250312/ev-charging.txt",
+        "jiangnan_daily/2025/0312/charging-plan.txt",
+    ]
+    assert result.documents[0].path.startswith("memory://")
+    assert [c.size for c in result.duplicate_clusters] == [2]
+    missing = dedup.scan(["memory://crawl", "memory://nothing-here"], jobs=1)
+    assert [s.reason for s in missing.skipped] == ["no such file or folder"]

@@ -5,7 +5,8 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
+from typing import BinaryIO, cast
 
 from dedup.models import Skip
 
@@ -29,7 +30,11 @@ def list_inputs(paths: Iterable[str | os.PathLike[str]]) -> tuple[list[InputFile
     """
     found: list[InputFile] = []
     problems: list[Skip] = []
-    for root in map(Path, paths):
+    for given in paths:
+        if is_url(given):
+            found.extend(_walk_url(str(given), problems))
+            continue
+        root = Path(given)
         if root.is_file() or root.is_dir():
             found.extend(_walk(root, problems))
         else:
@@ -45,6 +50,56 @@ def list_inputs(paths: Iterable[str | os.PathLike[str]]) -> tuple[list[InputFile
 
 
 NOT_FOUND = "no such file or folder"
+
+
+def is_url(path: object) -> bool:
+    """A path with a scheme (``s3://``, ``gs://``, ``memory://``...), read through fsspec."""
+    return isinstance(path, str) and "://" in path
+
+
+def open_input(path: str) -> BinaryIO:
+    """Open a file to read: a local path, or a URL through fsspec."""
+    if is_url(path):
+        import fsspec
+
+        return cast(BinaryIO, fsspec.open(path, "rb").open())
+    return open(path, "rb")
+
+
+def input_size(path: str) -> int:
+    if is_url(path):
+        import fsspec
+
+        filesystem, inner = fsspec.core.url_to_fs(path)
+        return int(filesystem.size(inner))
+    return os.stat(path).st_size
+
+
+def _walk_url(root: str, problems: list[Skip]) -> Iterator[InputFile]:
+    """The files under a URL (fsspec; ``pip install s3fs`` or ``gcsfs`` for s3:// or gs://),
+    sorted, hidden ones skipped."""
+    try:
+        import fsspec
+
+        filesystem, base = fsspec.core.url_to_fs(root)
+        if filesystem.isfile(base):
+            yield InputFile(root, PurePosixPath(base).name)
+            return
+        found = sorted(filesystem.find(base))
+    except ImportError:
+        problems.append(Skip(root, "reading URLs needs fsspec: pip install 'dedup[dask]'"))
+        return
+    except (OSError, ValueError) as error:
+        problems.append(Skip(root, f"cannot list ({error})"))
+        return
+    if not found:
+        problems.append(Skip(root, NOT_FOUND))
+    prefix = base.rstrip("/") + "/"
+    for path in found:
+        relative = path[len(prefix) :] if path.startswith(prefix) else PurePosixPath(path).name
+        if any(part.startswith(".") for part in PurePosixPath(relative).parts):
+            continue
+        yield InputFile(filesystem.unstrip_protocol(path), relative)
 
 
 def _walk(root: Path, problems: list[Skip]) -> Iterator[InputFile]:

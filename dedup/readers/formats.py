@@ -10,7 +10,6 @@ from __future__ import annotations
 import gzip
 import io
 import json
-import os
 import tarfile
 import zlib
 from collections.abc import Iterable, Iterator, Mapping
@@ -26,7 +25,7 @@ from dedup.readers.decode import (
     repair_mojibake,
     sniff_html_charset,
 )
-from dedup.readers.files import InputFile
+from dedup.readers.files import InputFile, input_size, open_input
 
 PageKind = Literal["text", "html"]
 HTML_SUFFIXES = frozenset({".html", ".htm", ".shtml", ".xhtml", ".php", ".asp", ".aspx", ".jsp"})
@@ -110,9 +109,9 @@ def read_pages(
     name = PurePosixPath(item.doc_id).name
     lower = name.lower()
     try:
-        with open(item.path, "rb") as stream:
+        with open_input(item.path) as stream:
             head = stream.read(512)
-        size = os.stat(item.path).st_size
+        size = input_size(item.path)
     except OSError as error:
         yield Skip(item.path, f"cannot read file ({error.strerror or error})")
         return
@@ -127,7 +126,7 @@ def read_pages(
         elif size > max_bytes:
             yield Skip(item.path, TOO_LARGE, f"{size} bytes > {max_bytes}; raise --max-bytes")
         else:
-            with open(item.path, "rb") as stream:
+            with open_input(item.path) as stream:
                 data = stream.read()
             yield from _dispatch(
                 data, item.path, item.doc_id, name, fields=fields, max_bytes=max_bytes
@@ -250,9 +249,8 @@ def _first_is_object_line(data: bytes) -> bool:
 def _json_lines_file(
     path: str, doc_id: str, gzipped: bool, fields: FieldMap, max_bytes: int
 ) -> Iterator[RawPage | Skip]:
-    opener = gzip.open if gzipped else open
     try:
-        with opener(path, "rb") as stream:
+        with open_input(path) as raw, gzip.open(raw) if gzipped else raw as stream:
             yield from _json_lines(stream, path, doc_id, fields, max_bytes)
     except (EOFError, zlib.error, gzip.BadGzipFile) as error:
         yield Skip(path, DAMAGED_GZIP, _short(error))
@@ -327,7 +325,7 @@ def _record(
 
 
 def _warc_file(path: str, max_bytes: int) -> Iterator[RawPage | Skip]:
-    with open(path, "rb") as stream:
+    with open_input(path) as stream:
         yield from _warc(stream, path, max_bytes)
 
 
@@ -371,7 +369,7 @@ def _charset_param(params: str) -> str | None:
 
 
 def _tar_file(path: str, doc_id: str, fields: FieldMap, max_bytes: int) -> Iterator[RawPage | Skip]:
-    with open(path, "rb") as stream:
+    with open_input(path) as stream:
         yield from _tar(stream, path, doc_id, fields, max_bytes)
 
 

@@ -60,6 +60,8 @@ def main() -> int:
             f"({pages / local_seconds:5.0f} pages/s)  dask {args.workers} workers: "
             f"{dask_seconds:6.1f} s ({pages / dask_seconds:5.0f} pages/s)  identical={same}"
         )
+        stages = ", ".join(f"{k} {v:.1f} s" for k, v in dask.stage_seconds.items())
+        print(f"         dask stages: {stages}")
         print(
             "         worker peak RSS: "
             + ", ".join(f"{mb:.0f} MB" for mb in workers.values())

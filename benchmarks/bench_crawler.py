@@ -1,0 +1,89 @@
+"""The crawler's index in memory: add+query latency (p50, p99) and memory per document.
+
+Pages are the corpus pages of `make bench` (benchmarks/out/corpus-N), extracted and
+fingerprinted once up front, so the figures are the index's own cost: `add_fingerprint`
+(look up, verify, insert) for every page, and a `query_fingerprint` for one in ten. Memory
+is the growth of the process's peak RSS while the index fills, per page.
+
+Usage: python benchmarks/bench_crawler.py [--size 100000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import resource
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+
+def rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--size", type=int, default=100000)
+    args = parser.parse_args()
+    if not (ROOT.parent / "shared" / "corpora").is_dir():
+        print("benchmark needs ../shared/corpora beside the repository", file=sys.stderr)
+        return 2
+    from bench_scan import corpus
+
+    import dedup
+    from dedup.readers import list_inputs
+    from dedup.workers import Fingerprinter, process_chunk
+
+    folder = corpus(args.size)
+    inputs, _ = list_inputs([folder])
+    fingerprinter = Fingerprinter(dedup.DedupConfig())
+    pages = []
+    for start in range(0, len(inputs), 1000):
+        chunk = process_chunk(inputs[start : start + 1000], fingerprinter)
+        pages.extend(
+            (d.doc_id, f, s)
+            for d, f, s in zip(chunk.documents, chunk.fingerprints, chunk.signatures, strict=True)
+        )
+    before = rss_mb()
+    index = dedup.Deduplicator()
+    adds, queries = [], []
+    started = time.perf_counter()
+    for number, (doc_id, fingerprint, signature) in enumerate(pages):
+        tick = time.perf_counter()
+        index.add_fingerprint(doc_id, fingerprint, signature if fingerprint.size else None)
+        adds.append(time.perf_counter() - tick)
+        if number % 10 == 0:
+            tick = time.perf_counter()
+            index.query_fingerprint(fingerprint)
+            queries.append(time.perf_counter() - tick)
+    total = time.perf_counter() - started
+    grown = rss_mb() - before
+    for name, values in (("add", adds), ("query", queries)):
+        ms = np.array(values) * 1e3
+        print(
+            f"{name:5s} {len(ms):>7} calls  p50 {np.percentile(ms, 50):.3f} ms  "
+            f"p99 {np.percentile(ms, 99):.3f} ms  max {ms.max():.1f} ms"
+        )
+    print(
+        f"{len(pages)} pages indexed in {total:.1f} s; memory {grown:.0f} MB, "
+        f"{grown * 1024 * 1024 / len(pages):.0f} bytes per page"
+    )
+    target = ROOT / "benchmarks" / "out" / "crawler.dedup"
+    started = time.perf_counter()
+    index.save(target)
+    saved = time.perf_counter() - started
+    started = time.perf_counter()
+    dedup.Deduplicator.load(target)
+    loaded = time.perf_counter() - started
+    per_page = target.stat().st_size / len(pages)
+    print(f"save {saved:.1f} s, load {loaded:.1f} s ({per_page:.0f} bytes per page on disk)")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

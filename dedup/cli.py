@@ -111,6 +111,24 @@ def config_options(command: F) -> F:
     return command
 
 
+jobs_option = click.option(
+    "-j",
+    "--jobs",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Worker processes reading and signing files (default: every core).",
+)
+csv_output_option = click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, writable=True, path_type=str),
+    help="Write the CSV here (default: standard output).",
+)
+index_argument = click.argument(
+    "index_path", metavar="INDEX", type=click.Path(dir_okay=False, path_type=str)
+)
+
+
 def _make_config(**fields: Any) -> DedupConfig:
     try:
         return DedupConfig(**fields)
@@ -159,13 +177,7 @@ def _make_config(**fields: Any) -> DedupConfig:
     type=click.Path(dir_okay=False, writable=True, path_type=str),
     help="Also save the scanned pages as a crawler index file (see dedup index).",
 )
-@click.option(
-    "-j",
-    "--jobs",
-    type=click.IntRange(min=1),
-    default=None,
-    help="Worker processes reading and signing files (default: every core).",
-)
+@jobs_option
 @click.option("-v", "--verbose", is_flag=True, help="Also log the time each stage took.")
 @config_options
 def scan(
@@ -237,21 +249,10 @@ def index() -> None:
 
 
 @index.command(name="add")
-@click.argument("index_path", metavar="INDEX", type=click.Path(dir_okay=False, path_type=str))
+@index_argument
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=str))
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(dir_okay=False, writable=True, path_type=str),
-    help="Write the matches found as CSV here (default: standard output).",
-)
-@click.option(
-    "-j",
-    "--jobs",
-    type=click.IntRange(min=1),
-    default=None,
-    help="Worker processes reading and signing files (default: every core).",
-)
+@csv_output_option
+@jobs_option
 @config_options
 def index_add(
     *, index_path: str, paths: tuple[str, ...], output: str | None, jobs: int | None, **fields: Any
@@ -275,21 +276,10 @@ def index_add(
 
 
 @index.command(name="query")
-@click.argument("index_path", metavar="INDEX", type=click.Path(dir_okay=False, path_type=str))
+@index_argument
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=str))
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(dir_okay=False, writable=True, path_type=str),
-    help="Write the matches as CSV here (default: standard output).",
-)
-@click.option(
-    "-j",
-    "--jobs",
-    type=click.IntRange(min=1),
-    default=None,
-    help="Worker processes reading and signing files (default: every core).",
-)
+@csv_output_option
+@jobs_option
 def index_query(
     *, index_path: str, paths: tuple[str, ...], output: str | None, jobs: int | None
 ) -> None:
@@ -309,7 +299,7 @@ def index_query(
 
 
 @index.command(name="stats")
-@click.argument("index_path", metavar="INDEX", type=click.Path(dir_okay=False, path_type=str))
+@index_argument
 def index_stats(*, index_path: str) -> None:
     """Describe INDEX: pages held, their age, the configuration, the file's size."""
     dedup = _open_index(index_path, {}, create=False)
@@ -424,13 +414,7 @@ def show(*, target: str, body: bool, **fields: Any) -> None:
 @click.option(
     "--worst", default=10, show_default=True, help="How many errors of each kind to list."
 )
-@click.option(
-    "-j",
-    "--jobs",
-    type=click.IntRange(min=1),
-    default=None,
-    help="Worker processes reading and signing files (default: every core).",
-)
+@jobs_option
 @config_options
 def evaluate_command(
     *, paths: tuple[str, ...], labels: str, worst: int, jobs: int | None, **fields: Any

@@ -75,3 +75,84 @@ def _window_pairs(members: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
     right = left + np.tile(np.arange(1, WINDOW + 1), size)
     keep = right < size
     return np.stack([members[left[keep]], members[right[keep]]], axis=1).astype(np.int64)
+
+
+class BandIndex:
+    """A growing LSH index of band keys, for the crawler's Deduplicator.
+
+    Each band keeps its keys in a sorted numpy array with the pages' slots beside them
+    (twelve bytes per page and band, no Python object per bucket), plus a small dictionary
+    of keys added since the last merge; merging when that buffer reaches a quarter of the
+    index keeps the cost of an insert logarithmic on average. Removed pages are left in
+    place and filtered by the caller.
+    """
+
+    def __init__(self, bands: int) -> None:
+        self._bands = bands
+        self._keys = [np.zeros(0, dtype=np.uint64) for _ in range(bands)]
+        self._slots = [np.zeros(0, dtype=np.int64) for _ in range(bands)]
+        self._recent: list[dict[int, list[int]]] = [{} for _ in range(bands)]
+        self._recent_rows: list[tuple[int, npt.NDArray[np.uint64]]] = []
+
+    def insert(self, slot: int, keys: npt.NDArray[np.uint64]) -> None:
+        """Add one page's band keys (one per band)."""
+        for band, key in enumerate(keys.tolist()):
+            self._recent[band].setdefault(key, []).append(slot)
+        self._recent_rows.append((slot, keys))
+        if len(self._recent_rows) >= max(1024, self._keys[0].size // 4):
+            self._merge()
+
+    def insert_many(self, slots: npt.NDArray[np.int64], keys: npt.NDArray[np.uint64]) -> None:
+        """Add many pages at once (rows of `keys`), as loading an index does."""
+        self._merge(slots, keys)
+
+    def query(self, keys: npt.NDArray[np.uint64]) -> set[int]:
+        """Slots of the pages sharing at least one band key."""
+        found: set[int] = set()
+        for band in range(self._bands):
+            key = keys[band : band + 1]  # a uint64 array: a Python int would be compared as float
+            sorted_keys = self._keys[band]
+            if sorted_keys.size:
+                low = int(np.searchsorted(sorted_keys, key, side="left")[0])
+                high = int(np.searchsorted(sorted_keys, key, side="right")[0])
+                if high > low:
+                    found.update(self._slots[band][low:high].tolist())
+            found.update(self._recent[band].get(int(key[0]), ()))
+        return found
+
+    def _merge(
+        self,
+        slots: npt.NDArray[np.int64] | None = None,
+        keys: npt.NDArray[np.uint64] | None = None,
+    ) -> None:
+        if self._recent_rows:
+            recent_slots = np.array([slot for slot, _ in self._recent_rows], dtype=np.int64)
+            recent_keys = np.stack([row for _, row in self._recent_rows])
+            if slots is None or keys is None:
+                slots, keys = recent_slots, recent_keys
+            else:
+                slots = np.concatenate([slots, recent_slots])
+                keys = np.concatenate([keys, recent_keys])
+        if slots is None or keys is None or slots.size == 0:
+            return
+        for band in range(self._bands):
+            merged_keys = np.concatenate([self._keys[band], keys[:, band]])
+            merged_slots = np.concatenate([self._slots[band], slots])
+            order = np.argsort(merged_keys, kind="stable")
+            self._keys[band] = merged_keys[order]
+            self._slots[band] = merged_slots[order]
+            self._recent[band].clear()
+        self._recent_rows.clear()
+
+    def drop(self, dead: npt.NDArray[np.bool_]) -> None:
+        """Forget the pages whose slot is marked in `dead` (indexed by slot)."""
+        self._merge()
+        for band in range(self._bands):
+            keep = ~dead[self._slots[band]]
+            self._keys[band] = self._keys[band][keep]
+            self._slots[band] = self._slots[band][keep]
+
+    @property
+    def nbytes(self) -> int:
+        """Bytes held by the sorted arrays (the buffer is small and transient)."""
+        return sum(k.nbytes + s.nbytes for k, s in zip(self._keys, self._slots, strict=True))

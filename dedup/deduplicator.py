@@ -13,11 +13,11 @@ from datetime import datetime
 import numpy as np
 import numpy.typing as npt
 
+from dedup.banding import BandIndex, band_keys
 from dedup.cluster import relation_of, verify
 from dedup.config import DedupConfig
 from dedup.errors import DuplicateIdError, InputError, UnknownIdError
 from dedup.extract import extract_page, looks_like_html
-from dedup.index import LSHIndex
 from dedup.models import Match
 from dedup.readers.formats import PageKind, RawPage
 from dedup.shingle import Fingerprint, ShingleIds
@@ -43,6 +43,7 @@ class _Entry:
     signature: Signature | None  # None: the page had no article body, nothing to match
     added: float  # seconds since the epoch
     original: str  # the likely original of the page's group: the first page seen of it
+    slot: int = -1  # the page's number in the band index
 
 
 class Deduplicator:
@@ -70,9 +71,9 @@ class Deduplicator:
     def __init__(self, config: DedupConfig | None = None) -> None:
         self.config = config or DedupConfig()
         self._fingerprinter = Fingerprinter(self.config)
-        self._index = LSHIndex(
-            self._fingerprinter.hasher, bands=self.config.lsh_bands, rows=self.config.rows
-        )
+        self._bands = BandIndex(self.config.lsh_bands)
+        self._slot_ids: list[str | None] = []  # by slot; None once the page is removed
+        self._dead = 0
         self._entries: dict[str, _Entry] = {}
         self._by_age: deque[tuple[float, str]] = deque()
         self._lock = threading.Lock()
@@ -175,22 +176,25 @@ class Deduplicator:
         """
         data = load_index(path)
         dedup = cls(data.config)
-        offsets = data.shingle_offsets.astype(np.int64)
-        number_offsets = data.number_offsets.astype(np.int64)
-        indexed = []
+        offsets = data.shingle_offsets.astype(np.int64).tolist()
+        number_offsets = data.number_offsets.astype(np.int64).tolist()
+        added = data.added.tolist()
         for row, doc_id in enumerate(data.doc_ids):
             shingles = data.shingles[offsets[row] : offsets[row + 1]]
             numbers = data.numbers[number_offsets[row] : number_offsets[row + 1]]
             signature = data.signatures[row] if shingles.size else None
             original = data.doc_ids[data.originals[row]] if data.originals[row] >= 0 else doc_id
-            entry = _Entry(
-                Fingerprint(shingles, numbers), signature, float(data.added[row]), original
-            )
+            entry = _Entry(Fingerprint(shingles, numbers), signature, added[row], original, row)
             dedup._entries[doc_id] = entry
             dedup._by_age.append((entry.added, doc_id))
-            if signature is not None:
-                indexed.append((doc_id, signature))
-        dedup._index.insert_many(indexed)
+        dedup._slot_ids = list(data.doc_ids)
+        # The band index is rebuilt from the signatures in one vectorized pass.
+        with_body = np.flatnonzero(np.diff(data.shingle_offsets.astype(np.int64)) > 0)
+        if with_body.size:
+            keys = band_keys(
+                data.signatures[with_body], bands=data.config.lsh_bands, rows=data.config.rows
+            )
+            dedup._bands.insert_many(with_body.astype(np.int64), keys)
         return dedup
 
     # ------------------------------------------------------------------ internals
@@ -215,17 +219,29 @@ class Deduplicator:
             return self._matches(fingerprint)[0]
 
     def _insert(self, doc_id: str, entry: _Entry) -> None:
+        entry.slot = len(self._slot_ids)
+        self._slot_ids.append(doc_id)
         self._entries[doc_id] = entry
         self._by_age.append((entry.added, doc_id))
         if entry.signature is not None:
-            self._index.insert(doc_id, entry.signature)
+            self._bands.insert(entry.slot, self._band_keys(entry.signature))
 
     def _remove(self, doc_id: str) -> None:
         entry = self._entries.pop(doc_id, None)
         if entry is None:
             raise UnknownIdError(doc_id)
-        if entry.signature is not None:
-            self._index.remove(doc_id)
+        self._slot_ids[entry.slot] = None
+        self._dead += 1
+        if self._dead > max(1024, len(self._entries)):
+            # Most of the index is dead (an expiring crawler): drop it from the band arrays.
+            self._bands.drop(np.array([doc is None for doc in self._slot_ids], dtype=bool))
+            self._dead = 0
+
+    def _band_keys(self, signature: Signature) -> npt.NDArray[np.uint64]:
+        keys: npt.NDArray[np.uint64] = band_keys(
+            signature[np.newaxis, :], bands=self.config.lsh_bands, rows=self.config.rows
+        )[0]
+        return keys
 
     def _expire(self, cutoff: float) -> int:
         removed = 0
@@ -253,7 +269,8 @@ class Deduplicator:
             return [], None
         signature = self._fingerprinter.hasher.sign(fingerprint.shingles)
         matches = []
-        for other in self._index.query(signature):
+        slots = self._bands.query(self._band_keys(signature))
+        for other in sorted(doc for slot in slots if (doc := self._slot_ids[slot]) is not None):
             entry = self._entries[other]
             verdict = verify(fingerprint, entry.fingerprint, self.config)
             if verdict.is_copy:

@@ -44,3 +44,23 @@ def test_large_buckets_stay_connected_with_linear_pairs() -> None:
 
 def test_no_signatures_no_pairs() -> None:
     assert candidate_pairs(np.zeros((0, 4), dtype=np.uint64)).shape == (0, 2)
+
+
+def test_band_index_finds_what_shares_a_band_across_merges_and_drops() -> None:
+    from dedup.banding import BandIndex
+
+    rng = np.random.default_rng(2)
+    signatures = rng.integers(0, 3, size=(3000, 16), dtype=np.uint32)
+    keys = band_keys(signatures, bands=4, rows=4)
+    index = BandIndex(4)
+    index.insert_many(np.arange(1000, dtype=np.int64), keys[:1000])
+    for slot in range(1000, 3000):  # crosses several merges
+        index.insert(slot, keys[slot])
+    for probe in (0, 1500, 2999):
+        expected = {j for j in range(3000) if (keys[j] == keys[probe]).any()}
+        assert index.query(keys[probe]) == expected
+    dead = np.zeros(3000, dtype=bool)
+    dead[::2] = True
+    index.drop(dead)
+    expected = {j for j in range(1, 3000, 2) if (keys[j] == keys[1]).any()}
+    assert index.query(keys[1]) == expected

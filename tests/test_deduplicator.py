@@ -99,3 +99,14 @@ def test_two_threads_adding_copies_at_once_end_linked() -> None:
         thread.join()
     # Whichever came second matched the first: no lost insert.
     assert sorted(len(found) for found in results.values()) == [0, 1]
+
+
+def test_many_removals_compact_the_index() -> None:
+    dd = Deduplicator()
+    text = page(ORIGINAL)
+    for number in range(1200):
+        dd.add(f"p{number}", text)
+    for number in range(1100):
+        dd.remove(f"p{number}")
+    matches = dd.query(page(COPY))
+    assert sorted(m.doc_id for m in matches) == sorted(f"p{n}" for n in range(1100, 1200))

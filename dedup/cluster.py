@@ -1,9 +1,10 @@
 """Candidate pairs -> verified clusters with a representative (the likely original).
 
 A candidate pair links two documents only once their shingle sets confirm it. Linked
-documents form connected groups; then every member is checked against the group's
-representative, and members that do not match it directly are split off and grouped again
-among themselves, so that A~B and B~C never drag an unrelated C into A's cluster.
+documents form connected groups; then each group is split into clusters built around a
+representative: a member matches the representative itself or is a near-identical twin of
+a member that does, and the rest are grouped again among themselves, so that A~B and B~C
+never drag an unrelated C into A's cluster.
 """
 
 from __future__ import annotations

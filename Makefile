@@ -9,7 +9,7 @@ STAMP = $(VENV)/.installed
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev,dask]'
+	$(BIN)/python -m pip install --quiet -e '.[dev,dask,redis]'
 	touch $(STAMP)
 
 demo: $(STAMP)  ## cluster the copies among samples/ and print the CSV report

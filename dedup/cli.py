@@ -244,7 +244,8 @@ def index() -> None:
     """A crawler's index file: add pages to it, query it, describe it.
 
     INDEX is a file written by dedup (dedup index add, dedup scan --save-index, or
-    Deduplicator.save), replaced atomically on every change.
+    Deduplicator.save), replaced atomically on every change; or a shared index in Redis,
+    redis://host:port/db#namespace (namespace "dedup" when omitted).
     """
 
 
@@ -263,7 +264,8 @@ def index_add(
     _refuse_output_among_inputs(index_path, paths)
     dedup = _open_index(index_path, fields, create=True)
     results, skipped = _index_files(dedup, paths, add=True, jobs=jobs)
-    _save_index(dedup, index_path)
+    if not index_path.startswith(("redis://", "rediss://", "unix://")):
+        _save_index(dedup, index_path)
     from dedup import report
 
     _write(report, report.matches_frame(results), output, "-o")
@@ -303,6 +305,9 @@ def index_query(
 def index_stats(*, index_path: str) -> None:
     """Describe INDEX: pages held, their age, the configuration, the file's size."""
     dedup = _open_index(index_path, {}, create=False)
+    if index_path.startswith(("redis://", "rediss://", "unix://")):
+        click.echo(f"index:        {index_path}\npages:        {len(dedup)}")
+        return
     size = Path(index_path).stat().st_size
     stats = dedup.stats()
     lines = [
@@ -318,11 +323,15 @@ def index_stats(*, index_path: str) -> None:
 
 
 def _open_index(index_path: str, fields: dict[str, Any], *, create: bool) -> Any:
-    if index_path.startswith(("redis://", "rediss://")):
-        raise click.UsageError(
-            f"{index_path}: this version keeps indexes in files only; give a file path"
-        )
     api = _api()
+    if index_path.startswith(("redis://", "rediss://", "unix://")):
+        url, _, namespace = index_path.partition("#")
+        try:
+            return api.Deduplicator(
+                _make_config(**fields), storage=url, namespace=namespace or "dedup"
+            )
+        except DedupError as error:
+            raise click.ClickException(str(error)) from error
     if not Path(index_path).exists():
         if not create:
             raise click.ClickException(

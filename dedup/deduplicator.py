@@ -20,6 +20,7 @@ from dedup.errors import DuplicateIdError, InputError, UnknownIdError
 from dedup.extract import extract_page, looks_like_html
 from dedup.models import Match
 from dedup.readers.formats import PageKind, RawPage
+from dedup.redis_index import RedisIndex, StorageError
 from dedup.shingle import Fingerprint, ShingleIds
 from dedup.signature import Signature
 from dedup.storage import IndexData, load_index, save_index
@@ -68,8 +69,18 @@ class Deduplicator:
               relation='duplicate', original_id='https://a.example/1')
     """
 
-    def __init__(self, config: DedupConfig | None = None) -> None:
+    def __init__(
+        self,
+        config: DedupConfig | None = None,
+        *,
+        storage: str | None = None,
+        namespace: str = "dedup",
+    ) -> None:
+        """An index in this process, or, with ``storage="redis://host:port/db"``, the index
+        of `namespace` in Redis, shared by every process that opens it (see
+        `dedup.redis_index`)."""
         self.config = config or DedupConfig()
+        self._shared = RedisIndex(storage, namespace, self.config) if storage else None
         self._fingerprinter = Fingerprinter(self.config)
         self._bands = BandIndex(self.config.lsh_bands)
         self._slot_ids: list[str | None] = []  # by slot; None once the page is removed
@@ -90,6 +101,8 @@ class Deduplicator:
         """
         _check_id(doc_id)
         fingerprint = self._page_fingerprint(text, url)
+        if self._shared is not None:
+            return self._shared_add(self._shared, doc_id, fingerprint)
         with self._lock:
             self._expire_by_age()
             if doc_id in self._entries:
@@ -109,8 +122,7 @@ class Deduplicator:
     def query(self, text: str, *, url: str | None = None) -> list[Match]:
         """The near-duplicates of a page already indexed, best first; indexes nothing."""
         fingerprint = self._page_fingerprint(text, url)
-        with self._lock:
-            return self._matches(fingerprint)[0]
+        return self.query_fingerprint(fingerprint)
 
     # ------------------------------------------------------------------ forgetting
 
@@ -120,6 +132,10 @@ class Deduplicator:
         Raises:
             UnknownIdError: ``doc_id`` is not indexed.
         """
+        if self._shared is not None:
+            if not self._shared.remove(doc_id):
+                raise UnknownIdError(doc_id)
+            return
         with self._lock:
             self._remove(doc_id)
 
@@ -127,14 +143,18 @@ class Deduplicator:
         """Forget every page added before a time (a datetime or seconds since the epoch);
         returns how many were removed."""
         cutoff = before.timestamp() if isinstance(before, datetime) else float(before)
+        if self._shared is not None:
+            return sum(self._shared.remove(doc_id) for doc_id in self._shared.older_than(cutoff))
         with self._lock:
             return self._expire(cutoff)
 
     def __contains__(self, doc_id: object) -> bool:
+        if self._shared is not None:
+            return isinstance(doc_id, str) and self._shared.contains(doc_id)
         return doc_id in self._entries
 
     def __len__(self) -> int:
-        return len(self._entries)
+        return self._shared.count() if self._shared is not None else len(self._entries)
 
     def stats(self) -> IndexStats:
         """How many pages, with a body, how many groups; when the oldest and newest were added."""
@@ -155,6 +175,8 @@ class Deduplicator:
 
     def __iter__(self) -> Iterator[str]:
         """The ids indexed, oldest first."""
+        if self._shared is not None:
+            return iter(self._shared.ids())
         with self._lock:
             return iter(list(self._entries))
 
@@ -162,6 +184,10 @@ class Deduplicator:
 
     def save(self, path: str | os.PathLike[str]) -> None:
         """Write the index to a file, atomically; no pickle (see `dedup.storage`)."""
+        if self._shared is not None:
+            raise StorageError(
+                "a shared index lives in Redis: back it up with Redis (BGSAVE), not save()"
+            )
         with self._lock:
             data = self._snapshot()
         save_index(data, path)
@@ -204,6 +230,8 @@ class Deduplicator:
     ) -> list[Match]:
         """`add` for a page already extracted and signed (as `dedup scan` has them)."""
         _check_id(doc_id)
+        if self._shared is not None:
+            return self._shared_add(self._shared, doc_id, fingerprint)
         with self._lock:
             if doc_id in self._entries:
                 raise DuplicateIdError(doc_id)
@@ -215,8 +243,51 @@ class Deduplicator:
 
     def query_fingerprint(self, fingerprint: Fingerprint) -> list[Match]:
         """`query` for a page already extracted and fingerprinted."""
+        if self._shared is not None:
+            return self._shared_matches(self._shared, fingerprint, exclude=None)[0]
         with self._lock:
             return self._matches(fingerprint)[0]
+
+    def _shared_add(self, shared: RedisIndex, doc_id: str, fingerprint: Fingerprint) -> list[Match]:
+        """Insert first, then look: two processes adding copies at once see each other."""
+        if self.config.max_age_days is not None:
+            self.expire(time.time() - self.config.max_age_days * 86400)
+        signature = (
+            self._fingerprinter.hasher.sign(fingerprint.shingles) if fingerprint.size else None
+        )
+        keys = self._band_keys(signature) if signature is not None else None
+        if not shared.add(doc_id, fingerprint, signature, keys, time.time()):
+            raise DuplicateIdError(doc_id)
+        matches, _ = self._shared_matches(shared, fingerprint, exclude=doc_id, signature=signature)
+        if matches:
+            shared.set_original(doc_id, _original(matches, doc_id))
+        return matches
+
+    def _shared_matches(
+        self,
+        shared: RedisIndex,
+        fingerprint: Fingerprint,
+        *,
+        exclude: str | None,
+        signature: Signature | None = None,
+    ) -> tuple[list[Match], Signature | None]:
+        if fingerprint.size == 0:
+            return [], None
+        if signature is None:
+            signature = self._fingerprinter.hasher.sign(fingerprint.shingles)
+        found = shared.candidates(self._band_keys(signature)) - {exclude}
+        matches = []
+        for other, page in sorted(shared.fetch(found).items()):
+            verdict = verify(fingerprint, page.fingerprint, self.config)
+            if verdict.is_copy:
+                relation = relation_of(
+                    verdict, fingerprint.size, page.fingerprint.size, self.config
+                )
+                matches.append(
+                    Match(other, verdict.similarity, verdict.containment, relation, page.original)
+                )
+        matches.sort(key=lambda m: (-m.similarity, -m.containment, m.doc_id))
+        return matches, signature
 
     def _insert(self, doc_id: str, entry: _Entry) -> None:
         entry.slot = len(self._slot_ids)

@@ -298,8 +298,8 @@ def test_index_add_query_and_stats(runner: CliRunner, tmp_path: Path) -> None:
     assert "pages:        6 (6 with an article body)" in stats.stdout
     missing = runner.invoke(main, ["index", "query", str(tmp_path / "none.dedup"), "samples"])
     assert missing.exit_code == 1 and "no such index" in missing.stderr
-    redis = runner.invoke(main, ["index", "stats", "redis://localhost:6379/0"])
-    assert redis.exit_code == 2 and "file path" in redis.stderr
+    unreachable = runner.invoke(main, ["index", "stats", "redis://127.0.0.1:1/0"])
+    assert unreachable.exit_code == 1 and "check that Redis is running" in unreachable.stderr
 
 
 def test_scan_save_index_makes_representatives_the_originals(

@@ -1,0 +1,208 @@
+"""The shared index: a Deduplicator's pages in Redis, for several crawler processes at once.
+
+Layout under a namespace ``ns`` (every key starts with it):
+
+- ``ns:config``                 the DedupConfig as JSON; processes with another config refuse
+- ``ns:doc:<doc_id>``           a hash: shingle ids, numbers, signature (raw little-endian
+                                arrays), the page's band set names, when it was added, its
+                                original
+- ``ns:band:<band>:<key>``      a set of the doc_ids whose signature has that band key
+- ``ns:age``                    a sorted set of doc_ids by the time they were added
+
+Adding and removing run as Lua scripts, so a page is either entirely in the index or not
+at all, whatever happens to the client or the connection in between. A page is inserted
+before it is looked up: two processes adding copies of one article at the same moment
+both see the other, so no insert is lost.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from collections.abc import Iterable
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from dedup.config import DedupConfig
+from dedup.errors import ConfigError, DedupError
+from dedup.shingle import Fingerprint
+
+
+class StorageError(DedupError):
+    """The shared index cannot be reached or used (Redis down, refused, misconfigured)."""
+
+
+_ADD = """
+if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+redis.call('HSET', KEYS[1], 's', ARGV[2], 'n', ARGV[3], 'g', ARGV[4], 'b', ARGV[5],
+           't', ARGV[6], 'o', ARGV[7])
+for i = 3, #KEYS do redis.call('SADD', KEYS[i], ARGV[1]) end
+redis.call('ZADD', KEYS[2], ARGV[6], ARGV[1])
+return 1
+"""
+_REMOVE = """
+local bands = redis.call('HGET', KEYS[1], 'b')
+if not bands then return 0 end
+for name in string.gmatch(bands, '%S+') do redis.call('SREM', name, ARGV[1]) end
+redis.call('DEL', KEYS[1])
+redis.call('ZREM', KEYS[2], ARGV[1])
+return 1
+"""
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class StoredPage:
+    """A page as the shared index holds it."""
+
+    fingerprint: Fingerprint
+    signature: npt.NDArray[np.uint32] | None
+    added: float
+    original: str
+
+
+class RedisIndex:
+    """The pages of one namespace in a Redis server."""
+
+    def __init__(self, url: str, namespace: str, config: DedupConfig) -> None:
+        try:
+            import redis
+        except ImportError as error:
+            raise StorageError(
+                "a redis:// index needs the Redis client: pip install redis"
+            ) from error
+        self._errors: tuple[type[Exception], ...] = (redis.exceptions.RedisError, OSError)
+        self.url = url
+        self.namespace = namespace
+        try:
+            self._redis = redis.Redis.from_url(url, socket_timeout=10, socket_connect_timeout=5)
+        except ValueError as error:
+            raise StorageError(f"{url}: not a Redis URL ({error})") from error
+        self._add = self._redis.register_script(_ADD)
+        self._remove = self._redis.register_script(_REMOVE)
+        self._check_config(config)
+
+    # ------------------------------------------------------------------ pages
+
+    def add(
+        self,
+        doc_id: str,
+        fingerprint: Fingerprint,
+        signature: npt.NDArray[np.uint32] | None,
+        band_keys: npt.NDArray[np.uint64] | None,
+        added: float,
+    ) -> bool:
+        """Insert a page atomically; False when its id is already there."""
+        bands = self._band_names(band_keys) if band_keys is not None else []
+        args: list[bytes | str] = [
+            doc_id,
+            fingerprint.shingles.astype("<u4").tobytes(),
+            fingerprint.numbers.astype("<u4").tobytes(),
+            signature.astype("<u4").tobytes() if signature is not None else b"",
+            " ".join(bands),
+            repr(added),
+            doc_id,
+        ]
+        keys = [self._doc_key(doc_id), self._key("age"), *bands]
+        return bool(self._call(lambda: self._add(keys=keys, args=args)))
+
+    def set_original(self, doc_id: str, original: str) -> None:
+        self._call(lambda: self._redis.hset(self._doc_key(doc_id), "o", original))
+
+    def candidates(self, band_keys: npt.NDArray[np.uint64]) -> set[str]:
+        """The doc_ids sharing at least one band key (one round trip)."""
+        names = self._band_names(band_keys)
+
+        def fetch() -> Any:
+            with self._redis.pipeline(transaction=False) as pipe:
+                for name in names:
+                    pipe.smembers(name)
+                return pipe.execute()
+
+        found: set[str] = set()
+        for members in self._call(fetch):
+            found.update(member.decode("utf-8", "surrogatepass") for member in members)
+        return found
+
+    def fetch(self, doc_ids: Iterable[str]) -> dict[str, StoredPage]:
+        """The stored pages of these ids (missing ones, removed meanwhile, are left out)."""
+        ids = list(doc_ids)
+        if not ids:
+            return {}
+
+        def fetch() -> Any:
+            with self._redis.pipeline(transaction=False) as pipe:
+                for doc_id in ids:
+                    pipe.hmget(self._doc_key(doc_id), "s", "n", "g", "t", "o")
+                return pipe.execute()
+
+        pages = {}
+        for doc_id, (shingles, numbers, signature, added, original) in zip(
+            ids, self._call(fetch), strict=True
+        ):
+            if shingles is None:
+                continue
+            pages[doc_id] = StoredPage(
+                Fingerprint(_array(shingles), _array(numbers)),
+                _array(signature) if signature else None,
+                float(added),
+                original.decode("utf-8", "surrogatepass"),
+            )
+        return pages
+
+    def remove(self, doc_id: str) -> bool:
+        keys = [self._doc_key(doc_id), self._key("age")]
+        return bool(self._call(lambda: self._remove(keys=keys, args=[doc_id])))
+
+    def older_than(self, cutoff: float) -> list[str]:
+        members = self._call(
+            lambda: self._redis.zrangebyscore(self._key("age"), "-inf", f"({cutoff}")
+        )
+        return [member.decode("utf-8", "surrogatepass") for member in members]
+
+    def contains(self, doc_id: str) -> bool:
+        return bool(self._call(lambda: self._redis.exists(self._doc_key(doc_id))))
+
+    def count(self) -> int:
+        return int(self._call(lambda: self._redis.zcard(self._key("age"))))
+
+    def ids(self) -> list[str]:
+        members = self._call(lambda: self._redis.zrange(self._key("age"), 0, -1))
+        return [member.decode("utf-8", "surrogatepass") for member in members]
+
+    # ------------------------------------------------------------------ internals
+
+    def _check_config(self, config: DedupConfig) -> None:
+        wanted = json.dumps(dataclasses.asdict(config), sort_keys=True)
+        stored = self._call(lambda: self._redis.set(self._key("config"), wanted, nx=True, get=True))
+        if stored is not None and stored.decode("utf-8") != wanted:
+            raise ConfigError(
+                f"namespace {self.namespace!r} at {self.url} holds an index made with another "
+                f"configuration ({stored.decode('utf-8')}); "
+                "use its configuration or another namespace"
+            )
+
+    def _call(self, action: Any) -> Any:
+        try:
+            return action()
+        except self._errors as error:
+            raise StorageError(
+                f"the shared index at {self.url} cannot be used ({type(error).__name__}: {error}); "
+                "check that Redis is running and reachable"
+            ) from error
+
+    def _key(self, suffix: str) -> str:
+        return f"{self.namespace}:{suffix}"
+
+    def _doc_key(self, doc_id: str) -> str:
+        return f"{self.namespace}:doc:{doc_id}"
+
+    def _band_names(self, band_keys: npt.NDArray[np.uint64]) -> list[str]:
+        return [
+            f"{self.namespace}:band:{band}:{key}" for band, key in enumerate(band_keys.tolist())
+        ]
+
+
+def _array(raw: bytes) -> npt.NDArray[np.uint32]:
+    return np.frombuffer(raw, dtype="<u4").astype(np.uint32)

@@ -1,0 +1,184 @@
+"""The shared index in a real Redis server on loopback (started and stopped by the fixture)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from dedup import ConfigError, DedupConfig, Deduplicator, DuplicateIdError, UnknownIdError
+from dedup.readers import decode_bytes
+from dedup.redis_index import StorageError
+
+from .conftest import REPO, SAMPLES
+
+pytest.importorskip("redis", reason="the shared index needs the Redis client: pip install redis")
+
+ORIGINAL = "jiangnan_daily/2025/0312/charging-plan.txt"
+COPY = "cnews_tw/20250312/ev-charging.txt"
+TRUNCATED = "hdzk_company/news/2025-charging.txt"
+
+
+def page(relative: str) -> str:
+    return decode_bytes((SAMPLES / relative).read_bytes())[0]
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def start_redis(folder: Path) -> tuple[subprocess.Popen[bytes], str]:
+    binary = shutil.which("redis-server")
+    if binary is None:
+        if os.environ.get("CI"):
+            pytest.fail("redis-server is not installed: .ci/run must install it")
+        pytest.skip("redis-server is not installed (apt-get install redis-server)")
+    port = free_port()
+    process = subprocess.Popen(
+        [
+            binary,
+            "--port",
+            str(port),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--dir",
+            str(folder),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"redis://127.0.0.1:{port}/0"
+    for _ in range(100):
+        with socket.socket() as probe:
+            if probe.connect_ex(("127.0.0.1", port)) == 0:
+                return process, url
+        time.sleep(0.05)
+    process.kill()
+    pytest.fail("redis-server did not start")
+
+
+@pytest.fixture
+def redis_url(tmp_path: Path) -> Iterator[str]:
+    process, url = start_redis(tmp_path)
+    yield url
+    process.terminate()
+    process.wait(timeout=10)
+
+
+def test_shared_index_answers_like_the_memory_one(redis_url: str) -> None:
+    dd = Deduplicator(storage=redis_url, namespace="news")
+    assert dd.seen("first", page(ORIGINAL)) is None
+    copy = dd.seen("second", page(COPY))
+    assert copy is not None and (copy.doc_id, copy.relation, copy.original_id) == (
+        "first",
+        "duplicate",
+        "first",
+    )
+    cut = dd.query(page(TRUNCATED))
+    assert {m.doc_id for m in cut} == {"first", "second"}
+    assert {m.relation for m in cut} == {"partial"} and {m.original_id for m in cut} == {"first"}
+    assert len(dd) == 2 and "first" in dd and list(dd) == ["first", "second"]
+    with pytest.raises(DuplicateIdError):
+        dd.add("first", page(ORIGINAL))
+    dd.remove("first")
+    with pytest.raises(UnknownIdError):
+        dd.remove("first")
+    assert [m.doc_id for m in dd.query(page(ORIGINAL))] == ["second"]
+    assert dd.expire(before=time.time() + 60) == 1 and len(dd) == 0
+
+
+def test_two_processes_share_one_namespace(redis_url: str) -> None:
+    code = (
+        "import sys\n"
+        "from dedup import Deduplicator\n"
+        "from dedup.readers import decode_bytes\n"
+        "dd = Deduplicator(storage=sys.argv[1], namespace='shared')\n"
+        "dd.add('from-other-process', decode_bytes(open(sys.argv[2], 'rb').read())[0])\n"
+    )
+    subprocess.run(
+        [sys.executable, "-c", code, redis_url, str(SAMPLES / ORIGINAL)], check=True, cwd=REPO
+    )
+    dd = Deduplicator(storage=redis_url, namespace="shared")
+    assert [m.doc_id for m in dd.add("here", page(COPY))] == ["from-other-process"]
+    other = Deduplicator(storage=redis_url, namespace="elsewhere")
+    assert other.query(page(COPY)) == [] and len(other) == 0
+
+
+def test_namespaces_refuse_another_configuration(redis_url: str) -> None:
+    Deduplicator(storage=redis_url, namespace="news")
+    with pytest.raises(ConfigError, match="another configuration"):
+        Deduplicator(DedupConfig(threshold=0.9), storage=redis_url, namespace="news")
+
+
+def test_redis_going_away_is_a_storage_error_and_leaves_no_half_page(tmp_path: Path) -> None:
+    process, url = start_redis(tmp_path)
+    dd = Deduplicator(storage=url, namespace="news")
+    dd.add("kept", page(ORIGINAL))
+    process.terminate()
+    process.wait(timeout=10)
+    with pytest.raises(StorageError, match="check that Redis is running"):
+        dd.add("lost", page(COPY))
+    with pytest.raises(StorageError):
+        Deduplicator(storage="redis://127.0.0.1:1/0")
+
+
+def test_a_killed_writer_loses_no_page_whose_add_returned(redis_url: str) -> None:
+    code = (
+        "import sys\n"
+        "from dedup import Deduplicator\n"
+        "from dedup.readers import decode_bytes\n"
+        "dd = Deduplicator(storage=sys.argv[1], namespace='kill')\n"
+        "text = decode_bytes(open(sys.argv[2], 'rb').read())[0]\n"
+        "for number in range(100000):\n"
+        "    dd.add(f'p{number}', text)\n"
+        "    print(number, flush=True)\n"
+    )
+    writer = subprocess.Popen(
+        [sys.executable, "-c", code, redis_url, str(SAMPLES / ORIGINAL)],
+        stdout=subprocess.PIPE,
+        cwd=REPO,
+    )
+    assert writer.stdout is not None
+    returned = []
+    while len(returned) < 40:
+        returned.append(int(writer.stdout.readline()))
+    writer.kill()
+    writer.wait()
+    writer.stdout.close()
+    dd = Deduplicator(storage=redis_url, namespace="kill")
+    for number in returned:
+        assert f"p{number}" in dd
+    # Every page in the index is whole: its fingerprint, signature and bands are there.
+    assert len(dd.query(page(ORIGINAL))) == len(dd)
+
+
+def test_cli_index_commands_work_on_a_shared_index(redis_url: str) -> None:
+    from click.testing import CliRunner
+
+    from dedup.cli import main
+
+    runner = CliRunner()
+    shared = f"{redis_url}#cli"
+    added = runner.invoke(main, ["index", "add", shared, str(SAMPLES / "jiangnan_daily")])
+    assert added.exit_code == 0, added.stderr
+    again = runner.invoke(main, ["index", "add", shared, str(SAMPLES / "jiangnan_daily")])
+    assert "0 pages added" in again.stderr
+    query = runner.invoke(main, ["index", "query", shared, str(SAMPLES / "cnews_tw")])
+    assert query.exit_code == 0 and "duplicate" in query.stdout
+    stats = runner.invoke(main, ["index", "stats", shared])
+    count = len(Deduplicator(storage=redis_url, namespace="cli"))
+    assert count > 0 and f"pages:        {count}" in stats.stdout
+    assert len(Deduplicator(storage=redis_url, namespace="dedup")) == 0

@@ -5,7 +5,10 @@ fingerprinted once up front, so the figures are the index's own cost: `add_finge
 (look up, verify, insert) for every page, and a `query_fingerprint` for one in ten. Memory
 is the growth of the process's peak RSS while the index fills, per page.
 
-Usage: python benchmarks/bench_crawler.py [--size 100000]
+With --storage redis://host:port/db the index is the shared one in that Redis server (in a
+fresh namespace, deleted afterwards); memory is then the growth of the server's used_memory.
+
+Usage: python benchmarks/bench_crawler.py [--size 100000] [--storage redis://127.0.0.1:6379/0]
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ def rss_mb() -> float:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--size", type=int, default=100000)
+    parser.add_argument("--storage", help="redis:// URL of a shared index to measure instead")
     args = parser.parse_args()
     if not (ROOT.parent / "shared" / "corpora").is_dir():
         print("benchmark needs ../shared/corpora beside the repository", file=sys.stderr)
@@ -49,8 +53,10 @@ def main() -> int:
             (d.doc_id, f, s)
             for d, f, s in zip(chunk.documents, chunk.fingerprints, chunk.signatures, strict=True)
         )
-    before = rss_mb()
-    index = dedup.Deduplicator()
+    namespace = f"bench-{time.time_ns()}"
+    server = redis_client(args.storage) if args.storage else None
+    before = server.info("memory")["used_memory"] / 2**20 if server else rss_mb()
+    index = dedup.Deduplicator(storage=args.storage, namespace=namespace)
     adds, queries = [], []
     started = time.perf_counter()
     for number, (doc_id, fingerprint, signature) in enumerate(pages):
@@ -62,7 +68,7 @@ def main() -> int:
             index.query_fingerprint(fingerprint)
             queries.append(time.perf_counter() - tick)
     total = time.perf_counter() - started
-    grown = rss_mb() - before
+    grown = (server.info("memory")["used_memory"] / 2**20 if server else rss_mb()) - before
     for name, values in (("add", adds), ("query", queries)):
         ms = np.array(values) * 1e3
         print(
@@ -70,9 +76,13 @@ def main() -> int:
             f"p99 {np.percentile(ms, 99):.3f} ms  max {ms.max():.1f} ms"
         )
     print(
-        f"{len(pages)} pages indexed in {total:.1f} s; memory {grown:.0f} MB, "
-        f"{grown * 1024 * 1024 / len(pages):.0f} bytes per page"
+        f"{len(pages)} pages indexed in {total:.1f} s ({len(pages) / total:.0f} adds/s with "
+        f"the queries); memory {grown:.0f} MB, {grown * 2**20 / len(pages):.0f} bytes per page"
     )
+    if server:
+        for key in server.scan_iter(f"{namespace}:*", count=10000):
+            server.delete(key)
+        return 0
     target = ROOT / "benchmarks" / "out" / "crawler.dedup"
     started = time.perf_counter()
     index.save(target)
@@ -83,6 +93,12 @@ def main() -> int:
     per_page = target.stat().st_size / len(pages)
     print(f"save {saved:.1f} s, load {loaded:.1f} s ({per_page:.0f} bytes per page on disk)")
     return 0
+
+
+def redis_client(url: str):  # type: ignore[no-untyped-def]
+    import redis
+
+    return redis.Redis.from_url(url)
 
 
 if __name__ == "__main__":

@@ -264,7 +264,7 @@ def index_add(
     _refuse_output_among_inputs(index_path, paths)
     dedup = _open_index(index_path, fields, create=True)
     results, skipped = _index_files(dedup, paths, add=True, jobs=jobs)
-    if not index_path.startswith(("redis://", "rediss://", "unix://")):
+    if not _is_shared(index_path):
         _save_index(dedup, index_path)
     from dedup import report
 
@@ -305,16 +305,16 @@ def index_query(
 def index_stats(*, index_path: str) -> None:
     """Describe INDEX: pages held, their age, the configuration, the file's size."""
     dedup = _open_index(index_path, {}, create=False)
-    if index_path.startswith(("redis://", "rediss://", "unix://")):
-        click.echo(f"index:        {index_path}\npages:        {len(dedup)}")
-        return
-    size = Path(index_path).stat().st_size
     stats = dedup.stats()
     lines = [
         f"index:        {index_path}",
         f"pages:        {stats.pages} ({stats.with_body} with an article body)",
         f"groups:       {stats.originals} originals",
-        f"file size:    {size} bytes ({size / max(1, stats.pages):.0f} per page)",
+    ]
+    if not _is_shared(index_path):
+        size = Path(index_path).stat().st_size
+        lines.append(f"file size:    {size} bytes ({size / max(1, stats.pages):.0f} per page)")
+    lines += [
         f"oldest page:  {stats.oldest or '-'}",
         f"newest page:  {stats.newest or '-'}",
         f"config:       {dedup.config}",
@@ -322,9 +322,13 @@ def index_stats(*, index_path: str) -> None:
     click.echo("\n".join(lines))
 
 
+def _is_shared(index_path: str) -> bool:
+    return index_path.startswith(("redis://", "rediss://", "unix://"))
+
+
 def _open_index(index_path: str, fields: dict[str, Any], *, create: bool) -> Any:
     api = _api()
-    if index_path.startswith(("redis://", "rediss://", "unix://")):
+    if _is_shared(index_path):
         url, _, namespace = index_path.partition("#")
         try:
             return api.Deduplicator(

@@ -158,17 +158,22 @@ class Deduplicator:
 
     def stats(self) -> IndexStats:
         """How many pages, with a body, how many groups; when the oldest and newest were added."""
-        with self._lock:
-            entries = list(self._entries.values())
-        added = [entry.added for entry in entries]
+        if self._shared is not None:
+            added, with_body, originals = self._shared.summary()
+        else:
+            with self._lock:
+                entries = list(self._entries.values())
+            added = [entry.added for entry in entries]
+            with_body = sum(entry.signature is not None for entry in entries)
+            originals = len({entry.original for entry in entries})
 
         def when(seconds: float) -> str:
             return datetime.fromtimestamp(seconds).isoformat(timespec="seconds")
 
         return IndexStats(
-            pages=len(entries),
-            with_body=sum(entry.signature is not None for entry in entries),
-            originals=len({entry.original for entry in entries}),
+            pages=len(added),
+            with_body=with_body,
+            originals=originals,
             oldest=when(min(added)) if added else None,
             newest=when(max(added)) if added else None,
         )

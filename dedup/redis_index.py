@@ -167,6 +167,26 @@ class RedisIndex:
     def count(self) -> int:
         return int(self._call(lambda: self._redis.zcard(self._key("age"))))
 
+    def summary(self) -> tuple[list[float], int, int]:
+        """When each page was added, how many have a body, how many distinct originals."""
+        listed = self._call(lambda: self._redis.zrange(self._key("age"), 0, -1, withscores=True))
+        with_body, originals = 0, set()
+        for start in range(0, len(listed), 10000):
+            batch = [member for member, _ in listed[start : start + 10000]]
+
+            def fetch(batch: list[bytes] = batch) -> Any:
+                with self._redis.pipeline(transaction=False) as pipe:
+                    for member in batch:
+                        key = self._doc_key(member.decode("utf-8", "surrogatepass"))
+                        pipe.hstrlen(key, "g")
+                        pipe.hget(key, "o")
+                    return pipe.execute()
+
+            answers = self._call(fetch)
+            with_body += sum(1 for length in answers[0::2] if length)
+            originals.update(original for original in answers[1::2] if original is not None)
+        return [float(score) for _, score in listed], with_body, len(originals)
+
     def ids(self) -> list[str]:
         members = self._call(lambda: self._redis.zrange(self._key("age"), 0, -1))
         return [member.decode("utf-8", "surrogatepass") for member in members]

@@ -91,6 +91,8 @@ def test_shared_index_answers_like_the_memory_one(redis_url: str) -> None:
     assert {m.doc_id for m in cut} == {"first", "second"}
     assert {m.relation for m in cut} == {"partial"} and {m.original_id for m in cut} == {"first"}
     assert len(dd) == 2 and "first" in dd and list(dd) == ["first", "second"]
+    stats = dd.stats()
+    assert (stats.pages, stats.with_body, stats.originals) == (2, 2, 1) and stats.oldest
     with pytest.raises(DuplicateIdError):
         dd.add("first", page(ORIGINAL))
     dd.remove("first")
@@ -179,6 +181,8 @@ def test_cli_index_commands_work_on_a_shared_index(redis_url: str) -> None:
     query = runner.invoke(main, ["index", "query", shared, str(SAMPLES / "cnews_tw")])
     assert query.exit_code == 0 and "duplicate" in query.stdout
     stats = runner.invoke(main, ["index", "stats", shared])
-    count = len(Deduplicator(storage=redis_url, namespace="cli"))
-    assert count > 0 and f"pages:        {count}" in stats.stdout
+    held = Deduplicator(storage=redis_url, namespace="cli").stats()
+    assert held.pages > 0 and held.with_body == held.pages and held.originals <= held.pages
+    assert f"pages:        {held.pages} ({held.pages} with an article body)" in stats.stdout
+    assert f"groups:       {held.originals} originals" in stats.stdout
     assert len(Deduplicator(storage=redis_url, namespace="dedup")) == 0

@@ -170,7 +170,7 @@ class RedisIndex:
     def summary(self) -> tuple[list[float], int, int]:
         """When each page was added, how many have a body, how many distinct originals."""
         listed = self._call(lambda: self._redis.zrange(self._key("age"), 0, -1, withscores=True))
-        with_body, originals = 0, set()
+        with_body, originals = 0, set[bytes]()
         for start in range(0, len(listed), 10000):
             batch = [member for member, _ in listed[start : start + 10000]]
 

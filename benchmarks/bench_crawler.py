@@ -33,6 +33,9 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--size", type=int, default=100000)
     parser.add_argument("--storage", help="redis:// URL of a shared index to measure instead")
+    parser.add_argument(
+        "--batch", type=int, default=0, help="add and query in batches of this many (add_many)"
+    )
     args = parser.parse_args()
     if not (ROOT.parent / "shared" / "corpora").is_dir():
         print("benchmark needs ../shared/corpora beside the repository", file=sys.stderr)
@@ -57,6 +60,8 @@ def main() -> int:
     server = redis_client(args.storage) if args.storage else None
     before = server.info("memory")["used_memory"] / 2**20 if server else rss_mb()
     index = dedup.Deduplicator(storage=args.storage, namespace=namespace)
+    if args.batch:
+        return batched(index, pages, args.batch, server, namespace)
     adds, queries = [], []
     started = time.perf_counter()
     for number, (doc_id, fingerprint, signature) in enumerate(pages):
@@ -80,8 +85,7 @@ def main() -> int:
         f"the queries); memory {grown:.0f} MB, {grown * 2**20 / len(pages):.0f} bytes per page"
     )
     if server:
-        for key in server.scan_iter(f"{namespace}:*", count=10000):
-            server.delete(key)
+        forget(server, namespace)
         return 0
     target = ROOT / "benchmarks" / "out" / "crawler.dedup"
     started = time.perf_counter()
@@ -93,6 +97,35 @@ def main() -> int:
     per_page = target.stat().st_size / len(pages)
     print(f"save {saved:.1f} s, load {loaded:.1f} s ({per_page:.0f} bytes per page on disk)")
     return 0
+
+
+def batched(index, pages, size: int, server, namespace: str) -> int:  # type: ignore[no-untyped-def]
+    """Throughput with add_fingerprints / query_fingerprints in batches (a few round trips
+    per batch on a shared index)."""
+    started = time.perf_counter()
+    for start in range(0, len(pages), size):
+        index.add_fingerprints([(doc_id, fp) for doc_id, fp, _ in pages[start : start + size]])
+    adding = time.perf_counter() - started
+    started = time.perf_counter()
+    for start in range(0, len(pages), size):
+        index.query_fingerprints([fp for _, fp, _ in pages[start : start + size]])
+    querying = time.perf_counter() - started
+    print(
+        f"{len(pages)} pages in batches of {size}: {len(pages) / adding:.0f} adds/s, "
+        f"{len(pages) / querying:.0f} queries/s"
+    )
+    if server:
+        print(
+            f"Redis memory {server.info('memory')['used_memory'] / len(pages):.0f} bytes per page"
+        )
+        forget(server, namespace)
+    return 0
+
+
+def forget(server, namespace: str) -> None:  # type: ignore[no-untyped-def]
+    keys = list(server.scan_iter(f"{namespace}:*", count=10000))
+    for start in range(0, len(keys), 10000):
+        server.unlink(*keys[start : start + 10000])
 
 
 def redis_client(url: str):  # type: ignore[no-untyped-def]

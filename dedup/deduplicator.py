@@ -6,8 +6,8 @@ import os
 import threading
 import time
 from collections import deque
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 import numpy as np
@@ -20,7 +20,7 @@ from dedup.errors import DuplicateIdError, InputError, UnknownIdError
 from dedup.extract import extract_page, looks_like_html
 from dedup.models import Match
 from dedup.readers.formats import PageKind, RawPage
-from dedup.redis_index import RedisIndex, StorageError
+from dedup.redis_index import NewPage, RedisIndex, StorageError
 from dedup.shingle import Fingerprint, ShingleIds
 from dedup.signature import Signature
 from dedup.storage import IndexData, load_index, save_index
@@ -102,7 +102,7 @@ class Deduplicator:
         _check_id(doc_id)
         fingerprint = self._page_fingerprint(text, url)
         if self._shared is not None:
-            return self._shared_add(self._shared, doc_id, fingerprint)
+            return self._shared_add_many(self._shared, [(doc_id, fingerprint)])[0]
         with self._lock:
             self._expire_by_age()
             if doc_id in self._entries:
@@ -123,6 +123,24 @@ class Deduplicator:
         """The near-duplicates of a page already indexed, best first; indexes nothing."""
         fingerprint = self._page_fingerprint(text, url)
         return self.query_fingerprint(fingerprint)
+
+    def add_many(
+        self, pages: Iterable[tuple[str, str] | tuple[str, str, str | None]]
+    ) -> list[list[Match]]:
+        """`add` for a batch of ``(doc_id, text)`` or ``(doc_id, text, url)``, in order: the
+        matches of each. On a shared index the batch takes a few round trips in all, not a
+        few per page, which is what makes Redis fast.
+
+        Raises:
+            DuplicateIdError: an id was already indexed (the rest of the batch is added).
+        """
+        return self.add_fingerprints(
+            [(page[0], self._page_fingerprint(page[1], _url(page))) for page in pages]
+        )
+
+    def query_many(self, texts: Iterable[str]) -> list[list[Match]]:
+        """`query` for a batch of pages: the matches of each, in order."""
+        return self.query_fingerprints([self._page_fingerprint(text, None) for text in texts])
 
     # ------------------------------------------------------------------ forgetting
 
@@ -236,7 +254,7 @@ class Deduplicator:
         """`add` for a page already extracted and signed (as `dedup scan` has them)."""
         _check_id(doc_id)
         if self._shared is not None:
-            return self._shared_add(self._shared, doc_id, fingerprint)
+            return self._shared_add_many(self._shared, [(doc_id, fingerprint)])[0]
         with self._lock:
             if doc_id in self._entries:
                 raise DuplicateIdError(doc_id)
@@ -249,50 +267,115 @@ class Deduplicator:
     def query_fingerprint(self, fingerprint: Fingerprint) -> list[Match]:
         """`query` for a page already extracted and fingerprinted."""
         if self._shared is not None:
-            return self._shared_matches(self._shared, fingerprint, exclude=None)[0]
+            return self._shared_query_many(self._shared, [fingerprint])[0]
         with self._lock:
             return self._matches(fingerprint)[0]
 
-    def _shared_add(self, shared: RedisIndex, doc_id: str, fingerprint: Fingerprint) -> list[Match]:
-        """Insert first, then look: two processes adding copies at once see each other."""
+    def add_fingerprints(self, pages: list[tuple[str, Fingerprint]]) -> list[list[Match]]:
+        """`add_many` for pages already extracted and fingerprinted."""
+        if self._shared is not None:
+            return self._shared_add_many(self._shared, pages)
+        results, refused = [], []
+        for doc_id, fingerprint in pages:
+            signature = (
+                self._fingerprinter.hasher.sign(fingerprint.shingles) if fingerprint.size else None
+            )
+            try:
+                results.append(self.add_fingerprint(doc_id, fingerprint, signature))
+            except DuplicateIdError:
+                refused.append(doc_id)
+                results.append([])
+        if refused:
+            raise DuplicateIdError(refused[0])
+        return results
+
+    def query_fingerprints(self, fingerprints: list[Fingerprint]) -> list[list[Match]]:
+        """`query_many` for pages already extracted and fingerprinted."""
+        if self._shared is not None:
+            return self._shared_query_many(self._shared, fingerprints)
+        return [self.query_fingerprint(fingerprint) for fingerprint in fingerprints]
+
+    def _shared_add_many(
+        self, shared: RedisIndex, pages: list[tuple[str, Fingerprint]]
+    ) -> list[list[Match]]:
+        """Insert first, then look: two processes adding copies at once see each other.
+
+        A page's matches leave out the pages after it in the same batch, as if added one by
+        one; each page's original is then the first of its article the index held.
+        """
         if self.config.max_age_days is not None:
             self.expire(time.time() - self.config.max_age_days * 86400)
-        signature = (
-            self._fingerprinter.hasher.sign(fingerprint.shingles) if fingerprint.size else None
-        )
-        keys = self._band_keys(signature) if signature is not None else None
-        if not shared.add(doc_id, fingerprint, signature, keys, time.time()):
-            raise DuplicateIdError(doc_id)
-        matches, _ = self._shared_matches(shared, fingerprint, exclude=doc_id, signature=signature)
-        if matches:
-            shared.set_original(doc_id, _original(matches, doc_id))
-        return matches
+        now = time.time()
+        new = []
+        for doc_id, fingerprint in pages:
+            _check_id(doc_id)
+            signature = (
+                self._fingerprinter.hasher.sign(fingerprint.shingles) if fingerprint.size else None
+            )
+            keys = self._band_keys(signature) if signature is not None else None
+            new.append(NewPage(doc_id, fingerprint, signature, keys, now))
+        inserted = shared.add_many(new)
+        found = self._shared_lookup(shared, new, batch=True)
+        originals: dict[str, str] = {}
+        results = []
+        for page, done, held in zip(new, inserted, found, strict=True):
+            matches = [replace(m, original_id=originals.get(m.doc_id, m.original_id)) for m in held]
+            if done and matches:
+                originals[page.doc_id] = _original(matches, page.doc_id)
+            results.append(matches)
+        shared.set_originals(originals)
+        refused = [page.doc_id for page, done in zip(new, inserted, strict=True) if not done]
+        if refused:
+            raise DuplicateIdError(refused[0])
+        return results
 
-    def _shared_matches(
-        self,
-        shared: RedisIndex,
-        fingerprint: Fingerprint,
-        *,
-        exclude: str | None,
-        signature: Signature | None = None,
-    ) -> tuple[list[Match], Signature | None]:
-        if fingerprint.size == 0:
-            return [], None
-        if signature is None:
-            signature = self._fingerprinter.hasher.sign(fingerprint.shingles)
-        found = shared.candidates(self._band_keys(signature)) - {exclude}
-        matches = []
-        for other, page in sorted(shared.fetch(found).items()):
-            verdict = verify(fingerprint, page.fingerprint, self.config)
-            if verdict.is_copy:
-                relation = relation_of(
-                    verdict, fingerprint.size, page.fingerprint.size, self.config
-                )
-                matches.append(
-                    Match(other, verdict.similarity, verdict.containment, relation, page.original)
-                )
-        matches.sort(key=lambda m: (-m.similarity, -m.containment, m.doc_id))
-        return matches, signature
+    def _shared_lookup(
+        self, shared: RedisIndex, pages: list[NewPage], *, batch: bool
+    ) -> list[list[Match]]:
+        """Each page's verified matches in the shared index: three round trips in all.
+
+        With ``batch`` the pages were just added: each leaves out itself and those after it.
+        """
+        position = {page.doc_id: number for number, page in enumerate(pages)} if batch else {}
+        keys = [page.band_keys for page in pages if page.band_keys is not None]
+        candidates = iter(shared.candidates_many(keys))
+        wanted = [
+            {other for other in next(candidates) if position.get(other, -1) < number}
+            if page.band_keys is not None
+            else set[str]()
+            for number, page in enumerate(pages)
+        ]
+        stored = shared.fetch(sorted(set().union(*wanted)))
+        results = []
+        for page, others in zip(pages, wanted, strict=True):
+            matches = []
+            for other in sorted(others & stored.keys()):
+                held = stored[other]
+                verdict = verify(page.fingerprint, held.fingerprint, self.config)
+                if verdict.is_copy:
+                    relation = relation_of(
+                        verdict, page.fingerprint.size, held.fingerprint.size, self.config
+                    )
+                    matches.append(
+                        Match(
+                            other, verdict.similarity, verdict.containment, relation, held.original
+                        )
+                    )
+            matches.sort(key=lambda m: (-m.similarity, -m.containment, m.doc_id))
+            results.append(matches)
+        return results
+
+    def _shared_query_many(
+        self, shared: RedisIndex, fingerprints: list[Fingerprint]
+    ) -> list[list[Match]]:
+        pages = []
+        for fingerprint in fingerprints:
+            signature = (
+                self._fingerprinter.hasher.sign(fingerprint.shingles) if fingerprint.size else None
+            )
+            keys = self._band_keys(signature) if signature is not None else None
+            pages.append(NewPage("", fingerprint, signature, keys, 0.0))
+        return self._shared_lookup(shared, pages, batch=False)
 
     def _insert(self, doc_id: str, entry: _Entry) -> None:
         entry.slot = len(self._slot_ids)
@@ -387,6 +470,10 @@ class Deduplicator:
 def _original(matches: list[Match], doc_id: str) -> str:
     """A new page's original: its best match's, or itself when it is the first seen."""
     return (matches[0].original_id or matches[0].doc_id) if matches else doc_id
+
+
+def _url(page: tuple[str, str] | tuple[str, str, str | None]) -> str | None:
+    return page[2] if len(page) == 3 else None
 
 
 def _check_id(doc_id: object) -> None:

@@ -12,7 +12,8 @@ Layout under a namespace ``ns`` (every key starts with it):
 Adding and removing run as Lua scripts, so a page is either entirely in the index or not
 at all, whatever happens to the client or the connection in between. A page is inserted
 before it is looked up: two processes adding copies of one article at the same moment
-both see the other, so no insert is lost.
+both see the other, so no insert is lost. The scripts touch band sets they are not given
+as keys, so a namespace must live on one Redis server (not spread over a Redis Cluster).
 """
 
 from __future__ import annotations
@@ -38,9 +39,14 @@ _ADD = """
 if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
 redis.call('HSET', KEYS[1], 's', ARGV[2], 'n', ARGV[3], 'g', ARGV[4], 'b', ARGV[5],
            't', ARGV[6], 'o', ARGV[7])
-for i = 3, #KEYS do redis.call('SADD', KEYS[i], ARGV[1]) end
+for name in string.gmatch(ARGV[5], '%S+') do redis.call('SADD', name, ARGV[1]) end
 redis.call('ZADD', KEYS[2], ARGV[6], ARGV[1])
 return 1
+"""
+_CANDIDATES = """
+local names = {}
+for name in string.gmatch(ARGV[1], '%S+') do names[#names + 1] = name end
+return redis.call('SUNION', unpack(names))
 """
 _REMOVE = """
 local bands = redis.call('HGET', KEYS[1], 'b')
@@ -62,6 +68,17 @@ class StoredPage:
     original: str
 
 
+@dataclasses.dataclass(frozen=True, slots=True)
+class NewPage:
+    """A page to insert: its fingerprint, signature and band keys (None without a body)."""
+
+    doc_id: str
+    fingerprint: Fingerprint
+    signature: npt.NDArray[np.uint32] | None
+    band_keys: npt.NDArray[np.uint64] | None
+    added: float
+
+
 class RedisIndex:
     """The pages of one namespace in a Redis server."""
 
@@ -72,6 +89,9 @@ class RedisIndex:
             raise StorageError(
                 "a redis:// index needs the Redis client: pip install redis"
             ) from error
+        if not namespace or any(char.isspace() for char in namespace):
+            # Band set names travel space-separated inside the Lua scripts.
+            raise ConfigError(f"namespace {namespace!r} must be non-empty, without spaces")
         self._errors: tuple[type[Exception], ...] = (redis.exceptions.RedisError, OSError)
         self.url = url
         self.namespace = namespace
@@ -81,6 +101,7 @@ class RedisIndex:
             raise StorageError(f"{url}: not a Redis URL ({error})") from error
         self._add = self._redis.register_script(_ADD)
         self._remove = self._redis.register_script(_REMOVE)
+        self._candidates = self._redis.register_script(_CANDIDATES)
         self._check_config(config)
 
     # ------------------------------------------------------------------ pages
@@ -94,36 +115,51 @@ class RedisIndex:
         added: float,
     ) -> bool:
         """Insert a page atomically; False when its id is already there."""
-        bands = self._band_names(band_keys) if band_keys is not None else []
-        args: list[bytes | str] = [
-            doc_id,
-            fingerprint.shingles.astype("<u4").tobytes(),
-            fingerprint.numbers.astype("<u4").tobytes(),
-            signature.astype("<u4").tobytes() if signature is not None else b"",
-            " ".join(bands),
-            repr(added),
-            doc_id,
-        ]
-        keys = [self._doc_key(doc_id), self._key("age"), *bands]
+        keys, args = self._add_call(NewPage(doc_id, fingerprint, signature, band_keys, added))
         return bool(self._call(lambda: self._add(keys=keys, args=args)))
 
-    def set_original(self, doc_id: str, original: str) -> None:
-        self._call(lambda: self._redis.hset(self._doc_key(doc_id), "o", original))
+    def add_many(self, pages: list[NewPage]) -> list[bool]:
+        """Insert pages, each atomically, in one round trip; False where an id was there."""
+
+        def insert() -> Any:
+            with self._redis.pipeline(transaction=False) as pipe:
+                for page in pages:
+                    keys, args = self._add_call(page)
+                    self._add(keys=keys, args=args, client=pipe)
+                return pipe.execute()
+
+        return [bool(done) for done in self._call(insert)]
+
+    def set_originals(self, originals: dict[str, str]) -> None:
+        if not originals:
+            return
+
+        def write() -> Any:
+            with self._redis.pipeline(transaction=False) as pipe:
+                for doc_id, original in originals.items():
+                    pipe.hset(self._doc_key(doc_id), "o", original)
+                return pipe.execute()
+
+        self._call(write)
 
     def candidates(self, band_keys: npt.NDArray[np.uint64]) -> set[str]:
         """The doc_ids sharing at least one band key (one round trip)."""
-        names = self._band_names(band_keys)
+        return self.candidates_many([band_keys])[0]
+
+    def candidates_many(self, keys_per_page: list[npt.NDArray[np.uint64]]) -> list[set[str]]:
+        """`candidates` for several pages, in one round trip."""
+        names = [self._band_names(keys) for keys in keys_per_page]
 
         def fetch() -> Any:
             with self._redis.pipeline(transaction=False) as pipe:
-                for name in names:
-                    pipe.smembers(name)
+                for page_names in names:
+                    self._candidates(keys=[], args=[" ".join(page_names)], client=pipe)
                 return pipe.execute()
 
-        found: set[str] = set()
-        for members in self._call(fetch):
-            found.update(member.decode("utf-8", "surrogatepass") for member in members)
-        return found
+        return [
+            {member.decode("utf-8", "surrogatepass") for member in members}
+            for members in self._call(fetch)
+        ]
 
     def fetch(self, doc_ids: Iterable[str]) -> dict[str, StoredPage]:
         """The stored pages of these ids (missing ones, removed meanwhile, are left out)."""
@@ -211,6 +247,21 @@ class RedisIndex:
                 f"the shared index at {self.url} cannot be used ({type(error).__name__}: {error}); "
                 "check that Redis is running and reachable"
             ) from error
+
+    def _add_call(self, page: NewPage) -> tuple[list[str], list[bytes | str]]:
+        bands = self._band_names(page.band_keys) if page.band_keys is not None else []
+        args: list[bytes | str] = [
+            page.doc_id,
+            page.fingerprint.shingles.astype("<u4").tobytes(),
+            page.fingerprint.numbers.astype("<u4").tobytes(),
+            page.signature.astype("<u4").tobytes() if page.signature is not None else b"",
+            " ".join(bands),
+            repr(page.added),
+            page.doc_id,
+        ]
+        # The band set names go once, as one argument the script splits: a page's 32 band
+        # names as separate keys cost more to pack than everything else in the call.
+        return [self._doc_key(page.doc_id), self._key("age")], args
 
     def _key(self, suffix: str) -> str:
         return f"{self.namespace}:{suffix}"

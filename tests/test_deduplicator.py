@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from dedup import DedupConfig, Deduplicator, UnknownIdError
+from dedup import DedupConfig, Deduplicator, DuplicateIdError, UnknownIdError
 from dedup.readers import decode_bytes
 
 from .conftest import SAMPLES
@@ -41,6 +41,22 @@ def test_matches_name_the_relation_and_the_original() -> None:
     }
     assert {m.doc_id: m.relation for m in extended}["third"] == "extended"
     assert dd.seen("rice", page(OTHER)) is None
+
+
+def test_add_many_is_add_page_by_page() -> None:
+    batch = [("first", page(ORIGINAL)), ("second", page(COPY)), ("rice", page(OTHER), None)]
+    one_by_one = Deduplicator()
+    expected = [one_by_one.add(doc_id, text) for doc_id, text, *_ in batch]
+    dd = Deduplicator()
+    assert dd.add_many(batch) == expected
+    assert [m.doc_id for m in expected[1]] == ["first"] and expected[2] == []
+    assert dd.query_many([page(TRUNCATED), page(OTHER)]) == [
+        one_by_one.query(page(TRUNCATED)),
+        one_by_one.query(page(OTHER)),
+    ]
+    with pytest.raises(DuplicateIdError):
+        dd.add_many([("second", page(COPY)), ("third", page(TRUNCATED))])
+    assert "third" in dd and len(dd) == 4
 
 
 def test_remove_forgets_a_page() -> None:

@@ -123,6 +123,8 @@ def test_namespaces_refuse_another_configuration(redis_url: str) -> None:
     Deduplicator(storage=redis_url, namespace="news")
     with pytest.raises(ConfigError, match="another configuration"):
         Deduplicator(DedupConfig(threshold=0.9), storage=redis_url, namespace="news")
+    with pytest.raises(ConfigError, match="without spaces"):
+        Deduplicator(storage=redis_url, namespace="my news")
 
 
 def test_redis_going_away_is_a_storage_error_and_leaves_no_half_page(tmp_path: Path) -> None:
@@ -186,3 +188,21 @@ def test_cli_index_commands_work_on_a_shared_index(redis_url: str) -> None:
     assert f"pages:        {held.pages} ({held.pages} with an article body)" in stats.stdout
     assert f"groups:       {held.originals} originals" in stats.stdout
     assert len(Deduplicator(storage=redis_url, namespace="dedup")) == 0
+
+
+def test_a_batch_answers_as_pages_added_one_by_one(redis_url: str) -> None:
+    shared = Deduplicator(storage=redis_url, namespace="batch")
+    memory = Deduplicator()
+    batch = [("first", page(ORIGINAL)), ("second", page(COPY)), ("cut", page(TRUNCATED))]
+    assert shared.add_many(batch) == memory.add_many(batch)
+    found = shared.add_many([("later", page(COPY))])[0]
+    assert [found] == memory.add_many([("later", page(COPY))])
+    assert {m.doc_id for m in found} == {"first", "second", "cut"}
+    assert {m.original_id for m in found} == {"first"}
+    queried = shared.query_many([page(COPY), "完全無關的一句話。"])
+    assert queried == memory.query_many([page(COPY), "完全無關的一句話。"])
+    assert [m.doc_id for m in queried[0]] == ["first", "later", "second", "cut"]
+    assert queried[1] == []
+    with pytest.raises(DuplicateIdError, match="'first'"):
+        shared.add_many([("first", page(ORIGINAL)), ("new", page(ORIGINAL))])
+    assert "new" in shared and len(shared) == 5

@@ -104,7 +104,12 @@ def batched(index, pages, size: int, server, namespace: str) -> int:  # type: ig
     per batch on a shared index)."""
     started = time.perf_counter()
     for start in range(0, len(pages), size):
-        index.add_fingerprints([(doc_id, fp) for doc_id, fp, _ in pages[start : start + size]])
+        index.add_fingerprints(
+            [
+                (doc_id, fp, sig if fp.size else None)
+                for doc_id, fp, sig in pages[start : start + size]
+            ]
+        )
     adding = time.perf_counter() - started
     started = time.perf_counter()
     for start in range(0, len(pages), size):

@@ -194,23 +194,26 @@ def index_files(
     def collect(chunk: ChunkResult) -> None:
         nonlocal done
         skipped.extend(chunk.skips)
+        batch: list[tuple[str, Fingerprint, Signature | None]] = []
+        batched: set[str] = set()
         for document, fingerprint, signature in zip(
             chunk.documents, chunk.fingerprints, chunk.signatures, strict=True
         ):
             reason = _exclusion(document, fingerprint)
             if reason:
                 skipped.append(Skip(document.path or document.doc_id, reason, _record_of(document)))
-            elif not add:
-                results.append((document.doc_id, dedup.query_fingerprint(fingerprint)))
-            elif document.doc_id in dedup:
+            elif add and (document.doc_id in batched or document.doc_id in dedup):
                 skipped.append(Skip(document.path or document.doc_id, ALREADY_INDEXED))
             else:
-                results.append(
-                    (
-                        document.doc_id,
-                        dedup.add_fingerprint(document.doc_id, fingerprint, signature),
-                    )
-                )
+                batch.append((document.doc_id, fingerprint, signature))
+                batched.add(document.doc_id)
+        # One batch per chunk: a few round trips for the lot on a shared index.
+        answers = (
+            dedup.add_fingerprints(batch)
+            if add
+            else dedup.query_fingerprints([fingerprint for _, fingerprint, _ in batch])
+        )
+        results.extend(zip([doc_id for doc_id, _, _ in batch], answers, strict=True))
         done += chunk.files
         if progress is not None:
             progress(done, len(inputs))

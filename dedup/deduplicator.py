@@ -102,7 +102,9 @@ class Deduplicator:
         _check_id(doc_id)
         fingerprint = self._page_fingerprint(text, url)
         if self._shared is not None:
-            return self._shared_add_many(self._shared, [(doc_id, fingerprint)])[0]
+            return self._shared_add_many(
+                self._shared, [(doc_id, fingerprint, self._sign(fingerprint))]
+            )[0]
         with self._lock:
             self._expire_by_age()
             if doc_id in self._entries:
@@ -134,8 +136,9 @@ class Deduplicator:
         Raises:
             DuplicateIdError: an id was already indexed (the rest of the batch is added).
         """
+        fingerprints = [(page[0], self._page_fingerprint(page[1], _url(page))) for page in pages]
         return self.add_fingerprints(
-            [(page[0], self._page_fingerprint(page[1], _url(page))) for page in pages]
+            [(doc_id, fingerprint, self._sign(fingerprint)) for doc_id, fingerprint in fingerprints]
         )
 
     def query_many(self, texts: Iterable[str]) -> list[list[Match]]:
@@ -254,7 +257,7 @@ class Deduplicator:
         """`add` for a page already extracted and signed (as `dedup scan` has them)."""
         _check_id(doc_id)
         if self._shared is not None:
-            return self._shared_add_many(self._shared, [(doc_id, fingerprint)])[0]
+            return self._shared_add_many(self._shared, [(doc_id, fingerprint, signature)])[0]
         with self._lock:
             if doc_id in self._entries:
                 raise DuplicateIdError(doc_id)
@@ -271,15 +274,14 @@ class Deduplicator:
         with self._lock:
             return self._matches(fingerprint)[0]
 
-    def add_fingerprints(self, pages: list[tuple[str, Fingerprint]]) -> list[list[Match]]:
-        """`add_many` for pages already extracted and fingerprinted."""
+    def add_fingerprints(
+        self, pages: list[tuple[str, Fingerprint, Signature | None]]
+    ) -> list[list[Match]]:
+        """`add_many` for pages already extracted and signed (as `dedup scan` has them)."""
         if self._shared is not None:
             return self._shared_add_many(self._shared, pages)
         results, refused = [], []
-        for doc_id, fingerprint in pages:
-            signature = (
-                self._fingerprinter.hasher.sign(fingerprint.shingles) if fingerprint.size else None
-            )
+        for doc_id, fingerprint, signature in pages:
             try:
                 results.append(self.add_fingerprint(doc_id, fingerprint, signature))
             except DuplicateIdError:
@@ -296,7 +298,7 @@ class Deduplicator:
         return [self.query_fingerprint(fingerprint) for fingerprint in fingerprints]
 
     def _shared_add_many(
-        self, shared: RedisIndex, pages: list[tuple[str, Fingerprint]]
+        self, shared: RedisIndex, pages: list[tuple[str, Fingerprint, Signature | None]]
     ) -> list[list[Match]]:
         """Insert first, then look: two processes adding copies at once see each other.
 
@@ -307,11 +309,8 @@ class Deduplicator:
             self.expire(time.time() - self.config.max_age_days * 86400)
         now = time.time()
         new = []
-        for doc_id, fingerprint in pages:
+        for doc_id, fingerprint, signature in pages:
             _check_id(doc_id)
-            signature = (
-                self._fingerprinter.hasher.sign(fingerprint.shingles) if fingerprint.size else None
-            )
             keys = self._band_keys(signature) if signature is not None else None
             new.append(NewPage(doc_id, fingerprint, signature, keys, now))
         inserted = shared.add_many(new)
@@ -370,9 +369,7 @@ class Deduplicator:
     ) -> list[list[Match]]:
         pages = []
         for fingerprint in fingerprints:
-            signature = (
-                self._fingerprinter.hasher.sign(fingerprint.shingles) if fingerprint.size else None
-            )
+            signature = self._sign(fingerprint)
             keys = self._band_keys(signature) if signature is not None else None
             pages.append(NewPage("", fingerprint, signature, keys, 0.0))
         return self._shared_lookup(shared, pages, batch=False)
@@ -395,6 +392,9 @@ class Deduplicator:
             # Most of the index is dead (an expiring crawler): drop it from the band arrays.
             self._bands.drop(np.array([doc is None for doc in self._slot_ids], dtype=bool))
             self._dead = 0
+
+    def _sign(self, fingerprint: Fingerprint) -> Signature | None:
+        return self._fingerprinter.hasher.sign(fingerprint.shingles) if fingerprint.size else None
 
     def _band_keys(self, signature: Signature) -> npt.NDArray[np.uint64]:
         keys: npt.NDArray[np.uint64] = band_keys(

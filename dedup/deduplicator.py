@@ -101,15 +101,14 @@ class Deduplicator:
         """
         _check_id(doc_id)
         fingerprint = self._page_fingerprint(text, url)
+        signature = self._sign(fingerprint)
         if self._shared is not None:
-            return self._shared_add_many(
-                self._shared, [(doc_id, fingerprint, self._sign(fingerprint))]
-            )[0]
+            return self._shared_add_many(self._shared, [(doc_id, fingerprint, signature)])[0]
         with self._lock:
             self._expire_by_age()
             if doc_id in self._entries:
                 raise DuplicateIdError(doc_id)
-            matches, signature = self._matches(fingerprint)
+            matches = self._matches(fingerprint, signature)
             self._insert(
                 doc_id, _Entry(fingerprint, signature, time.time(), _original(matches, doc_id))
             )
@@ -261,7 +260,7 @@ class Deduplicator:
         with self._lock:
             if doc_id in self._entries:
                 raise DuplicateIdError(doc_id)
-            matches, _ = self._matches(fingerprint) if signature is not None else ([], None)
+            matches = self._matches(fingerprint, signature)
             self._insert(
                 doc_id, _Entry(fingerprint, signature, time.time(), _original(matches, doc_id))
             )
@@ -271,8 +270,9 @@ class Deduplicator:
         """`query` for a page already extracted and fingerprinted."""
         if self._shared is not None:
             return self._shared_query_many(self._shared, [fingerprint])[0]
+        signature = self._sign(fingerprint)
         with self._lock:
-            return self._matches(fingerprint)[0]
+            return self._matches(fingerprint, signature)
 
     def add_fingerprints(
         self, pages: list[tuple[str, Fingerprint, Signature | None]]
@@ -345,24 +345,16 @@ class Deduplicator:
             for number, page in enumerate(pages)
         ]
         stored = shared.fetch(sorted(set().union(*wanted)))
-        results = []
-        for page, others in zip(pages, wanted, strict=True):
-            matches = []
-            for other in sorted(others & stored.keys()):
-                held = stored[other]
-                verdict = verify(page.fingerprint, held.fingerprint, self.config)
-                if verdict.is_copy:
-                    relation = relation_of(
-                        verdict, page.fingerprint.size, held.fingerprint.size, self.config
-                    )
-                    matches.append(
-                        Match(
-                            other, verdict.similarity, verdict.containment, relation, held.original
-                        )
-                    )
-            matches.sort(key=lambda m: (-m.similarity, -m.containment, m.doc_id))
-            results.append(matches)
-        return results
+        return [
+            self._verified(
+                page.fingerprint,
+                [
+                    (other, stored[other].fingerprint, stored[other].original)
+                    for other in sorted(others & stored.keys())
+                ],
+            )
+            for page, others in zip(pages, wanted, strict=True)
+        ]
 
     def _shared_query_many(
         self, shared: RedisIndex, fingerprints: list[Fingerprint]
@@ -423,24 +415,33 @@ class Deduplicator:
         page = RawPage(doc_id="", path="", text=text, kind=kind, encoding="utf-8", url=url)
         return self._fingerprinter.fingerprint(extract_page(page).body)
 
-    def _matches(self, fingerprint: Fingerprint) -> tuple[list[Match], Signature | None]:
-        if fingerprint.size == 0:
-            return [], None
-        signature = self._fingerprinter.hasher.sign(fingerprint.shingles)
-        matches = []
+    def _matches(self, fingerprint: Fingerprint, signature: Signature | None) -> list[Match]:
+        if signature is None:
+            return []
         slots = self._bands.query(self._band_keys(signature))
-        for other in sorted(doc for slot in slots if (doc := self._slot_ids[slot]) is not None):
-            entry = self._entries[other]
-            verdict = verify(fingerprint, entry.fingerprint, self.config)
+        others = sorted(doc for slot in slots if (doc := self._slot_ids[slot]) is not None)
+        return self._verified(
+            fingerprint,
+            [
+                (other, self._entries[other].fingerprint, self._entries[other].original)
+                for other in others
+            ],
+        )
+
+    def _verified(
+        self, fingerprint: Fingerprint, others: list[tuple[str, Fingerprint, str]]
+    ) -> list[Match]:
+        """The candidates that are copies, as Matches, best first."""
+        matches = []
+        for other, held, original in others:
+            verdict = verify(fingerprint, held, self.config)
             if verdict.is_copy:
-                relation = relation_of(
-                    verdict, fingerprint.size, entry.fingerprint.size, self.config
-                )
+                relation = relation_of(verdict, fingerprint.size, held.size, self.config)
                 matches.append(
-                    Match(other, verdict.similarity, verdict.containment, relation, entry.original)
+                    Match(other, verdict.similarity, verdict.containment, relation, original)
                 )
         matches.sort(key=lambda m: (-m.similarity, -m.containment, m.doc_id))
-        return matches, signature
+        return matches
 
     def _snapshot(self) -> IndexData:
         ids = list(self._entries)

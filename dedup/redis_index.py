@@ -106,18 +106,6 @@ class RedisIndex:
 
     # ------------------------------------------------------------------ pages
 
-    def add(
-        self,
-        doc_id: str,
-        fingerprint: Fingerprint,
-        signature: npt.NDArray[np.uint32] | None,
-        band_keys: npt.NDArray[np.uint64] | None,
-        added: float,
-    ) -> bool:
-        """Insert a page atomically; False when its id is already there."""
-        keys, args = self._add_call(NewPage(doc_id, fingerprint, signature, band_keys, added))
-        return bool(self._call(lambda: self._add(keys=keys, args=args)))
-
     def add_many(self, pages: list[NewPage]) -> list[bool]:
         """Insert pages, each atomically, in one round trip; False where an id was there."""
 
@@ -142,12 +130,8 @@ class RedisIndex:
 
         self._call(write)
 
-    def candidates(self, band_keys: npt.NDArray[np.uint64]) -> set[str]:
-        """The doc_ids sharing at least one band key (one round trip)."""
-        return self.candidates_many([band_keys])[0]
-
     def candidates_many(self, keys_per_page: list[npt.NDArray[np.uint64]]) -> list[set[str]]:
-        """`candidates` for several pages, in one round trip."""
+        """For each page, the doc_ids sharing at least one of its band keys; one round trip."""
         names = [self._band_names(keys) for keys in keys_per_page]
 
         def fetch() -> Any:

@@ -6,16 +6,24 @@ import io
 from pathlib import Path
 
 from dedup.api import extract_file
+from dedup.readers import decode_bytes
 
 from .conftest import SAMPLES
 
 CHARGING = "jiangnan_daily/2025/0312/charging-plan.txt"
+CHARGING_COPY = "cnews_tw/20250312/ev-charging.txt"  # a Traditional-script re-post
+CHARGING_CUT = "hdzk_company/news/2025-charging.txt"  # a truncated copy
 TEA = "jiangnan_daily/2025/0405/spring-tea.txt"
 SHORT = [
     "beichuan_news/a/2025-06-01-kindergarten.txt",
     "mirror_spam/news/show-1733.txt",
     "cnews_tw/20250315/folk-festival.txt",
 ]
+
+
+def sample_text(relative: str) -> str:
+    """A sample page as a crawler would hand it over: the file, decoded."""
+    return decode_bytes((SAMPLES / relative).read_bytes())[0]
 
 
 def article(relative: str) -> tuple[str, list[str]]:

@@ -9,6 +9,7 @@ import dedup
 from dedup import DedupConfig, Deduplicator, DuplicateIdError, InputError
 
 from .conftest import DISTINCT, PLANTED, SAMPLES
+from .pages import sample_text as page
 
 
 def clusters_of(result: dedup.ScanResult) -> list[set[str]]:
@@ -58,12 +59,6 @@ def test_progress_reports_every_file() -> None:
     dedup.scan([SAMPLES], progress=lambda done, total: seen.append((done, total)))
     assert seen[-1] == (15, 15)
     assert all(done <= total == 15 for done, total in seen)
-
-
-def page(relative: str) -> str:
-    from dedup.readers import decode_bytes
-
-    return decode_bytes((SAMPLES / relative).read_bytes())[0]
 
 
 def test_deduplicator_finds_copies_as_pages_arrive() -> None:

@@ -10,18 +10,13 @@ from pathlib import Path
 import pytest
 
 from dedup import DedupConfig, Deduplicator, DuplicateIdError, UnknownIdError
-from dedup.readers import decode_bytes
 
-from .conftest import SAMPLES
+from .pages import CHARGING as ORIGINAL
+from .pages import CHARGING_COPY as COPY
+from .pages import CHARGING_CUT as TRUNCATED
+from .pages import sample_text as page
 
-ORIGINAL = "jiangnan_daily/2025/0312/charging-plan.txt"
-COPY = "cnews_tw/20250312/ev-charging.txt"
-TRUNCATED = "hdzk_company/news/2025-charging.txt"
 OTHER = "beichuan_news/a/2025-05-20-rice.txt"
-
-
-def page(relative: str) -> str:
-    return decode_bytes((SAMPLES / relative).read_bytes())[0]
 
 
 def test_matches_name_the_relation_and_the_original() -> None:

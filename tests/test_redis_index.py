@@ -14,20 +14,15 @@ from pathlib import Path
 import pytest
 
 from dedup import ConfigError, DedupConfig, Deduplicator, DuplicateIdError, UnknownIdError
-from dedup.readers import decode_bytes
 from dedup.redis_index import StorageError
 
 from .conftest import REPO, SAMPLES
+from .pages import CHARGING as ORIGINAL
+from .pages import CHARGING_COPY as COPY
+from .pages import CHARGING_CUT as TRUNCATED
+from .pages import sample_text as page
 
 pytest.importorskip("redis", reason="the shared index needs the Redis client: pip install redis")
-
-ORIGINAL = "jiangnan_daily/2025/0312/charging-plan.txt"
-COPY = "cnews_tw/20250312/ev-charging.txt"
-TRUNCATED = "hdzk_company/news/2025-charging.txt"
-
-
-def page(relative: str) -> str:
-    return decode_bytes((SAMPLES / relative).read_bytes())[0]
 
 
 def free_port() -> int:

@@ -12,6 +12,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+import numpy as np
+import numpy.typing as npt
+
 from dedup.config import DedupConfig
 from dedup.models import Cluster, Document, Member
 from dedup.shingle import Fingerprint, compare_shingles, number_agreement
@@ -42,29 +45,64 @@ class Verdict:
 
 
 def verify(left: Fingerprint, right: Fingerprint, config: DedupConfig) -> Verdict:
-    """Whether two bodies are copies of one article.
+    """Whether two bodies are copies of one article, measured on all their shingles."""
+    similarity, containment = compare_shingles(left.shingles, right.shingles)
+    return judge(
+        similarity,
+        containment,
+        min(left.size, right.size),
+        number_agreement(left.numbers, right.numbers),
+        config,
+    )
+
+
+def judge(
+    similarity: float,
+    containment: float,
+    smaller_size: int,
+    agreement: float | None,
+    config: DedupConfig,
+) -> Verdict:
+    """The verdict on two bodies from their measures, exact or estimated (`dedup.sketch`).
 
     A copy has Jaccard similarity at the threshold, or the shorter body is contained in the
-    longer (a truncated copy or an excerpt) when it is long enough to tell. The bodies'
-    distinctive numbers then move the bar: copies carry the same figures, so when nearly all
-    of the fewer numbers agree the bar drops by `number_slack` (a copy with typos, a note
-    and a cut paragraph still matches), and when most disagree only a near-identical body
-    (`DISAGREEING_NUMBERS_SIMILARITY`) counts, which keeps templated notes (stock flashes,
-    market reports) apart however many words they share.
+    longer (a truncated copy or an excerpt) when it is long enough to tell (``smaller_size``
+    shingles). The bodies' distinctive numbers then move the bar: copies carry the same
+    figures, so when nearly all of the fewer numbers agree the bar drops by `number_slack`
+    (a copy with typos, a note and a cut paragraph still matches), and when most disagree
+    only a near-identical body (`DISAGREEING_NUMBERS_SIMILARITY`) counts, which keeps
+    templated notes (stock flashes, market reports) apart however many words they share.
     """
-    similarity, containment = compare_shingles(left.shingles, right.shingles)
-    agreement = number_agreement(left.numbers, right.numbers)
     threshold, containment_bar = config.threshold, config.containment
     if agreement is not None and agreement >= AGREEING_NUMBERS:
         threshold -= config.number_slack
         containment_bar -= config.number_slack
     elif agreement is not None and agreement < config.number_agreement:
         return Verdict(similarity, containment, similarity >= DISAGREEING_NUMBERS_SIMILARITY)
-    contained = (
-        containment >= containment_bar
-        and min(left.size, right.size) >= config.min_containment_shingles
-    )
+    contained = containment >= containment_bar and smaller_size >= config.min_containment_shingles
     return Verdict(similarity, containment, similarity >= threshold or contained)
+
+
+def judge_many(
+    similarity: npt.NDArray[np.float64],
+    containment: npt.NDArray[np.float64],
+    smaller_sizes: npt.NDArray[np.int64],
+    agreement: npt.NDArray[np.float64],
+    config: DedupConfig,
+) -> npt.NDArray[np.bool_]:
+    """`judge` over arrays, one entry per pair (``agreement`` NaN where `judge` takes
+    None): which pairs are copies. Equal to `judge` pair by pair (tested); the crawler's
+    index judges all of a page's candidates at once with it."""
+    agrees = agreement >= AGREEING_NUMBERS
+    disagrees = ~agrees & (agreement < config.number_agreement)
+    threshold = np.where(agrees, config.threshold - config.number_slack, config.threshold)
+    bar = np.where(agrees, config.containment - config.number_slack, config.containment)
+    contained = (containment >= bar) & (smaller_sizes >= config.min_containment_shingles)
+    usual = (similarity >= threshold) | contained
+    copies: npt.NDArray[np.bool_] = np.where(
+        disagrees, similarity >= DISAGREEING_NUMBERS_SIMILARITY, usual
+    )
+    return copies
 
 
 def build_clusters(

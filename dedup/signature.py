@@ -21,8 +21,10 @@ _EMPTY_HASH = np.uint32(0xFFFFFFFF)
 _CHUNK = 512  # shingles per block: bounds the (block x num_perm) temporary
 
 
-def _fmix32(values: npt.NDArray[np.uint32]) -> npt.NDArray[np.uint32]:
-    """MurmurHash3's 32-bit finalizer, as datasketch applies it before its permutations."""
+def mix32(values: npt.NDArray[np.uint32]) -> npt.NDArray[np.uint32]:
+    """MurmurHash3's 32-bit finalizer, as datasketch applies it before its permutations: a
+    bijection of 32-bit values (each step is invertible), so distinct ids stay distinct."""
+    values = values.astype(np.uint32, copy=False)
     values = values ^ (values >> np.uint32(16))
     values = values * np.uint32(0x85EBCA6B)
     values = values ^ (values >> np.uint32(13))
@@ -53,7 +55,7 @@ class MinHasher:
         if shingles.size == 0:
             return signature
         a, b = self._a[np.newaxis, :], self._b[np.newaxis, :]
-        mixed = _fmix32(shingles.astype(np.uint32, copy=False))
+        mixed = mix32(shingles)
         for start in range(0, mixed.size, _CHUNK):
             block = mixed[start : start + _CHUNK, np.newaxis]
             np.minimum(signature, (block * a + b).min(axis=0), out=signature)

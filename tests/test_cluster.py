@@ -104,3 +104,29 @@ def test_a_near_identical_twin_of_a_member_joins_but_nothing_further() -> None:
     groups = [sorted(m.document.doc_id for m in c.members) for c in clusters]
     assert groups[0] == ["cut", "full", "twin"]
     assert ["far"] in groups
+
+
+def test_judging_many_pairs_at_once_is_judging_each() -> None:
+    import itertools
+
+    import numpy as np
+
+    from dedup.cluster import judge, judge_many
+
+    config = DedupConfig(number_agreement=0.9)  # above AGREEING_NUMBERS: both rules overlap
+    grid = list(
+        itertools.product(
+            [0.0, 0.55, 0.6, 0.65, 0.7, 0.85, 0.9, 0.95],  # similarity
+            [0.0, 0.74, 0.75, 0.8, 0.85, 1.0],  # containment
+            [10, 29, 30, 500],  # shingles in the smaller body
+            [None, 0.0, 0.5, 0.79, 0.8, 0.85, 0.9, 1.0],  # number agreement
+        )
+    )
+    for tried in (config, CONFIG):
+        columns = list(zip(*grid, strict=True))
+        agreement = np.array([np.nan if a is None else a for a in columns[3]])
+        together = judge_many(
+            np.array(columns[0]), np.array(columns[1]), np.array(columns[2]), agreement, tried
+        )
+        alone = [judge(s, c, n, a, tried).is_copy for s, c, n, a in grid]
+        assert together.tolist() == alone

@@ -207,13 +207,22 @@ def index_files(
             else:
                 batch.append((document.doc_id, fingerprint, signature))
                 batched.add(document.doc_id)
-        # One batch per chunk: a few round trips for the lot on a shared index.
+        # One batch per chunk: a few round trips for the lot on a shared index. Another
+        # process may add one of these ids meanwhile: that page is skipped, not an error.
+        refused: list[str] = []
         answers = (
-            dedup.add_fingerprints(batch)
+            dedup.add_fingerprints(batch, refused=refused)
             if add
             else dedup.query_fingerprints([fingerprint for _, fingerprint, _ in batch])
         )
-        results.extend(zip([doc_id for doc_id, _, _ in batch], answers, strict=True))
+        paths = {document.doc_id: document.path for document in chunk.documents}
+        skipped.extend(Skip(paths.get(doc_id) or doc_id, ALREADY_INDEXED) for doc_id in refused)
+        turned_away = set(refused)
+        results.extend(
+            (doc_id, matches)
+            for (doc_id, _, _), matches in zip(batch, answers, strict=True)
+            if doc_id not in turned_away
+        )
         done += chunk.files
         if progress is not None:
             progress(done, len(inputs))

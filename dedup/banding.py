@@ -12,6 +12,8 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 
+from dedup.signature import mix32
+
 _MIX = np.uint64(0x9E3779B97F4A7C15)
 # A bucket larger than this (many exact copies, or a template) pairs each member with the
 # next WINDOW members in input order instead of with all: linear, not quadratic, and copies
@@ -77,82 +79,169 @@ def _window_pairs(members: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
     return np.stack([members[left[keep]], members[right[keep]]], axis=1).astype(np.int64)
 
 
-class BandIndex:
-    """A growing LSH index of band keys, for the crawler's Deduplicator.
+def fold32(keys: npt.NDArray[np.uint64]) -> npt.NDArray[np.uint32]:
+    """Band keys folded to 32 well-mixed bits: the two halves xored, then MurmurHash3's
+    finalizer, so that any part of the result depends on every row of the band (the low
+    half alone is mostly the band's last row)."""
+    return mix32((keys ^ (keys >> np.uint64(32))).astype(np.uint32))
 
-    Each band keeps its keys in a sorted numpy array with the pages' slots beside them
-    (twelve bytes per page and band, no Python object per bucket), plus a small dictionary
-    of keys added since the last merge; merging when that buffer reaches a quarter of the
-    index keeps the cost of an insert logarithmic on average. Removed pages are left in
-    place and filtered by the caller.
+
+class BandIndex:
+    """A growing LSH index of band keys, for the crawler's index.
+
+    Band b's keys (folded to 32 bits) are row b of one array, sorted, with the pages'
+    slots in a second array of the same shape: eight bytes per page and band, no Python
+    object per bucket. A directory per band gives, for each value of a key's top bits,
+    where those keys start in the row (about four keys per entry), so a lookup of every
+    band is two indexed reads and one comparison, all vectorized: no binary search, whose
+    chain of cache misses is what costs at a million pages. New pages wait in a buffer of
+    `BUFFER` pages (a dictionary by band and key: a few microseconds a lookup, a few MB at
+    most) and are merged into the rows in place when it is full. Keys come folded
+    (`fold32`). Removed pages stay until the caller compacts (`keep`); the caller filters
+    them from query results meanwhile.
     """
+
+    BUFFER = 2048
+    _MIN_BITS = 8
+    _MAX_BITS = 24
 
     def __init__(self, bands: int) -> None:
         self._bands = bands
-        self._keys = [np.zeros(0, dtype=np.uint64) for _ in range(bands)]
-        self._slots = [np.zeros(0, dtype=np.int64) for _ in range(bands)]
-        self._recent: list[dict[int, list[int]]] = [{} for _ in range(bands)]
-        self._recent_rows: list[tuple[int, npt.NDArray[np.uint64]]] = []
+        self._size = 0  # keys per band outside the buffer
+        self._keys = np.zeros((bands, 0), dtype=np.uint32)  # capacity grows by doubling
+        self._slots = np.zeros((bands, 0), dtype=np.int32)
+        self._bits = self._MIN_BITS
+        self._directory = np.zeros((bands, (1 << self._bits) + 1), dtype=np.int32)
+        self._buffer_keys = np.zeros((self.BUFFER, bands), dtype=np.uint32)
+        self._buffer_slots = np.zeros(self.BUFFER, dtype=np.int32)
+        self._buffered = 0
+        self._waiting: dict[int, list[int]] = {}  # band << 32 | key -> slots, for the buffer
+        self._rows = np.arange(bands)
+        self._band_bits = np.arange(bands, dtype=np.uint64) << np.uint64(32)
 
-    def insert(self, slot: int, keys: npt.NDArray[np.uint64]) -> None:
-        """Add one page's band keys (one per band)."""
-        for band, key in enumerate(keys.tolist()):
-            self._recent[band].setdefault(key, []).append(slot)
-        self._recent_rows.append((slot, keys))
-        if len(self._recent_rows) >= max(1024, self._keys[0].size // 4):
+    @classmethod
+    def from_arrays(cls, keys: npt.NDArray[np.uint32], slots: npt.NDArray[np.int32]) -> BandIndex:
+        """An index from `arrays()`: one row per band, each sorted by key."""
+        index = cls(keys.shape[0])
+        index._keys = np.ascontiguousarray(keys, dtype=np.uint32).copy()
+        index._slots = np.ascontiguousarray(slots, dtype=np.int32).copy()
+        index._size = keys.shape[1]
+        index._rebuild_directory()
+        return index
+
+    def insert(self, slot: int, folded: npt.NDArray[np.uint32]) -> None:
+        """Add one page's folded band keys (one per band)."""
+        self._buffer_keys[self._buffered] = folded
+        self._buffer_slots[self._buffered] = slot
+        self._buffered += 1
+        for name in self._names(folded):
+            self._waiting.setdefault(name, []).append(slot)
+        if self._buffered == self.BUFFER:
             self._merge()
 
-    def insert_many(self, slots: npt.NDArray[np.int64], keys: npt.NDArray[np.uint64]) -> None:
-        """Add many pages at once (rows of `keys`), as loading an index does."""
-        self._merge(slots, keys)
+    def query(self, folded: npt.NDArray[np.uint32]) -> npt.NDArray[np.int32]:
+        """Slots of the pages sharing at least one folded band key, sorted, each once."""
+        waiting = self._waiting
+        buffered = [slot for name in self._names(folded) for slot in waiting.get(name, ())]
+        found = np.array(buffered, dtype=np.int32)
+        if self._size:
+            prefixes = (folded >> np.uint32(32 - self._bits)).astype(np.int64)
+            starts = self._directory[self._rows, prefixes]
+            lengths = (self._directory[self._rows, prefixes + 1] - starts).astype(np.int64)
+            bands = np.repeat(self._rows, lengths)
+            skips = starts - (np.cumsum(lengths) - lengths)
+            positions = np.arange(bands.size) + np.repeat(skips, lengths)
+            hits = self._keys[bands, positions] == folded[bands]
+            found = np.concatenate([found, self._slots[bands[hits], positions[hits]]])
+        slots: npt.NDArray[np.int32] = np.unique(found)
+        return slots
 
-    def query(self, keys: npt.NDArray[np.uint64]) -> set[int]:
-        """Slots of the pages sharing at least one band key."""
-        found: set[int] = set()
-        for band in range(self._bands):
-            key = keys[band : band + 1]  # a uint64 array: a Python int would be compared as float
-            sorted_keys = self._keys[band]
-            if sorted_keys.size:
-                low = int(np.searchsorted(sorted_keys, key, side="left")[0])
-                high = int(np.searchsorted(sorted_keys, key, side="right")[0])
-                if high > low:
-                    found.update(self._slots[band][low:high].tolist())
-            found.update(self._recent[band].get(int(key[0]), ()))
-        return found
-
-    def _merge(
-        self,
-        slots: npt.NDArray[np.int64] | None = None,
-        keys: npt.NDArray[np.uint64] | None = None,
-    ) -> None:
-        if self._recent_rows:
-            recent_slots = np.array([slot for slot, _ in self._recent_rows], dtype=np.int64)
-            recent_keys = np.stack([row for _, row in self._recent_rows])
-            if slots is None or keys is None:
-                slots, keys = recent_slots, recent_keys
-            else:
-                slots = np.concatenate([slots, recent_slots])
-                keys = np.concatenate([keys, recent_keys])
-        if slots is None or keys is None or slots.size == 0:
-            return
-        for band in range(self._bands):
-            merged_keys = np.concatenate([self._keys[band], keys[:, band]])
-            merged_slots = np.concatenate([self._slots[band], slots])
-            order = np.argsort(merged_keys, kind="stable")
-            self._keys[band] = merged_keys[order]
-            self._slots[band] = merged_slots[order]
-            self._recent[band].clear()
-        self._recent_rows.clear()
-
-    def drop(self, dead: npt.NDArray[np.bool_]) -> None:
-        """Forget the pages whose slot is marked in `dead` (indexed by slot)."""
+    def keep(self, alive: npt.NDArray[np.bool_]) -> None:
+        """Drop the pages whose slot is False in ``alive`` and renumber the others' slots
+        in order (slot s becomes the number of live slots before it)."""
         self._merge()
+        renumbered = (np.cumsum(alive) - 1).astype(np.int32)
+        size = self._size
+        self._size = 0
         for band in range(self._bands):
-            keep = ~dead[self._slots[band]]
-            self._keys[band] = self._keys[band][keep]
-            self._slots[band] = self._slots[band][keep]
+            slots = self._slots[band, :size]
+            kept = alive[slots]
+            count = int(np.count_nonzero(kept))
+            self._keys[band, :count] = self._keys[band, :size][kept]
+            self._slots[band, :count] = renumbered[slots[kept]]
+            self._size = count  # every band holds one key of each page
+        self._rebuild_directory()
+
+    def arrays(self) -> tuple[npt.NDArray[np.uint32], npt.NDArray[np.int32]]:
+        """Every band's sorted keys and slots, one row per band (buffer merged first)."""
+        self._merge()
+        return self._keys[:, : self._size], self._slots[:, : self._size]
+
+    def _merge(self) -> None:
+        count, size = self._buffered, self._size
+        if count == 0:
+            return
+        self._reserve(size + count)
+        slots = self._buffer_slots[:count]
+        for band in range(self._bands):
+            new_keys = self._buffer_keys[:count, band]
+            order = np.argsort(new_keys, kind="stable")
+            row = self._keys[band, :size]
+            positions = row.searchsorted(new_keys[order], side="right")
+            # np.insert builds the merged row apart (one row: a few MB at a million pages)
+            # before it is copied back in place, so the whole index is never copied.
+            self._keys[band, : size + count] = np.insert(row, positions, new_keys[order])
+            self._slots[band, : size + count] = np.insert(
+                self._slots[band, :size], positions, slots[order]
+            )
+        self._size = size + count
+        self._buffered = 0
+        self._waiting.clear()
+        if self._wanted_bits() != self._bits:
+            self._rebuild_directory()
+        else:
+            shift = np.uint32(32 - self._bits)
+            buckets = 1 << self._bits
+            for band in range(self._bands):
+                prefixes = self._buffer_keys[:count, band] >> shift
+                added = np.bincount(prefixes, minlength=buckets)
+                self._directory[band, 1:] += np.cumsum(added).astype(np.int32)
+
+    def _names(self, folded: npt.NDArray[np.uint32]) -> list[int]:
+        names: list[int] = (self._band_bits | folded).tolist()
+        return names
+
+    def _reserve(self, needed: int) -> None:
+        capacity = self._keys.shape[1]
+        if needed <= capacity:
+            return
+        grown = max(needed, 2 * capacity, 4 * self.BUFFER)
+        for name, dtype in (("_keys", np.uint32), ("_slots", np.int32)):
+            # np.zeros maps pages lazily: the capacity not yet filled costs no memory.
+            bigger = np.zeros((self._bands, grown), dtype=dtype)
+            bigger[:, : self._size] = getattr(self, name)[:, : self._size]
+            setattr(self, name, bigger)
+
+    def _wanted_bits(self) -> int:
+        # About four keys per directory entry.
+        return min(self._MAX_BITS, max(self._MIN_BITS, self._size.bit_length() - 2))
+
+    def _rebuild_directory(self) -> None:
+        self._bits = self._wanted_bits()
+        buckets = 1 << self._bits
+        shift = np.uint32(32 - self._bits)
+        self._directory = np.zeros((self._bands, buckets + 1), dtype=np.int32)
+        for band in range(self._bands):
+            counts = np.bincount(self._keys[band, : self._size] >> shift, minlength=buckets)
+            self._directory[band, 1:] = np.cumsum(counts)
 
     @property
     def nbytes(self) -> int:
-        """Bytes held by the sorted arrays (the buffer is small and transient)."""
-        return sum(k.nbytes + s.nbytes for k, s in zip(self._keys, self._slots, strict=True))
+        """Bytes of the filled rows, the directory and the buffer."""
+        per_key = self._keys.itemsize + self._slots.itemsize
+        return (
+            self._bands * self._size * per_key
+            + self._directory.nbytes
+            + self._buffer_keys.nbytes
+            + self._buffer_slots.nbytes
+        )

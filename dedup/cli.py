@@ -79,6 +79,11 @@ _CONFIG_OPTIONS: tuple[tuple[str, Any, str], ...] = (
     ("bands", int, "LSH bands (default: num-perm / 4, tuned for recall)."),
     ("max_bytes", int, "Largest page, record or archive member read; larger ones are skipped."),
     ("max_age_days", float, "An index forgets pages added longer ago than this (index add)."),
+    (
+        "sample_size",
+        int,
+        "Shingles an index keeps per page to verify matches (0: every shingle, exact).",
+    ),
 )
 
 
@@ -130,6 +135,8 @@ index_argument = click.argument(
 
 
 def _make_config(**fields: Any) -> DedupConfig:
+    if fields.get("sample_size") == 0:  # the option's way of saying None: keep every shingle
+        fields["sample_size"] = None
     try:
         return DedupConfig(**fields)
     except ConfigError as error:

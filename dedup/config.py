@@ -40,6 +40,11 @@ class DedupConfig:
             are skipped with a warning (WARC, JSON Lines and tar files themselves stream).
         max_age_days: a `Deduplicator` forgets pages added longer ago than this (news copies
             appear within days); None keeps everything.
+        sample_size: shingles a `Deduplicator` keeps per page to verify matches: the page's
+            bottom-k sample (`dedup.sketch`), from which Jaccard similarity and containment
+            are estimated; pages with no more shingles than this compare exactly. None
+            keeps every shingle (exact, about 4 bytes per shingle). `dedup scan` always
+            verifies on every shingle.
         fields: ``ROLE=NAME`` pairs naming the JSON record field that holds a role (roles:
             text, html, url, title, published, site, id), e.g. ``("text=article_body",)``.
 
@@ -61,6 +66,7 @@ class DedupConfig:
     fields: tuple[str, ...] = ()
     max_bytes: int = 32 * 1024 * 1024
     max_age_days: float | None = None
+    sample_size: int | None = 128
 
     def __post_init__(self) -> None:
         _check_fraction("threshold", self.threshold)
@@ -79,6 +85,8 @@ class DedupConfig:
             or not self.max_age_days > 0
         ):
             raise ConfigError(f"max_age_days must be positive or None, got {self.max_age_days!r}")
+        if self.sample_size is not None:
+            _check_int_range("sample_size", self.sample_size, 16, 1 << 20)
         if self.tokenizer not in TOKENIZERS:
             raise ConfigError(
                 f"tokenizer must be one of {', '.join(TOKENIZERS)}, got {self.tokenizer!r}"

@@ -2,17 +2,20 @@
 
 Layout under a namespace ``ns`` (every key starts with it):
 
-- ``ns:config``                 the DedupConfig as JSON; processes with another config refuse
-- ``ns:doc:<doc_id>``           a hash: shingle ids, numbers, signature (raw little-endian
-                                arrays), the page's band set names, when it was added, its
-                                original
-- ``ns:band:<band>:<key>``      a set of the doc_ids whose signature has that band key
-- ``ns:age``                    a sorted set of doc_ids by the time they were added
+- ``ns:config``            the DedupConfig as JSON; processes with another config refuse
+- ``ns:doc:<doc_id>``      a hash: the page's number, its shingle sample, shingle count and
+                           numbers (raw little-endian arrays), its band fields, when it was
+                           added, its original
+- ``ns:names``             a hash: page number -> doc_id
+- ``ns:seq``               the last page number given
+- ``ns:band:<band>``       a hash per band: band key -> the numbers of the pages with that
+                           key, space-separated (one hash field costs far less than a set)
+- ``ns:age``               a sorted set of doc_ids by the time they were added
 
 Adding and removing run as Lua scripts, so a page is either entirely in the index or not
 at all, whatever happens to the client or the connection in between. A page is inserted
 before it is looked up: two processes adding copies of one article at the same moment
-both see the other, so no insert is lost. The scripts touch band sets they are not given
+both see the other, so no insert is lost. The scripts touch band hashes they are not given
 as keys, so a namespace must live on one Redis server (not spread over a Redis Cluster).
 """
 
@@ -28,30 +31,69 @@ import numpy.typing as npt
 
 from dedup.config import DedupConfig
 from dedup.errors import ConfigError, DedupError
-from dedup.shingle import Fingerprint
+from dedup.memory_index import HeldPage
+from dedup.sketch import Sample
 
 
 class StorageError(DedupError):
     """The shared index cannot be reached or used (Redis down, refused, misconfigured)."""
 
 
+# KEYS: the page's hash, the age set, the names hash, the sequence; ARGV: doc_id, sample,
+# shingle count, numbers, band fields ("band:key ..."), time, original, namespace.
 _ADD = """
 if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
-redis.call('HSET', KEYS[1], 's', ARGV[2], 'n', ARGV[3], 'g', ARGV[4], 'b', ARGV[5],
+local id = tostring(redis.call('INCR', KEYS[4]))
+redis.call('HSET', KEYS[1], 'i', id, 'k', ARGV[2], 'z', ARGV[3], 'n', ARGV[4], 'b', ARGV[5],
            't', ARGV[6], 'o', ARGV[7])
-for name in string.gmatch(ARGV[5], '%S+') do redis.call('SADD', name, ARGV[1]) end
+redis.call('HSET', KEYS[3], id, ARGV[1])
+for band, key in string.gmatch(ARGV[5], '(%d+):(%d+)') do
+  local name = ARGV[8] .. ':band:' .. band
+  local held = redis.call('HGET', name, key)
+  redis.call('HSET', name, key, held and (held .. ' ' .. id) or id)
+end
 redis.call('ZADD', KEYS[2], ARGV[6], ARGV[1])
 return 1
 """
+# KEYS: the names hash; ARGV: namespace, band fields. Returns the doc_ids found.
 _CANDIDATES = """
+local ids, seen = {}, {}
+for band, key in string.gmatch(ARGV[2], '(%d+):(%d+)') do
+  local held = redis.call('HGET', ARGV[1] .. ':band:' .. band, key)
+  if held then
+    for id in string.gmatch(held, '%S+') do
+      if not seen[id] then seen[id] = true; ids[#ids + 1] = id end
+    end
+  end
+end
 local names = {}
-for name in string.gmatch(ARGV[1], '%S+') do names[#names + 1] = name end
-return redis.call('SUNION', unpack(names))
+for start = 1, #ids, 1000 do
+  local found = redis.call('HMGET', KEYS[1], unpack(ids, start, math.min(start + 999, #ids)))
+  for _, name in ipairs(found) do if name then names[#names + 1] = name end end
+end
+return names
 """
+# KEYS: the page's hash, the age set, the names hash; ARGV: doc_id, namespace.
 _REMOVE = """
-local bands = redis.call('HGET', KEYS[1], 'b')
-if not bands then return 0 end
-for name in string.gmatch(bands, '%S+') do redis.call('SREM', name, ARGV[1]) end
+local found = redis.call('HMGET', KEYS[1], 'i', 'b')
+if not found[1] then return 0 end
+local id = found[1]
+for band, key in string.gmatch(found[2], '(%d+):(%d+)') do
+  local name = ARGV[2] .. ':band:' .. band
+  local held = redis.call('HGET', name, key)
+  if held then
+    local kept = {}
+    for other in string.gmatch(held, '%S+') do
+      if other ~= id then kept[#kept + 1] = other end
+    end
+    if #kept == 0 then
+      redis.call('HDEL', name, key)
+    else
+      redis.call('HSET', name, key, table.concat(kept, ' '))
+    end
+  end
+end
+redis.call('HDEL', KEYS[3], id)
 redis.call('DEL', KEYS[1])
 redis.call('ZREM', KEYS[2], ARGV[1])
 return 1
@@ -59,23 +101,12 @@ return 1
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
-class StoredPage:
-    """A page as the shared index holds it."""
-
-    fingerprint: Fingerprint
-    signature: npt.NDArray[np.uint32] | None
-    added: float
-    original: str
-
-
-@dataclasses.dataclass(frozen=True, slots=True)
 class NewPage:
-    """A page to insert: its fingerprint, signature and band keys (None without a body)."""
+    """A page to insert: its sample and band keys (None without a body)."""
 
     doc_id: str
-    fingerprint: Fingerprint
-    signature: npt.NDArray[np.uint32] | None
-    band_keys: npt.NDArray[np.uint64] | None
+    sample: Sample
+    band_keys: npt.NDArray[np.uint32] | None  # folded (`dedup.banding.fold32`)
     added: float
 
 
@@ -90,7 +121,8 @@ class RedisIndex:
                 "a redis:// index needs the Redis client: pip install redis"
             ) from error
         if not namespace or any(char.isspace() for char in namespace):
-            # Band set names travel space-separated inside the Lua scripts.
+            # A namespace is a key prefix typed in URLs (redis://host/db#news): white space
+            # in it is a mistake, not a name.
             raise ConfigError(f"namespace {namespace!r} must be non-empty, without spaces")
         self._errors: tuple[type[Exception], ...] = (redis.exceptions.RedisError, OSError)
         self.url = url
@@ -130,14 +162,17 @@ class RedisIndex:
 
         self._call(write)
 
-    def candidates_many(self, keys_per_page: list[npt.NDArray[np.uint64]]) -> list[set[str]]:
+    def candidates_many(self, keys_per_page: list[npt.NDArray[np.uint32]]) -> list[set[str]]:
         """For each page, the doc_ids sharing at least one of its band keys; one round trip."""
-        names = [self._band_names(keys) for keys in keys_per_page]
+        fields = [_band_fields(keys) for keys in keys_per_page]
+        names_key = self._key("names")
 
         def fetch() -> Any:
             with self._redis.pipeline(transaction=False) as pipe:
-                for page_names in names:
-                    self._candidates(keys=[], args=[" ".join(page_names)], client=pipe)
+                for page_fields in fields:
+                    self._candidates(
+                        keys=[names_key], args=[self.namespace, page_fields], client=pipe
+                    )
                 return pipe.execute()
 
         return [
@@ -145,7 +180,7 @@ class RedisIndex:
             for members in self._call(fetch)
         ]
 
-    def fetch(self, doc_ids: Iterable[str]) -> dict[str, StoredPage]:
+    def fetch(self, doc_ids: Iterable[str]) -> dict[str, HeldPage]:
         """The stored pages of these ids (missing ones, removed meanwhile, are left out)."""
         ids = list(doc_ids)
         if not ids:
@@ -154,26 +189,20 @@ class RedisIndex:
         def fetch() -> Any:
             with self._redis.pipeline(transaction=False) as pipe:
                 for doc_id in ids:
-                    pipe.hmget(self._doc_key(doc_id), "s", "n", "g", "t", "o")
+                    pipe.hmget(self._doc_key(doc_id), "k", "z", "n", "o")
                 return pipe.execute()
 
         pages = {}
-        for doc_id, (shingles, numbers, signature, added, original) in zip(
-            ids, self._call(fetch), strict=True
-        ):
-            if shingles is None:
+        for doc_id, (values, size, numbers, original) in zip(ids, self._call(fetch), strict=True):
+            if values is None:
                 continue
-            pages[doc_id] = StoredPage(
-                Fingerprint(_array(shingles), _array(numbers)),
-                _array(signature) if signature else None,
-                float(added),
-                original.decode("utf-8", "surrogatepass"),
-            )
+            sample = Sample(_array(values), int(size), _array(numbers))
+            pages[doc_id] = HeldPage(doc_id, sample, original.decode("utf-8", "surrogatepass"))
         return pages
 
     def remove(self, doc_id: str) -> bool:
-        keys = [self._doc_key(doc_id), self._key("age")]
-        return bool(self._call(lambda: self._remove(keys=keys, args=[doc_id])))
+        keys = [self._doc_key(doc_id), self._key("age"), self._key("names")]
+        return bool(self._call(lambda: self._remove(keys=keys, args=[doc_id, self.namespace])))
 
     def older_than(self, cutoff: float) -> list[str]:
         members = self._call(
@@ -198,12 +227,12 @@ class RedisIndex:
                 with self._redis.pipeline(transaction=False) as pipe:
                     for member in batch:
                         key = self._doc_key(member.decode("utf-8", "surrogatepass"))
-                        pipe.hstrlen(key, "g")
+                        pipe.hget(key, "z")
                         pipe.hget(key, "o")
                     return pipe.execute()
 
             answers = self._call(fetch)
-            with_body += sum(1 for length in answers[0::2] if length)
+            with_body += sum(1 for size in answers[0::2] if size and int(size))
             originals.update(original for original in answers[1::2] if original is not None)
         return [float(score) for _, score in listed], with_body, len(originals)
 
@@ -233,19 +262,19 @@ class RedisIndex:
             ) from error
 
     def _add_call(self, page: NewPage) -> tuple[list[str], list[bytes | str]]:
-        bands = self._band_names(page.band_keys) if page.band_keys is not None else []
+        sample = page.sample
+        keys = [self._doc_key(page.doc_id), self._key("age"), self._key("names"), self._key("seq")]
         args: list[bytes | str] = [
             page.doc_id,
-            page.fingerprint.shingles.astype("<u4").tobytes(),
-            page.fingerprint.numbers.astype("<u4").tobytes(),
-            page.signature.astype("<u4").tobytes() if page.signature is not None else b"",
-            " ".join(bands),
+            sample.values.astype("<u4").tobytes(),
+            str(sample.size),
+            sample.numbers.astype("<u4").tobytes(),
+            _band_fields(page.band_keys) if page.band_keys is not None else "",
             repr(page.added),
             page.doc_id,
+            self.namespace,
         ]
-        # The band set names go once, as one argument the script splits: a page's 32 band
-        # names as separate keys cost more to pack than everything else in the call.
-        return [self._doc_key(page.doc_id), self._key("age")], args
+        return keys, args
 
     def _key(self, suffix: str) -> str:
         return f"{self.namespace}:{suffix}"
@@ -253,10 +282,11 @@ class RedisIndex:
     def _doc_key(self, doc_id: str) -> str:
         return f"{self.namespace}:doc:{doc_id}"
 
-    def _band_names(self, band_keys: npt.NDArray[np.uint64]) -> list[str]:
-        return [
-            f"{self.namespace}:band:{band}:{key}" for band, key in enumerate(band_keys.tolist())
-        ]
+
+def _band_fields(band_keys: npt.NDArray[np.uint32]) -> str:
+    """A page's folded band keys as one script argument, "band:key ...": 32 separate
+    arguments would cost more to pack than everything else in the call."""
+    return " ".join(f"{band}:{key}" for band, key in enumerate(band_keys.tolist()))
 
 
 def _array(raw: bytes) -> npt.NDArray[np.uint32]:

@@ -9,8 +9,13 @@ Layout (all integers little-endian)::
 
 The header states every array's dtype, shape and byte count and a SHA-256 of the payload.
 Loading checks the magic, the format version, the header's shape, that the declared sizes
-add up to the file's real size (before allocating anything), and the checksum; no code is
-ever executed from the file (no pickle).
+add up to the file's real size (before allocating anything), the checksum, and that every
+offset and reference stays in range; no code is ever executed from the file (no pickle).
+
+Format 2 holds, per page, its bottom-k shingle sample (`dedup.sketch`) and shingle count,
+its distinctive numbers, when it was added and its original; and the LSH band arrays as
+the index keeps them (sorted), so loading needs no sort and no per-page work but the ids.
+Format 1 files (full shingle sets and signatures) are refused: rebuild them.
 """
 
 from __future__ import annotations
@@ -35,53 +40,62 @@ from dedup.errors import ConfigError, IndexFormatError
 from dedup.signature import SCHEME
 
 MAGIC = b"DEDUPIDX"
-FORMAT = 1
+FORMAT = 2
 MAX_HEADER = 1 << 20
 # dtype and number of dimensions of each array, in file order.
 _ARRAYS = {
     "id_bytes": ("|u1", 1),
     "id_offsets": ("<u8", 1),
-    "signatures": ("<u4", 2),
-    "shingles": ("<u4", 1),
-    "shingle_offsets": ("<u8", 1),
+    "sizes": ("<u4", 1),
+    "samples": ("<u4", 1),
+    "sample_offsets": ("<u8", 1),
     "numbers": ("<u4", 1),
     "number_offsets": ("<u8", 1),
     "added": ("<f8", 1),
     "originals": ("<i8", 1),
+    "band_keys": ("<u4", 2),
+    "band_slots": ("<i4", 2),
 }
 
 
 @dataclass(frozen=True, slots=True)
 class IndexData:
-    """The persistent state of an index: ids in insertion order, their signatures (one row
-    each) and their shingle ids (a flat array cut by offsets)."""
+    """The persistent state of an index: pages in the order they were added, with their
+    samples and numbers (flat arrays cut by offsets), and the band index's rows (one per
+    band, sorted by key) with the page row of each key beside them."""
 
     config: DedupConfig
     doc_ids: list[str]
-    signatures: npt.NDArray[np.uint32]
-    shingles: npt.NDArray[np.uint32]
-    shingle_offsets: npt.NDArray[np.uint64]
+    extra_names: list[str]  # originals no longer indexed themselves
+    sizes: npt.NDArray[np.uint32]
+    samples: npt.NDArray[np.uint32]
+    sample_offsets: npt.NDArray[np.uint64]
     numbers: npt.NDArray[np.uint32]
     number_offsets: npt.NDArray[np.uint64]
     added: npt.NDArray[np.float64]
-    originals: npt.NDArray[np.int64]  # row of each page's original, -1 when not indexed
+    originals: npt.NDArray[np.int64]  # per page: a row of doc_ids followed by extra_names
+    band_keys: npt.NDArray[np.uint32]
+    band_slots: npt.NDArray[np.int32]
 
 
 def save_index(data: IndexData, path: str | os.PathLike[str]) -> None:
     """Write an index atomically (temporary file, fsync, rename)."""
-    encoded = [doc_id.encode("utf-8", "surrogatepass") for doc_id in data.doc_ids]
+    names = [*data.doc_ids, *data.extra_names]
+    encoded = [name.encode("utf-8", "surrogatepass") for name in names]
     id_offsets = np.zeros(len(encoded) + 1, dtype="<u8")
     np.cumsum([len(e) for e in encoded], out=id_offsets[1:])
     arrays = {
         "id_bytes": np.frombuffer(b"".join(encoded), dtype="|u1"),
         "id_offsets": id_offsets,
-        "signatures": np.ascontiguousarray(data.signatures, dtype="<u4"),
-        "shingles": np.ascontiguousarray(data.shingles, dtype="<u4"),
-        "shingle_offsets": np.ascontiguousarray(data.shingle_offsets, dtype="<u8"),
+        "sizes": np.ascontiguousarray(data.sizes, dtype="<u4"),
+        "samples": np.ascontiguousarray(data.samples, dtype="<u4"),
+        "sample_offsets": np.ascontiguousarray(data.sample_offsets, dtype="<u8"),
         "numbers": np.ascontiguousarray(data.numbers, dtype="<u4"),
         "number_offsets": np.ascontiguousarray(data.number_offsets, dtype="<u8"),
         "added": np.ascontiguousarray(data.added, dtype="<f8"),
         "originals": np.ascontiguousarray(data.originals, dtype="<i8"),
+        "band_keys": np.ascontiguousarray(data.band_keys, dtype="<u4"),
+        "band_slots": np.ascontiguousarray(data.band_slots, dtype="<i4"),
     }
     digest = hashlib.sha256()
     for array in arrays.values():
@@ -93,6 +107,7 @@ def save_index(data: IndexData, path: str | os.PathLike[str]) -> None:
         "scheme": SCHEME,
         "config": dataclasses.asdict(data.config),
         "count": len(data.doc_ids),
+        "extra_names": len(data.extra_names),
         "arrays": {
             name: {"dtype": array.dtype.str, "shape": list(array.shape), "nbytes": array.nbytes}
             for name, array in arrays.items()
@@ -175,8 +190,14 @@ def _check_layout(
     """The arrays to read, after checking that the declared sizes are consistent with each
     other and with the file, so a crafted header cannot make us allocate more than the file."""
     declared = header.get("arrays")
-    count = header.get("count")
-    if not isinstance(declared, dict) or not isinstance(count, int) or count < 0:
+    count, extra = header.get("count"), header.get("extra_names")
+    if (
+        not isinstance(declared, dict)
+        or not isinstance(count, int)
+        or not isinstance(extra, int)
+        or count < 0
+        or extra < 0
+    ):
         raise IndexFormatError(f"{where}: damaged index (arrays or count missing)")
     layout = []
     for name, (dtype, ndim) in _ARRAYS.items():
@@ -196,12 +217,14 @@ def _check_layout(
         layout.append((name, dtype, tuple(shape), nbytes))
     shapes = {name: shape for name, _, shape, _ in layout}
     if (
-        shapes["id_offsets"] != (count + 1,)
-        or shapes["shingle_offsets"] != (count + 1,)
+        shapes["id_offsets"] != (count + extra + 1,)
+        or shapes["sample_offsets"] != (count + 1,)
         or shapes["number_offsets"] != (count + 1,)
+        or shapes["sizes"] != (count,)
         or shapes["added"] != (count,)
         or shapes["originals"] != (count,)
-        or shapes["signatures"][0] != count
+        or shapes["band_keys"] != shapes["band_slots"]
+        or shapes["band_keys"][1] > count
     ):
         raise IndexFormatError(f"{where}: damaged index (array lengths disagree with count)")
     total = sum(nbytes for *_, nbytes in layout)
@@ -239,40 +262,53 @@ def _assemble(header: dict[str, Any], arrays: dict[str, np.ndarray], where: str)
         )
     except (ConfigError, TypeError) as error:
         raise IndexFormatError(f"{where}: damaged index (config: {error})") from error
-    id_offsets, shingle_offsets = arrays["id_offsets"], arrays["shingle_offsets"]
-    number_offsets = arrays["number_offsets"]
+    id_offsets, sample_offsets = arrays["id_offsets"], arrays["sample_offsets"]
+    number_offsets, count = arrays["number_offsets"], header["count"]
     if not (
         _monotonic(id_offsets, arrays["id_bytes"].size)
-        and _monotonic(shingle_offsets, arrays["shingles"].size)
+        and _monotonic(sample_offsets, arrays["samples"].size)
         and _monotonic(number_offsets, arrays["numbers"].size)
     ):
         raise IndexFormatError(f"{where}: damaged index (offsets out of order)")
-    if arrays["signatures"].shape[1:] != (config.num_perm,):
-        raise IndexFormatError(f"{where}: damaged index (signature width is not num_perm)")
-    raw_ids = arrays["id_bytes"].tobytes()
-    try:
-        doc_ids = [
-            raw_ids[int(start) : int(end)].decode("utf-8", "surrogatepass")
-            for start, end in itertools.pairwise(id_offsets)
-        ]
-    except UnicodeDecodeError as error:
-        raise IndexFormatError(f"{where}: damaged index (document ids)") from error
+    band_keys, band_slots = arrays["band_keys"], arrays["band_slots"]
+    if band_keys.shape[0] != config.lsh_bands:
+        raise IndexFormatError(f"{where}: damaged index (band arrays do not match the bands)")
+    if band_slots.size and (band_slots.min() < 0 or band_slots.max() >= count):
+        raise IndexFormatError(f"{where}: damaged index (band slots out of range)")
+    if not bool(np.all(band_keys[:, 1:] >= band_keys[:, :-1])):
+        raise IndexFormatError(f"{where}: damaged index (band keys out of order)")
+    names = _names(arrays["id_bytes"].tobytes(), id_offsets, where)
     originals = arrays["originals"].astype(np.int64)
-    if originals.size and (originals.min() < -1 or originals.max() >= originals.size):
+    if originals.size and (originals.min() < 0 or originals.max() >= len(names)):
         raise IndexFormatError(f"{where}: damaged index (originals out of range)")
+    doc_ids = names[:count]
     if len(set(doc_ids)) != len(doc_ids):
         raise IndexFormatError(f"{where}: damaged index (a document id appears twice)")
     return IndexData(
         config=config,
         doc_ids=doc_ids,
-        signatures=arrays["signatures"].astype(np.uint32),
-        shingles=arrays["shingles"].astype(np.uint32),
-        shingle_offsets=shingle_offsets.astype(np.uint64),
+        extra_names=names[count:],
+        sizes=arrays["sizes"].astype(np.uint32),
+        samples=arrays["samples"].astype(np.uint32),
+        sample_offsets=sample_offsets.astype(np.uint64),
         numbers=arrays["numbers"].astype(np.uint32),
         number_offsets=number_offsets.astype(np.uint64),
         added=arrays["added"].astype(np.float64),
         originals=originals,
+        band_keys=band_keys.astype(np.uint32),
+        band_slots=band_slots.astype(np.int32),
     )
+
+
+def _names(raw: bytes, offsets: np.ndarray, where: str) -> list[str]:
+    bounds = offsets.astype(np.int64).tolist()
+    try:
+        return [
+            raw[start:end].decode("utf-8", "surrogatepass")
+            for start, end in itertools.pairwise(bounds)
+        ]
+    except UnicodeDecodeError as error:
+        raise IndexFormatError(f"{where}: damaged index (document ids)") from error
 
 
 def _monotonic(offsets: np.ndarray, total: int) -> bool:

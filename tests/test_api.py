@@ -128,3 +128,23 @@ def test_fast_path_gives_the_reference_clusters(tmp_path: Path) -> None:
     reference = dedup.scan([tmp_path], reference=True)
     assert fast.clusters == reference.clusters
     assert dedup.scan([SAMPLES]).clusters == dedup.scan([SAMPLES], reference=True).clusters
+
+
+def test_a_page_added_meanwhile_by_another_process_is_skipped_not_an_error(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from dedup.api import ALREADY_INDEXED, index_files
+
+    folder = SAMPLES / "jiangnan_daily"
+    dd = Deduplicator()
+    first = "2025/0308/supercharger.txt"  # the id a scan of the folder gives it
+    dd.add(first, page("jiangnan_daily/" + first))
+    # The membership check before the batch says "not there", as when another process adds
+    # the page between the check and the batch; the batch then finds it indexed.
+    monkeypatch.setattr(Deduplicator, "__contains__", lambda self, doc_id: False)
+    results, skipped = index_files(dd, [folder], add=True, jobs=1)
+    refused = [skip.path for skip in skipped if skip.reason == ALREADY_INDEXED]
+    assert [Path(path).relative_to(folder).as_posix() for path in refused] == [first]
+    assert first not in [doc_id for doc_id, _ in results] and len(results) == 2
+    with pytest.raises(DuplicateIdError):  # the library call itself still refuses loudly
+        dd.add_many([("x", page("jiangnan_daily/2025/0308/supercharger.txt"))] * 2)

@@ -46,21 +46,45 @@ def test_no_signatures_no_pairs() -> None:
     assert candidate_pairs(np.zeros((0, 4), dtype=np.uint64)).shape == (0, 2)
 
 
-def test_band_index_finds_what_shares_a_band_across_merges_and_drops() -> None:
-    from dedup.banding import BandIndex
+def test_band_index_finds_what_shares_a_band_across_merges_and_compaction() -> None:
+    from dedup.banding import BandIndex, fold32
 
     rng = np.random.default_rng(2)
-    signatures = rng.integers(0, 3, size=(3000, 16), dtype=np.uint32)
+    size = 3 * BandIndex.BUFFER + 500
+    signatures = rng.integers(0, 3, size=(size, 16), dtype=np.uint32)
     keys = band_keys(signatures, bands=4, rows=4)
-    index = BandIndex(4)
-    index.insert_many(np.arange(1000, dtype=np.int64), keys[:1000])
-    for slot in range(1000, 3000):  # crosses several merges
-        index.insert(slot, keys[slot])
-    for probe in (0, 1500, 2999):
-        expected = {j for j in range(3000) if (keys[j] == keys[probe]).any()}
-        assert index.query(keys[probe]) == expected
-    dead = np.zeros(3000, dtype=bool)
-    dead[::2] = True
-    index.drop(dead)
-    expected = {j for j in range(1, 3000, 2) if (keys[j] == keys[1]).any()}
-    assert index.query(keys[1]) == expected
+    first = 1000
+    folded = fold32(keys[:first]).T
+    order = np.argsort(folded, axis=1, kind="stable")
+    index = BandIndex.from_arrays(np.take_along_axis(folded, order, axis=1), order.astype(np.int32))
+    for slot in range(first, size):  # crosses several buffer merges and directory sizes
+        index.insert(slot, fold32(keys[slot]))
+
+    def sharing(probe: int, slots: range) -> list[int]:
+        return [j for j in slots if (keys[j] == keys[probe]).any()]
+
+    for probe in (0, 1500, size - 1):  # in the loaded rows, merged, still buffered
+        assert index.query(fold32(keys[probe])).tolist() == sharing(probe, range(size))
+    alive = np.ones(size, dtype=bool)
+    alive[::2] = False
+    index.keep(alive)  # odd slots survive, renumbered 0, 1, 2, ...
+    assert index.query(fold32(keys[1])).tolist() == [j // 2 for j in sharing(1, range(1, size, 2))]
+    sorted_keys, slots = index.arrays()
+    assert sorted_keys.shape == slots.shape == (4, size // 2)
+    assert (np.diff(sorted_keys.astype(np.int64), axis=1) >= 0).all()
+
+
+def test_band_index_on_random_keys_equals_brute_force() -> None:
+    from dedup.banding import BandIndex, fold32
+
+    rng = np.random.default_rng(4)
+    size = 2 * BandIndex.BUFFER + 300
+    keys = rng.integers(0, 2**64, size=(size, 8), dtype=np.uint64)
+    keys[size // 2 :: 7] = keys[::7][: keys[size // 2 :: 7].shape[0]]  # planted copies
+    keys[5, 3] = keys[size - 1, 3]  # one shared band only
+    index = BandIndex(8)
+    for slot in range(size):
+        index.insert(slot, fold32(keys[slot]))
+    for probe in (0, 5, 7, size // 2, size - 1):
+        expected = [j for j in range(size) if (keys[j] == keys[probe]).any()]
+        assert index.query(fold32(keys[probe])).tolist() == expected

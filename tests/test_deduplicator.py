@@ -121,3 +121,62 @@ def test_many_removals_compact_the_index() -> None:
         dd.remove(f"p{number}")
     matches = dd.query(page(COPY))
     assert sorted(m.doc_id for m in matches) == sorted(f"p{n}" for n in range(1100, 1200))
+
+
+def every_sample_page() -> list[str]:
+    from .conftest import SAMPLES
+
+    return sorted(str(p.relative_to(SAMPLES)) for p in SAMPLES.rglob("*.txt"))
+
+
+def test_sampled_verification_finds_what_exact_verification_finds() -> None:
+    sampled = Deduplicator(DedupConfig(sample_size=32))  # small: most sample pages are longer
+    exact = Deduplicator(DedupConfig(sample_size=None))
+    for relative in every_sample_page():
+        text = page(relative)
+        found = [m.doc_id for m in sampled.add(relative, text)]
+        assert found == [m.doc_id for m in exact.add(relative, text)], relative
+
+
+def test_short_pages_and_no_sampling_give_exact_similarities() -> None:
+    from dedup.cluster import verify
+    from dedup.workers import Fingerprinter
+
+    config = DedupConfig(sample_size=None)
+    dd = Deduplicator(config)
+    dd.add("original", page(ORIGINAL))
+    (match,) = dd.query(page(COPY))
+    fingerprint = Fingerprinter(config).fingerprint
+    from dedup.api import extract_file
+
+    from .conftest import SAMPLES
+
+    bodies = [extract_file(SAMPLES / p)[0][0].body for p in (COPY, ORIGINAL)]
+    verdict = verify(fingerprint(bodies[0]), fingerprint(bodies[1]), config)
+    assert (match.similarity, match.containment) == (verdict.similarity, verdict.containment)
+    roomy = Deduplicator(DedupConfig(sample_size=4096))  # every sample page is shorter
+    roomy.add("original", page(ORIGINAL))
+    (same,) = roomy.query(page(COPY))
+    assert (same.similarity, same.containment) == (match.similarity, match.containment)
+
+
+def test_a_page_costs_its_sample_not_its_shingles() -> None:
+    import numpy as np
+
+    from dedup.shingle import Fingerprint
+    from dedup.signature import MinHasher
+
+    config = DedupConfig(sample_size=64)
+    hasher = MinHasher(config.num_perm, config.seed)
+    rng = np.random.default_rng(9)
+    dd = Deduplicator(config)
+    empty = dd._pages.nbytes
+    count = 2500  # more than the band buffer holds: most keys are merged into the rows
+    for number in range(count):
+        shingles = np.unique(rng.integers(0, 2**32, size=500, dtype=np.uint32))
+        fingerprint = Fingerprint(shingles, np.array([7, 8, 9], dtype=np.uint32))
+        dd.add_fingerprint(f"p{number}", fingerprint, hasher.sign(shingles))
+    per_page = (dd._pages.nbytes - empty) / count
+    # 64 sampled values, 3 numbers, count, time, offsets, flag; 8 bytes per band key.
+    assert per_page <= 4 * 64 + 4 * 3 + 4 + 8 + 16 + 1 + 8 * config.lsh_bands + 16
+    assert len(dd) == count and "p0" in dd

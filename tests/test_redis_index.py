@@ -201,3 +201,36 @@ def test_a_batch_answers_as_pages_added_one_by_one(redis_url: str) -> None:
     with pytest.raises(DuplicateIdError, match="'first'"):
         shared.add_many([("first", page(ORIGINAL)), ("new", page(ORIGINAL))])
     assert "new" in shared and len(shared) == 5
+
+
+def test_removing_every_page_leaves_no_band_entry_behind(redis_url: str) -> None:
+    import redis
+
+    shared = Deduplicator(storage=redis_url, namespace="tidy")
+    shared.add_many([("a", page(ORIGINAL)), ("b", page(COPY)), ("c", page(TRUNCATED))])
+    server = redis.Redis.from_url(redis_url)
+    bands = sorted(server.scan_iter("tidy:band:*"))
+    assert len(bands) == shared.config.lsh_bands
+    shared.remove("b")
+    # Pages are numbered as they arrive: a 1, b 2, c 3; no band field may still hold b.
+    held = {number for name in bands for value in server.hvals(name) for number in value.split()}
+    assert held == {b"1", b"3"}
+    assert [m.doc_id for m in shared.query(page(COPY))] == ["a", "c"]
+    assert shared.expire(before=time.time() + 60) == 2
+    assert sorted(server.scan_iter("tidy:*")) == [b"tidy:config", b"tidy:seq"]
+
+
+def test_an_id_refused_in_a_batch_still_counts_as_indexed_for_the_others(
+    redis_url: str,
+) -> None:
+    shared = Deduplicator(storage=redis_url, namespace="refused")
+    shared.add("first", page(ORIGINAL))  # as if another process had added it
+    fingerprint = shared._page_fingerprint(page(COPY), None)
+    signature = shared._sign(fingerprint)
+    refused: list[str] = []
+    found = shared.add_fingerprints(
+        [("x", fingerprint, signature), ("first", fingerprint, signature)], refused=refused
+    )
+    assert refused == ["first"]
+    assert [m.doc_id for m in found[0]] == ["first"] and found[1] == []
+    assert len(shared) == 2

@@ -142,11 +142,21 @@ def test_foreign_or_incompatible_headers_are_refused(
         Deduplicator.load(saved)
 
 
-def test_crafted_sizes_cannot_make_it_allocate(saved: Path) -> None:
+@pytest.mark.parametrize(
+    ("name", "spec"),
+    [
+        ("samples", {"dtype": "<u4", "shape": [2**40], "nbytes": 2**42}),
+        ("band_keys", {"dtype": "<u4", "shape": [32, 2**40], "nbytes": 2**47}),
+    ],
+    ids=["samples", "bands"],
+)
+def test_crafted_sizes_cannot_make_it_allocate(
+    saved: Path, name: str, spec: dict[str, object]
+) -> None:
     header, _ = header_of(saved)
     arrays = header["arrays"]
     assert isinstance(arrays, dict)
-    arrays["signatures"] = {"dtype": "<u4", "shape": [2**40, 128], "nbytes": 2**40 * 512}
+    arrays[name] = spec
     rewrite_header(saved, header)
     with pytest.raises(IndexFormatError, match=r"damaged index|truncated index"):
         Deduplicator.load(saved)

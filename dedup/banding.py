@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 
+from dedup.shingle import sorted_unique
 from dedup.signature import mix32
 
 _MIX = np.uint64(0x9E3779B97F4A7C15)
@@ -142,19 +143,18 @@ class BandIndex:
     def query(self, folded: npt.NDArray[np.uint32]) -> npt.NDArray[np.int32]:
         """Slots of the pages sharing at least one folded band key, sorted, each once."""
         waiting = self._waiting
-        buffered = [slot for name in self._names(folded) for slot in waiting.get(name, ())]
-        found = np.array(buffered, dtype=np.int32)
+        buffered = {slot for name in self._names(folded) for slot in waiting.get(name, ())}
+        found = np.fromiter(buffered, dtype=np.int32, count=len(buffered))
         if self._size:
             prefixes = (folded >> np.uint32(32 - self._bits)).astype(np.int64)
             starts = self._directory[self._rows, prefixes]
             lengths = (self._directory[self._rows, prefixes + 1] - starts).astype(np.int64)
-            bands = np.repeat(self._rows, lengths)
-            skips = starts - (np.cumsum(lengths) - lengths)
-            positions = np.arange(bands.size) + np.repeat(skips, lengths)
-            hits = self._keys[bands, positions] == folded[bands]
-            found = np.concatenate([found, self._slots[bands[hits], positions[hits]]])
-        slots: npt.NDArray[np.int32] = np.unique(found)
-        return slots
+            # Positions in the flattened rows: one plain gather instead of a 2-D one.
+            skips = starts + self._rows * self._keys.shape[1] - (np.cumsum(lengths) - lengths)
+            positions = np.arange(int(lengths.sum())) + np.repeat(skips, lengths)
+            hits = positions[self._keys.ravel().take(positions) == np.repeat(folded, lengths)]
+            found = np.concatenate([found, self._slots.ravel().take(hits)])
+        return sorted_unique(found)
 
     def keep(self, alive: npt.NDArray[np.bool_]) -> None:
         """Drop the pages whose slot is False in ``alive`` and renumber the others' slots

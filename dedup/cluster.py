@@ -227,6 +227,18 @@ def relation_of(verdict: Verdict, size: int, other_size: int, config: DedupConfi
     return PARTIAL if size <= other_size else EXTENDED
 
 
+def relations_of(
+    similarity: npt.NDArray[np.float64],
+    size: int,
+    other_sizes: npt.NDArray[np.int64],
+    config: DedupConfig,
+) -> list[str]:
+    """`relation_of` of one body to each of several copies of it, at once (tested equal)."""
+    codes = np.where(similarity >= config.threshold, 0, np.where(size <= other_sizes, 1, 2))
+    names = (DUPLICATE, PARTIAL, EXTENDED)
+    return [names[code] for code in codes.tolist()]
+
+
 def _cluster_order(members: tuple[Member, ...]) -> tuple[int, int, str, str]:
     rep = members[0].document
     return (-len(members), 0 if rep.published else 1, rep.published or "", rep.doc_id)

@@ -17,6 +17,7 @@ import numpy as np
 import numpy.typing as npt
 
 from dedup.banding import BandIndex
+from dedup.config import DedupConfig
 from dedup.sketch import Sample, Samples
 from dedup.storage import IndexData
 
@@ -203,7 +204,7 @@ class MemoryIndex:
 
     # ------------------------------------------------------------------ persistence
 
-    def snapshot(self, config: Any) -> IndexData:
+    def snapshot(self, config: DedupConfig) -> IndexData:
         """The live pages as `dedup.storage` saves them (compacts first: slots become rows)."""
         self.compact()
         position = self._slot_of

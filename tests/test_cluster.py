@@ -130,3 +130,18 @@ def test_judging_many_pairs_at_once_is_judging_each() -> None:
         )
         alone = [judge(s, c, n, a, tried).is_copy for s, c, n, a in grid]
         assert together.tolist() == alone
+
+
+def test_relations_of_many_copies_are_relation_of_each() -> None:
+    import numpy as np
+
+    from dedup.cluster import Verdict, relation_of, relations_of
+
+    similarity = np.array([0.95, 0.7, 0.69, 0.4, 0.4, 0.4])
+    sizes = np.array([300, 300, 500, 200, 300, 301])
+    expected = [
+        relation_of(Verdict(float(s), 1.0, True), 300, int(n), CONFIG)
+        for s, n in zip(similarity, sizes, strict=True)
+    ]
+    assert relations_of(similarity, 300, sizes, CONFIG) == expected
+    assert set(expected) == {"duplicate", "partial", "extended"}

@@ -95,14 +95,18 @@ class BandIndex:
     object per bucket. A directory per band gives, for each value of a key's top bits,
     where those keys start in the row (about four keys per entry), so a lookup of every
     band is two indexed reads and one comparison, all vectorized: no binary search, whose
-    chain of cache misses is what costs at a million pages. New pages wait in a buffer of
-    `BUFFER` pages (a dictionary by band and key: a few microseconds a lookup, a few MB at
-    most) and are merged into the rows in place when it is full. Keys come folded
-    (`fold32`). Removed pages stay until the caller compacts (`keep`); the caller filters
-    them from query results meanwhile.
+    chain of cache misses is what costs at a million pages. New pages wait in a buffer (a
+    dictionary by band and key: a few microseconds a lookup) of about a 128th of the index,
+    from `BUFFER` to `MAX_BUFFER` pages, and are merged into the rows in place when it is
+    full: a merge passes over the rows once, so its cost per insert stays about the same
+    however large the index. Merging goes through scratch rows kept for the purpose, so it
+    allocates nothing large (a temporary row per band and merge fragments the heap). Keys
+    come folded (`fold32`). Removed pages stay until the caller compacts (`keep`); the
+    caller filters them from query results meanwhile.
     """
 
     BUFFER = 2048
+    MAX_BUFFER = 8192
     _MIN_BITS = 8
     _MAX_BITS = 24
 
@@ -113,9 +117,12 @@ class BandIndex:
         self._slots = np.zeros((bands, 0), dtype=np.int32)
         self._bits = self._MIN_BITS
         self._directory = np.zeros((bands, (1 << self._bits) + 1), dtype=np.int32)
-        self._buffer_keys = np.zeros((self.BUFFER, bands), dtype=np.uint32)
-        self._buffer_slots = np.zeros(self.BUFFER, dtype=np.int32)
+        self._buffer_keys = np.zeros((self.MAX_BUFFER, bands), dtype=np.uint32)
+        self._buffer_slots = np.zeros(self.MAX_BUFFER, dtype=np.int32)
         self._buffered = 0
+        self._scratch_keys = np.zeros(0, dtype=np.uint32)  # rows' capacity, for merging
+        self._scratch_slots = np.zeros(0, dtype=np.int32)
+        self._scratch_old = np.zeros(0, dtype=bool)
         self._waiting: dict[int, list[int]] = {}  # band << 32 | key -> slots, for the buffer
         self._rows = np.arange(bands)
         self._band_bits = np.arange(bands, dtype=np.uint64) << np.uint64(32)
@@ -137,7 +144,7 @@ class BandIndex:
         self._buffered += 1
         for name in self._names(folded):
             self._waiting.setdefault(name, []).append(slot)
-        if self._buffered == self.BUFFER:
+        if self._buffered >= min(self.MAX_BUFFER, max(self.BUFFER, self._size >> 7)):
             self._merge()
 
     def query(self, folded: npt.NDArray[np.uint32]) -> npt.NDArray[np.int32]:
@@ -182,18 +189,25 @@ class BandIndex:
         if count == 0:
             return
         self._reserve(size + count)
+        total = size + count
         slots = self._buffer_slots[:count]
+        kept = self._scratch_old[:total]
         for band in range(self._bands):
             new_keys = self._buffer_keys[:count, band]
             order = np.argsort(new_keys, kind="stable")
-            row = self._keys[band, :size]
-            positions = row.searchsorted(new_keys[order], side="right")
-            # np.insert builds the merged row apart (one row: a few MB at a million pages)
-            # before it is copied back in place, so the whole index is never copied.
-            self._keys[band, : size + count] = np.insert(row, positions, new_keys[order])
-            self._slots[band, : size + count] = np.insert(
-                self._slots[band, :size], positions, slots[order]
-            )
+            # Where the new keys land in the merged row; the old ones fill the rest in order.
+            landing = self._keys[band, :size].searchsorted(new_keys[order], side="right")
+            landing += np.arange(count)
+            kept[:] = True
+            kept[landing] = False
+            for row, scratch, arrived in (
+                (self._keys[band], self._scratch_keys, new_keys[order]),
+                (self._slots[band], self._scratch_slots, slots[order]),
+            ):
+                merged = scratch[:total]
+                merged[kept] = row[:size]
+                merged[landing] = arrived
+                row[:total] = merged
         self._size = size + count
         self._buffered = 0
         self._waiting.clear()
@@ -221,6 +235,9 @@ class BandIndex:
             bigger = np.zeros((self._bands, grown), dtype=dtype)
             bigger[:, : self._size] = getattr(self, name)[:, : self._size]
             setattr(self, name, bigger)
+        self._scratch_keys = np.zeros(grown, dtype=np.uint32)
+        self._scratch_slots = np.zeros(grown, dtype=np.int32)
+        self._scratch_old = np.zeros(grown, dtype=bool)
 
     def _wanted_bits(self) -> int:
         # About four keys per directory entry.
@@ -244,4 +261,7 @@ class BandIndex:
             + self._directory.nbytes
             + self._buffer_keys.nbytes
             + self._buffer_slots.nbytes
+            + self._scratch_keys.nbytes
+            + self._scratch_slots.nbytes
+            + self._scratch_old.nbytes
         )

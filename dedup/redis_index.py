@@ -8,15 +8,18 @@ Layout under a namespace ``ns`` (every key starts with it):
                            added, its original
 - ``ns:names``             a hash: page number -> doc_id
 - ``ns:seq``               the last page number given
-- ``ns:band:<band>``       a hash per band: band key -> the numbers of the pages with that
-                           key, space-separated (one hash field costs far less than a set)
+- ``ns:bands``             one hash for every band: ``band:key`` -> the numbers of the
+                           pages with that key, space-separated (a hash field costs far
+                           less than a set per key, and a page's 32 fields are read or
+                           written by one command)
 - ``ns:age``               a sorted set of doc_ids by the time they were added
 
 Adding and removing run as Lua scripts, so a page is either entirely in the index or not
 at all, whatever happens to the client or the connection in between. A page is inserted
 before it is looked up: two processes adding copies of one article at the same moment
-both see the other, so no insert is lost. The scripts touch band hashes they are not given
-as keys, so a namespace must live on one Redis server (not spread over a Redis Cluster).
+both see the other, so no insert is lost. A script touches only the keys it is given, but
+a page's keys are not hash-tagged to one slot, so a namespace lives on one Redis server
+(not spread over a Redis Cluster).
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from __future__ import annotations
 import dataclasses
 import json
 from collections.abc import Iterable
+from functools import cache
 from typing import Any
 
 import numpy as np
@@ -39,27 +43,35 @@ class StorageError(DedupError):
     """The shared index cannot be reached or used (Redis down, refused, misconfigured)."""
 
 
-# KEYS: the page's hash, the age set, the names hash, the sequence; ARGV: doc_id, sample,
-# shingle count, numbers, band fields ("band:key ..."), time, original, namespace.
+# KEYS: the page's hash, the age set, the names hash, the sequence, the bands hash;
+# ARGV: doc_id, sample, shingle count, numbers, band fields ("band:key ..."), time, original.
 _ADD = """
 if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
 local id = tostring(redis.call('INCR', KEYS[4]))
 redis.call('HSET', KEYS[1], 'i', id, 'k', ARGV[2], 'z', ARGV[3], 'n', ARGV[4], 'b', ARGV[5],
            't', ARGV[6], 'o', ARGV[7])
 redis.call('HSET', KEYS[3], id, ARGV[1])
-for band, key in string.gmatch(ARGV[5], '(%d+):(%d+)') do
-  local name = ARGV[8] .. ':band:' .. band
-  local held = redis.call('HGET', name, key)
-  redis.call('HSET', name, key, held and (held .. ' ' .. id) or id)
+local fields = {}
+for field in string.gmatch(ARGV[5], '%S+') do fields[#fields + 1] = field end
+if #fields > 0 then
+  local held = redis.call('HMGET', KEYS[5], unpack(fields))
+  local written = {}
+  for number, field in ipairs(fields) do
+    written[#written + 1] = field
+    written[#written + 1] = held[number] and (held[number] .. ' ' .. id) or id
+  end
+  redis.call('HSET', KEYS[5], unpack(written))
 end
 redis.call('ZADD', KEYS[2], ARGV[6], ARGV[1])
 return 1
 """
-# KEYS: the names hash; ARGV: namespace, band fields. Returns the doc_ids found.
+# KEYS: the bands hash, the names hash; ARGV: band fields. Returns the doc_ids found.
 _CANDIDATES = """
+local fields = {}
+for field in string.gmatch(ARGV[1], '%S+') do fields[#fields + 1] = field end
+if #fields == 0 then return {} end
 local ids, seen = {}, {}
-for band, key in string.gmatch(ARGV[2], '(%d+):(%d+)') do
-  local held = redis.call('HGET', ARGV[1] .. ':band:' .. band, key)
+for _, held in ipairs(redis.call('HMGET', KEYS[1], unpack(fields))) do
   if held then
     for id in string.gmatch(held, '%S+') do
       if not seen[id] then seen[id] = true; ids[#ids + 1] = id end
@@ -68,30 +80,37 @@ for band, key in string.gmatch(ARGV[2], '(%d+):(%d+)') do
 end
 local names = {}
 for start = 1, #ids, 1000 do
-  local found = redis.call('HMGET', KEYS[1], unpack(ids, start, math.min(start + 999, #ids)))
+  local found = redis.call('HMGET', KEYS[2], unpack(ids, start, math.min(start + 999, #ids)))
   for _, name in ipairs(found) do if name then names[#names + 1] = name end end
 end
 return names
 """
-# KEYS: the page's hash, the age set, the names hash; ARGV: doc_id, namespace.
+# KEYS: the page's hash, the age set, the names hash, the bands hash; ARGV: doc_id.
 _REMOVE = """
 local found = redis.call('HMGET', KEYS[1], 'i', 'b')
 if not found[1] then return 0 end
 local id = found[1]
-for band, key in string.gmatch(found[2], '(%d+):(%d+)') do
-  local name = ARGV[2] .. ':band:' .. band
-  local held = redis.call('HGET', name, key)
-  if held then
-    local kept = {}
-    for other in string.gmatch(held, '%S+') do
-      if other ~= id then kept[#kept + 1] = other end
-    end
-    if #kept == 0 then
-      redis.call('HDEL', name, key)
-    else
-      redis.call('HSET', name, key, table.concat(kept, ' '))
+local fields = {}
+for field in string.gmatch(found[2], '%S+') do fields[#fields + 1] = field end
+if #fields > 0 then
+  local held = redis.call('HMGET', KEYS[4], unpack(fields))
+  local kept, emptied = {}, {}
+  for number, field in ipairs(fields) do
+    if held[number] then
+      local others = {}
+      for other in string.gmatch(held[number], '%S+') do
+        if other ~= id then others[#others + 1] = other end
+      end
+      if #others == 0 then
+        emptied[#emptied + 1] = field
+      else
+        kept[#kept + 1] = field
+        kept[#kept + 1] = table.concat(others, ' ')
+      end
     end
   end
+  if #kept > 0 then redis.call('HSET', KEYS[4], unpack(kept)) end
+  if #emptied > 0 then redis.call('HDEL', KEYS[4], unpack(emptied)) end
 end
 redis.call('HDEL', KEYS[3], id)
 redis.call('DEL', KEYS[1])
@@ -165,14 +184,12 @@ class RedisIndex:
     def candidates_many(self, keys_per_page: list[npt.NDArray[np.uint32]]) -> list[set[str]]:
         """For each page, the doc_ids sharing at least one of its band keys; one round trip."""
         fields = [_band_fields(keys) for keys in keys_per_page]
-        names_key = self._key("names")
+        keys = [self._key("bands"), self._key("names")]
 
         def fetch() -> Any:
             with self._redis.pipeline(transaction=False) as pipe:
                 for page_fields in fields:
-                    self._candidates(
-                        keys=[names_key], args=[self.namespace, page_fields], client=pipe
-                    )
+                    self._candidates(keys=keys, args=[page_fields], client=pipe)
                 return pipe.execute()
 
         return [
@@ -201,8 +218,8 @@ class RedisIndex:
         return pages
 
     def remove(self, doc_id: str) -> bool:
-        keys = [self._doc_key(doc_id), self._key("age"), self._key("names")]
-        return bool(self._call(lambda: self._remove(keys=keys, args=[doc_id, self.namespace])))
+        keys = [self._doc_key(doc_id), self._key("age"), self._key("names"), self._key("bands")]
+        return bool(self._call(lambda: self._remove(keys=keys, args=[doc_id])))
 
     def older_than(self, cutoff: float) -> list[str]:
         members = self._call(
@@ -263,7 +280,13 @@ class RedisIndex:
 
     def _add_call(self, page: NewPage) -> tuple[list[str], list[bytes | str]]:
         sample = page.sample
-        keys = [self._doc_key(page.doc_id), self._key("age"), self._key("names"), self._key("seq")]
+        keys = [
+            self._doc_key(page.doc_id),
+            self._key("age"),
+            self._key("names"),
+            self._key("seq"),
+            self._key("bands"),
+        ]
         args: list[bytes | str] = [
             page.doc_id,
             sample.values.astype("<u4").tobytes(),
@@ -272,7 +295,6 @@ class RedisIndex:
             _band_fields(page.band_keys) if page.band_keys is not None else "",
             repr(page.added),
             page.doc_id,
-            self.namespace,
         ]
         return keys, args
 
@@ -286,7 +308,12 @@ class RedisIndex:
 def _band_fields(band_keys: npt.NDArray[np.uint32]) -> str:
     """A page's folded band keys as one script argument, "band:key ...": 32 separate
     arguments would cost more to pack than everything else in the call."""
-    return " ".join(f"{band}:{key}" for band, key in enumerate(band_keys.tolist()))
+    return " ".join(map(str.__add__, _band_prefixes(band_keys.size), map(str, band_keys.tolist())))
+
+
+@cache
+def _band_prefixes(bands: int) -> list[str]:
+    return [f"{band}:" for band in range(bands)]
 
 
 def _array(raw: bytes) -> npt.NDArray[np.uint32]:

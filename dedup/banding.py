@@ -93,7 +93,7 @@ class BandIndex:
     Band b's keys (folded to 32 bits) are row b of one array, sorted, with the pages'
     slots in a second array of the same shape: eight bytes per page and band, no Python
     object per bucket. A directory per band gives, for each value of a key's top bits,
-    where those keys start in the row (about four keys per entry), so a lookup of every
+    where those keys start in the row (about eight keys per entry), so a lookup of every
     band is two indexed reads and one comparison, all vectorized: no binary search, whose
     chain of cache misses is what costs at a million pages. New pages wait in a buffer (a
     dictionary by band and key: a few microseconds a lookup) of about a 128th of the index,
@@ -240,8 +240,8 @@ class BandIndex:
         self._scratch_old = np.zeros(grown, dtype=bool)
 
     def _wanted_bits(self) -> int:
-        # About four keys per directory entry.
-        return min(self._MAX_BITS, max(self._MIN_BITS, self._size.bit_length() - 2))
+        # About eight keys per directory entry: a byte per key, a few more keys per lookup.
+        return min(self._MAX_BITS, max(self._MIN_BITS, self._size.bit_length() - 3))
 
     def _rebuild_directory(self) -> None:
         self._bits = self._wanted_bits()

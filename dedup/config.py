@@ -66,7 +66,7 @@ class DedupConfig:
     fields: tuple[str, ...] = ()
     max_bytes: int = 32 * 1024 * 1024
     max_age_days: float | None = None
-    sample_size: int | None = 128
+    sample_size: int | None = 96
 
     def __post_init__(self) -> None:
         _check_fraction("threshold", self.threshold)

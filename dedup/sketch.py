@@ -10,7 +10,7 @@ smaller page's values found in the other its containment. A page of at most
 `dedup.shingle.compare_shingles` on the full sets (tested).
 
 Compared with verifying on every shingle (about 4 bytes each, ~2.8 KB for a 700-character
-article), a sample of 128 costs 512 bytes at most; compared with estimating from the
+article), a sample of 96 costs 384 bytes at most; compared with estimating from the
 MinHash signature, it also estimates containment directly, which truncated copies need.
 """
 

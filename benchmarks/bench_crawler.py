@@ -1,19 +1,24 @@
-"""The crawler's index in memory: add+query latency (p50, p99) and memory per document.
+"""The crawler's index: add+query latency (p50, p99), throughput, memory per page, save, load.
 
-Pages are the corpus pages of `make bench` (benchmarks/out/corpus-N), extracted and
-fingerprinted once up front, so the figures are the index's own cost: `add_fingerprint`
-(look up, verify, insert) for every page, and a `query_fingerprint` for one in ten. Memory
-is the growth of the process's peak RSS while the index fills, per page.
+Pages are the corpus pages of `make bench` (benchmarks/out/corpus-N: every usable real
+article once, then re-posts with variations), extracted and fingerprinted once up front in
+worker processes and cached (benchmarks/out/fingerprints-N.npz), so the figures are the
+index's own cost. Every page is added with `add_fingerprint` (look up, verify, insert); one
+in ten is queried again with `query_fingerprint` right after. Memory is the growth of the
+process's resident set while the index fills, per page (the peak growth is printed too).
 
 With --storage redis://host:port/db the index is the shared one in that Redis server (in a
 fresh namespace, deleted afterwards); memory is then the growth of the server's used_memory.
+--batch N adds, then queries, in batches of N (add_fingerprints / query_fingerprints).
 
 Usage: python benchmarks/bench_crawler.py [--size 100000] [--storage redis://127.0.0.1:6379/0]
+    [--batch 1000] [--sample-size 128|0]
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import resource
 import sys
 import time
@@ -25,8 +30,13 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 
-def rss_mb() -> float:
+def peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def resident_mb() -> float:
+    with open("/proc/self/statm") as stream:
+        return int(stream.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
 
 
 def main() -> int:
@@ -36,49 +46,45 @@ def main() -> int:
     parser.add_argument(
         "--batch", type=int, default=0, help="add and query in batches of this many (add_many)"
     )
+    parser.add_argument(
+        "--sample-size", type=int, default=None, help="DedupConfig.sample_size (0: every shingle)"
+    )
     args = parser.parse_args()
     if not (ROOT.parent / "shared" / "corpora").is_dir():
         print("benchmark needs ../shared/corpora beside the repository", file=sys.stderr)
         return 2
-    from bench_scan import corpus
-
     import dedup
-    from dedup.readers import list_inputs
-    from dedup.workers import Fingerprinter, process_chunk
 
-    folder = corpus(args.size)
-    inputs, _ = list_inputs([folder])
-    fingerprinter = Fingerprinter(dedup.DedupConfig())
-    pages = []
-    for start in range(0, len(inputs), 1000):
-        chunk = process_chunk(inputs[start : start + 1000], fingerprinter)
-        pages.extend(
-            (d.doc_id, f, s)
-            for d, f, s in zip(chunk.documents, chunk.fingerprints, chunk.signatures, strict=True)
-        )
+    pages = fingerprinted(args.size)
+    config = dedup.DedupConfig()
+    if args.sample_size is not None:
+        config = dedup.DedupConfig(sample_size=args.sample_size or None)
+    print(f"{len(pages)} pages fingerprinted; sample_size {config.sample_size}")
     namespace = f"bench-{time.time_ns()}"
     server = redis_client(args.storage) if args.storage else None
-    before = server.info("memory")["used_memory"] / 2**20 if server else rss_mb()
-    index = dedup.Deduplicator(storage=args.storage, namespace=namespace)
+    index = dedup.Deduplicator(config, storage=args.storage, namespace=namespace)
     if args.batch:
         return batched(index, pages, args.batch, server, namespace)
-    adds, queries = [], []
+    before, before_peak = used_mb(server), peak_mb()
+    adds, queries, both = [], [], []
     started = time.perf_counter()
     for number, (doc_id, fingerprint, signature) in enumerate(pages):
         tick = time.perf_counter()
-        index.add_fingerprint(doc_id, fingerprint, signature if fingerprint.size else None)
-        adds.append(time.perf_counter() - tick)
+        index.add_fingerprint(doc_id, fingerprint, signature)
+        added = time.perf_counter()
+        adds.append(added - tick)
         if number % 10 == 0:
-            tick = time.perf_counter()
             index.query_fingerprint(fingerprint)
-            queries.append(time.perf_counter() - tick)
+            queries.append(time.perf_counter() - added)
+            both.append(time.perf_counter() - tick)
     total = time.perf_counter() - started
-    grown = (server.info("memory")["used_memory"] / 2**20 if server else rss_mb()) - before
-    for name, values in (("add", adds), ("query", queries)):
+    grown = used_mb(server) - before
+    for name, values in (("add", adds), ("query", queries), ("add+query", both)):
         ms = np.array(values) * 1e3
         print(
-            f"{name:5s} {len(ms):>7} calls  p50 {np.percentile(ms, 50):.3f} ms  "
-            f"p99 {np.percentile(ms, 99):.3f} ms  max {ms.max():.1f} ms"
+            f"{name:9s} {len(ms):>8} calls  p50 {np.percentile(ms, 50):.3f} ms  "
+            f"p99 {np.percentile(ms, 99):.3f} ms  p99.9 {np.percentile(ms, 99.9):.2f} ms  "
+            f"max {ms.max():.1f} ms"
         )
     print(
         f"{len(pages)} pages indexed in {total:.1f} s ({len(pages) / total:.0f} adds/s with "
@@ -87,42 +93,106 @@ def main() -> int:
     if server:
         forget(server, namespace)
         return 0
+    print(f"peak memory growth {peak_mb() - before_peak:.0f} MB")
     target = ROOT / "benchmarks" / "out" / "crawler.dedup"
     started = time.perf_counter()
     index.save(target)
     saved = time.perf_counter() - started
+    del index
     started = time.perf_counter()
-    dedup.Deduplicator.load(target)
-    loaded = time.perf_counter() - started
+    loaded = dedup.Deduplicator.load(target)
+    loading = time.perf_counter() - started
     per_page = target.stat().st_size / len(pages)
-    print(f"save {saved:.1f} s, load {loaded:.1f} s ({per_page:.0f} bytes per page on disk)")
+    print(f"save {saved:.1f} s, load {loading:.1f} s ({per_page:.0f} bytes per page on disk)")
+    probe = pages[len(pages) // 2][1]
+    print(f"after load: {len(loaded)} pages, a query finds {len(loaded.query_fingerprint(probe))}")
+    target.unlink()
     return 0
+
+
+def fingerprinted(size: int) -> list:  # type: ignore[type-arg]
+    """(doc_id, fingerprint, signature or None) of every page of corpus-N, cached."""
+    from bench_scan import OUT, corpus
+
+    from dedup.shingle import Fingerprint
+
+    cache = OUT / f"fingerprints-{size}.npz"
+    if not cache.exists():
+        write_cache(corpus(size), cache)
+    with np.load(cache, allow_pickle=False) as saved:
+        raw, ids = saved["id_bytes"].tobytes(), saved["id_offsets"].tolist()
+        shingles, cuts = saved["shingles"], saved["shingle_offsets"].tolist()
+        numbers, number_cuts = saved["numbers"], saved["number_offsets"].tolist()
+        signatures = saved["signatures"]
+    pages = []
+    for row in range(len(ids) - 1):
+        fingerprint = Fingerprint(
+            shingles[cuts[row] : cuts[row + 1]], numbers[number_cuts[row] : number_cuts[row + 1]]
+        )
+        signature = signatures[row] if fingerprint.size else None
+        pages.append((raw[ids[row] : ids[row + 1]].decode(), fingerprint, signature))
+    return pages
+
+
+def write_cache(folder: Path, cache: Path) -> None:
+    import dedup
+    from dedup.readers import list_inputs
+    from dedup.workers import default_jobs, process_all
+
+    inputs, _ = list_inputs([folder])
+    ids, shingles, numbers, signatures = [], [], [], []
+
+    def collect(chunk) -> None:  # type: ignore[no-untyped-def]
+        for document, fingerprint, signature in zip(
+            chunk.documents, chunk.fingerprints, chunk.signatures, strict=True
+        ):
+            ids.append(document.doc_id.encode())
+            shingles.append(fingerprint.shingles)
+            numbers.append(fingerprint.numbers)
+            signatures.append(signature)
+
+    started = time.perf_counter()
+    process_all(inputs, dedup.DedupConfig(), jobs=default_jobs(), on_chunk=collect)
+    print(f"fingerprinted {len(ids)} pages in {time.perf_counter() - started:.0f} s")
+    np.savez(
+        cache,
+        id_bytes=np.frombuffer(b"".join(ids), dtype=np.uint8),
+        id_offsets=offsets(len(i) for i in ids),
+        shingles=np.concatenate(shingles),
+        shingle_offsets=offsets(s.size for s in shingles),
+        numbers=np.concatenate(numbers),
+        number_offsets=offsets(n.size for n in numbers),
+        signatures=np.stack(signatures),
+    )
+
+
+def offsets(lengths) -> np.ndarray:  # type: ignore[no-untyped-def]
+    return np.concatenate([[0], np.cumsum(list(lengths))]).astype(np.int64)
+
+
+def used_mb(server) -> float:  # type: ignore[no-untyped-def]
+    return server.info("memory")["used_memory"] / 2**20 if server else resident_mb()
 
 
 def batched(index, pages, size: int, server, namespace: str) -> int:  # type: ignore[no-untyped-def]
     """Throughput with add_fingerprints / query_fingerprints in batches (a few round trips
     per batch on a shared index)."""
+    before = used_mb(server)
     started = time.perf_counter()
     for start in range(0, len(pages), size):
-        index.add_fingerprints(
-            [
-                (doc_id, fp, sig if fp.size else None)
-                for doc_id, fp, sig in pages[start : start + size]
-            ]
-        )
+        index.add_fingerprints(pages[start : start + size])
     adding = time.perf_counter() - started
+    grown = used_mb(server) - before
     started = time.perf_counter()
     for start in range(0, len(pages), size):
         index.query_fingerprints([fp for _, fp, _ in pages[start : start + size]])
     querying = time.perf_counter() - started
     print(
         f"{len(pages)} pages in batches of {size}: {len(pages) / adding:.0f} adds/s, "
-        f"{len(pages) / querying:.0f} queries/s"
+        f"{len(pages) / querying:.0f} queries/s; memory {grown * 2**20 / len(pages):.0f} "
+        "bytes per page"
     )
     if server:
-        print(
-            f"Redis memory {server.info('memory')['used_memory'] / len(pages):.0f} bytes per page"
-        )
         forget(server, namespace)
     return 0
 

@@ -217,8 +217,7 @@ class Deduplicator:
         _check_id(doc_id)
         if self._shared is not None:
             return self.add_fingerprints([(doc_id, fingerprint, signature)])[0]
-        sample = sample_of(fingerprint, self.config.sample_size)
-        keys = self._band_keys(signature) if signature is not None and sample.size else None
+        sample, keys = self._prepared(fingerprint, signature)
         with self._lock:
             self._expire_by_age()
             if doc_id in self._pages:
@@ -231,9 +230,7 @@ class Deduplicator:
         """`query` for a page already extracted and fingerprinted."""
         if self._shared is not None:
             return self._shared_query_many(self._shared, [fingerprint])[0]
-        signature = self._sign(fingerprint)
-        sample = sample_of(fingerprint, self.config.sample_size)
-        keys = self._band_keys(signature) if signature is not None else None
+        sample, keys = self._prepared(fingerprint, self._sign(fingerprint))
         with self._lock:
             return self._matches(sample, keys)
 
@@ -289,11 +286,7 @@ class Deduplicator:
         new = []
         for doc_id, fingerprint, signature in pages:
             _check_id(doc_id)
-            keys = (
-                self._band_keys(signature) if signature is not None and fingerprint.size else None
-            )
-            sample = sample_of(fingerprint, self.config.sample_size)
-            new.append(NewPage(doc_id, sample, keys, now))
+            new.append(NewPage(doc_id, *self._prepared(fingerprint, signature), now))
         inserted = shared.add_many(new)
         found = self._shared_lookup(shared, new, inserted)
         originals: dict[str, str] = {}
@@ -347,15 +340,24 @@ class Deduplicator:
     def _shared_query_many(
         self, shared: RedisIndex, fingerprints: list[Fingerprint]
     ) -> list[list[Match]]:
-        pages = []
-        for fingerprint in fingerprints:
-            signature = self._sign(fingerprint)
-            keys = self._band_keys(signature) if signature is not None else None
-            pages.append(NewPage("", sample_of(fingerprint, self.config.sample_size), keys, 0.0))
+        pages = [
+            NewPage("", *self._prepared(fingerprint, self._sign(fingerprint)), 0.0)
+            for fingerprint in fingerprints
+        ]
         return self._shared_lookup(shared, pages)
 
     def _sign(self, fingerprint: Fingerprint) -> Signature | None:
         return self._fingerprinter.hasher.sign(fingerprint.shingles) if fingerprint.size else None
+
+    def _prepared(
+        self, fingerprint: Fingerprint, signature: Signature | None
+    ) -> tuple[Sample, npt.NDArray[np.uint32] | None]:
+        """What both indexes keep of a page and look it up by: its sample, and its band
+        keys (None for a page without a body, which matches nothing)."""
+        sample = sample_of(fingerprint, self.config.sample_size)
+        if signature is None or fingerprint.size == 0:
+            return sample, None
+        return sample, self._band_keys(signature)
 
     def _band_keys(self, signature: Signature) -> npt.NDArray[np.uint32]:
         """A page's band keys, folded to 32 bits as both indexes keep them."""

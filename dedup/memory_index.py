@@ -254,25 +254,22 @@ class MemoryIndex:
 
     def compact(self) -> None:
         """Drop dead pages from every column and renumber the slots."""
+        if not self._dead:
+            return
         alive = self._alive.view.copy()
-        if self._dead:
-            self._bands.keep(alive)
-            self._expired = int(np.count_nonzero(alive[: self._expired]))
-            keep = alive.tolist()
-            self._names = [name for name, kept in zip(self._names, keep, strict=True) if kept]
-            self._originals = [
-                name for name, kept in zip(self._originals, keep, strict=True) if kept
-            ]
-            self._slot_of = {name: slot for slot, name in enumerate(self._names)}
-            self._values, self._value_ends = _kept(self._values, self._value_ends, alive)
-            self._numbers, self._number_ends = _kept(self._numbers, self._number_ends, alive)
-            for name in ("_sizes", "_added"):
-                column: _Column = getattr(self, name)
-                setattr(self, name, _Column(column.view.dtype, column.view[alive]))
-            self._alive = _Column(np.bool_, np.ones(len(self._names), bool))
-            self._dead = 0
-        else:
-            self._bands.arrays()  # merges the buffer
+        self._bands.keep(alive)
+        self._expired = int(np.count_nonzero(alive[: self._expired]))
+        keep = alive.tolist()
+        self._names = [name for name, kept in zip(self._names, keep, strict=True) if kept]
+        self._originals = [name for name, kept in zip(self._originals, keep, strict=True) if kept]
+        self._slot_of = {name: slot for slot, name in enumerate(self._names)}
+        self._values, self._value_ends = _kept(self._values, self._value_ends, alive)
+        self._numbers, self._number_ends = _kept(self._numbers, self._number_ends, alive)
+        for name in ("_sizes", "_added"):
+            column: _Column = getattr(self, name)
+            setattr(self, name, _Column(column.view.dtype, column.view[alive]))
+        self._alive = _Column(np.bool_, np.ones(len(self._names), bool))
+        self._dead = 0
 
     # ------------------------------------------------------------------ internals
 

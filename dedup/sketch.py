@@ -80,7 +80,7 @@ class Samples:
     def cutoffs(self) -> npt.NDArray[np.uint64]:
         """Each page's `Sample.cutoff`."""
         ends = np.cumsum(self.lengths)
-        last = self.values[np.maximum(ends - 1, 0)] if self.values.size else ends * 0
+        last = self.values[np.maximum(ends - 1, 0)] if self.values.size else np.zeros_like(ends)
         kept_whole = self.sizes <= self.lengths
         return np.where(kept_whole, np.uint64(FULL), last.astype(np.uint64))
 

@@ -229,11 +229,12 @@ def relation_of(verdict: Verdict, size: int, other_size: int, config: DedupConfi
 
 def relations_of(
     similarity: npt.NDArray[np.float64],
-    size: int,
+    size: int | npt.NDArray[np.int64],
     other_sizes: npt.NDArray[np.int64],
     config: DedupConfig,
 ) -> list[str]:
-    """`relation_of` of one body to each of several copies of it, at once (tested equal)."""
+    """`relation_of` of a body to each of several copies of it (or of each of several
+    bodies, ``size`` an array, to its copy), at once (tested equal)."""
     codes = np.where(similarity >= config.threshold, 0, np.where(size <= other_sizes, 1, 2))
     names = (DUPLICATE, PARTIAL, EXTENDED)
     return [names[code] for code in codes.tolist()]

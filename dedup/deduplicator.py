@@ -5,9 +5,11 @@ from __future__ import annotations
 import os
 import threading
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
+from itertools import starmap
+from typing import TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -17,13 +19,21 @@ from dedup.cluster import judge_many, relations_of
 from dedup.config import DedupConfig
 from dedup.errors import DuplicateIdError, InputError, UnknownIdError
 from dedup.extract import extract_page, looks_like_html
-from dedup.memory_index import Candidates, MemoryIndex
+from dedup.memory_index import Candidates, MemoryIndex, gathered
 from dedup.models import Match
 from dedup.readers.formats import PageKind, RawPage
-from dedup.redis_index import NewPage, RedisIndex, StorageError
+from dedup.redis_index import Added, HeldPages, NewPage, RedisIndex, StorageError, ahead
 from dedup.shingle import Fingerprint
 from dedup.signature import Signature
-from dedup.sketch import Sample, compare_samples, sample_of
+from dedup.sketch import (
+    Estimates,
+    Sample,
+    Samples,
+    compare_pairs,
+    compare_samples,
+    sample_of,
+    samples_of,
+)
 from dedup.storage import load_index, save_index
 from dedup.workers import Fingerprinter
 
@@ -133,7 +143,7 @@ class Deduplicator:
             UnknownIdError: ``doc_id`` is not indexed.
         """
         if self._shared is not None:
-            if not self._shared.remove(doc_id):
+            if not self._shared.remove_many([doc_id]):
                 raise UnknownIdError(doc_id)
             return
         with self._lock:
@@ -145,7 +155,7 @@ class Deduplicator:
         returns how many were removed."""
         cutoff = before.timestamp() if isinstance(before, datetime) else float(before)
         if self._shared is not None:
-            return sum(self._shared.remove(doc_id) for doc_id in self._shared.older_than(cutoff))
+            return self._shared.remove_many(self._shared.older_than(cutoff))
         with self._lock:
             return self._pages.expire(cutoff)
 
@@ -226,11 +236,17 @@ class Deduplicator:
             self._pages.insert(doc_id, sample, keys, time.time(), _original(matches, doc_id))
         return matches
 
-    def query_fingerprint(self, fingerprint: Fingerprint) -> list[Match]:
-        """`query` for a page already extracted and fingerprinted."""
+    def query_fingerprint(
+        self, fingerprint: Fingerprint, signature: Signature | None = None
+    ) -> list[Match]:
+        """`query` for a page already extracted and fingerprinted; its MinHash signature
+        is computed unless given (as `dedup scan` has it)."""
         if self._shared is not None:
-            return self._shared_query_many(self._shared, [fingerprint])[0]
-        sample, keys = self._prepared(fingerprint, self._sign(fingerprint))
+            given = None if signature is None else [signature]
+            return self._shared_query_many(self._shared, [fingerprint], given)[0]
+        if signature is None:
+            signature = self._sign(fingerprint)
+        sample, keys = self._prepared(fingerprint, signature)
         with self._lock:
             return self._matches(sample, keys)
 
@@ -262,11 +278,19 @@ class Deduplicator:
             raise DuplicateIdError(turned_away[0])
         return results
 
-    def query_fingerprints(self, fingerprints: list[Fingerprint]) -> list[list[Match]]:
-        """`query_many` for pages already extracted and fingerprinted."""
+    def query_fingerprints(
+        self, fingerprints: list[Fingerprint], signatures: list[Signature | None] | None = None
+    ) -> list[list[Match]]:
+        """`query_many` for pages already extracted and fingerprinted (and signed, when
+        ``signatures`` are given)."""
+        if signatures is not None and len(signatures) != len(fingerprints):
+            raise InputError(f"{len(signatures)} signatures for {len(fingerprints)} fingerprints")
         if self._shared is not None:
-            return self._shared_query_many(self._shared, fingerprints)
-        return [self.query_fingerprint(fingerprint) for fingerprint in fingerprints]
+            return self._shared_query_many(self._shared, fingerprints, signatures)
+        return [
+            self.query_fingerprint(fingerprint, None if signatures is None else signatures[n])
+            for n, fingerprint in enumerate(fingerprints)
+        ]
 
     def _shared_add_many(
         self,
@@ -274,77 +298,103 @@ class Deduplicator:
         pages: list[tuple[str, Fingerprint, Signature | None]],
         refused: list[str],
     ) -> list[list[Match]]:
-        """Insert first, then look: two processes adding copies at once see each other.
-
-        A page's matches leave out the pages after it in the same batch, as if added one by
-        one; each page's original is then the first of its article the index held. The ids
-        that were already there go to ``refused``, with no matches.
+        """Each page is inserted by a script that answers with the pages indexed before it
+        (in this batch or by any process): a page's matches are what adding the pages one
+        by one would give, and each page's original is the first of its article the index
+        held. The ids that were already there go to ``refused``, with no matches.
         """
         if self.config.max_age_days is not None:
             self.expire(time.time() - self.config.max_age_days * 86400)
-        now = time.time()
-        new = []
-        for doc_id, fingerprint, signature in pages:
+        for doc_id, _, _ in pages:
             _check_id(doc_id)
-            new.append(NewPage(doc_id, *self._prepared(fingerprint, signature), now))
-        inserted = shared.add_many(new)
-        found = self._shared_lookup(shared, new, inserted)
-        originals: dict[str, str] = {}
+        now = time.time()
+
+        def send(
+            wave: list[tuple[str, Fingerprint, Signature | None]],
+        ) -> tuple[list[NewPage], int]:
+            prepared = self._prepared_many([(print_, signature) for _, print_, signature in wave])
+            new = [
+                NewPage(doc_id, sample, keys, now)
+                for (doc_id, _, _), (sample, keys) in zip(wave, prepared, strict=True)
+            ]
+            return new, shared.send_adds(stream, new)
+
+        def receive(sent: tuple[list[NewPage], int]) -> tuple[list[NewPage], list[Added | None]]:
+            new, replies = sent
+            return new, shared.receive_adds(stream, replies)
+
+        def fetch(inserted: tuple[list[NewPage], list[Added | None]]) -> _Inserted:
+            new, answers = inserted
+            earlier = [None if answer is None else answer.earlier for answer in answers]
+            return new, answers, earlier, shared.fetch_candidates(earlier)
+
+        originals: dict[str, str] = {}  # of this batch's pages: written below
+        numbered: dict[int, str] = {}
         results: list[list[Match]] = []
-        for page, done, held in zip(new, inserted, found, strict=True):
-            if not done:
-                refused.append(page.doc_id)
-                results.append([])
-                continue
-            matches = [replace(m, original_id=originals.get(m.doc_id, m.original_id)) for m in held]
-            if matches:
-                originals[page.doc_id] = _original(matches, page.doc_id)
-            results.append(matches)
-        shared.set_originals(originals)
+        with shared.stream() as stream:
+            for new, answers, earlier, held in ahead(_waves(pages), [send, receive, fetch]):
+                found = self._verified_held([page.sample for page in new], earlier, held)
+                for page, answer, matched in zip(new, answers, found, strict=True):
+                    if answer is None:
+                        refused.append(page.doc_id)
+                        results.append([])
+                        continue
+                    matches = [
+                        replace(m, original_id=originals[m.doc_id]) if m.doc_id in originals else m
+                        for m in matched
+                    ]
+                    if matches:
+                        originals[page.doc_id] = numbered[answer.number] = _original(
+                            matches, page.doc_id
+                        )
+                    results.append(matches)
+        shared.set_originals(numbered)
         return results
 
-    def _shared_lookup(
-        self, shared: RedisIndex, pages: list[NewPage], inserted: list[bool] | None = None
-    ) -> list[list[Match]]:
-        """Each page's verified matches in the shared index: three round trips in all.
-
-        With ``inserted``, the pages were just added (where True): each leaves out itself and
-        those inserted after it.
-        """
-        position = (
-            {
-                page.doc_id: n
-                for n, (page, done) in enumerate(zip(pages, inserted, strict=True))
-                if done
-            }
-            if inserted is not None
-            else {}
-        )
-        keys = [page.band_keys for page in pages if page.band_keys is not None]
-        candidates = iter(shared.candidates_many(keys))
-        wanted = [
-            {other for other in next(candidates) if position.get(other, -1) < number}
-            if page.band_keys is not None
-            else set[str]()
-            for number, page in enumerate(pages)
-        ]
-        stored = shared.fetch(sorted(set().union(*wanted)))
-        return [
-            self._verified(
-                page.sample,
-                Candidates.of([stored[other] for other in sorted(others & stored.keys())]),
-            )
-            for page, others in zip(pages, wanted, strict=True)
-        ]
-
     def _shared_query_many(
-        self, shared: RedisIndex, fingerprints: list[Fingerprint]
+        self,
+        shared: RedisIndex,
+        fingerprints: list[Fingerprint],
+        signatures: Sequence[Signature | None] | None,
     ) -> list[list[Match]]:
-        pages = [
-            NewPage("", *self._prepared(fingerprint, self._sign(fingerprint)), 0.0)
-            for fingerprint in fingerprints
-        ]
-        return self._shared_lookup(shared, pages)
+        signed = list(zip(fingerprints, signatures or map(self._sign, fingerprints), strict=True))
+
+        def send(
+            wave: list[tuple[Fingerprint, Signature | None]],
+        ) -> tuple[list[Sample], list[bool]]:
+            prepared = self._prepared_many(wave)
+            return [sample for sample, _ in prepared], shared.send_lookups(
+                stream, [keys for _, keys in prepared]
+            )
+
+        def receive(
+            sent: tuple[list[Sample], list[bool]],
+        ) -> tuple[list[Sample], list[npt.NDArray[np.uint32]]]:
+            samples, asked = sent
+            return samples, shared.receive_lookups(stream, asked)
+
+        def fetch(looked: tuple[list[Sample], list[npt.NDArray[np.uint32]]]) -> _Looked:
+            samples, found = looked
+            return samples, found, shared.fetch_candidates(found)
+
+        results: list[list[Match]] = []
+        with shared.stream() as stream:
+            for samples, found, held in ahead(_waves(signed), [send, receive, fetch]):
+                results += self._verified_held(samples, found, held)
+        return results
+
+    def _verified_held(
+        self,
+        samples: list[Sample],
+        candidates: Sequence[npt.NDArray[np.uint32] | None],
+        held: HeldPages,
+    ) -> list[list[Match]]:
+        """Each page's verified matches among the fetched pages of its candidate numbers."""
+        empty = np.zeros(0, dtype=np.uint32)
+        owners, found = held.candidates(
+            [empty if numbers is None else numbers for numbers in candidates]
+        )
+        return self._verified_batch(samples, owners, found)
 
     def _sign(self, fingerprint: Fingerprint) -> Signature | None:
         return self._fingerprinter.hasher.sign(fingerprint.shingles) if fingerprint.size else None
@@ -358,6 +408,26 @@ class Deduplicator:
         if signature is None or fingerprint.size == 0:
             return sample, None
         return sample, self._band_keys(signature)
+
+    def _prepared_many(
+        self, pages: list[tuple[Fingerprint, Signature | None]]
+    ) -> list[tuple[Sample, npt.NDArray[np.uint32] | None]]:
+        """`_prepared` for a batch: the band keys of all its pages in one pass."""
+        samples = samples_of([fingerprint for fingerprint, _ in pages], self.config.sample_size)
+        banded = [
+            number
+            for number, (fingerprint, signature) in enumerate(pages)
+            if signature is not None and fingerprint.size
+        ]
+        keys: list[npt.NDArray[np.uint32] | None] = [None] * len(pages)
+        if banded:
+            signatures = np.stack([pages[number][1] for number in banded])  # type: ignore[misc]
+            folded = fold32(
+                band_keys(signatures, bands=self.config.lsh_bands, rows=self.config.rows)
+            )
+            for number, row in zip(banded, folded, strict=True):
+                keys[number] = row
+        return list(zip(samples, keys, strict=True))
 
     def _band_keys(self, signature: Signature) -> npt.NDArray[np.uint32]:
         """A page's band keys, folded to 32 bits as both indexes keep them."""
@@ -386,33 +456,117 @@ class Deduplicator:
         Python but building its Match."""
         measured = compare_samples(sample, candidates.samples)
         sizes = candidates.samples.sizes
-        copies = np.flatnonzero(
-            judge_many(
-                measured.similarity,
-                measured.containment,
-                np.minimum(sizes, sample.size),
-                measured.agreement,
-                self.config,
-            )
-        )
+        copies = self._copies(measured, np.int64(sample.size), sizes)
         if copies.size == 0:
             return []
         similarity = measured.similarity[copies]
         rows = copies.tolist()
-        ranked = sorted(  # best first: similarity, then containment, then doc_id
-            zip(
-                (-similarity).tolist(),
-                (-measured.containment[copies]).tolist(),
-                [candidates.doc_ids[row] for row in rows],
-                relations_of(similarity, sample.size, sizes[copies], self.config),
-                [candidates.originals[row] for row in rows],
-                strict=True,
+        return _ranked(
+            similarity.tolist(),
+            measured.containment[copies].tolist(),
+            [candidates.doc_ids[row] for row in rows],
+            relations_of(similarity, sample.size, sizes[copies], self.config),
+            [candidates.originals[row] for row in rows],
+        )
+
+    def _verified_batch(
+        self, samples: list[Sample], owners: npt.NDArray[np.int64], candidates: Candidates
+    ) -> list[list[Match]]:
+        """`_verified` for a batch of pages at once: candidate i is for page ``owners[i]``.
+        Ranked as `_verified` ranks (similarity, containment, doc_id), by one sort over the
+        whole batch."""
+        results: list[list[Match]] = [[] for _ in samples]
+        measured = compare_pairs(Samples.of(samples), owners, candidates.samples)
+        query_sizes = np.array([sample.size for sample in samples], dtype=np.int64)[owners]
+        sizes = candidates.samples.sizes
+        copies = self._copies(measured, query_sizes, sizes)
+        if copies.size == 0:
+            return results
+        rows = copies.tolist()
+        doc_ids = gathered(candidates.doc_ids, rows)
+        rank = {doc_id: n for n, doc_id in enumerate(sorted(set(doc_ids)))}
+        name_order = np.array([rank[doc_id] for doc_id in doc_ids])
+        similarity, containment = measured.similarity[copies], measured.containment[copies]
+        order = np.lexsort((name_order, -containment, -similarity, owners[copies]))
+        relations = relations_of(similarity, query_sizes[copies], sizes[copies], self.config)
+        ranked = order.tolist()
+        originals = gathered(candidates.originals, rows)
+        matches = list(
+            starmap(
+                Match,
+                zip(
+                    gathered(doc_ids, ranked),
+                    similarity[order].tolist(),
+                    containment[order].tolist(),
+                    gathered(relations, ranked),
+                    gathered(originals, ranked),
+                    strict=True,
+                ),
             )
         )
-        return [
-            Match(doc_id, -similar, -contained, relation, original)
-            for similar, contained, doc_id, relation, original in ranked
-        ]
+        ranked_owners = owners[copies][order]
+        starts = np.flatnonzero(np.r_[True, ranked_owners[1:] != ranked_owners[:-1]])
+        ends = [*starts[1:].tolist(), len(matches)]
+        for owner, start, end in zip(
+            ranked_owners[starts].tolist(), starts.tolist(), ends, strict=True
+        ):
+            results[owner] = matches[start:end]
+        return results
+
+    def _copies(
+        self,
+        measured: Estimates,
+        query_sizes: npt.NDArray[np.int64] | np.int64,
+        sizes: npt.NDArray[np.int64],
+    ) -> npt.NDArray[np.intp]:
+        """Which measured candidates are copies, by position."""
+        return np.flatnonzero(
+            judge_many(
+                measured.similarity,
+                measured.containment,
+                np.minimum(sizes, query_sizes),
+                measured.agreement,
+                self.config,
+            )
+        )
+
+
+def _ranked(
+    similarities: list[float],
+    containments: list[float],
+    doc_ids: list[str],
+    relations: list[str],
+    originals: list[str],
+) -> list[Match]:
+    """Matches best first: similarity, then containment, then doc_id."""
+    ranked = sorted(
+        zip(
+            [-value for value in similarities],
+            [-value for value in containments],
+            doc_ids,
+            relations,
+            originals,
+            strict=True,
+        )
+    )
+    return [
+        Match(doc_id, -similar, -contained, relation, original)
+        for similar, contained, doc_id, relation, original in ranked
+    ]
+
+
+# What a wave of a shared batch brings back from Redis, to verify: its pages, the add
+# script's answers, each page's candidate numbers, the candidates' records.
+_Inserted = tuple[
+    list[NewPage], list["Added | None"], list["npt.NDArray[np.uint32] | None"], HeldPages
+]
+_Looked = tuple[list[Sample], list["npt.NDArray[np.uint32]"], HeldPages]
+_T = TypeVar("_T")
+WAVE = 250  # pages of a shared batch per round trip: one wave is verified while the next travels
+
+
+def _waves(items: list[_T]) -> list[list[_T]]:
+    return [items[start : start + WAVE] for start in range(0, len(items), WAVE)] or [[]]
 
 
 def _original(matches: list[Match], doc_id: str) -> str:

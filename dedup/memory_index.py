@@ -11,24 +11,18 @@ live ones.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from operator import itemgetter
+from typing import Any, TypeVar
 
 import numpy as np
 import numpy.typing as npt
 
 from dedup.banding import BandIndex
 from dedup.config import DedupConfig
-from dedup.sketch import Sample, Samples
+from dedup.sketch import Sample, SampleColumns, Samples
 from dedup.storage import IndexData
 
-
-@dataclass(frozen=True, slots=True)
-class HeldPage:
-    """A page an index holds: its id, its sample and the id of its group's original."""
-
-    doc_id: str
-    sample: Sample
-    original: str
+_T = TypeVar("_T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,16 +33,16 @@ class Candidates:
     originals: list[str]
     samples: Samples
 
-    @classmethod
-    def of(cls, pages: list[HeldPage]) -> Candidates:
-        return cls(
-            [page.doc_id for page in pages],
-            [page.original for page in pages],
-            Samples.of([page.sample for page in pages]),
-        )
+
+def gathered(items: list[_T], positions: list[int]) -> list[_T]:
+    """``[items[n] for n in positions]`` in one C call: a lookup gathers a page's
+    candidates' ids by the hundred."""
+    if len(positions) == 1:
+        return [items[positions[0]]]
+    return list(itemgetter(*positions)(items)) if positions else []
 
 
-class _Column:
+class Column:
     """A growable one-dimensional numpy array; capacity doubles, so appends are cheap."""
 
     __slots__ = ("_data", "size")
@@ -92,13 +86,13 @@ class MemoryIndex:
         self._slot_of: dict[str, int] = {}  # live pages only, in the order they were added
         self._names: list[str] = []  # by slot, kept after removal until compaction
         self._originals: list[str] = []  # by slot: the id of the page's group's original
-        self._alive = _Column(np.bool_)
-        self._sizes = _Column(np.uint32)
-        self._added = _Column(np.float64)
-        self._values = _Column(np.uint32)
-        self._value_ends = _Column(np.int64)
-        self._numbers = _Column(np.uint32)
-        self._number_ends = _Column(np.int64)
+        self._alive = Column(np.bool_)
+        self._sizes = Column(np.uint32)
+        self._added = Column(np.float64)
+        self._values = Column(np.uint32)
+        self._value_ends = Column(np.int64)
+        self._numbers = Column(np.uint32)
+        self._number_ends = Column(np.int64)
         self._dead = 0
         self._expired = 0  # every slot before this one is dead: expiry resumes here
 
@@ -167,15 +161,11 @@ class MemoryIndex:
         """The live pages sharing at least one band key, by slot."""
         slots = self._bands.query(band_keys)
         rows = slots[self._alive.view[slots]].astype(np.int64)
-        values, lengths = _segments(self._values.view, self._value_ends.view, rows)
-        numbers, number_lengths = _segments(self._numbers.view, self._number_ends.view, rows)
         listed = rows.tolist()
         return Candidates(
-            [self._names[slot] for slot in listed],
-            [self._originals[slot] for slot in listed],
-            Samples(
-                values, lengths, self._sizes.view[rows].astype(np.int64), numbers, number_lengths
-            ),
+            gathered(self._names, listed),
+            gathered(self._originals, listed),
+            self._columns().take(rows),
         )
 
     def summary(self) -> tuple[list[float], int, int]:
@@ -243,13 +233,13 @@ class MemoryIndex:
         index._slot_of = {doc_id: slot for slot, doc_id in enumerate(index._names)}
         names = index._names + data.extra_names
         index._originals = [names[row] for row in data.originals.tolist()]
-        index._alive = _Column(np.bool_, np.ones(len(names) - len(data.extra_names), bool))
-        index._sizes = _Column(np.uint32, data.sizes)
-        index._added = _Column(np.float64, data.added)
-        index._values = _Column(np.uint32, data.samples)
-        index._value_ends = _Column(np.int64, data.sample_offsets[1:])
-        index._numbers = _Column(np.uint32, data.numbers)
-        index._number_ends = _Column(np.int64, data.number_offsets[1:])
+        index._alive = Column(np.bool_, np.ones(len(names) - len(data.extra_names), bool))
+        index._sizes = Column(np.uint32, data.sizes)
+        index._added = Column(np.float64, data.added)
+        index._values = Column(np.uint32, data.samples)
+        index._value_ends = Column(np.int64, data.sample_offsets[1:])
+        index._numbers = Column(np.uint32, data.numbers)
+        index._number_ends = Column(np.int64, data.number_offsets[1:])
         return index
 
     def compact(self) -> None:
@@ -266,12 +256,21 @@ class MemoryIndex:
         self._values, self._value_ends = _kept(self._values, self._value_ends, alive)
         self._numbers, self._number_ends = _kept(self._numbers, self._number_ends, alive)
         for name in ("_sizes", "_added"):
-            column: _Column = getattr(self, name)
-            setattr(self, name, _Column(column.view.dtype, column.view[alive]))
-        self._alive = _Column(np.bool_, np.ones(len(self._names), bool))
+            column: Column = getattr(self, name)
+            setattr(self, name, Column(column.view.dtype, column.view[alive]))
+        self._alive = Column(np.bool_, np.ones(len(self._names), bool))
         self._dead = 0
 
     # ------------------------------------------------------------------ internals
+
+    def _columns(self) -> SampleColumns:
+        return SampleColumns(
+            self._values.view,
+            self._value_ends.view,
+            self._numbers.view,
+            self._number_ends.view,
+            self._sizes.view,
+        )
 
     def _forget(self, doc_id: str) -> bool:
         slot = self._slot_of.pop(doc_id, None)
@@ -292,20 +291,9 @@ def _offsets(ends: npt.NDArray[np.int64]) -> npt.NDArray[np.uint64]:
     return offsets
 
 
-def _segments(
-    flat: npt.NDArray[np.uint32], ends: npt.NDArray[np.int64], rows: npt.NDArray[np.int64]
-) -> tuple[npt.NDArray[np.uint32], npt.NDArray[np.int64]]:
-    """The runs of ``rows`` in a flat column cut by end offsets, concatenated, and their
-    lengths: one gather, no loop over rows."""
-    starts = np.where(rows > 0, ends[rows - 1], 0) if rows.size else rows
-    lengths = ends[rows] - starts
-    skips = starts - (np.cumsum(lengths) - lengths)  # from a run's place in the output to its own
-    return flat[np.arange(int(lengths.sum())) + np.repeat(skips, lengths)], lengths
-
-
-def _kept(values: _Column, ends: _Column, alive: npt.NDArray[np.bool_]) -> tuple[_Column, _Column]:
+def _kept(values: Column, ends: Column, alive: npt.NDArray[np.bool_]) -> tuple[Column, Column]:
     """A flat column cut by end offsets, with the runs of dead slots left out."""
     bounds: npt.NDArray[np.int64] = ends.view
     lengths = bounds - np.concatenate([np.zeros(1, dtype=np.int64), bounds[:-1]])
     kept_values = values.view[np.repeat(alive, lengths)]
-    return _Column(np.uint32, kept_values), _Column(np.int64, np.cumsum(lengths[alive]))
+    return Column(np.uint32, kept_values), Column(np.int64, np.cumsum(lengths[alive]))

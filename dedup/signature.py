@@ -24,12 +24,13 @@ _CHUNK = 512  # shingles per block: bounds the (block x num_perm) temporary
 def mix32(values: npt.NDArray[np.uint32]) -> npt.NDArray[np.uint32]:
     """MurmurHash3's 32-bit finalizer, as datasketch applies it before its permutations: a
     bijection of 32-bit values (each step is invertible), so distinct ids stay distinct."""
-    values = values.astype(np.uint32, copy=False)
-    values = values ^ (values >> np.uint32(16))
-    values = values * np.uint32(0x85EBCA6B)
-    values = values ^ (values >> np.uint32(13))
-    values = values * np.uint32(0xC2B2AE35)
-    return values ^ (values >> np.uint32(16))
+    mixed = values.astype(np.uint32)  # a copy, mixed in place: no temporary per step
+    mixed ^= mixed >> np.uint32(16)
+    mixed *= np.uint32(0x85EBCA6B)
+    mixed ^= mixed >> np.uint32(13)
+    mixed *= np.uint32(0xC2B2AE35)
+    mixed ^= mixed >> np.uint32(16)
+    return mixed
 
 
 def _identity(value: int) -> int:

@@ -204,21 +204,41 @@ def test_a_batch_answers_as_pages_added_one_by_one(redis_url: str) -> None:
 
 
 def test_removing_every_page_leaves_no_band_entry_behind(redis_url: str) -> None:
+    import numpy as np
     import redis
 
     shared = Deduplicator(storage=redis_url, namespace="tidy")
     shared.add_many([("a", page(ORIGINAL)), ("b", page(COPY)), ("c", page(TRUNCATED))])
     server = redis.Redis.from_url(redis_url)
-    assert {field.split(b":")[0] for field in server.hkeys("tidy:bands")} == {
-        str(band).encode() for band in range(shared.config.lsh_bands)
-    }
+    # A band field is the band (2 bytes) and the folded key (4); its value the page numbers.
+    assert {int.from_bytes(field[:2], "little") for field in server.hkeys("tidy:bands")} == set(
+        range(shared.config.lsh_bands)
+    )
     shared.remove("b")
     # Pages are numbered as they arrive: a 1, b 2, c 3; no band field may still hold b.
-    held = {number for value in server.hvals("tidy:bands") for number in value.split()}
-    assert held == {b"1", b"3"}
+    held = set(np.frombuffer(b"".join(server.hvals("tidy:bands")), dtype="<u4").tolist())
+    assert held == {1, 3}
     assert [m.doc_id for m in shared.query(page(COPY))] == ["a", "c"]
     assert shared.expire(before=time.time() + 60) == 2
     assert sorted(server.scan_iter("tidy:*")) == [b"tidy:config", b"tidy:seq"]
+
+
+def test_a_namespace_in_another_layout_is_refused(redis_url: str) -> None:
+    import redis
+
+    redis.Redis.from_url(redis_url).set("old:config", '{"threshold": 0.8}')
+    with pytest.raises(ConfigError, match="another layout"):
+        Deduplicator(storage=redis_url, namespace="old")
+
+
+def test_a_damaged_page_record_is_a_storage_error(redis_url: str) -> None:
+    import redis
+
+    shared = Deduplicator(storage=redis_url, namespace="damaged")
+    shared.add("a", page(ORIGINAL))
+    redis.Redis.from_url(redis_url).hset("damaged:pages", (1).to_bytes(4, "little"), b"\x05")
+    with pytest.raises(StorageError, match="damaged page record"):
+        shared.query(page(COPY))
 
 
 def test_an_id_refused_in_a_batch_still_counts_as_indexed_for_the_others(

@@ -7,7 +7,7 @@ import pytest
 
 from dedup.shingle import Fingerprint, compare_shingles, number_agreement
 from dedup.signature import mix32
-from dedup.sketch import FULL, Samples, compare_samples, sample_of
+from dedup.sketch import FULL, Samples, compare_pairs, compare_samples, sample_of
 
 
 def fingerprint(ids: np.ndarray, numbers: tuple[int, ...] = ()) -> Fingerprint:
@@ -93,3 +93,71 @@ def test_no_candidates_and_empty_pages() -> None:
     assert compare_samples(empty, Samples.of([])).similarity.size == 0
     measured = compare_samples(empty, Samples.of([empty]))
     assert (measured.similarity[0], measured.containment[0]) == (0.0, 0.0)
+
+
+@pytest.mark.parametrize("table", [True, False], ids=["table", "search"])
+def test_a_batch_of_pairs_equals_each_query_with_its_own_candidates(
+    table: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if not table:  # the binary search a batch falls back on when its table would be huge
+        monkeypatch.setattr("dedup.sketch._OWN_TABLE_MAX", 0)
+    rng = np.random.default_rng(11)
+    queries, owners, others = [], [], []
+    for number in range(9):
+        base = rng.choice(2**32, size=int(rng.integers(20, 700)), replace=False)
+        numbers = tuple(int(n) for n in rng.integers(0, 6, size=int(rng.integers(0, 6))))
+        queries.append(fingerprint(base, tuple(sorted(set(numbers)))))
+        for _ in range(int(rng.integers(0, 5))):  # some queries have no candidate at all
+            kept = base[: int(rng.integers(1, base.size + 1))]
+            extra = rng.choice(2**32, size=int(rng.integers(0, 300)), replace=False)
+            numbers = tuple(int(n) for n in rng.integers(0, 6, size=int(rng.integers(0, 6))))
+            others.append(fingerprint(np.concatenate([kept, extra]), tuple(sorted(set(numbers)))))
+            owners.append(number)
+    queries.append(Fingerprint(np.zeros(0, np.uint32), np.zeros(0, np.uint32)))
+    others.append(fingerprint(np.arange(5)))
+    owners.append(len(queries) - 1)
+    sampled = [sample_of(query, 64) for query in queries]
+    together = compare_pairs(
+        Samples.of(sampled), np.array(owners), Samples.of([sample_of(o, 64) for o in others])
+    )
+    for pair, (owner, other) in enumerate(zip(owners, others, strict=True)):
+        alone = compare_samples(sampled[owner], Samples.of([sample_of(other, 64)]))
+        assert together.similarity[pair] == alone.similarity[0]
+        assert together.containment[pair] == alone.containment[0]
+        assert np.array_equal(together.agreement[pair : pair + 1], alone.agreement, equal_nan=True)
+    assert np.count_nonzero(together.similarity) > len(others) // 2
+    assert np.count_nonzero(~np.isnan(together.agreement)) > 0
+
+
+def test_values_crowding_one_slot_are_still_found() -> None:
+    from dedup.sketch import _found_in_own
+
+    # Multiples of 2**20 share their low bits: every value of a row lands in one slot.
+    step = 2**20
+    row_values = np.array([0, step, 3 * step, 5 * step, 8 * step, 7, 9, 2**31], dtype=np.uint32)
+    row_lengths = np.array([5, 3], dtype=np.int64)
+    values = np.array(
+        [0, 2 * step, 3 * step, 8 * step, 9 * step, 2**31, 7, 9, step, 2**31 + 1], dtype=np.uint32
+    )
+    rows = np.array([0, 0, 0, 0, 0, 1, 1, 1, 1, 1], dtype=np.int64)
+    expected = [True, False, True, True, False, True, True, True, False, False]
+    assert _found_in_own(rows, values, row_lengths, row_values).tolist() == expected
+
+
+def test_samples_of_a_batch_equal_sorting_every_page_whole() -> None:
+    from dedup.sketch import samples_of
+
+    rng = np.random.default_rng(13)
+    raw = rng.choice(2**32, size=20000, replace=False).astype(np.uint32)
+    # Shingles whose mixed ids all lie in the top half: too few under the pre-filter's
+    # bar, so this page is sorted whole.
+    skewed = raw[mix32(raw) > 2**31][:500]
+    pages = [fingerprint(skewed)] + [
+        fingerprint(rng.choice(2**32, size=int(n), replace=False))
+        for n in (0, 5, 96, 97, 400, 3000)
+    ]
+    for size in (96, 64, None):
+        batch = samples_of(pages, size)
+        for page, sample in zip(pages, batch, strict=True):
+            expected = np.sort(mix32(page.shingles))[:size]
+            assert np.array_equal(sample.values, expected) and sample.size == page.size

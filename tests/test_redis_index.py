@@ -134,6 +134,24 @@ def test_redis_going_away_is_a_storage_error_and_leaves_no_half_page(tmp_path: P
         Deduplicator(storage="redis://127.0.0.1:1/0")
 
 
+def test_redis_going_away_fails_a_batch_of_waves_without_hanging(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("dedup.deduplicator.WAVE", 2)
+    process, url = start_redis(tmp_path)
+    dd = Deduplicator(storage=url, namespace="news")
+    texts = [page(ORIGINAL), page(COPY), page(TRUNCATED)] * 3
+    dd.add_many([(f"kept-{n}", text) for n, text in enumerate(texts)])
+    process.terminate()
+    process.wait(timeout=10)
+    started = time.monotonic()
+    with pytest.raises(StorageError, match="check that Redis is running"):
+        dd.add_many([(f"lost-{n}", text) for n, text in enumerate(texts)])
+    with pytest.raises(StorageError, match="check that Redis is running"):
+        dd.query_many(texts)
+    assert time.monotonic() - started < 30
+
+
 def test_a_killed_writer_loses_no_page_whose_add_returned(redis_url: str) -> None:
     code = (
         "import sys\n"
@@ -185,7 +203,13 @@ def test_cli_index_commands_work_on_a_shared_index(redis_url: str) -> None:
     assert len(Deduplicator(storage=redis_url, namespace="dedup")) == 0
 
 
-def test_a_batch_answers_as_pages_added_one_by_one(redis_url: str) -> None:
+@pytest.mark.parametrize("wave", [1000, 2], ids=["one-wave", "waves"])
+def test_a_batch_answers_as_pages_added_one_by_one(
+    redis_url: str, wave: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # With waves of two pages, a batch is sent, read, fetched and verified by the
+    # threads of `ahead`, several waves at a time: the answers must not change.
+    monkeypatch.setattr("dedup.deduplicator.WAVE", wave)
     shared = Deduplicator(storage=redis_url, namespace="batch")
     memory = Deduplicator()
     batch = [("first", page(ORIGINAL)), ("second", page(COPY)), ("cut", page(TRUNCATED))]
@@ -255,3 +279,82 @@ def test_an_id_refused_in_a_batch_still_counts_as_indexed_for_the_others(
     assert refused == ["first"]
     assert [m.doc_id for m in found[0]] == ["first"] and found[1] == []
     assert len(shared) == 2
+
+
+def test_cached_records_never_answer_for_a_page_removed_elsewhere(redis_url: str) -> None:
+    from dedup.redis_index import RecordCache
+
+    here = Deduplicator(storage=redis_url, namespace="cache")
+    here.add_many([("a", page(ORIGINAL)), ("b", page(COPY)), ("c", page(TRUNCATED))])
+    assert {m.doc_id for m in here.query(page(COPY))} == {"a", "b", "c"}  # records cached
+    Deduplicator(storage=redis_url, namespace="cache").remove("b")  # another process
+    assert {m.doc_id for m in here.query(page(COPY))} == {"a", "c"}
+    # Even asked for by number (as when the removal falls between a lookup and its
+    # fetch), b, numbered 2 and cached, is not there any more.
+    import numpy as np
+
+    numbers = np.array([1, 2, 3], dtype=np.uint32)
+    fetched = here._shared.fetch(numbers)  # type: ignore[union-attr]
+    owners, candidates = fetched.candidates([numbers])
+    assert fetched.numbers.tolist() == [1, 3] and candidates.doc_ids == ["a", "c"]
+    assert owners.tolist() == [0, 0] and candidates.originals == ["a", "a"]
+    # A cache that must start over every few pages answers the same.
+    here._shared._cache = RecordCache(limit=2)  # type: ignore[union-attr]
+    for _ in range(3):
+        assert {m.doc_id for m in here.query(page(COPY))} == {"a", "c"}
+
+
+def test_a_record_cache_keeps_what_it_was_given_until_full() -> None:
+    import numpy as np
+
+    from dedup.redis_index import RecordCache
+    from dedup.sketch import SampleColumns, Samples
+
+    def columns(*samples: list[int]) -> SampleColumns:
+        lengths = np.array([len(values) for values in samples], dtype=np.int64)
+        flat = np.array([v for values in samples for v in values], dtype=np.uint32)
+        return SampleColumns(
+            flat,
+            np.cumsum(lengths),
+            flat[:0],
+            np.zeros(len(samples), np.int64),
+            lengths.astype(np.uint32),
+        )
+
+    cache = RecordCache(limit=3)
+    cache.add(np.array([4, 9], dtype=np.uint32), columns([1, 2], [3]), ["p4", "p9"])
+    cache.add(np.array([12], dtype=np.uint32), columns([5, 6, 7]), ["p12"])
+    hit, held, names = cache.held(np.array([3, 9, 12], dtype=np.uint32))
+    assert hit.tolist() == [False, True, True] and names == ["p9", "p12"]
+    taken: Samples = held.take(np.arange(2))
+    assert taken.values.tolist() == [3, 5, 6, 7] and taken.lengths.tolist() == [1, 3]
+    cache.add(np.array([20], dtype=np.uint32), columns([8]), ["p20"])  # full: starts over
+    hit, _, names = cache.held(np.array([4, 20], dtype=np.uint32))
+    assert hit.tolist() == [False, True] and names == ["p20"]
+
+
+def test_threads_sharing_one_deduplicator_link_every_copy(
+    redis_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import threading
+
+    monkeypatch.setattr("dedup.deduplicator.WAVE", 2)
+    shared = Deduplicator(storage=redis_url, namespace="threads")
+    texts = [page(ORIGINAL), page(COPY), page(TRUNCATED)]
+    found: dict[str, set[str]] = {}
+
+    def crawl(name: str) -> None:
+        batch = [(f"{name}-{n}", text) for n, text in enumerate(texts)]
+        for (doc_id, _), matches in zip(batch, shared.add_many(batch), strict=True):
+            found[doc_id] = {m.doc_id for m in matches}
+
+    workers = [threading.Thread(target=crawl, args=(f"t{n}",)) for n in range(4)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    assert len(shared) == 12 and len(found) == 12
+    for first, first_found in found.items():  # of two copies, the later found the earlier
+        for second, second_found in found.items():
+            if first != second:
+                assert first in second_found or second in first_found

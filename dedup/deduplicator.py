@@ -332,7 +332,7 @@ class Deduplicator:
         numbered: dict[int, str] = {}
         results: list[list[Match]] = []
         with shared.stream() as stream:
-            for new, answers, earlier, held in ahead(_waves(pages), [send, receive, fetch]):
+            for new, answers, earlier, held in ahead(_waves(pages, WAVE), [send, receive, fetch]):
                 found = self._verified_held([page.sample for page in new], earlier, held)
                 for page, answer, matched in zip(new, answers, found, strict=True):
                     if answer is None:
@@ -379,7 +379,7 @@ class Deduplicator:
 
         results: list[list[Match]] = []
         with shared.stream() as stream:
-            for samples, found, held in ahead(_waves(signed), [send, receive, fetch]):
+            for samples, found, held in ahead(_waves(signed, LOOKUP_WAVE), [send, receive, fetch]):
                 results += self._verified_held(samples, found, held)
         return results
 
@@ -562,11 +562,14 @@ _Inserted = tuple[
 ]
 _Looked = tuple[list[Sample], list["npt.NDArray[np.uint32]"], HeldPages]
 _T = TypeVar("_T")
-WAVE = 250  # pages of a shared batch per round trip: one wave is verified while the next travels
+# Pages of a shared batch per round trip: one wave is verified while the next ones travel.
+# Adds give the server more to do than lookups, so they gain from more, smaller waves.
+WAVE = 250
+LOOKUP_WAVE = 500
 
 
-def _waves(items: list[_T]) -> list[list[_T]]:
-    return [items[start : start + WAVE] for start in range(0, len(items), WAVE)] or [[]]
+def _waves(items: list[_T], size: int) -> list[list[_T]]:
+    return [items[start : start + size] for start in range(0, len(items), size)] or [[]]
 
 
 def _original(matches: list[Match], doc_id: str) -> str:

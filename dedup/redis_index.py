@@ -365,7 +365,7 @@ class RedisIndex:
         return HeldPages(
             numbers[kept],
             rows[kept],
-            [_text(originals[row]) for row in kept.tolist()],
+            _texts([originals[row] for row in kept.tolist()]),
             cached_names + names,
             cached.joined(columns),
         )
@@ -699,6 +699,12 @@ def _packed_hmgets(key: str, fields: npt.NDArray[np.uint8]) -> bytes:
     packed[:, : head.size] = head
     packed[:, head.size :] = cells.reshape(commands, -1)
     return packed.tobytes()
+
+
+def _texts(raws: list[bytes]) -> list[str]:
+    """Decoded, each distinct value once: a page's candidates mostly share one original."""
+    decoded = {raw: _text(raw) for raw in set(raws)}
+    return [decoded[raw] for raw in raws]
 
 
 def _text(raw: bytes) -> str:

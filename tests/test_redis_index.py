@@ -138,6 +138,7 @@ def test_redis_going_away_fails_a_batch_of_waves_without_hanging(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr("dedup.deduplicator.WAVE", 2)
+    monkeypatch.setattr("dedup.deduplicator.LOOKUP_WAVE", 2)
     process, url = start_redis(tmp_path)
     dd = Deduplicator(storage=url, namespace="news")
     texts = [page(ORIGINAL), page(COPY), page(TRUNCATED)] * 3
@@ -210,6 +211,7 @@ def test_a_batch_answers_as_pages_added_one_by_one(
     # With waves of two pages, a batch is sent, read, fetched and verified by the
     # threads of `ahead`, several waves at a time: the answers must not change.
     monkeypatch.setattr("dedup.deduplicator.WAVE", wave)
+    monkeypatch.setattr("dedup.deduplicator.LOOKUP_WAVE", wave)
     shared = Deduplicator(storage=redis_url, namespace="batch")
     memory = Deduplicator()
     batch = [("first", page(ORIGINAL)), ("second", page(COPY)), ("cut", page(TRUNCATED))]

@@ -4,8 +4,9 @@ Pages are the corpus pages of `make bench` (benchmarks/out/corpus-N: every usabl
 article once, then re-posts with variations), extracted and fingerprinted once up front in
 worker processes and cached (benchmarks/out/fingerprints-N.npz), so the figures are the
 index's own cost. Every page is added with `add_fingerprint` (look up, verify, insert); one
-in ten is queried again with `query_fingerprint` right after. Memory is the growth of the
-process's resident set while the index fills, per page (the peak growth is printed too).
+in ten is queried again with `query_fingerprint`, given its signature as the add is, right
+after. Memory is the growth of the process's resident set while the index fills, per page
+(the peak growth is printed too).
 
 With --storage redis://host:port/db the index is the shared one in that Redis server (in a
 fresh namespace, deleted afterwards); memory is then the growth of the server's used_memory.

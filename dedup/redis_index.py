@@ -7,6 +7,9 @@ with it):
 - ``ns:config``     the DedupConfig and this layout's version, as JSON; a process with
                     another config or layout refuses the namespace
 - ``ns:seq``        the last page number given
+- ``ns:epoch``      a random token set when the namespace is first opened: a namespace
+                    emptied and made anew numbers its pages from 1 again, and a token
+                    that changed tells a process to drop the records it kept
 - ``ns:ids``        a hash: doc_id -> the page's number followed by its band fields (what
                     removing it needs)
 - ``ns:pages``      a hash: number -> the page's record, which never changes: its shingle
@@ -36,6 +39,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import os
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
@@ -203,8 +207,15 @@ class RecordCache:
 
     def __init__(self, limit: int = 100_000) -> None:
         self.limit = limit
+        self.epoch: bytes | None = None  # the namespace's epoch the records belong to
         self._lock = threading.Lock()
         self._clear()
+
+    def restart(self, epoch: bytes | None) -> None:
+        """Forget every record: they belong to another epoch of the namespace."""
+        with self._lock:
+            self._clear()
+            self.epoch = epoch
 
     def held(
         self, numbers: npt.NDArray[np.uint32]
@@ -283,18 +294,16 @@ class RedisIndex:
             self._key(name) for name in ("ids", "pages", "originals", "bands", "age", "seq")
         ]
         self._check_config(config)
+        # A token the namespace keeps while it exists: records cached by number are only
+        # good while it is the same (`RecordCache`).
+        token = os.urandom(8).hex()
+        self.call(lambda: self._redis.set(self._key("epoch"), token, nx=True))
 
     # ------------------------------------------------------------------ pages
 
     def stream(self) -> Stream:
         """A connection of its own to send a batch's commands ahead on (see `Stream`)."""
         return Stream(self)
-
-    def add_many(self, pages: list[NewPage]) -> list[Added | None]:
-        """Insert pages, each atomically, in order, in one round trip; None where an id
-        was indexed already."""
-        with self.stream() as stream:
-            return self.receive_adds(stream, self.send_adds(stream, pages))
 
     def send_adds(self, stream: Stream, pages: list[NewPage]) -> int:
         """Send the scripts inserting pages, in order; how many replies they will give.
@@ -314,14 +323,6 @@ class RedisIndex:
         added = [answer for answer in answers if answer]
         earlier = iter(self._numbers_per_page([entries for _, entries in added]))
         return [Added(int(answer[0]), next(earlier)) if answer else None for answer in answers]
-
-    def lookup_many(
-        self, keys_per_page: list[npt.NDArray[np.uint32] | None]
-    ) -> list[npt.NDArray[np.uint32]]:
-        """For each page, the numbers of the pages sharing at least one of its band keys
-        (none for a page without keys); one round trip."""
-        with self.stream() as stream:
-            return self.receive_lookups(stream, self.send_lookups(stream, keys_per_page))
 
     def send_lookups(
         self, stream: Stream, keys_per_page: list[npt.NDArray[np.uint32] | None]
@@ -350,9 +351,14 @@ class RedisIndex:
         round trip, for the originals of all and the records of those not in the cache."""
         hit, cached, cached_names = self._cache.held(numbers)
         missing = numbers[~hit]
-        answers = self._read_fields(
+        epoch, answers = self._read_fields(
             [("originals", numbers.astype(_NUMBER)), ("pages", missing.astype(_NUMBER))]
         )
+        if epoch != self._cache.epoch:
+            # The namespace was emptied and made anew since the cache was filled: its
+            # numbers now name other pages.
+            self._cache.restart(epoch)
+            return self.fetch(numbers)
         originals, records = answers
         fetched = [row for row, record in enumerate(records) if record is not None]
         columns, names = self._decoded([records[row] for row in fetched])
@@ -370,26 +376,29 @@ class RedisIndex:
             cached.joined(columns),
         )
 
-    def _read_fields(self, wanted: list[tuple[str, npt.NDArray[Any]]]) -> list[list[Any]]:
-        """HMGET of many 4-byte fields of several hashes, in one round trip: for each
-        hash, its values in the order of the fields (None where missing)."""
-        packed, replies, parts = [], 0, []
+    def _read_fields(
+        self, wanted: list[tuple[str, npt.NDArray[Any]]]
+    ) -> tuple[bytes | None, list[list[Any]]]:
+        """The namespace's epoch, and HMGET of many 4-byte fields of several hashes, in
+        one round trip: for each hash, its values in the order of the fields (None where
+        missing)."""
+        epoch = self._key("epoch").encode("utf-8")
+        packed = [b"*2\r\n$3\r\nGET\r\n$%d\r\n%s\r\n" % (len(epoch), epoch)]
+        replies, parts = 1, []
         for name, fields in wanted:
             cells = fields.view(np.uint8).reshape(-1, 4)
             chunks = [cells[start : start + _FETCHED] for start in range(0, len(cells), _FETCHED)]
             packed += [_packed_hmgets(self._key(name), chunk[np.newaxis]) for chunk in chunks]
             parts.append(len(chunks))
             replies += len(chunks)
-        answers: list[Any] = []
-        if replies:
-            with self.stream() as stream:
-                stream.send_packed(b"".join(packed), replies)
-                answers = stream.receive(replies)
-        results, at = [], 0
+        with self.stream() as stream:
+            stream.send_packed(b"".join(packed), replies)
+            answers = stream.receive(replies)
+        results, at = [], 1
         for count in parts:
             results.append([value for part in answers[at : at + count] for value in part])
             at += count
-        return results
+        return answers[0], results
 
     def fetch_candidates(self, candidates: Sequence[npt.NDArray[np.uint32] | None]) -> HeldPages:
         """The pages of every candidate number of several pages, each fetched once."""

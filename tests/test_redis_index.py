@@ -246,7 +246,7 @@ def test_removing_every_page_leaves_no_band_entry_behind(redis_url: str) -> None
     assert held == {1, 3}
     assert [m.doc_id for m in shared.query(page(COPY))] == ["a", "c"]
     assert shared.expire(before=time.time() + 60) == 2
-    assert sorted(server.scan_iter("tidy:*")) == [b"tidy:config", b"tidy:seq"]
+    assert sorted(server.scan_iter("tidy:*")) == [b"tidy:config", b"tidy:epoch", b"tidy:seq"]
 
 
 def test_a_namespace_in_another_layout_is_refused(redis_url: str) -> None:
@@ -360,3 +360,18 @@ def test_threads_sharing_one_deduplicator_link_every_copy(
         for second, second_found in found.items():
             if first != second:
                 assert first in second_found or second in first_found
+
+
+def test_a_namespace_emptied_and_made_anew_is_not_answered_from_cached_records(
+    redis_url: str,
+) -> None:
+    import redis
+
+    here = Deduplicator(storage=redis_url, namespace="anew")
+    here.add_many([("a", page(ORIGINAL)), ("b", page(COPY))])
+    assert {m.doc_id for m in here.query(page(COPY))} == {"a", "b"}  # a and b cached as 1, 2
+    server = redis.Redis.from_url(redis_url)
+    server.delete(*server.keys("anew:*"))
+    elsewhere = Deduplicator(storage=redis_url, namespace="anew")
+    elsewhere.add_many([("x", page(TRUNCATED)), ("y", page(COPY))])  # numbered 1, 2 again
+    assert {m.doc_id for m in here.query(page(COPY))} == {"x", "y"}

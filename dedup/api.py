@@ -22,7 +22,7 @@ from dedup.evaluate import Scores, match_labels, score
 from dedup.index import LSHIndex
 from dedup.models import Document, Match, ScanResult, Skip
 from dedup.readers import InputFile, list_inputs
-from dedup.readers.files import NOT_FOUND
+from dedup.readers.files import NOT_FOUND, spooled_stdin
 from dedup.shingle import Fingerprint, number_agreement
 from dedup.signature import MinHasher, Signature
 from dedup.workers import ChunkResult, Fingerprinter, default_jobs, process_all, process_chunk
@@ -60,15 +60,40 @@ def scan(
         >>> result = dedup.scan(["samples/"])  # doctest: +SKIP
         >>> [c.size for c in result.duplicate_clusters]  # doctest: +SKIP
         [4, 3, 3]
+
+    A path ``-`` reads one stream from standard input (its format detected as a file's).
     """
-    config = config or DedupConfig()
+    paths = list(paths)
+    with spooled_stdin(paths) as stdin:
+        return _scan(
+            paths,
+            config or DedupConfig(),
+            progress=progress,
+            jobs=jobs,
+            reference=reference,
+            keep_index=keep_index,
+            stdin=stdin,
+        )
+
+
+def _scan(
+    paths: list[str | os.PathLike[str]],
+    config: DedupConfig,
+    *,
+    progress: Progress | None,
+    jobs: int | None,
+    reference: bool,
+    keep_index: bool,
+    stdin: str | None,
+) -> ScanResult:
     result = ScanResult(clusters=[], documents=[])
     with _stage(result, "list"):
-        inputs, problems = list_inputs(paths)
+        inputs, problems = list_inputs(paths, stdin=stdin)
+    if problems and not inputs:
+        # One problem, one message: the error, not a warning before it.
+        raise InputError(f"{problems[0].reason}; check the path", problems[0].path)
     for problem in problems:
         _skip(result, problem)
-    if problems and not inputs:
-        raise InputError(f"{problems[0].reason}; check the path", problems[0].path)
     fingerprints: list[Fingerprint] = []
     signatures: list[Signature] = []
     done = 0
@@ -182,10 +207,25 @@ def index_files(
 ) -> tuple[list[tuple[str, list[Match]]], list[Skip]]:
     """Read every file under `paths` and look each page up in a Deduplicator, adding it too
     when `add` is true: the pages' doc_ids (as `scan` names them) with their matches, and
-    the skips (a page whose id is already indexed is skipped, not added twice)."""
+    the skips (a page whose id is already indexed is skipped, not added twice). A path
+    ``-`` reads one stream from standard input."""
+    paths = list(paths)
+    with spooled_stdin(paths) as stdin:
+        return _index_files(dedup, paths, add=add, jobs=jobs, progress=progress, stdin=stdin)
+
+
+def _index_files(
+    dedup: Deduplicator,
+    paths: list[str | os.PathLike[str]],
+    *,
+    add: bool,
+    jobs: int | None,
+    progress: Progress | None,
+    stdin: str | None,
+) -> tuple[list[tuple[str, list[Match]]], list[Skip]]:
     results: list[tuple[str, list[Match]]] = []
     skipped: list[Skip] = []
-    inputs, problems = list_inputs(paths)
+    inputs, problems = list_inputs(paths, stdin=stdin)
     skipped.extend(problems)
     if problems and not inputs:
         raise InputError(f"{problems[0].reason}; check the path", problems[0].path)

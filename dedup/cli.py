@@ -127,7 +127,15 @@ csv_output_option = click.option(
     "-o",
     "--output",
     type=click.Path(dir_okay=False, writable=True, path_type=str),
-    help="Write the CSV here (default: standard output).",
+    help="Write the report here (default, or -: standard output).",
+)
+format_option = click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["csv", "jsonl"]),
+    default="csv",
+    show_default=True,
+    help="Tables as CSV, or JSON Lines (one object per row, the same fields).",
 )
 index_argument = click.argument(
     "index_path", metavar="INDEX", type=click.Path(dir_okay=False, path_type=str)
@@ -149,8 +157,9 @@ def _make_config(**fields: Any) -> DedupConfig:
     "-o",
     "--output",
     type=click.Path(dir_okay=False, writable=True, path_type=str),
-    help="Write the CSV report here (default: standard output).",
+    help="Write the report here (default, or -: standard output).",
 )
+@format_option
 @click.option(
     "--all", "include_singletons", is_flag=True, help="List every document, singletons too."
 )
@@ -201,23 +210,31 @@ def scan(
     save_index: str | None,
     jobs: int | None,
     verbose: bool,
+    fmt: str,
     **fields: Any,
 ) -> None:
     """Cluster the copies of each article among the files under PATHS.
 
     Reads every file under the given files and folders (hidden ones skipped), separates
     each page's article from its navigation and footers, and writes a CSV with one row per
-    document in a cluster of copies.
+    document in a cluster of copies. A PATH `-` reads one stream from standard input
+    (JSON Lines, JSON, WARC, HTML or text, detected as for a file).
     """
     config = _make_config(**fields)
     _configure_logging(verbose)
-    for target in (output, docs_out, skipped_out, save_index):
-        _refuse_output_among_inputs(target, paths)
+    if engine == "dask" and save_index:
+        raise click.UsageError("--save-index works with --engine local only")
+    if engine == "dask" and "-" in paths:
+        raise click.UsageError("standard input (-) works with --engine local only")
+    _check_inputs(paths)
+    _check_outputs(
+        paths,
+        {"-o": output, "--docs-out": docs_out, "--skipped-out": skipped_out},
+        {"--save-index": save_index},
+    )
     from dedup import report  # pandas loads only for the report
 
     started = time.perf_counter()
-    if engine == "dask" and save_index:
-        raise click.UsageError("--save-index works with --engine local only")
     with _ProgressBar() as progress:
         try:
             if engine == "dask":
@@ -229,7 +246,7 @@ def scan(
         except DedupError as error:
             raise click.ClickException(str(error)) from error
     if skipped_out:
-        _write(report, report.skipped_frame(result.skipped), skipped_out, "--skipped-out")
+        _write(report, report.skipped_frame(result.skipped), skipped_out, "--skipped-out", fmt)
     if strict and result.skipped:
         first = result.skipped[0]
         where = f"{first.path} ({first.detail})" if first.detail else first.path
@@ -238,9 +255,9 @@ def scan(
             "no report written"
         )
     frame = report.clusters_frame(result.clusters, include_singletons=include_singletons)
-    _write(report, frame, output, "-o")
+    _write(report, frame, output, "-o", fmt)
     if docs_out:
-        _write(report, report.documents_frame(result), docs_out, "--docs-out")
+        _write(report, report.documents_frame(result), docs_out, "--docs-out", fmt)
     if save_index:
         _save_index(result.index, save_index)
     click.echo(_summary(result, time.perf_counter() - started), err=True)
@@ -260,22 +277,31 @@ def index() -> None:
 @index_argument
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=str))
 @csv_output_option
+@format_option
 @jobs_option
 @config_options
 def index_add(
-    *, index_path: str, paths: tuple[str, ...], output: str | None, jobs: int | None, **fields: Any
+    *,
+    index_path: str,
+    paths: tuple[str, ...],
+    output: str | None,
+    fmt: str,
+    jobs: int | None,
+    **fields: Any,
 ) -> None:
     """Add the pages under PATHS to INDEX (created with the given options if it does not
     exist) and print, for each page, the copies of it the index already held."""
     _configure_logging(False)
-    _refuse_output_among_inputs(index_path, paths)
+    _check_inputs(paths)
+    index_file = None if _is_shared(index_path) else index_path
+    _check_outputs(paths, {"-o": output}, {"INDEX": index_file})
     dedup = _open_index(index_path, fields, create=True)
     results, skipped = _index_files(dedup, paths, add=True, jobs=jobs)
     if not _is_shared(index_path):
         _save_index(dedup, index_path)
     from dedup import report
 
-    _write(report, report.matches_frame(results), output, "-o")
+    _write(report, report.matches_frame(results), output, "-o", fmt)
     copies = sum(1 for _, matches in results if matches)
     click.echo(
         f"dedup: {len(results)} pages added to {index_path} ({copies} copies of pages it held), "
@@ -288,17 +314,20 @@ def index_add(
 @index_argument
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=str))
 @csv_output_option
+@format_option
 @jobs_option
 def index_query(
-    *, index_path: str, paths: tuple[str, ...], output: str | None, jobs: int | None
+    *, index_path: str, paths: tuple[str, ...], output: str | None, fmt: str, jobs: int | None
 ) -> None:
     """Print, for each page under PATHS, its near-duplicates in INDEX (CSV); adds nothing."""
     _configure_logging(False)
+    _check_inputs(paths)
+    _check_outputs(paths, {"-o": output}, {})
     dedup = _open_index(index_path, {}, create=False)
     results, skipped = _index_files(dedup, paths, add=False, jobs=jobs)
     from dedup import report
 
-    _write(report, report.matches_frame(results), output, "-o")
+    _write(report, report.matches_frame(results), output, "-o", fmt)
     found = sum(1 for _, matches in results if matches)
     click.echo(
         f"dedup: {len(results)} pages looked up, {found} with copies in the index, "
@@ -385,9 +414,9 @@ def _scan_on_dask(
     return result
 
 
-def _write(report: Any, frame: Any, target: str | None, option: str) -> None:
+def _write(report: Any, frame: Any, target: str | None, option: str, fmt: str = "csv") -> None:
     try:
-        report.write_csv(frame, target if target else sys.stdout)
+        report.write_table(frame, target if target and target != "-" else sys.stdout, fmt)
     except OSError as error:
         raise click.ClickException(
             f"cannot write {target}: {error.strerror or error}; "
@@ -564,6 +593,35 @@ def _describe(document: Document, *, body: bool) -> str:
     return f"{text}\n\n{document.body}" if body and document.body else text
 
 
+def _check_inputs(paths: tuple[str, ...]) -> None:
+    """A path that does not exist is a mistake in the command: exit 2 before any work."""
+    from dedup.readers.files import NOT_FOUND, STDIN, is_url
+
+    for path in paths:
+        if path != STDIN and not is_url(path) and not Path(path).exists():
+            raise click.UsageError(f"{path}: {NOT_FOUND}; check the path")
+
+
+def _check_outputs(
+    paths: tuple[str, ...],
+    tables: dict[str, str | None],
+    files: dict[str, str | None],
+) -> None:
+    """Every output location is checked before the first page is read, so a long run is
+    not lost to a mistyped path; `tables` may be `-` (standard output), `files` may not."""
+    from dedup.atomic import unwritable_reason
+
+    for option, target in {**tables, **files}.items():
+        if not target or (target == "-" and option in tables):
+            continue
+        _refuse_output_among_inputs(target, paths)
+        reason = unwritable_reason(target)
+        if reason:
+            raise click.UsageError(
+                f"cannot write {option} {target}: {reason}; choose a writable path"
+            )
+
+
 def _refuse_output_among_inputs(output: str | None, paths: tuple[str, ...]) -> None:
     """An output must not overwrite an input, nor land inside a scanned folder (where the
     next scan would read it, and where dedup promises to write nothing)."""
@@ -571,6 +629,8 @@ def _refuse_output_among_inputs(output: str | None, paths: tuple[str, ...]) -> N
         return
     target = Path(output).resolve()
     for path in paths:
+        if path == "-":
+            continue
         root = Path(path).resolve()
         if target == root:
             raise click.UsageError(f"the output {output} is one of the inputs; write it elsewhere")

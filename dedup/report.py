@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 import os
 import re
 from collections.abc import Sequence
@@ -151,6 +152,11 @@ def skipped_frame(skipped: Sequence[Skip]) -> pd.DataFrame:
     return _frame(rows, SKIPPED_COLUMNS)
 
 
+FORMATS = ("csv", "jsonl")
+# Columns written as numbers in JSON Lines (the CSV keeps them as fixed-point text).
+_NUMBER_COLUMNS = frozenset({"similarity", "containment"})
+
+
 def render_csv(frame: pd.DataFrame) -> str:
     """The report as CSV text: UTF-8, ``\\n`` line ends, the same bytes for the same input."""
     buffer = io.StringIO()
@@ -158,10 +164,38 @@ def render_csv(frame: pd.DataFrame) -> str:
     return buffer.getvalue()
 
 
+def render_jsonl(frame: pd.DataFrame) -> str:
+    """The report as JSON Lines: one object per row with the CSV's fields, in its order."""
+    lines = []
+    for row in frame.to_dict(orient="records"):
+        for name in _NUMBER_COLUMNS.intersection(row):
+            if isinstance(row[name], str) and row[name]:
+                row[name] = float(row[name])
+        lines.append(json.dumps(row, ensure_ascii=False) + "\n")
+    return "".join(lines)
+
+
+def render(frame: pd.DataFrame, fmt: str = "csv") -> str:
+    """The report in one of `FORMATS`."""
+    if fmt == "jsonl":
+        return render_jsonl(frame)
+    if fmt == "csv":
+        return render_csv(frame)
+    raise ValueError(f"format must be one of {', '.join(FORMATS)}, got {fmt!r}")
+
+
 def write_csv(frame: pd.DataFrame, destination: str | os.PathLike[str] | TextIO) -> None:
-    """Write the report to a stream, or atomically to a path (a temporary file renamed into
-    place), so an interrupted run never leaves half a report."""
-    text = render_csv(frame)
+    """`write_table` in CSV."""
+    write_table(frame, destination, "csv")
+
+
+def write_table(
+    frame: pd.DataFrame, destination: str | os.PathLike[str] | TextIO, fmt: str = "csv"
+) -> None:
+    """Write the report (CSV, or JSON Lines with ``fmt="jsonl"``) to a stream, or atomically
+    to a path (a temporary file renamed into place), so an interrupted run never leaves half
+    a report."""
+    text = render(frame, fmt)
     if not isinstance(destination, str | os.PathLike):
         destination.write(text)
         return

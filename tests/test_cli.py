@@ -75,9 +75,10 @@ def test_bad_usage_exits_2(runner: CliRunner, args: list[str], message: str) -> 
     assert "Traceback" not in result.output
 
 
-def test_missing_input_exits_1_with_a_message(runner: CliRunner, tmp_path: Path) -> None:
-    result = runner.invoke(main, ["scan", str(tmp_path / "nope")])
-    assert result.exit_code == 1
+def test_missing_input_exits_2_before_any_work(runner: CliRunner, tmp_path: Path) -> None:
+    # A path that does not exist is a mistake in the command, like a bad option: exit 2.
+    result = runner.invoke(main, ["scan", "samples", str(tmp_path / "nope")])
+    assert result.exit_code == 2
     assert "no such file or folder; check the path" in result.stderr
 
 

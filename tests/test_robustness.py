@@ -172,8 +172,8 @@ def test_files_that_vanish_or_cannot_be_read_are_skipped(
     monkeypatch.setattr("builtins.open", guarded_open)
     real_list_inputs = dedup.api.list_inputs
 
-    def list_then_vanish(paths: object) -> object:
-        listed = real_list_inputs(paths)  # type: ignore[arg-type]
+    def list_then_vanish(paths: object, **kwargs: object) -> object:
+        listed = real_list_inputs(paths, **kwargs)  # type: ignore[arg-type]
         (tmp_path / "1.txt").unlink()  # gone between the listing and the reading
         return listed
 

@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import os
+import shutil
+import sys
+import tempfile
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import BinaryIO, cast
@@ -13,24 +17,50 @@ from dedup.models import Skip
 
 @dataclass(frozen=True, slots=True)
 class InputFile:
-    """A file to read: ``path`` as the user would write it, ``doc_id`` relative to its root."""
+    """A file to read: ``path`` as the user would write it, ``doc_id`` relative to its root;
+    ``source`` where its bytes are when that is not ``path`` (standard input, spooled)."""
 
     path: str
     doc_id: str
+    source: str | None = None
 
 
-def list_inputs(paths: Iterable[str | os.PathLike[str]]) -> tuple[list[InputFile], list[Skip]]:
+STDIN = "-"
+STDIN_ID = "stdin"
+
+
+@contextmanager
+def spooled_stdin(paths: Iterable[str | os.PathLike[str]]) -> Iterator[str | None]:
+    """When `paths` name standard input (``-``), copy it to a temporary file for the
+    duration (worker processes read files, not the parent's stdin) and yield its path."""
+    if not any(str(path) == STDIN for path in paths):
+        yield None
+        return
+    with tempfile.TemporaryDirectory(prefix="dedup-stdin-") as folder:
+        spool = os.path.join(folder, STDIN_ID)
+        with open(spool, "wb") as copy:
+            shutil.copyfileobj(sys.stdin.buffer, copy, 1 << 20)
+        yield spool
+
+
+def list_inputs(
+    paths: Iterable[str | os.PathLike[str]], *, stdin: str | None = None
+) -> tuple[list[InputFile], list[Skip]]:
     """Every regular file under the given paths, recursively, hidden ones skipped, sorted;
     and what could not be listed: paths that do not exist, folders that cannot be read,
     links that lead nowhere (or round in a loop).
 
     ``doc_id`` is the path relative to the folder given (``/`` separators), or the file's
     name when a file is given directly; where two roots would give the same id, the path as
-    given is used instead.
+    given is used instead. ``-`` is standard input, spooled to the file `stdin` (see
+    `spooled_stdin`); its pages are named ``stdin``.
     """
     found: list[InputFile] = []
     problems: list[Skip] = []
     for given in paths:
+        if str(given) == STDIN and stdin is not None:
+            found.append(InputFile(STDIN, STDIN_ID, source=stdin))
+            continue
         if is_url(given):
             found.extend(_walk_url(str(given), problems))
             continue

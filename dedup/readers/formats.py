@@ -13,7 +13,7 @@ import json
 import tarfile
 import zlib
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import PurePosixPath
 from typing import Any, BinaryIO, Literal
 
@@ -105,6 +105,12 @@ def read_pages(
     WARC, JSON Lines and tar files are streamed, so their size is not limited; a single page,
     record or member larger than `max_bytes` is skipped.
     """
+    if item.source is not None:
+        # Read where the bytes are; name what the user named in pages and skips.
+        inner = InputFile(item.source, item.doc_id)
+        for found in read_pages(inner, fields, max_bytes=max_bytes):
+            yield replace(found, path=item.path)
+        return
     fields = fields or FieldMap()
     name = PurePosixPath(item.doc_id).name
     lower = name.lower()
@@ -121,7 +127,9 @@ def read_pages(
             yield from _warc_file(item.path, max_bytes)
         elif lower.endswith((".tar", ".tar.gz", ".tgz")) or _is_tar(head):
             yield from _tar_file(item.path, item.doc_id, fields, max_bytes)
-        elif lower.removesuffix(".gz").endswith(JSONL_SUFFIXES):
+        elif lower.removesuffix(".gz").endswith(JSONL_SUFFIXES) or (
+            not PurePosixPath(lower).suffix and _first_is_object_line(head)
+        ):
             yield from _json_lines_file(item.path, item.doc_id, gzipped, fields, max_bytes)
         elif size > max_bytes:
             yield Skip(item.path, TOO_LARGE, f"{size} bytes > {max_bytes}; raise --max-bytes")
@@ -162,7 +170,7 @@ def _dispatch(
     elif binary:
         yield Skip(path, f"binary file ({binary}), not a page", _member(doc_id))
     elif lower.endswith(JSONL_SUFFIXES) or (
-        lower.endswith(".json") and _first_is_object_line(data)
+        (lower.endswith(".json") or not PurePosixPath(lower).suffix) and _first_is_object_line(data)
     ):
         yield from _json_lines(data.splitlines(), path, doc_id, fields, max_bytes)
     elif lower.endswith(".json") or (not lower.endswith(TEXT_SUFFIXES) and _parses_as_json(data)):

@@ -14,13 +14,14 @@ import numpy as np
 
 from dedup.banding import band_keys, candidate_pairs
 from dedup.cluster import build_clusters, verify
-from dedup.compare import Passage, shared_passages
+from dedup.compare import Passage, decisive_rule, differing_numbers, shared_passages
 from dedup.config import DedupConfig
 from dedup.deduplicator import Deduplicator
 from dedup.errors import DedupError, InputError
 from dedup.evaluate import Scores, match_labels, score
 from dedup.index import LSHIndex
 from dedup.models import Document, Match, ScanResult, Skip
+from dedup.normalize import tokens_and_numbers
 from dedup.readers import InputFile, list_inputs
 from dedup.readers.files import NOT_FOUND, spooled_stdin
 from dedup.shingle import Fingerprint, number_agreement
@@ -91,7 +92,7 @@ def _scan(
         inputs, problems = list_inputs(paths, stdin=stdin)
     if problems and not inputs:
         # One problem, one message: the error, not a warning before it.
-        raise InputError(f"{problems[0].reason}; check the path", problems[0].path)
+        raise _nothing_to_read(problems)
     for problem in problems:
         _skip(result, problem)
     fingerprints: list[Fingerprint] = []
@@ -174,7 +175,7 @@ def scan_on_dask(
         inputs, problems = list_inputs(paths)
     result.skipped.extend(problems)
     if problems and not inputs:
-        raise InputError(f"{problems[0].reason}; check the path", problems[0].path)
+        raise _nothing_to_read(problems)
     count = workers or default_jobs()
     with _stage(result, "dask"), dask_client(scheduler, count) as client:
         partitions = partition_by_size(inputs, parts=4 * count)
@@ -228,7 +229,7 @@ def _index_files(
     inputs, problems = list_inputs(paths, stdin=stdin)
     skipped.extend(problems)
     if problems and not inputs:
-        raise InputError(f"{problems[0].reason}; check the path", problems[0].path)
+        raise _nothing_to_read(problems)
     done = 0
 
     def collect(chunk: ChunkResult) -> None:
@@ -287,6 +288,9 @@ class Comparison:
     number_agreement: float | None
     is_copy: bool
     passages: list[Passage]
+    rule: str = ""
+    numbers_only_left: tuple[str, ...] = ()
+    numbers_only_right: tuple[str, ...] = ()
 
 
 def compare(left: Document, right: Document, config: DedupConfig | None = None) -> Comparison:
@@ -302,6 +306,11 @@ def compare(left: Document, right: Document, config: DedupConfig | None = None) 
         left_sketch, right_sketch = hasher.sign(a.shingles), hasher.sign(b.shingles)
         estimate = float(hasher.lean(left_sketch).jaccard(hasher.lean(right_sketch)))
     verdict = verify(a, b, config)
+    agreement = number_agreement(a.numbers, b.numbers)
+    only_left, only_right = differing_numbers(
+        tokens_and_numbers(left.body, extracted=True)[1],
+        tokens_and_numbers(right.body, extracted=True)[1],
+    )
     return Comparison(
         left=left,
         right=right,
@@ -309,9 +318,14 @@ def compare(left: Document, right: Document, config: DedupConfig | None = None) 
         estimated_similarity=estimate,
         left_in_right=shared / a.size if a.size else 0.0,
         right_in_left=shared / b.size if b.size else 0.0,
-        number_agreement=number_agreement(a.numbers, b.numbers),
+        number_agreement=agreement,
         is_copy=verdict.is_copy,
         passages=shared_passages(left, right),
+        rule=decisive_rule(
+            verdict.similarity, verdict.containment, min(a.size, b.size), agreement, config
+        ),
+        numbers_only_left=tuple(only_left),
+        numbers_only_right=tuple(only_right),
     )
 
 
@@ -350,6 +364,12 @@ def evaluate(
         return sorted(rows, key=lambda row: (-row[2], row[0], row[1]))
 
     return result, scores, explained(scores.false_merges), explained(scores.misses)
+
+
+def _nothing_to_read(problems: list[Skip]) -> InputError:
+    first = problems[0]
+    hint = "; check the path" if first.reason == NOT_FOUND else ""
+    return InputError(first.reason + hint, first.path)
 
 
 def _exclusion(document: Document, fingerprint: Fingerprint) -> str | None:

@@ -304,8 +304,9 @@ def index_add(
     _write(report, report.matches_frame(results), output, "-o", fmt)
     copies = sum(1 for _, matches in results if matches)
     click.echo(
-        f"dedup: {len(results)} pages added to {index_path} ({copies} copies of pages it held), "
-        f"{len(skipped)} skipped; it holds {len(dedup)} pages",
+        f"dedup: {_count(len(results), 'page')} added to {index_path} "
+        f"({_count(copies, 'copy', 'copies')} of pages it held), {len(skipped)} skipped; "
+        f"it holds {_count(len(dedup), 'page')}",
         err=True,
     )
 
@@ -330,7 +331,7 @@ def index_query(
     _write(report, report.matches_frame(results), output, "-o", fmt)
     found = sum(1 for _, matches in results if matches)
     click.echo(
-        f"dedup: {len(results)} pages looked up, {found} with copies in the index, "
+        f"dedup: {_count(len(results), 'page')} looked up, {found} with copies in the index, "
         f"{len(skipped)} skipped",
         err=True,
     )
@@ -436,6 +437,7 @@ def show(*, target: str, body: bool, **fields: Any) -> None:
     config = _make_config(**fields)
     _configure_logging(False)
     path, record = _split_target(target)
+    _refuse_folder(path, "show")
     try:
         documents, skipped = _api().extract_file(path, config)
     except DedupError as error:
@@ -485,11 +487,13 @@ def evaluate_command(
         raise click.ClickException(str(error)) from error
     click.echo(_scores_text(scores))
     for title, rows in (("false merges", false_merges), ("misses", misses)):
-        click.echo(f"\n{title} ({len(rows)}, highest similarity first):")
+        if not rows:
+            click.echo(f"\n{title}: none")
+            continue
+        shown = f"the {worst} of highest similarity" if len(rows) > worst else "highest first"
+        click.echo(f"\n{title}: {len(rows)}; {shown}:")
         for left, right, similarity, containment in rows[:worst]:
             click.echo(f"  {similarity:.3f} sim  {containment:.3f} cont  {left}  ~  {right}")
-        if not rows:
-            click.echo("  none")
     click.echo(f"\n{len(result.skipped)} skipped while scanning", err=True)
 
 
@@ -499,7 +503,7 @@ def _scores_text(scores: Any) -> str:
             f"documents scored: {scores.documents}",
             f"pairwise  precision {scores.pairwise_precision:.4f}  recall "
             f"{scores.pairwise_recall:.4f}  F1 {scores.pairwise_f1:.4f}  "
-            f"({scores.true_pairs} true pairs, {scores.predicted_pairs} found)",
+            f"({_count(scores.true_pairs, 'true pair')}, {scores.predicted_pairs} found)",
             f"B-cubed   precision {scores.bcubed_precision:.4f}  recall {scores.bcubed_recall:.4f}",
             f"ARI       {scores.ari:.4f}",
         ]
@@ -528,7 +532,11 @@ def compare_command(*, left: str, right: str, **fields: Any) -> None:
         f"similarity (MinHash estimate):          {comparison.estimated_similarity:.3f}",
         f"containment of A in B: {comparison.left_in_right:.3f}   of B in A: "
         f"{comparison.right_in_left:.3f}",
+        f"number agreement: {_agreement(comparison.number_agreement)}",
+        f"numbers only in A: {_numbers(comparison.numbers_only_left)}",
+        f"numbers only in B: {_numbers(comparison.numbers_only_right)}",
         f"verdict at threshold {config.threshold} / containment {config.containment}: {verdict}",
+        f"decided by: {comparison.rule}",
         "",
         f"longest shared passages ({len(comparison.passages)}):",
     ]
@@ -539,12 +547,22 @@ def compare_command(*, left: str, right: str, **fields: Any) -> None:
     click.echo("\n".join(lines))
 
 
+def _agreement(value: float | None) -> str:
+    return "-" if value is None else f"{value:.2f} of the fewer distinctive numbers"
+
+
+def _numbers(values: tuple[str, ...], shown: int = 12) -> str:
+    more = f" and {len(values) - shown} more" if len(values) > shown else ""
+    return (", ".join(values[:shown]) + more) if values else "none"
+
+
 def _one_line(text: str) -> str:
     return " / ".join(part.strip() for part in text.splitlines() if part.strip())
 
 
 def _one_document(target: str, config: DedupConfig) -> Document:
     path, record = _split_target(target)
+    _refuse_folder(path, "compare")
     try:
         documents, skipped = _api().extract_file(path, config)
     except DedupError as error:
@@ -556,6 +574,19 @@ def _one_document(target: str, config: DedupConfig) -> Document:
         raise click.ClickException(f"{target}: not one document ({reason}); name one as FILE#ID")
     document: Document = documents[0]
     return document
+
+
+def _refuse_folder(path: str, command: str) -> None:
+    """show and compare read one file: a folder is a mistake in the command (exit 2)."""
+    if Path(path).is_dir():
+        raise click.UsageError(
+            f"{path} is a folder; dedup {command} reads one file: name a file inside it "
+            "(dedup scan reads folders)"
+        )
+    if not Path(path).exists():
+        from dedup.readers.files import NOT_FOUND
+
+        raise click.UsageError(f"{path}: {NOT_FOUND}; check the path")
 
 
 def _split_target(target: str) -> tuple[str, str | None]:
@@ -663,16 +694,30 @@ class _ProgressBar:
 
 
 def _summary(result: ScanResult, seconds: float) -> str:
-    reasons = Counter(skip.reason for skip in result.skipped)
-    skipped = f"{len(result.skipped)} skipped"
-    if reasons:
-        skipped += " (" + ", ".join(f"{n} {reason}" for reason, n in sorted(reasons.items())) + ")"
     clusters = result.duplicate_clusters
     in_clusters = sum(cluster.size for cluster in clusters)
-    return (
-        f"dedup: {result.files_read} files read, {skipped}; {len(result.documents)} documents; "
-        f"{len(clusters)} clusters holding {in_clusters} documents; {seconds:.2f} s"
+    line = (
+        f"dedup: {_count(result.files_read, 'file')} read, {len(result.skipped)} skipped; "
+        f"{_count(len(result.documents), 'document')}; {_count(len(clusters), 'cluster')} "
+        f"holding {_count(in_clusters, 'document')}; {seconds:.2f} s"
     )
+    return line + _skip_reasons(result.skipped)
+
+
+def _skip_reasons(skipped: Any) -> str:
+    """The skips counted by reason, on a line of their own: reasons hold parentheses and
+    commas themselves, so they are not nested in the summary."""
+    reasons = Counter(skip.reason for skip in skipped)
+    if not reasons:
+        return ""
+    return "\ndedup: skipped: " + "; ".join(
+        f"{n} {reason}" for reason, n in sorted(reasons.items())
+    )
+
+
+def _count(number: int, singular: str, plural: str | None = None) -> str:
+    """`1 file`, `2 files`: the noun agrees with its number."""
+    return f"{number} {singular if number == 1 else plural or singular + 's'}"
 
 
 def run() -> None:

@@ -32,6 +32,7 @@ import pandas as pd
 from dedup.banding import band_keys, bucket_pairs
 from dedup.cluster import build_clusters, verify
 from dedup.config import DedupConfig
+from dedup.errors import DedupError
 from dedup.models import Document, ScanResult, Skip
 from dedup.readers import InputFile
 from dedup.readers.files import input_size
@@ -60,7 +61,7 @@ def dask_client(scheduler: str | None, workers: int) -> Iterator[Any]:
     for noisy in ("distributed", "bokeh", "tornado"):
         logging.getLogger(noisy).setLevel(logging.ERROR)
     if scheduler:
-        with Client(scheduler) as client:
+        with _connect(Client, scheduler) as client:
             yield client
         return
     with (
@@ -70,6 +71,22 @@ def dask_client(scheduler: str | None, workers: int) -> Iterator[Any]:
         Client(cluster) as client,
     ):
         yield client
+
+
+SCHEDULER_TIMEOUT = 10  # seconds to reach a scheduler before saying it cannot be reached
+
+
+def _connect(client_class: Any, scheduler: str) -> Any:
+    """A client of the scheduler, or a DedupError that names it and says what to do."""
+    try:
+        return client_class(scheduler, timeout=SCHEDULER_TIMEOUT)
+    except (OSError, TimeoutError, ValueError) as error:
+        raise DedupError(
+            f"cannot reach the Dask scheduler at {scheduler} ({type(error).__name__}: "
+            f"{str(error).splitlines()[0] if str(error) else 'no answer'}); start one with "
+            "`dask scheduler` (and `dask worker ADDRESS`), check the address, or leave out "
+            "--scheduler to run local workers"
+        ) from error
 
 
 def partition_by_size(inputs: Sequence[InputFile], parts: int) -> list[list[InputFile]]:

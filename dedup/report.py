@@ -74,6 +74,7 @@ def clusters_frame(
 
 
 DOCUMENT_COLUMNS = (
+    "cluster_id",
     "doc_id",
     "path",
     "url",
@@ -94,20 +95,26 @@ DOCUMENT_COLUMNS = (
 
 
 def documents_frame(result: ScanResult) -> pd.DataFrame:
-    """One row per extracted document, with every field, the body's length and its status:
-    ``clustered`` or the reason it was left out of clustering."""
+    """One row per extracted document, with its cluster (empty when left out), every field,
+    the body's length and its status: ``clustered`` (in a cluster of two or more),
+    ``unique`` (a cluster of one), or the reason it was left out of clustering."""
     excluded = {(skip.path, skip.detail): skip.reason for skip in result.skipped}
-    clustered = {document.doc_id for document in result.documents}
+    clusters = {
+        member.document.doc_id: cluster for cluster in result.clusters for member in cluster.members
+    }
     rows = []
     for document in result.extracted:
-        status = "clustered"
-        if document.doc_id not in clustered:
+        cluster = clusters.get(document.doc_id)
+        if cluster is not None:
+            status = "clustered" if cluster.size > 1 else "unique"
+        else:
             record = document.doc_id.partition("#")[2]
             key = (document.path or document.doc_id, f"record {record}" if record else "")
             status = excluded.get(key, "excluded")
-        row: dict[str, object] = {name: getattr(document, name) for name in DOCUMENT_COLUMNS[:-2]}
+        row: dict[str, object] = {name: getattr(document, name) for name in DOCUMENT_COLUMNS[1:-2]}
         rows.append(
             {
+                "cluster_id": cluster.cluster_id if cluster is not None else "",
                 **{k: ("" if v is None else v) for k, v in row.items()},
                 "body_length": len(document.body),
                 "status": status,

@@ -88,7 +88,8 @@ def test_skipped_files_still_exit_0_and_are_counted(runner: CliRunner, tmp_path:
     result = runner.invoke(main, ["scan", str(tmp_path)])
     assert result.exit_code == 0
     assert "empty.txt: empty file (skipped)" in result.stderr
-    assert "1 files read, 1 skipped (1 empty file)" in result.stderr
+    assert "1 file read, 1 skipped;" in result.stderr
+    assert "dedup: skipped: 1 empty file\n" in result.stderr
 
 
 def test_report_path_among_inputs_is_refused(runner: CliRunner, tmp_path: Path) -> None:
@@ -153,7 +154,8 @@ def test_docs_out_lists_every_extracted_document(runner: CliRunner, tmp_path: Pa
     assert result.exit_code == 0, result.stderr
     frame = pd.read_csv(docs, keep_default_na=False)
     assert list(frame["doc_id"]) == ["a.txt", "nav.txt"]
-    assert list(frame["status"]) == ["clustered", "no article body found"]
+    assert list(frame["status"]) == ["unique", "no article body found"]
+    assert list(frame["cluster_id"]) == ["1", ""]
     assert frame.loc[0, "site"] == "产经新闻网" and frame.loc[0, "body_length"] > 500
     assert {"site_key", "source", "pinyin_annotated", "mojibake"} <= set(frame.columns)
 
@@ -208,7 +210,7 @@ def test_eval_scores_samples_against_labels_by_stem(runner: CliRunner, tmp_path:
         in result.stdout
     )
     assert "ARI       1.0000" in result.stdout
-    assert "false merges (0" in result.stdout and "misses (0" in result.stdout
+    assert "false merges: none" in result.stdout and "misses: none" in result.stdout
 
 
 def test_eval_lists_misses_and_refuses_unknown_labels(runner: CliRunner, tmp_path: Path) -> None:
@@ -218,7 +220,7 @@ def test_eval_lists_misses_and_refuses_unknown_labels(runner: CliRunner, tmp_pat
     )
     result = runner.invoke(main, ["eval", "samples", "--labels", str(labels)])
     assert result.exit_code == 0
-    assert "misses (1" in result.stdout and "supercharger.txt" in result.stdout
+    assert "misses: 1;" in result.stdout and "supercharger.txt" in result.stdout
     labels.write_text("doc_id,cluster\nno-such-page,x\n", "utf-8")
     bad = runner.invoke(main, ["eval", "samples", "--labels", str(labels)])
     assert bad.exit_code == 1 and "'no-such-page'" in bad.stderr

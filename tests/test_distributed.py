@@ -73,7 +73,7 @@ def test_a_larger_messier_folder_gives_the_same_report_bytes(
     build_hostile_folder(folder / "hostile")
     local, dask, stderr = reports(folder, tmp_path, scheduler, "--max-bytes", "65536")
     assert local == dask
-    assert "skipped (" in stderr
+    assert "dedup: skipped: " in stderr
 
 
 def test_partitions_keep_input_order_and_balance_bytes(tmp_path: Path) -> None:

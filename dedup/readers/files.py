@@ -110,14 +110,19 @@ def _walk_url(root: str, problems: list[Skip]) -> Iterator[InputFile]:
     sorted, hidden ones skipped."""
     try:
         import fsspec
-
+    except ImportError:
+        problems.append(Skip(root, "reading URLs needs fsspec: pip install 'dedup[dask]'"))
+        return
+    try:
         filesystem, base = fsspec.core.url_to_fs(root)
         if filesystem.isfile(base):
             yield InputFile(root, PurePosixPath(base).name)
             return
         found = sorted(filesystem.find(base))
-    except ImportError:
-        problems.append(Skip(root, "reading URLs needs fsspec: pip install 'dedup[dask]'"))
+    except ImportError as error:
+        # fsspec is there; the protocol's own package is not (aiohttp, s3fs, gcsfs...).
+        scheme = root.partition("://")[0]
+        problems.append(Skip(root, f"reading {scheme}:// URLs needs more than fsspec: {error}"))
         return
     except (OSError, ValueError) as error:
         problems.append(Skip(root, f"cannot list ({error})"))

@@ -29,7 +29,7 @@ from pathlib import Path
 import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "benchmarks"))
+sys.path.insert(0, str(ROOT))
 
 
 def peak_mb() -> float:
@@ -123,7 +123,7 @@ def fingerprinted(size: int) -> list:  # type: ignore[type-arg]
     """(doc_id, fingerprint, signature or None) of every page of corpus-N, cached."""
     from bench_scan import OUT, corpus
 
-    from dedup.shingle import Fingerprint
+    from dedup.fingerprint.shingle import Fingerprint
 
     cache = OUT / f"fingerprints-{size}.npz"
     if not cache.exists():
@@ -145,8 +145,8 @@ def fingerprinted(size: int) -> list:  # type: ignore[type-arg]
 
 def write_cache(folder: Path, cache: Path) -> None:
     import dedup
+    from dedup.batch.workers import default_jobs, process_all
     from dedup.readers import list_inputs
-    from dedup.workers import default_jobs, process_all
 
     inputs, _ = list_inputs([folder])
     ids, shingles, numbers, signatures = [], [], [], []

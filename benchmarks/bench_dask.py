@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "benchmarks"))
+sys.path.insert(0, str(ROOT))
 
 
 def peak_rss_mb() -> float:
@@ -33,8 +33,8 @@ def main() -> int:
     from bench_scan import corpus
 
     import dedup
-    from dedup import report
-    from dedup.api import scan_on_dask
+    from dedup.batch import report
+    from dedup.batch.pipeline import scan_on_dask
 
     for size in map(int, args.sizes.split(",")):
         folder = corpus(size)

@@ -25,16 +25,14 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "benchmarks"))
-
-from syndication import TEMPLATES, Post, corpora_available, load_articles  # noqa: E402
 
 from dedup.extract import extract_page  # noqa: E402
 from dedup.extract import html as html_extract  # noqa: E402
 from dedup.extract import text as text_extract  # noqa: E402
-from dedup.normalize import tokenize  # noqa: E402
+from dedup.fingerprint.normalize import tokenize  # noqa: E402
 from dedup.readers import InputFile, RawPage, read_pages  # noqa: E402
 from tests.pages import div_layout, heavy_template, ruby_mirror, table_layout, warc_bytes  # noqa: E402
+from tests.syndication import TEMPLATES, Post, corpora_available, load_articles  # noqa: E402
 
 HTML_TEMPLATES: dict[str, Callable[[str, list[str]], str]] = {
     "div+sidebar": div_layout,

@@ -18,12 +18,10 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from syndication import corpora_available, load_articles  # noqa: E402
-
-from dedup.normalize import fold_text  # noqa: E402
-from dedup.shingle import _jieba_cut, plain_jieba_cut  # noqa: E402
+from dedup.fingerprint.normalize import fold_text  # noqa: E402
+from dedup.fingerprint.shingle import _jieba_cut, plain_jieba_cut  # noqa: E402
+from tests.syndication import corpora_available, load_articles  # noqa: E402
 
 _CJK_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 

@@ -24,13 +24,13 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "benchmarks"))
+sys.path.insert(0, str(ROOT))
 
 OUT = ROOT / "benchmarks" / "out"
 
 
 def corpus(size: int) -> Path:
-    from syndication import build_sized
+    from tests.syndication import build_sized
 
     folder = OUT / f"corpus-{size}"
     done = folder / ".complete"
@@ -74,7 +74,7 @@ def run_baseline(folder: str) -> dict[str, object]:
 
 def run_dedup(folder: str, jobs: int) -> dict[str, object]:
     import dedup
-    from dedup import report
+    from dedup.batch import report
 
     started = time.perf_counter()
     result = dedup.scan([folder], dedup.DedupConfig(), jobs=jobs)

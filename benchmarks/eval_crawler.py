@@ -1,6 +1,6 @@
 """Accuracy of the crawler's index, verifying on bottom-k samples against every shingle.
 
-Builds the labelled corpus of benchmarks/syndication.py (as eval_scan.py does), extracts and
+Builds the labelled corpus of tests/syndication.py (as eval_scan.py does), extracts and
 fingerprints every page once, then, for each sample size, feeds the pages in order to a
 fresh `Deduplicator` with `add_fingerprint` and scores what it answers:
 - pairwise: each (new page, indexed page) match is a predicted pair; precision and recall
@@ -20,13 +20,13 @@ import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-from syndication import build, corpora_available
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import dedup
+from dedup.batch.workers import process_chunk
+from dedup.fingerprint.fingerprinter import Fingerprinter
 from dedup.readers import list_inputs
-from dedup.workers import Fingerprinter, process_chunk
+from tests.syndication import build, corpora_available
 
 
 def main() -> int:

@@ -1,6 +1,6 @@
 """Pairwise precision and recall of `dedup scan` on a generated syndication corpus.
 
-Builds the corpus of benchmarks/syndication.py (real articles from ../shared/corpora re-posted
+Builds the corpus of tests/syndication.py (real articles from ../shared/corpora re-posted
 in site templates, plus hard negatives), runs the same scan the CLI runs, and prints pairwise
 precision, recall and F1, the count of false merges among hard negatives, and the worst
 errors. Usage:
@@ -18,12 +18,11 @@ import time
 from collections import defaultdict
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-from syndication import build, corpora_available
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import dedup
-from dedup.evaluate import score
+from dedup.tools.evaluate import score
+from tests.syndication import build, corpora_available
 
 
 def pairs_of(groups: dict[str, list[str]]) -> set[tuple[str, str]]:

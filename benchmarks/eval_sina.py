@@ -19,8 +19,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import dedup  # noqa: E402
-from dedup.api import Fingerprinter  # noqa: E402
-from dedup.cluster import verify  # noqa: E402
+from dedup.fingerprint.fingerprinter import Fingerprinter  # noqa: E402
+from dedup.verdict import verify  # noqa: E402
 
 SINA = ROOT.parent / "shared" / "corpora" / "zh-sina-2018" / "sina2018.jsonl"
 

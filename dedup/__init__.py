@@ -22,6 +22,7 @@ from dedup.errors import (
     DuplicateIdError,
     IndexFormatError,
     InputError,
+    StorageError,
     UnknownIdError,
 )
 from dedup.models import Cluster, Document, Match, Member, ScanResult, Skip
@@ -34,16 +35,18 @@ except PackageNotFoundError:  # running from a source tree that was not installe
 logging.getLogger(__name__).addHandler(logging.NullHandler())
 
 if TYPE_CHECKING:
-    from dedup.api import Deduplicator, scan
+    from dedup.batch.pipeline import scan
+    from dedup.index.deduplicator import Deduplicator
 
-_LAZY = {"Deduplicator", "scan"}
+# Loaded on first use: they bring numpy, the extractors and the engines with them.
+_LAZY = {"Deduplicator": "dedup.index.deduplicator", "scan": "dedup.batch.pipeline"}
 
 
 def __getattr__(name: str) -> Any:
     if name in _LAZY:
-        from dedup import api
+        from importlib import import_module
 
-        return getattr(api, name)
+        return getattr(import_module(_LAZY[name]), name)
     raise AttributeError(f"module 'dedup' has no attribute {name!r}")
 
 
@@ -62,6 +65,7 @@ __all__ = [
     "Member",
     "ScanResult",
     "Skip",
+    "StorageError",
     "UnknownIdError",
     "__version__",
     "scan",

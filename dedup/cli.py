@@ -9,26 +9,25 @@ import time
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
-from types import ModuleType
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
 from dedup import __version__
 from dedup.config import TOKENIZERS, DedupConfig
 from dedup.errors import ConfigError, DedupError
-from dedup.evaluate import read_labels
-from dedup.models import Document, ScanResult
+from dedup.models import Document, Match, ScanResult, Skip
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from dedup.index.deduplicator import Deduplicator
+    from dedup.tools.evaluate import Scores
+
+# The library is imported inside each command, when it runs: `dedup --help` and an early
+# Ctrl-C do not wait for numpy, the extractors and datasketch to load.
 
 F = TypeVar("F", bound=Callable[..., Any])
-
-
-def _api() -> ModuleType:
-    """The library, imported when a command runs: `dedup --help` and an early Ctrl-C do not
-    wait for datasketch and numpy to load."""
-    import dedup.api
-
-    return dedup.api
 
 
 class _WarningFormatter(logging.Formatter):
@@ -232,7 +231,8 @@ def scan(
         {"-o": output, "--docs-out": docs_out, "--skipped-out": skipped_out},
         {"--save-index": save_index},
     )
-    from dedup import report  # pandas loads only for the report
+    from dedup.batch import report  # pandas loads only for the report
+    from dedup.batch.pipeline import scan as scan_files
 
     started = time.perf_counter()
     with _ProgressBar() as progress:
@@ -240,13 +240,13 @@ def scan(
             if engine == "dask":
                 result = _scan_on_dask(paths, config, scheduler, workers)
             else:
-                result = _api().scan(
+                result = scan_files(
                     paths, config, progress=progress, jobs=jobs, keep_index=bool(save_index)
                 )
         except DedupError as error:
             raise click.ClickException(str(error)) from error
     if skipped_out:
-        _write(report, report.skipped_frame(result.skipped), skipped_out, "--skipped-out", fmt)
+        _write(report.skipped_frame(result.skipped), skipped_out, "--skipped-out", fmt)
     if strict and result.skipped:
         first = result.skipped[0]
         where = f"{first.path} ({first.detail})" if first.detail else first.path
@@ -255,10 +255,10 @@ def scan(
             "no report written"
         )
     frame = report.clusters_frame(result.clusters, include_singletons=include_singletons)
-    _write(report, frame, output, "-o", fmt)
+    _write(frame, output, "-o", fmt)
     if docs_out:
-        _write(report, report.documents_frame(result), docs_out, "--docs-out", fmt)
-    if save_index:
+        _write(report.documents_frame(result), docs_out, "--docs-out", fmt)
+    if save_index and result.index is not None:
         _save_index(result.index, save_index)
     click.echo(_summary(result, time.perf_counter() - started), err=True)
 
@@ -299,9 +299,9 @@ def index_add(
     results, skipped = _index_files(dedup, paths, add=True, jobs=jobs)
     if not _is_shared(index_path):
         _save_index(dedup, index_path)
-    from dedup import report
+    from dedup.batch import report
 
-    _write(report, report.matches_frame(results), output, "-o", fmt)
+    _write(report.matches_frame(results), output, "-o", fmt)
     copies = sum(1 for _, matches in results if matches)
     click.echo(
         f"dedup: {_count(len(results), 'page')} added to {index_path} "
@@ -326,9 +326,9 @@ def index_query(
     _check_outputs(paths, {"-o": output}, {})
     dedup = _open_index(index_path, {}, create=False)
     results, skipped = _index_files(dedup, paths, add=False, jobs=jobs)
-    from dedup import report
+    from dedup.batch import report
 
-    _write(report, report.matches_frame(results), output, "-o", fmt)
+    _write(report.matches_frame(results), output, "-o", fmt)
     found = sum(1 for _, matches in results if matches)
     click.echo(
         f"dedup: {_count(len(results), 'page')} looked up, {found} with copies in the index, "
@@ -363,14 +363,13 @@ def _is_shared(index_path: str) -> bool:
     return index_path.startswith(("redis://", "rediss://", "unix://"))
 
 
-def _open_index(index_path: str, fields: dict[str, Any], *, create: bool) -> Any:
-    api = _api()
+def _open_index(index_path: str, fields: dict[str, Any], *, create: bool) -> Deduplicator:
+    from dedup.index.deduplicator import Deduplicator
+
     if _is_shared(index_path):
         url, _, namespace = index_path.partition("#")
         try:
-            return api.Deduplicator(
-                _make_config(**fields), storage=url, namespace=namespace or "dedup"
-            )
+            return Deduplicator(_make_config(**fields), storage=url, namespace=namespace or "dedup")
         except DedupError as error:
             raise click.ClickException(str(error)) from error
     if not Path(index_path).exists():
@@ -378,22 +377,26 @@ def _open_index(index_path: str, fields: dict[str, Any], *, create: bool) -> Any
             raise click.ClickException(
                 f"{index_path}: no such index; create it with dedup index add"
             )
-        return api.Deduplicator(_make_config(**fields))
+        return Deduplicator(_make_config(**fields))
     try:
-        return api.Deduplicator.load(index_path)
+        return Deduplicator.load(index_path)
     except DedupError as error:
         raise click.ClickException(str(error)) from error
 
 
-def _index_files(dedup: Any, paths: tuple[str, ...], *, add: bool, jobs: int | None) -> Any:
+def _index_files(
+    dedup: Deduplicator, paths: tuple[str, ...], *, add: bool, jobs: int | None
+) -> tuple[list[tuple[str, list[Match]]], list[Skip]]:
+    from dedup.batch.pipeline import index_files
+
     try:
         with _ProgressBar() as progress:
-            return _api().index_files(dedup, paths, add=add, jobs=jobs, progress=progress)
+            return index_files(dedup, paths, add=add, jobs=jobs, progress=progress)
     except DedupError as error:
         raise click.ClickException(str(error)) from error
 
 
-def _save_index(dedup: Any, index_path: str) -> None:
+def _save_index(dedup: Deduplicator, index_path: str) -> None:
     try:
         dedup.save(index_path)
     except OSError as error:
@@ -411,13 +414,16 @@ def _scan_on_dask(
         import distributed  # noqa: F401
     except ImportError as error:
         raise click.ClickException("--engine dask needs Dask: pip install 'dedup[dask]'") from error
-    result: ScanResult = _api().scan_on_dask(paths, config, scheduler=scheduler, workers=workers)
-    return result
+    from dedup.batch.pipeline import scan_on_dask
+
+    return scan_on_dask(paths, config, scheduler=scheduler, workers=workers)
 
 
-def _write(report: Any, frame: Any, target: str | None, option: str, fmt: str = "csv") -> None:
+def _write(frame: pd.DataFrame, target: str | None, option: str, fmt: str = "csv") -> None:
+    from dedup.batch.report import write_table  # pandas loads only for the report
+
     try:
-        report.write_table(frame, target if target and target != "-" else sys.stdout, fmt)
+        write_table(frame, target if target and target != "-" else sys.stdout, fmt)
     except OSError as error:
         raise click.ClickException(
             f"cannot write {target}: {error.strerror or error}; "
@@ -438,10 +444,7 @@ def show(*, target: str, body: bool, **fields: Any) -> None:
     _configure_logging(False)
     path, record = _split_target(target)
     _refuse_folder(path, "show")
-    try:
-        documents, skipped = _api().extract_file(path, config)
-    except DedupError as error:
-        raise click.ClickException(str(error)) from error
+    documents, skipped = _extract_file(path, config)
     if record is not None:
         documents = [d for d in documents if _record_id(d.doc_id) == record or d.doc_id == record]
         if not documents:
@@ -477,10 +480,12 @@ def evaluate_command(
     """
     config = _make_config(**fields)
     _configure_logging(False)
+    from dedup.tools.evaluate import evaluate, read_labels
+
     try:
         truth = read_labels(labels)
         with _ProgressBar() as progress:
-            result, scores, false_merges, misses = _api().evaluate(
+            result, scores, false_merges, misses = evaluate(
                 paths, truth, config, progress=progress, jobs=jobs
             )
     except DedupError as error:
@@ -497,7 +502,7 @@ def evaluate_command(
     click.echo(f"\n{len(result.skipped)} skipped while scanning", err=True)
 
 
-def _scores_text(scores: Any) -> str:
+def _scores_text(scores: Scores) -> str:
     return "\n".join(
         [
             f"documents scored: {scores.documents}",
@@ -522,8 +527,10 @@ def compare_command(*, left: str, right: str, **fields: Any) -> None:
     """
     config = _make_config(**fields)
     _configure_logging(False)
+    from dedup.tools.compare import compare
+
     a, b = _one_document(left, config), _one_document(right, config)
-    comparison = _api().compare(a, b, config)
+    comparison = compare(a, b, config)
     verdict = "copies of one article" if comparison.is_copy else "not copies"
     lines = [
         f"A: {a.doc_id}  {a.title or ''}".rstrip(),
@@ -563,10 +570,7 @@ def _one_line(text: str) -> str:
 def _one_document(target: str, config: DedupConfig) -> Document:
     path, record = _split_target(target)
     _refuse_folder(path, "compare")
-    try:
-        documents, skipped = _api().extract_file(path, config)
-    except DedupError as error:
-        raise click.ClickException(str(error)) from error
+    documents, skipped = _extract_file(path, config)
     if record is not None:
         documents = [d for d in documents if _record_id(d.doc_id) == record or d.doc_id == record]
     if len(documents) != 1:
@@ -574,6 +578,15 @@ def _one_document(target: str, config: DedupConfig) -> Document:
         raise click.ClickException(f"{target}: not one document ({reason}); name one as FILE#ID")
     document: Document = documents[0]
     return document
+
+
+def _extract_file(path: str, config: DedupConfig) -> tuple[list[Document], list[Skip]]:
+    from dedup.batch.pipeline import extract_file
+
+    try:
+        return extract_file(path, config)
+    except DedupError as error:
+        raise click.ClickException(str(error)) from error
 
 
 def _refuse_folder(path: str, command: str) -> None:
@@ -704,7 +717,7 @@ def _summary(result: ScanResult, seconds: float) -> str:
     return line + _skip_reasons(result.skipped)
 
 
-def _skip_reasons(skipped: Any) -> str:
+def _skip_reasons(skipped: list[Skip]) -> str:
     """The skips counted by reason, on a line of their own: reasons hold parentheses and
     commas themselves, so they are not nested in the summary."""
     reasons = Counter(skip.reason for skip in skipped)

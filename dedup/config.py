@@ -41,8 +41,8 @@ class DedupConfig:
         max_age_days: a `Deduplicator` forgets pages added longer ago than this (news copies
             appear within days); None keeps everything.
         sample_size: shingles a `Deduplicator` keeps per page to verify matches: the page's
-            bottom-k sample (`dedup.sketch`), from which Jaccard similarity and containment
-            are estimated; pages with no more shingles than this compare exactly. None
+            bottom-k sample (`dedup.fingerprint.sketch`), from which Jaccard similarity and
+            containment are estimated; pages with no more shingles than this compare exactly. None
             keeps every shingle (exact, about 4 bytes per shingle). `dedup scan` always
             verifies on every shingle.
         fields: ``ROLE=NAME`` pairs naming the JSON record field that holds a role (roles:

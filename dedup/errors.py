@@ -51,3 +51,7 @@ class UnknownIdError(DedupError, KeyError):
 
 class IndexFormatError(DedupError):
     """A saved index file is damaged, foreign or of an incompatible version."""
+
+
+class StorageError(DedupError):
+    """The shared index cannot be reached or used (Redis down, refused, misconfigured)."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
-from dedup.api import extract_file
+from dedup.batch.pipeline import extract_file
 from dedup.readers import decode_bytes
 
 from .conftest import SAMPLES

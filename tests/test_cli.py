@@ -129,7 +129,7 @@ def test_python_m_dedup_runs_the_cli() -> None:
 
 def test_internal_errors_are_one_line_not_a_traceback(monkeypatch: pytest.MonkeyPatch) -> None:
     code = (
-        "import sys, dedup.workers as workers\n"
+        "import sys, dedup.batch.workers as workers\n"
         "def boom(*a, **k): raise RuntimeError('kaput')\n"
         "workers.extract_page = boom\n"
         "sys.argv = ['dedup', 'scan', 'samples']\n"

@@ -41,7 +41,7 @@ def test_an_unreachable_scheduler_is_named_with_what_to_do(
     runner: CliRunner, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     pytest.importorskip("distributed")
-    monkeypatch.setattr("dedup.distributed.SCHEDULER_TIMEOUT", 1)
+    monkeypatch.setattr("dedup.batch.dask_engine.SCHEDULER_TIMEOUT", 1)
     address = "tcp://127.0.0.1:9"
     result = runner.invoke(main, ["scan", "samples", "--engine", "dask", "--scheduler", address])
     assert result.exit_code == 1

@@ -15,8 +15,8 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
+from dedup.batch.report import COLUMNS
 from dedup.cli import main
-from dedup.report import COLUMNS
 
 from .conftest import REPO, SAMPLES
 
@@ -150,7 +150,7 @@ def test_outputs_are_checked_before_any_page_is_read(
     def no_scan(*args: object, **kwargs: object) -> None:
         raise AssertionError("the scan started")
 
-    monkeypatch.setattr("dedup.api.scan", no_scan)
+    monkeypatch.setattr("dedup.batch.pipeline.scan", no_scan)
     result = runner.invoke(main, ["scan", "samples", option, target])
     assert result.exit_code == 2
     assert option in result.stderr and target in result.stderr
@@ -165,7 +165,9 @@ def test_unwritable_folder_is_refused_before_work(
     locked = tmp_path / "locked"
     locked.mkdir()
     locked.chmod(0o500)
-    monkeypatch.setattr("dedup.api.index_files", lambda *a, **k: pytest.fail("work started"))
+    monkeypatch.setattr(
+        "dedup.batch.pipeline.index_files", lambda *a, **k: pytest.fail("work started")
+    )
     result = runner.invoke(main, ["index", "add", str(locked / "i.dedup"), "samples"])
     assert result.exit_code == 2 and "is not writable" in result.stderr
 

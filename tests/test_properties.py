@@ -15,8 +15,8 @@ from hypothesis import strategies as st
 
 from dedup import DedupError, Deduplicator
 from dedup.extract import extract_document, extract_html
+from dedup.fingerprint.normalize import normalize_text
 from dedup.models import Skip
-from dedup.normalize import normalize_text
 from dedup.readers import InputFile, RawPage, read_pages
 from dedup.textops import clean_residue, strip_pinyin
 
@@ -107,8 +107,8 @@ def test_a_very_large_page_is_handled() -> None:
 def test_char_token_ids_equal_string_token_ids_on_any_text(text: str) -> None:
     import numpy as np
 
-    from dedup.normalize import token_text, tokenize
-    from dedup.shingle import char_token_ids, token_ids
+    from dedup.fingerprint.normalize import token_text, tokenize
+    from dedup.fingerprint.shingle import char_token_ids, token_ids
 
     ids, _ = char_token_ids(token_text(text))
     assert np.array_equal(ids, token_ids(tokenize(text)))

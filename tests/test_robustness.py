@@ -15,7 +15,7 @@ import pytest
 from click.testing import CliRunner
 
 import dedup
-import dedup.api
+import dedup.batch.pipeline
 from dedup.cli import main
 
 from .conftest import REPO, SAMPLES
@@ -170,14 +170,14 @@ def test_files_that_vanish_or_cannot_be_read_are_skipped(
         return real_open(path, *args, **kwargs)  # type: ignore[call-overload]
 
     monkeypatch.setattr("builtins.open", guarded_open)
-    real_list_inputs = dedup.api.list_inputs
+    real_list_inputs = dedup.batch.pipeline.list_inputs
 
     def list_then_vanish(paths: object, **kwargs: object) -> object:
         listed = real_list_inputs(paths, **kwargs)  # type: ignore[arg-type]
         (tmp_path / "1.txt").unlink()  # gone between the listing and the reading
         return listed
 
-    monkeypatch.setattr(dedup.api, "list_inputs", list_then_vanish)
+    monkeypatch.setattr(dedup.batch.pipeline, "list_inputs", list_then_vanish)
     result = dedup.scan([tmp_path], jobs=1)
     reasons = {Path(s.path).name: s.reason for s in result.skipped}
     assert reasons["locked.txt"] == "cannot read file (Permission denied)"
@@ -232,7 +232,9 @@ def test_interrupted_scans_never_leave_a_partial_report(
     report.write_text("previous report\n", "utf-8")
     # Compile the modules once, so that the delays below fall in the scan, not in a cold
     # first import (a fresh clone has no bytecode yet).
-    subprocess.run([sys.executable, "-c", "import dedup.cli, dedup.api"], cwd=REPO, check=True)
+    subprocess.run(
+        [sys.executable, "-c", "import dedup.cli, dedup.batch.pipeline"], cwd=REPO, check=True
+    )
     for delay in (0.2, 0.45, 0.7):
         process = _scan_in_subprocess(big_source, report)
         time.sleep(delay)

@@ -11,8 +11,8 @@ from __future__ import annotations
 from dataclasses import replace
 
 from dedup.extract.html import extract_html
+from dedup.extract.metadata import parse_date, site_key
 from dedup.extract.text import extract_document
-from dedup.metadata import parse_date, site_key
 from dedup.models import Document
 from dedup.readers.formats import RawPage
 

@@ -17,8 +17,8 @@ import re
 from dataclasses import replace
 from typing import Any
 
+from dedup.extract.metadata import canonical_source, parse_date, site_key
 from dedup.extract.text import extract_document
-from dedup.metadata import canonical_source, parse_date, site_key
 from dedup.models import Document
 from dedup.textops import to_simplified
 

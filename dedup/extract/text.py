@@ -12,8 +12,8 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from dedup import metadata
-from dedup.boilerplate import (
+from dedup.extract import metadata
+from dedup.extract.boilerplate import (
     GLUED_META,
     SPAM,
     classify_line,
@@ -21,7 +21,7 @@ from dedup.boilerplate import (
     noise_spans,
     strip_bullet,
 )
-from dedup.metadata import Line
+from dedup.extract.metadata import Line
 from dedup.models import Document
 from dedup.textops import clean_residue, shadow, strip_pinyin
 

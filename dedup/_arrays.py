@@ -1,0 +1,75 @@
+"""Numpy helpers with no domain knowledge: growable columns, gathers, runs, sorted unique."""
+
+from __future__ import annotations
+
+from operator import itemgetter
+from typing import Any, TypeVar
+
+import numpy as np
+import numpy.typing as npt
+
+_T = TypeVar("_T")
+_Item = TypeVar("_Item", bound=np.generic)
+
+
+def sorted_unique(values: npt.NDArray[_Item]) -> npt.NDArray[_Item]:
+    """``np.unique`` by sorting: ten times faster on a few hundred ids than numpy 2's
+    hash-based unique."""
+    ordered = np.sort(values)
+    if ordered.size < 2:
+        return ordered
+    keep = np.empty(ordered.size, dtype=bool)
+    keep[0] = True
+    np.not_equal(ordered[1:], ordered[:-1], out=keep[1:])
+    return ordered[keep]
+
+
+def ranges(starts: npt.NDArray[np.int64], lengths: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
+    """The positions ``starts[i]`` to ``starts[i] + lengths[i] - 1`` of every run, one after
+    the other."""
+    skips = starts - (np.cumsum(lengths) - lengths)  # from a run's place in the output to its own
+    positions: npt.NDArray[np.int64] = np.arange(int(lengths.sum())) + np.repeat(skips, lengths)
+    return positions
+
+
+def gathered(items: list[_T], positions: list[int]) -> list[_T]:
+    """``[items[n] for n in positions]`` in one C call: a lookup gathers a page's
+    candidates' ids by the hundred."""
+    if len(positions) == 1:
+        return [items[positions[0]]]
+    return list(itemgetter(*positions)(items)) if positions else []
+
+
+class Column:
+    """A growable one-dimensional numpy array; capacity doubles, so appends are cheap."""
+
+    __slots__ = ("_data", "size")
+
+    def __init__(self, dtype: Any, initial: npt.NDArray[Any] | None = None) -> None:
+        values = np.zeros(0, dtype) if initial is None else np.asarray(initial, dtype=dtype)
+        # np.zeros maps zeroed pages lazily: unused capacity costs no resident memory.
+        self._data = np.zeros(max(1024, values.size), dtype=dtype)
+        self._data[: values.size] = values
+        self.size = int(values.size)
+
+    @property
+    def view(self) -> npt.NDArray[Any]:
+        return self._data[: self.size]
+
+    def append(self, value: Any) -> None:
+        if self.size == self._data.size:
+            self._grow(self.size + 1)
+        self._data[self.size] = value
+        self.size += 1
+
+    def extend(self, values: npt.NDArray[Any]) -> None:
+        end = self.size + values.size
+        if end > self._data.size:
+            self._grow(end)
+        self._data[self.size : end] = values
+        self.size = end
+
+    def _grow(self, needed: int) -> None:
+        grown = np.zeros(max(needed, 2 * self._data.size), dtype=self._data.dtype)
+        grown[: self.size] = self._data[: self.size]
+        self._data = grown

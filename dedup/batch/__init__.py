@@ -1,0 +1,15 @@
+"""The batch: files -> clusters of copies -> the CSV report (`dedup.scan` and friends).
+
+- `pipeline`: `scan` (read, fingerprint, band, verify, cluster), `scan_on_dask`,
+  `extract_file`, `index_files` (files fed to a crawler index);
+- `workers`: the local engine, chunks of files in worker processes (`ChunkResult`, the
+  chunk contract every engine shares);
+- `dask_engine`: the same stages on a Dask cluster;
+- `banding`: candidate pairs from every page's band keys at once;
+- `reference`: the datasketch MinHashLSH path, one page at a time, for audits;
+- `clustering`: verified pairs -> clusters around a representative;
+- `skips`: why a page is left out, and how skips are logged;
+- `report`: clusters and matches -> CSV (the only pandas user).
+
+Uses readers, extract, fingerprint, verdict and the crawler's index (`scan --save-index`).
+"""

@@ -1,0 +1,63 @@
+"""LSH banding for a batch scan: candidate pairs from all signatures at once.
+
+The same bands as datasketch's MinHashLSH (band i is signature values i*rows to
+(i+1)*rows - 1), but each band's values become one 64-bit key per document and equal keys
+are found by sorting: no per-document Python call, no per-bucket set. Two documents share a
+key exactly when they share the band (up to 64-bit key collisions, which only add candidates
+that verification then rejects).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import numpy.typing as npt
+
+# A bucket larger than this (many exact copies, or a template) pairs each member with the
+# next WINDOW members in input order instead of with all: linear, not quadratic, and copies
+# in one bucket stay connected.
+LARGE_BUCKET = 64
+WINDOW = 16
+
+
+def candidate_pairs(keys: npt.NDArray[np.uint64]) -> npt.NDArray[np.int64]:
+    """Sorted unique (i, j) pairs, i < j, of documents sharing at least one band key."""
+    count = keys.shape[0]
+    found: list[npt.NDArray[np.int64]] = []
+    for band in range(keys.shape[1]):
+        order = np.argsort(keys[:, band], kind="stable")
+        sorted_keys = keys[order, band]
+        starts = np.flatnonzero(np.r_[True, sorted_keys[1:] != sorted_keys[:-1]])
+        sizes = np.diff(np.r_[starts, count])
+        # Buckets of one size at a time, all at once: a Python loop per bucket would cost
+        # seconds on a crawl full of re-posts.
+        for size in np.unique(sizes[(sizes > 1) & (sizes <= LARGE_BUCKET)]):
+            firsts = starts[sizes == size]
+            members = np.sort(order[firsts[:, np.newaxis] + np.arange(size)], axis=1)
+            left, right = np.triu_indices(int(size), k=1)
+            found.append(np.stack([members[:, left].ravel(), members[:, right].ravel()], axis=1))
+        for start, size in zip(
+            starts[sizes > LARGE_BUCKET], sizes[sizes > LARGE_BUCKET], strict=True
+        ):
+            found.append(_window_pairs(np.sort(order[start : start + size])))
+    if not found:
+        return np.zeros((0, 2), dtype=np.int64)
+    pairs = np.concatenate(found).astype(np.int64)
+    codes = np.unique(pairs[:, 0] * count + pairs[:, 1])
+    return np.stack([codes // count, codes % count], axis=1)
+
+
+def bucket_pairs(members: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
+    """The candidate pairs of one bucket (its members sorted): all of them, or each member
+    with the next WINDOW ones in a large bucket."""
+    if members.size > LARGE_BUCKET:
+        return _window_pairs(members)
+    left, right = np.triu_indices(members.size, k=1)
+    return np.stack([members[left], members[right]], axis=1).astype(np.int64)
+
+
+def _window_pairs(members: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
+    size = members.size
+    left = np.repeat(np.arange(size), WINDOW)
+    right = left + np.tile(np.arange(1, WINDOW + 1), size)
+    keep = right < size
+    return np.stack([members[left[keep]], members[right[keep]]], axis=1).astype(np.int64)

@@ -1,0 +1,327 @@
+"""The batch: `scan` files into clusters (here or on Dask), and feed files to a crawler index."""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import numpy as np
+
+from dedup.batch.banding import candidate_pairs
+from dedup.batch.clustering import build_clusters
+from dedup.batch.reference import LSHIndex
+from dedup.batch.skips import ALREADY_INDEXED, exclusion, log_skip, record_of
+from dedup.batch.workers import ChunkResult, default_jobs, process_all, process_chunk
+from dedup.config import DedupConfig
+from dedup.errors import InputError
+from dedup.fingerprint.bands import band_keys
+from dedup.fingerprint.fingerprinter import Fingerprinter
+from dedup.fingerprint.shingle import Fingerprint
+from dedup.fingerprint.signature import MinHasher, Signature
+from dedup.index.deduplicator import Deduplicator
+from dedup.models import Document, Match, ScanResult, Skip
+from dedup.readers import InputFile, list_inputs
+from dedup.readers.files import NOT_FOUND, spooled_stdin
+
+logger = logging.getLogger(__name__)
+
+Progress = Callable[[int, int], None]
+
+
+def scan(
+    paths: Iterable[str | os.PathLike[str]],
+    config: DedupConfig | None = None,
+    *,
+    progress: Progress | None = None,
+    jobs: int | None = None,
+    reference: bool = False,
+    keep_index: bool = False,
+) -> ScanResult:
+    """Read every file under `paths` and cluster the copies of each article.
+
+    Files and records that cannot be read, decoded, or yield no article body are skipped
+    with a logged warning and listed in ``ScanResult.skipped``. The result is deterministic:
+    the same files give the same clusters, in the same order.
+
+    ``keep_index=True`` also returns the pages as a crawler index (``ScanResult.index``).
+    ``jobs`` worker processes read, extract and sign the files (default: every core; 1 runs
+    in this process); the result does not depend on it. ``reference=True`` signs with
+    datasketch's own MinHash and finds candidates with its MinHashLSH, one document at a
+    time: slower, for audits; it gives the same clusters.
+
+    Example:
+        >>> result = dedup.scan(["samples/"])  # doctest: +SKIP
+        >>> [c.size for c in result.duplicate_clusters]  # doctest: +SKIP
+        [4, 3, 3]
+
+    A path ``-`` reads one stream from standard input (its format detected as a file's).
+    """
+    paths = list(paths)
+    with spooled_stdin(paths) as stdin:
+        return _scan(
+            paths,
+            config or DedupConfig(),
+            progress=progress,
+            jobs=jobs,
+            reference=reference,
+            keep_index=keep_index,
+            stdin=stdin,
+        )
+
+
+def _scan(
+    paths: list[str | os.PathLike[str]],
+    config: DedupConfig,
+    *,
+    progress: Progress | None,
+    jobs: int | None,
+    reference: bool,
+    keep_index: bool,
+    stdin: str | None,
+) -> ScanResult:
+    result = ScanResult(clusters=[], documents=[])
+    with _stage(result, "list"):
+        inputs, problems = list_inputs(paths, stdin=stdin)
+    if problems and not inputs:
+        # One problem, one message: the error, not a warning before it.
+        raise _nothing_to_read(problems)
+    for problem in problems:
+        _skip(result, problem)
+    fingerprints: list[Fingerprint] = []
+    signatures: list[Signature] = []
+    done = 0
+
+    def collect(chunk: ChunkResult) -> None:
+        nonlocal done
+        for skip in chunk.skips:
+            _skip(result, skip)
+        result.extracted.extend(chunk.documents)
+        fingerprints.extend(chunk.fingerprints)
+        signatures.extend(chunk.signatures)
+        result.files_read += chunk.files_read
+        done += chunk.files
+        if progress is not None:
+            progress(done, len(inputs))
+
+    workers = default_jobs() if jobs is None else max(1, jobs)
+    with _stage(result, "read+extract+sign"):
+        process_all(inputs, config, jobs=workers, reference=reference, on_chunk=collect)
+    kept: list[int] = []
+    for index, document in enumerate(result.extracted):
+        reason = exclusion(document, fingerprints[index])
+        if reason:
+            _skip(result, Skip(document.path or document.doc_id, reason, record_of(document)))
+        else:
+            kept.append(index)
+    result.documents = [result.extracted[i] for i in kept]
+    fingerprints = [fingerprints[i] for i in kept]
+    signatures = [signatures[i] for i in kept]
+    with _stage(result, "lsh"):
+        candidates: Iterable[tuple[int, int]]
+        if reference:
+            hasher = MinHasher(config.num_perm, config.seed)
+            lsh = LSHIndex(hasher, bands=config.lsh_bands, rows=config.rows)
+            candidates = _candidate_pairs(lsh, signatures)
+        else:
+            candidates = _banded_pairs(signatures, config, result)
+    with _stage(result, "verify+cluster"):
+        result.clusters = build_clusters(result.documents, fingerprints, candidates, config)
+    if keep_index:
+        with _stage(result, "index"):
+            result.index = _crawler_index(result, fingerprints, signatures, config)
+    return result
+
+
+def _crawler_index(
+    result: ScanResult,
+    fingerprints: list[Fingerprint],
+    signatures: list[Signature],
+    config: DedupConfig,
+) -> Deduplicator:
+    """A Deduplicator holding the scanned pages, each cluster's representative first so
+    that it is its copies' original."""
+    dedup = Deduplicator(config)
+    position = {document.doc_id: row for row, document in enumerate(result.documents)}
+    for cluster in result.clusters:
+        for member in cluster.members:
+            row = position[member.document.doc_id]
+            dedup.add_fingerprint(member.document.doc_id, fingerprints[row], signatures[row])
+    return dedup
+
+
+def scan_on_dask(
+    paths: Iterable[str | os.PathLike[str]],
+    config: DedupConfig | None = None,
+    *,
+    scheduler: str | None = None,
+    workers: int | None = None,
+) -> ScanResult:
+    """`scan` on a Dask cluster (``pip install "dedup[dask]"``): the scheduler at
+    `scheduler`, or a LocalCluster of `workers` processes (default: every core). Gives the
+    same result as `scan`; see `dedup.batch.dask_engine` for what runs where."""
+    from dedup.batch.dask_engine import (
+        cluster_pages,
+        dask_client,
+        partition_by_size,
+        scan_partitions,
+    )
+
+    config = config or DedupConfig()
+    result = ScanResult(clusters=[], documents=[])
+    with _stage(result, "list"):
+        inputs, problems = list_inputs(paths)
+    result.skipped.extend(problems)
+    if problems and not inputs:
+        raise _nothing_to_read(problems)
+    count = workers or default_jobs()
+    with _stage(result, "dask"), dask_client(scheduler, count) as client:
+        partitions = partition_by_size(inputs, parts=4 * count)
+        fingerprints, links = scan_partitions(client, partitions, config, result)
+    for skip in result.skipped:
+        log_skip(skip)
+    with _stage(result, "verify+cluster"):
+        result.clusters = cluster_pages(result.documents, fingerprints, links, config)
+    return result
+
+
+def extract_file(
+    path: str | os.PathLike[str], config: DedupConfig | None = None
+) -> tuple[list[Document], list[Skip]]:
+    """What extraction makes of one file: its documents (one per record) and its skips."""
+    config = config or DedupConfig()
+    if not Path(path).is_file():
+        raise InputError(f"{NOT_FOUND}; check the path", str(path))
+    chunk = process_chunk([InputFile(str(path), Path(path).name)], Fingerprinter(config))
+    return chunk.documents, chunk.skips
+
+
+def index_files(
+    dedup: Deduplicator,
+    paths: Iterable[str | os.PathLike[str]],
+    *,
+    add: bool,
+    jobs: int | None = None,
+    progress: Progress | None = None,
+) -> tuple[list[tuple[str, list[Match]]], list[Skip]]:
+    """Read every file under `paths` and look each page up in a Deduplicator, adding it too
+    when `add` is true: the pages' doc_ids (as `scan` names them) with their matches, and
+    the skips (a page whose id is already indexed is skipped, not added twice). A path
+    ``-`` reads one stream from standard input."""
+    paths = list(paths)
+    with spooled_stdin(paths) as stdin:
+        return _index_files(dedup, paths, add=add, jobs=jobs, progress=progress, stdin=stdin)
+
+
+def _index_files(
+    dedup: Deduplicator,
+    paths: list[str | os.PathLike[str]],
+    *,
+    add: bool,
+    jobs: int | None,
+    progress: Progress | None,
+    stdin: str | None,
+) -> tuple[list[tuple[str, list[Match]]], list[Skip]]:
+    results: list[tuple[str, list[Match]]] = []
+    skipped: list[Skip] = []
+    inputs, problems = list_inputs(paths, stdin=stdin)
+    skipped.extend(problems)
+    if problems and not inputs:
+        raise _nothing_to_read(problems)
+    done = 0
+
+    def collect(chunk: ChunkResult) -> None:
+        nonlocal done
+        skipped.extend(chunk.skips)
+        batch: list[tuple[str, Fingerprint, Signature | None]] = []
+        batched: set[str] = set()
+        for document, fingerprint, signature in zip(
+            chunk.documents, chunk.fingerprints, chunk.signatures, strict=True
+        ):
+            reason = exclusion(document, fingerprint)
+            if reason:
+                skipped.append(Skip(document.path or document.doc_id, reason, record_of(document)))
+            elif add and (document.doc_id in batched or document.doc_id in dedup):
+                skipped.append(Skip(document.path or document.doc_id, ALREADY_INDEXED))
+            else:
+                batch.append((document.doc_id, fingerprint, signature))
+                batched.add(document.doc_id)
+        # One batch per chunk: a few round trips for the lot on a shared index. Another
+        # process may add one of these ids meanwhile: that page is skipped, not an error.
+        refused: list[str] = []
+        answers = (
+            dedup.add_fingerprints(batch, refused=refused)
+            if add
+            else dedup.query_fingerprints([fingerprint for _, fingerprint, _ in batch])
+        )
+        paths = {document.doc_id: document.path for document in chunk.documents}
+        skipped.extend(Skip(paths.get(doc_id) or doc_id, ALREADY_INDEXED) for doc_id in refused)
+        turned_away = set(refused)
+        results.extend(
+            (doc_id, matches)
+            for (doc_id, _, _), matches in zip(batch, answers, strict=True)
+            if doc_id not in turned_away
+        )
+        done += chunk.files
+        if progress is not None:
+            progress(done, len(inputs))
+
+    workers = default_jobs() if jobs is None else max(1, jobs)
+    process_all(inputs, dedup.config, jobs=workers, on_chunk=collect)
+    for skip in skipped:
+        log_skip(skip)
+    return results, skipped
+
+
+def _nothing_to_read(problems: list[Skip]) -> InputError:
+    first = problems[0]
+    hint = "; check the path" if first.reason == NOT_FOUND else ""
+    return InputError(first.reason + hint, first.path)
+
+
+def _skip(result: ScanResult, skip: Skip) -> None:
+    log_skip(skip)
+    result.skipped.append(skip)
+
+
+def _banded_pairs(
+    signatures: list[Signature], config: DedupConfig, result: ScanResult
+) -> list[tuple[int, int]]:
+    if not signatures:
+        return []
+    matrix = np.stack(signatures)
+    keys = band_keys(matrix, bands=config.lsh_bands, rows=config.rows)
+    result.index_bytes = matrix.nbytes + keys.nbytes
+    return [(int(i), int(j)) for i, j in candidate_pairs(keys)]
+
+
+def _candidate_pairs(index: LSHIndex, signatures: list[Signature]) -> set[tuple[int, int]]:
+    pairs: set[tuple[int, int]] = set()
+    for position, signature in enumerate(signatures):
+        key = str(position)
+        for other in index.query(signature):
+            pairs.add((int(other), position))
+        index.insert(key, signature)
+    return pairs
+
+
+@contextmanager
+def _stage(result: ScanResult, name: str) -> Iterator[None]:
+    started = time.perf_counter()
+    try:
+        yield
+    finally:
+        result.stage_seconds[name] = time.perf_counter() - started
+        logger.info("stage %s: %.3f s", name, result.stage_seconds[name])
+
+
+__all__ = [
+    "ALREADY_INDEXED",
+    "extract_file",
+    "index_files",
+    "scan",
+    "scan_on_dask",
+]

@@ -1,0 +1,188 @@
+"""Files -> documents, fingerprints and signatures, in chunks, here or in worker processes.
+
+Everything per file happens in a worker (reading, decoding, extraction, normalization,
+shingles, signatures); the parent gets compact results back, in input order, and does the
+parts that need every document at once (LSH, verification, clustering). Results do not
+depend on the number of workers.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import signal
+import threading
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field, fields
+from typing import Any, cast
+
+import numpy as np
+import numpy.typing as npt
+
+from dedup.config import DedupConfig
+from dedup.extract import extract_page
+from dedup.fingerprint.fingerprinter import Fingerprinter
+from dedup.fingerprint.shingle import Fingerprint
+from dedup.models import Document, Skip
+from dedup.readers import FieldMap, InputFile, read_pages
+
+CHUNK = 128  # files per task: large enough to amortise the round trip, small for balance
+
+
+@dataclass(slots=True)
+class ChunkResult:
+    """What a chunk of files gave, in input order."""
+
+    documents: list[Document] = field(default_factory=list)
+    fingerprints: list[Fingerprint] = field(default_factory=list)
+    signatures: list[npt.NDArray[np.uint32]] = field(default_factory=list)
+    skips: list[Skip] = field(default_factory=list)
+    files: int = 0
+    files_read: int = 0
+
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
+        # Sent from a worker as plain tuples and a few flat arrays: pickling thousands of
+        # dataclasses and small arrays one by one costs both processes a lot of time.
+        shingles, shingle_offsets = _flatten([f.shingles for f in self.fingerprints])
+        numbers, number_offsets = _flatten([f.numbers for f in self.fingerprints])
+        signatures = np.stack(self.signatures) if self.signatures else None
+        packed = (
+            [tuple(getattr(d, name) for name in _DOCUMENT_FIELDS) for d in self.documents],
+            (shingles, shingle_offsets, numbers, number_offsets, signatures),
+            [(s.path, s.reason, s.detail) for s in self.skips],
+            self.files,
+            self.files_read,
+        )
+        return (_unpack, packed)
+
+
+_DOCUMENT_FIELDS = tuple(f.name for f in fields(Document))
+
+
+def _flatten(arrays: list[npt.NDArray[np.uint32]]) -> tuple[npt.NDArray[np.uint32], list[int]]:
+    offsets = [0]
+    for array in arrays:
+        offsets.append(offsets[-1] + array.size)
+    flat = np.concatenate(arrays) if arrays else np.zeros(0, dtype=np.uint32)
+    return flat, offsets
+
+
+def _unpack(
+    documents: list[tuple[Any, ...]],
+    arrays: tuple[Any, ...],
+    skips: list[tuple[str, str, str]],
+    files: int,
+    files_read: int,
+) -> ChunkResult:
+    shingles, shingle_offsets, numbers, number_offsets, signatures = arrays
+    return ChunkResult(
+        documents=[Document(*values) for values in documents],
+        fingerprints=[
+            Fingerprint(
+                shingles[shingle_offsets[i] : shingle_offsets[i + 1]],
+                numbers[number_offsets[i] : number_offsets[i + 1]],
+            )
+            for i in range(len(documents))
+        ],
+        signatures=list(signatures) if signatures is not None else [],
+        skips=[Skip(*values) for values in skips],
+        files=files,
+        files_read=files_read,
+    )
+
+
+def process_chunk(
+    items: Sequence[InputFile], fingerprinter: Fingerprinter, *, reference: bool = False
+) -> ChunkResult:
+    """Read, extract, fingerprint and sign the pages of some files."""
+    config = fingerprinter.config
+    fields = FieldMap(config.field_names)
+    sign = fingerprinter.hasher.sign_reference if reference else fingerprinter.hasher.sign
+    result = ChunkResult(files=len(items))
+    for item in items:
+        read_any = False
+        for page in read_pages(item, fields, max_bytes=config.max_bytes):
+            if isinstance(page, Skip):
+                result.skips.append(page)
+                continue
+            read_any = True
+            document = extract_page(page)
+            fingerprint = fingerprinter.fingerprint(document.body)
+            result.documents.append(document)
+            result.fingerprints.append(fingerprint)
+            result.signatures.append(sign(fingerprint.shingles))
+        result.files_read += read_any
+    return result
+
+
+def process_all(
+    inputs: Sequence[InputFile],
+    config: DedupConfig,
+    *,
+    jobs: int,
+    reference: bool = False,
+    on_chunk: Callable[[ChunkResult], None],
+) -> None:
+    """Process every file, handing each chunk's result to `on_chunk` in input order."""
+    chunks = [inputs[start : start + CHUNK] for start in range(0, len(inputs), CHUNK)]
+    if jobs <= 1 or len(chunks) <= 1:
+        fingerprinter = Fingerprinter(config)
+        for chunk in chunks:
+            on_chunk(process_chunk(chunk, fingerprinter, reference=reference))
+        return
+    context = _context()
+    with ProcessPoolExecutor(
+        max_workers=min(jobs, len(chunks)),
+        mp_context=context,
+        initializer=_start_worker,
+        initargs=(config, reference),
+    ) as pool:
+        try:
+            for chunk_result in pool.map(_work, chunks):
+                on_chunk(chunk_result)
+        except BaseException:
+            # Drop the chunks not started; the running ones end within a chunk's time.
+            pool.shutdown(wait=True, cancel_futures=True)
+            raise
+
+
+def default_jobs() -> int:
+    """All the cores this process may use."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def _context() -> multiprocessing.context.BaseContext:
+    # fork where there is one: workers start at once with dedup already imported, and are
+    # children of this process, so they can tell when it dies (see _watch_parent).
+    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+    return multiprocessing.get_context(method)
+
+
+_state: dict[str, object] = {}  # this worker process's Fingerprinter, set by _start_worker
+
+
+def _start_worker(config: DedupConfig, reference: bool) -> None:
+    # Ctrl-C is the parent's to handle: it stops the pool and reports once, with no
+    # traceback from every worker.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    threading.Thread(target=_watch_parent, args=(os.getppid(),), daemon=True).start()
+    _state["fingerprinter"] = Fingerprinter(config)
+    _state["reference"] = reference
+
+
+def _watch_parent(parent: int) -> None:
+    """Exit when the parent is gone (killed with SIGKILL, say): a worker waiting for work
+    that will never come must not linger."""
+    while os.getppid() == parent:
+        time.sleep(0.5)
+    os._exit(1)
+
+
+def _work(items: Sequence[InputFile]) -> ChunkResult:
+    fingerprinter = cast(Fingerprinter, _state["fingerprinter"])
+    return process_chunk(items, fingerprinter, reference=bool(_state["reference"]))

@@ -1,0 +1,11 @@
+"""Body -> fingerprint: normalized tokens, shingles, MinHash signature, band keys, samples.
+
+- `normalize`: the one order of text folding that makes copies agree, and the tokens;
+- `shingle`: n-gram shingle ids and distinctive-number ids (`Fingerprint`), exact measures;
+- `signature`: MinHash signatures, bit for bit datasketch's (the only MinHash builder);
+- `bands`: signature -> LSH band keys, shared by the batch scan and the crawler's index;
+- `sketch`: bottom-k shingle samples and the similarity estimated from them;
+- `fingerprinter`: body -> Fingerprint and signature for one configuration.
+
+Imports the ground only (config, models, textops, _arrays).
+"""

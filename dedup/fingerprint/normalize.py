@@ -1,0 +1,81 @@
+"""Article body -> fingerprint tokens, in the one order that makes copies agree.
+
+The order matters:
+1. residue out (zero-width characters and tags survive NFKC);
+2. NFKC (full-width digits and punctuation become ASCII, which step 3 relies on);
+3. the pinyin artefact ``業(yè)`` (needs the ASCII parentheses NFKC produced);
+4. the Traditional -> Simplified fold (after 3, so readings are checked on the original
+   character);
+5. lowercase;
+6. tokens: each CJK character, each Latin word, each number (thousands separators joined,
+   Chinese numerals left alone); punctuation, quotes, censor masks and spaces drop out.
+"""
+
+from __future__ import annotations
+
+import re
+
+from dedup.textops import clean_residue, fold_for_fingerprint, nfkc, strip_pinyin
+
+_NUMBER = re.compile(r"\d+(?:\.\d+)?")
+_YEAR = re.compile(r"(?:19|20)\d\d")
+_THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}(?!\d))")  # 1,200 -> 1200
+_WORD_OR_NUMBER = re.compile(r"\d+(?:\.\d+)?|[a-z\u00c0-\u024f\u0370-\u03ff\u0400-\u04ff]+")
+_TOKEN = re.compile(
+    r"\d+(?:\.\d+)?"
+    r"|[a-z\u00c0-\u024f\u0370-\u03ff\u0400-\u04ff]+"  # Latin, Greek and Cyrillic words
+    r"|[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff\U00020000-\U0002ffff]"
+)
+
+
+def fold_text(text: str, *, extracted: bool = False) -> str:
+    """Steps 1-5: the text as fingerprints see it, still with punctuation.
+
+    ``extracted=True`` says the text is a body from `dedup.extract`, already free of residue
+    and pinyin artefacts, so steps 1 and 3 are not done twice.
+    """
+    if not extracted:
+        text = strip_pinyin(nfkc(clean_residue(text)))[0]
+    return fold_for_fingerprint(text)
+
+
+def tokenize(text: str, *, extracted: bool = False) -> list[str]:
+    """All six steps: the fingerprint tokens of a body."""
+    return tokens_and_numbers(text, extracted=extracted)[0]
+
+
+def tokens_and_numbers(text: str, *, extracted: bool = False) -> tuple[list[str], list[str]]:
+    """The fingerprint tokens of a body, and among them its distinctive numbers."""
+    folded = token_text(text, extracted=extracted)
+    return _TOKEN.findall(folded), distinctive_numbers(_NUMBER.findall(folded))
+
+
+def token_text(text: str, *, extracted: bool = False) -> str:
+    """Steps 1-5 and joined thousands separators: the string tokens are cut from."""
+    folded = fold_text(text, extracted=extracted)
+    return _THOUSANDS.sub("", folded) if "," in folded else folded
+
+
+def distinctive_numbers(numbers: list[str]) -> list[str]:
+    """The numbers that tell articles apart: three characters or more (``1.26``, ``600``,
+    ``1200``), years left out."""
+    return [n for n in numbers if len(n) >= 3 and not _YEAR.fullmatch(n)]
+
+
+def word_and_number_tokens(folded: str) -> tuple[list[int], list[str]]:
+    """Positions and texts of the tokens that are not single CJK characters (Latin words and
+    numbers), in order; CJK characters are tokens one by one (see `dedup.fingerprint.shingle`)."""
+    positions, texts = [], []
+    for match in _WORD_OR_NUMBER.finditer(folded):
+        positions.append(match.start())
+        texts.append(match.group(0))
+    return positions, texts
+
+
+def normalize_text(text: str) -> str:
+    """The fingerprint tokens joined by single spaces (idempotent).
+
+    >>> normalize_text("GDP增长5.2%")
+    'gdp 增 长 5.2'
+    """
+    return " ".join(tokenize(text))

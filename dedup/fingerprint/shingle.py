@@ -1,0 +1,216 @@
+"""Fingerprint tokens -> shingles: n-grams of characters or of jieba words, as 32-bit ids."""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import cache
+from typing import TypeVar
+
+import numpy as np
+import numpy.typing as npt
+import xxhash
+
+from dedup._arrays import sorted_unique
+from dedup.config import Tokenizer
+from dedup.fingerprint.normalize import word_and_number_tokens
+
+ShingleIds = npt.NDArray[np.uint32]
+_Item = TypeVar("_Item", bound=np.generic)
+_CJK_TOKEN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ffff]")
+_EMPTY: ShingleIds = np.zeros(0, dtype=np.uint32)
+# Fewer distinctive numbers than this are too few to tell two bodies apart by.
+MIN_NUMBERS = 3
+_POLY = np.uint64(0x100000001B3)  # FNV-64 prime: odd, so the polynomial mixes every position
+_MAX_CACHE = 1 << 20
+# The characters that are tokens one by one (kana, CJK, Hangul), as in dedup.fingerprint.normalize.
+_SINGLE_TOKEN_RANGES = (
+    (0x3040, 0x30FF),
+    (0x3400, 0x4DBF),
+    (0x4E00, 0x9FFF),
+    (0xAC00, 0xD7AF),
+    (0xF900, 0xFAFF),
+    (0x20000, 0x2FFFF),
+)
+
+
+def word_tokens(tokens: Sequence[str]) -> list[str]:
+    """Re-segment runs of single CJK tokens into jieba words; other tokens pass through."""
+    cut = _jieba_cut()
+    words: list[str] = []
+    run: list[str] = []
+    for token in tokens:
+        if len(token) == 1 and _CJK_TOKEN.match(token):
+            run.append(token)
+            continue
+        if run:
+            words.extend(cut("".join(run)))
+            run = []
+        words.append(token)
+    if run:
+        words.extend(cut("".join(run)))
+    return words
+
+
+@dataclass(frozen=True, slots=True)
+class Fingerprint:
+    """What verification compares: a body's shingle ids, and the ids of its distinctive
+    numbers (copies share their figures; templated notes differ in exactly those)."""
+
+    shingles: ShingleIds
+    numbers: ShingleIds
+
+    @property
+    def size(self) -> int:
+        return int(self.shingles.size)
+
+
+def make_fingerprint(
+    tokens: Sequence[str],
+    numbers: Sequence[str],
+    *,
+    ngram: int,
+    tokenizer: Tokenizer,
+    cache: dict[str, int] | None = None,
+) -> Fingerprint:
+    """Shingles of a body's fingerprint tokens, and ids of its distinctive numbers
+    (`dedup.fingerprint.normalize.tokens_and_numbers` gives both)."""
+    shingles = make_shingles(tokens, ngram=ngram, tokenizer=tokenizer, cache=cache)
+    return Fingerprint(shingles, number_ids(numbers))
+
+
+def number_ids(numbers: Sequence[str]) -> ShingleIds:
+    """Sorted unique 32-bit ids of a body's distinctive numbers."""
+    hash32 = xxhash.xxh32_intdigest
+    return np.array(sorted({hash32(number.encode("ascii")) for number in numbers}), dtype=np.uint32)
+
+
+def number_agreement(left: ShingleIds, right: ShingleIds) -> float | None:
+    """Share of the fewer numbers found among the other's; None when either body has fewer
+    than three, too few to tell."""
+    if left.size < MIN_NUMBERS or right.size < MIN_NUMBERS:
+        return None
+    shared = np.intersect1d(left, right, assume_unique=True).size
+    return float(shared / min(left.size, right.size))
+
+
+def make_shingles(
+    tokens: Sequence[str],
+    *,
+    ngram: int,
+    tokenizer: Tokenizer,
+    cache: dict[str, int] | None = None,
+) -> ShingleIds:
+    """The sorted, unique 32-bit ids of a body's n-gram shingles.
+
+    Each token is hashed once (xxh32; `cache` keeps the ids of tokens already seen), then
+    every n-gram's id is computed at once with numpy as a polynomial of its token ids,
+    folded to 32 bits: no per-shingle Python work. A body shorter than ``ngram`` tokens
+    gives one shingle of all its tokens, so short pages still compare; an empty body gives
+    no shingles.
+    """
+    units = word_tokens(tokens) if tokenizer == "jieba" else tokens
+    return shingles_of(token_ids(units, cache), ngram)
+
+
+def shingles_of(ids: npt.NDArray[np.uint64], ngram: int) -> ShingleIds:
+    """Shingle ids from token ids (see `make_shingles`)."""
+    if ids.size == 0:
+        return _EMPTY
+    span = min(ngram, ids.size)
+    count = ids.size - span + 1
+    combined = ids[:count].copy()
+    for offset in range(1, span):
+        combined *= _POLY
+        combined += ids[offset : offset + count]
+    folded = (combined ^ (combined >> np.uint64(32))).astype(np.uint32)
+    return sorted_unique(folded)
+
+
+def token_ids(tokens: Sequence[str], cache: dict[str, int] | None = None) -> npt.NDArray[np.uint64]:
+    """xxh32 of each token, as uint64 ready for the shingle polynomial."""
+    cache = {} if cache is None else cache
+    if len(cache) > _MAX_CACHE:
+        cache.clear()
+    hash32 = xxhash.xxh32_intdigest
+    for token in set(tokens).difference(cache):
+        cache[token] = hash32(token.encode("utf-8"))
+    return np.fromiter(map(cache.__getitem__, tokens), dtype=np.uint64, count=len(tokens))
+
+
+@cache
+def _jieba_cut() -> Callable[[str], list[str]]:
+    """The jieba segmenter: rjieba (jieba-rs, the same dictionary and algorithm, 20-35x
+    faster; see benchmarks/bench_jieba.py for the agreement measured) when it is installed,
+    else jieba itself."""
+    try:
+        import rjieba
+    except ImportError:
+        return plain_jieba_cut()
+
+    def cut(text: str) -> list[str]:
+        return [word for word in rjieba.cut(text, hmm=True) if word.strip()]
+
+    return cut
+
+
+@cache
+def plain_jieba_cut() -> Callable[[str], list[str]]:
+    """jieba's own segmenter (Python): the reference for the jieba tokenizer."""
+    # jieba loads its dictionary (about a second) on first use: only the jieba tokenizer pays,
+    # and its start-up chatter on stderr is silenced.
+    import jieba
+
+    jieba.setLogLevel(logging.WARNING)
+    tokenizer = jieba.Tokenizer()
+    tokenizer.initialize()
+
+    def cut(text: str) -> list[str]:
+        return [word for word in tokenizer.lcut(text, HMM=True) if word.strip()]
+
+    return cut
+
+
+def compare_shingles(left: ShingleIds, right: ShingleIds) -> tuple[float, float]:
+    """Exact (Jaccard similarity, containment of the smaller set in the larger) of two
+    shingle sets; both are 0 when either set is empty."""
+    if left.size == 0 or right.size == 0:
+        return 0.0, 0.0
+    shared = int(np.intersect1d(left, right, assume_unique=True).size)
+    return shared / (left.size + right.size - shared), shared / min(left.size, right.size)
+
+
+def char_token_ids(
+    folded: str, cache: dict[str, int] | None = None
+) -> tuple[npt.NDArray[np.uint64], list[str]]:
+    """The token ids of the char tokenizer straight from the folded text, and the text's
+    numbers: equal to ``token_ids(tokens)`` of its string tokens, without making a Python
+    string per CJK character. CJK characters get their ids from a table of their xxh32;
+    Latin words and numbers, which are few, are cut and hashed one by one."""
+    codes = np.frombuffer(folded.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    positions, words = word_and_number_tokens(folded)
+    single, table = _single_tokens()
+    codes = np.minimum(codes, np.uint32(single.size - 1))  # beyond the table: no token
+    cjk_positions = np.flatnonzero(single[codes])
+    cjk_ids = table[codes[cjk_positions]].astype(np.uint64)
+    if not words:
+        return cjk_ids, []
+    all_positions = np.concatenate([cjk_positions, np.array(positions, dtype=np.int64)])
+    all_ids = np.concatenate([cjk_ids, token_ids(words, cache)])
+    numbers = [word for word in words if word[0].isdigit()]
+    return all_ids[np.argsort(all_positions, kind="stable")], numbers
+
+
+@cache
+def _single_tokens() -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.uint32]]:
+    """Which code points are tokens by themselves, and their xxh32 ids, by code point."""
+    size = _SINGLE_TOKEN_RANGES[-1][1] + 2  # the last entry stands for everything beyond
+    single = np.zeros(size, dtype=bool)
+    table = np.zeros(size, dtype=np.uint32)
+    hash32 = xxhash.xxh32_intdigest
+    for low, high in _SINGLE_TOKEN_RANGES:
+        single[low : high + 1] = True
+        table[low : high + 1] = [hash32(chr(code).encode("utf-8")) for code in range(low, high + 1)]
+    return single, table

@@ -1,0 +1,90 @@
+"""Shingle ids -> MinHash signatures (the only module that builds a datasketch MinHash).
+
+Signatures are computed with numpy over all shingles of a document at once, with the
+permutations datasketch draws for the seed and its affine32 scheme: bit for bit the
+hash values of ``datasketch.MinHash(num_perm, seed, hashfunc=identity)`` updated with the
+same shingle ids (tested), without datasketch's per-item Python loop.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from dedup.fingerprint.shingle import ShingleIds
+
+Signature = npt.NDArray[np.uint32]
+SCHEME = "affine32"
+_EMPTY_HASH = np.uint32(0xFFFFFFFF)
+_CHUNK = 512  # shingles per block: bounds the (block x num_perm) temporary
+
+
+def mix32(values: npt.NDArray[np.uint32]) -> npt.NDArray[np.uint32]:
+    """MurmurHash3's 32-bit finalizer, as datasketch applies it before its permutations: a
+    bijection of 32-bit values (each step is invertible), so distinct ids stay distinct."""
+    mixed = values.astype(np.uint32)  # a copy, mixed in place: no temporary per step
+    mixed ^= mixed >> np.uint32(16)
+    mixed *= np.uint32(0x85EBCA6B)
+    mixed ^= mixed >> np.uint32(13)
+    mixed *= np.uint32(0xC2B2AE35)
+    mixed ^= mixed >> np.uint32(16)
+    return mixed
+
+
+def _identity(value: int) -> int:
+    # Shingles are already 32-bit xxh32 ids: datasketch's affine32 scheme takes them as they are.
+    return int(value)
+
+
+class MinHasher:
+    """Signs shingle sets with datasketch MinHash for one (num_perm, seed).
+
+    The permutations are drawn once and shared by every signature, as datasketch's
+    ``MinHash.bulk`` does.
+    """
+
+    def __init__(self, num_perm: int, seed: int) -> None:
+        self.num_perm = num_perm
+        self.seed = seed
+        self._a, self._b = affine32_permutations(num_perm, seed)
+
+    def sign(self, shingles: ShingleIds) -> Signature:
+        """The MinHash signature of one shingle set (datasketch's affine32 arithmetic)."""
+        signature = np.full(self.num_perm, _EMPTY_HASH, dtype=np.uint32)
+        if shingles.size == 0:
+            return signature
+        a, b = self._a[np.newaxis, :], self._b[np.newaxis, :]
+        mixed = mix32(shingles)
+        for start in range(0, mixed.size, _CHUNK):
+            block = mixed[start : start + _CHUNK, np.newaxis]
+            np.minimum(signature, (block * a + b).min(axis=0), out=signature)
+        return signature
+
+    def sign_reference(self, shingles: ShingleIds) -> Signature:
+        """The same signature computed by datasketch itself, for tests and audits."""
+        from datasketch import MinHash
+
+        minhash = MinHash(num_perm=self.num_perm, seed=self.seed, hashfunc=_identity, scheme=SCHEME)
+        minhash.update_batch(shingles.tolist())
+        return np.asarray(minhash.hashvalues, dtype=np.uint32)
+
+    def lean(self, signature: Signature) -> Any:
+        """A datasketch LeanMinHash of a signature, for the LSH index."""
+        from datasketch import LeanMinHash
+
+        return LeanMinHash(seed=self.seed, hashvalues=signature, scheme=SCHEME)
+
+
+def affine32_permutations(
+    num_perm: int, seed: int
+) -> tuple[npt.NDArray[np.uint32], npt.NDArray[np.uint32]]:
+    """The (a, b) parameters datasketch 2 draws for MinHash(num_perm, seed) with its affine32
+    scheme: a odd, both from numpy's RandomState(seed), in datasketch's order. Drawn here so
+    that signing does not import datasketch (and scipy with it); a test checks they are
+    datasketch's own."""
+    generator = np.random.RandomState(seed)
+    a = generator.randint(0, 1 << 31, num_perm, dtype=np.uint32) * np.uint32(2) + np.uint32(1)
+    b = generator.randint(0, 1 << 32, num_perm, dtype=np.uint32)
+    return a, b

@@ -1,0 +1,256 @@
+"""The crawler's index in this process: pages in flat arrays, found through their LSH bands.
+
+Each page gets a slot number. Its bottom-k sample (`dedup.fingerprint.sketch`), the ids of its
+distinctive numbers, its shingle count and when it was added are numpy columns indexed by
+slot; its band keys live in a `BandIndex`. The only Python objects per page are its id
+string, a dictionary entry and two list pointers, which is what keeps a page under a
+kilobyte. Removed pages are marked dead and dropped in one pass once they outnumber the
+live ones.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TypeVar
+
+import numpy as np
+import numpy.typing as npt
+
+from dedup._arrays import Column, gathered
+from dedup.config import DedupConfig
+from dedup.fingerprint.sketch import Sample, SampleColumns, Samples
+from dedup.index.bands import BandIndex
+from dedup.index.file import IndexData
+
+_T = TypeVar("_T")
+
+
+@dataclass(frozen=True, slots=True)
+class Candidates:
+    """Pages an index found for a lookup, to verify: ids, originals and samples, in order."""
+
+    doc_ids: list[str]
+    originals: list[str]
+    samples: Samples
+
+
+class MemoryIndex:
+    """The pages of an in-memory index, by id and by band key. Not thread-safe by itself:
+    the Deduplicator holds its lock around every call."""
+
+    def __init__(self, bands: int) -> None:
+        self._bands = BandIndex(bands)
+        self._slot_of: dict[str, int] = {}  # live pages only, in the order they were added
+        self._names: list[str] = []  # by slot, kept after removal until compaction
+        self._originals: list[str] = []  # by slot: the id of the page's group's original
+        self._alive = Column(np.bool_)
+        self._sizes = Column(np.uint32)
+        self._added = Column(np.float64)
+        self._values = Column(np.uint32)
+        self._value_ends = Column(np.int64)
+        self._numbers = Column(np.uint32)
+        self._number_ends = Column(np.int64)
+        self._dead = 0
+        self._expired = 0  # every slot before this one is dead: expiry resumes here
+
+    # ------------------------------------------------------------------ pages
+
+    def __contains__(self, doc_id: object) -> bool:
+        return doc_id in self._slot_of
+
+    def __len__(self) -> int:
+        return len(self._slot_of)
+
+    def ids(self) -> list[str]:
+        """The live ids, oldest first."""
+        return list(self._slot_of)
+
+    def insert(
+        self,
+        doc_id: str,
+        sample: Sample,
+        band_keys: npt.NDArray[np.uint32] | None,
+        added: float,
+        original: str,
+    ) -> None:
+        """Index a page (its id must not be indexed); ``band_keys`` folded (`fold32`),
+        None when the page has no body."""
+        slot = len(self._names)
+        self._slot_of[doc_id] = slot
+        self._names.append(doc_id)
+        self._originals.append(original)
+        self._alive.append(True)
+        self._sizes.append(sample.size)
+        self._added.append(added)
+        self._values.extend(sample.values)
+        self._value_ends.append(self._values.size)
+        self._numbers.extend(sample.numbers)
+        self._number_ends.append(self._numbers.size)
+        if band_keys is not None:
+            self._bands.insert(slot, band_keys)
+
+    def remove(self, doc_id: str) -> bool:
+        """Forget a page; False when it was not indexed."""
+        if not self._forget(doc_id):
+            return False
+        self._compact_when_mostly_dead()
+        return True
+
+    def expire(self, cutoff: float) -> int:
+        """Forget the pages added before ``cutoff``, oldest first; how many were removed.
+
+        Pages are visited in the order they were added and the walk stops at the first
+        page still young enough, so a call costs what it removes.
+        """
+        removed = 0
+        alive, added, names = self._alive.view, self._added.view, self._names
+        slot = self._expired
+        while slot < alive.size and (not alive[slot] or added[slot] < cutoff):
+            if alive[slot]:
+                self._forget(names[slot])
+                removed += 1
+            slot += 1
+        self._expired = slot
+        self._compact_when_mostly_dead()
+        return removed
+
+    def lookup(self, band_keys: npt.NDArray[np.uint32]) -> Candidates:
+        """The live pages sharing at least one band key, by slot."""
+        slots = self._bands.query(band_keys)
+        rows = slots[self._alive.view[slots]].astype(np.int64)
+        listed = rows.tolist()
+        return Candidates(
+            gathered(self._names, listed),
+            gathered(self._originals, listed),
+            self._columns().take(rows),
+        )
+
+    def summary(self) -> tuple[list[float], int, int]:
+        """When each live page was added, how many have a body, how many distinct originals."""
+        alive = self._alive.view
+        originals = {self._originals[slot] for slot in np.flatnonzero(alive).tolist()}
+        return (
+            self._added.view[alive].tolist(),
+            int(np.count_nonzero(self._sizes.view[alive])),
+            len(originals),
+        )
+
+    @property
+    def nbytes(self) -> int:
+        """Bytes of the numpy columns and the band arrays (id strings not counted)."""
+        columns = (
+            self._alive,
+            self._sizes,
+            self._added,
+            self._values,
+            self._value_ends,
+            self._numbers,
+            self._number_ends,
+        )
+        return self._bands.nbytes + sum(column.view.nbytes for column in columns)
+
+    # ------------------------------------------------------------------ persistence
+
+    def snapshot(self, config: DedupConfig) -> IndexData:
+        """The live pages as `dedup.index.file` saves them (compacts first: slots become rows)."""
+        self.compact()
+        position = self._slot_of
+        extra: dict[str, int] = {}
+        originals = np.array(
+            [
+                position[name]
+                if name in position
+                else len(position) + extra.setdefault(name, len(extra))
+                for name in self._originals
+            ],
+            dtype=np.int64,
+        )
+        band_keys, band_slots = self._bands.arrays()
+        return IndexData(
+            config=config,
+            doc_ids=list(self._names),
+            extra_names=list(extra),
+            sizes=self._sizes.view.copy(),
+            samples=self._values.view.copy(),
+            sample_offsets=_offsets(self._value_ends.view),
+            numbers=self._numbers.view.copy(),
+            number_offsets=_offsets(self._number_ends.view),
+            added=self._added.view.copy(),
+            originals=originals,
+            band_keys=band_keys,
+            band_slots=band_slots,
+        )
+
+    @classmethod
+    def from_data(cls, data: IndexData) -> MemoryIndex:
+        """An index holding the pages of a loaded file, with no per-page work beyond ids."""
+        index = cls(data.config.lsh_bands)
+        index._bands = BandIndex.from_arrays(data.band_keys, data.band_slots)
+        index._names = list(data.doc_ids)
+        index._slot_of = {doc_id: slot for slot, doc_id in enumerate(index._names)}
+        names = index._names + data.extra_names
+        index._originals = [names[row] for row in data.originals.tolist()]
+        index._alive = Column(np.bool_, np.ones(len(names) - len(data.extra_names), bool))
+        index._sizes = Column(np.uint32, data.sizes)
+        index._added = Column(np.float64, data.added)
+        index._values = Column(np.uint32, data.samples)
+        index._value_ends = Column(np.int64, data.sample_offsets[1:])
+        index._numbers = Column(np.uint32, data.numbers)
+        index._number_ends = Column(np.int64, data.number_offsets[1:])
+        return index
+
+    def compact(self) -> None:
+        """Drop dead pages from every column and renumber the slots."""
+        if not self._dead:
+            return
+        alive = self._alive.view.copy()
+        self._bands.keep(alive)
+        self._expired = int(np.count_nonzero(alive[: self._expired]))
+        keep = alive.tolist()
+        self._names = [name for name, kept in zip(self._names, keep, strict=True) if kept]
+        self._originals = [name for name, kept in zip(self._originals, keep, strict=True) if kept]
+        self._slot_of = {name: slot for slot, name in enumerate(self._names)}
+        self._values, self._value_ends = _kept(self._values, self._value_ends, alive)
+        self._numbers, self._number_ends = _kept(self._numbers, self._number_ends, alive)
+        for name in ("_sizes", "_added"):
+            column: Column = getattr(self, name)
+            setattr(self, name, Column(column.view.dtype, column.view[alive]))
+        self._alive = Column(np.bool_, np.ones(len(self._names), bool))
+        self._dead = 0
+
+    # ------------------------------------------------------------------ internals
+
+    def _columns(self) -> SampleColumns:
+        return SampleColumns(
+            self._values.view,
+            self._value_ends.view,
+            self._numbers.view,
+            self._number_ends.view,
+            self._sizes.view,
+        )
+
+    def _forget(self, doc_id: str) -> bool:
+        slot = self._slot_of.pop(doc_id, None)
+        if slot is None:
+            return False
+        self._alive.view[slot] = False
+        self._dead += 1
+        return True
+
+    def _compact_when_mostly_dead(self) -> None:
+        if self._dead > max(1024, len(self._slot_of)):
+            self.compact()
+
+
+def _offsets(ends: npt.NDArray[np.int64]) -> npt.NDArray[np.uint64]:
+    offsets = np.zeros(ends.size + 1, dtype=np.uint64)
+    offsets[1:] = ends
+    return offsets
+
+
+def _kept(values: Column, ends: Column, alive: npt.NDArray[np.bool_]) -> tuple[Column, Column]:
+    """A flat column cut by end offsets, with the runs of dead slots left out."""
+    bounds: npt.NDArray[np.int64] = ends.view
+    lengths = bounds - np.concatenate([np.zeros(1, dtype=np.int64), bounds[:-1]])
+    kept_values = values.view[np.repeat(alive, lengths)]
+    return Column(np.uint32, kept_values), Column(np.int64, np.cumsum(lengths[alive]))

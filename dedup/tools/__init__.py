@@ -1,0 +1,1 @@
+"""Tools over the batch: `compare` explains one pair, `evaluate` scores clusters against labels."""

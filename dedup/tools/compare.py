@@ -1,0 +1,151 @@
+"""Explaining one pair: estimated and exact similarity, containment, the passages they share."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from difflib import SequenceMatcher
+
+import numpy as np
+
+from dedup.config import DedupConfig
+from dedup.fingerprint.fingerprinter import Fingerprinter
+from dedup.fingerprint.normalize import tokens_and_numbers
+from dedup.fingerprint.shingle import number_agreement
+from dedup.models import Document
+from dedup.textops import shadow
+from dedup.verdict import AGREEING_NUMBERS, DISAGREEING_NUMBERS_SIMILARITY, verify
+
+
+@dataclass(frozen=True, slots=True)
+class Passage:
+    """A passage both bodies contain, as it reads in each."""
+
+    left: str
+    right: str
+
+
+def shared_passages(
+    left: Document, right: Document, *, min_chars: int = 12, limit: int = 5
+) -> list[Passage]:
+    """The longest passages two bodies share, compared on their shadows (Simplified,
+    half-width) so a Traditional copy matches its Simplified original, and shown as each
+    body has them."""
+    a, b = shadow(left.body), shadow(right.body)
+    matcher = SequenceMatcher(None, a, b, autojunk=False)
+    blocks = [block for block in matcher.get_matching_blocks() if block.size >= min_chars]
+    blocks.sort(key=lambda block: (-block.size, block.a))
+    return [
+        Passage(
+            left.body[block.a : block.a + block.size], right.body[block.b : block.b + block.size]
+        )
+        for block in blocks[:limit]
+    ]
+
+
+def decisive_rule(
+    similarity: float,
+    containment: float,
+    smaller_size: int,
+    agreement: float | None,
+    config: DedupConfig,
+) -> str:
+    """The rule of `dedup.verdict.judge` that decided a pair, in words, with its figures."""
+    if agreement is not None and agreement < config.number_agreement:
+        bar = DISAGREEING_NUMBERS_SIMILARITY
+        side = ">=" if similarity >= bar else "<"
+        return (
+            f"number agreement {agreement:.2f} < {config.number_agreement}: the distinctive "
+            f"numbers disagree, so only near-identical bodies are copies; "
+            f"similarity {similarity:.3f} {side} {bar}"
+        )
+    threshold, containment_bar = config.threshold, config.containment
+    prefix = ""
+    if agreement is not None and agreement >= AGREEING_NUMBERS:
+        threshold -= config.number_slack
+        containment_bar -= config.number_slack
+        prefix = (
+            f"number agreement {agreement:.2f} >= {AGREEING_NUMBERS}: both bars lowered by "
+            f"{config.number_slack}; "
+        )
+    elif agreement is None:
+        prefix = "fewer than three distinctive numbers in a body: no number rule; "
+    if similarity >= threshold:
+        return f"{prefix}similarity {similarity:.3f} >= threshold {threshold:.2f}"
+    long_enough = smaller_size >= config.min_containment_shingles
+    if containment >= containment_bar and long_enough:
+        return (
+            f"{prefix}similarity {similarity:.3f} < threshold {threshold:.2f}, but containment "
+            f"{containment:.3f} >= {containment_bar:.2f} (a cut-down copy)"
+        )
+    if containment >= containment_bar:
+        return (
+            f"{prefix}similarity {similarity:.3f} < threshold {threshold:.2f}; containment "
+            f"{containment:.3f} >= {containment_bar:.2f} but the shorter body has "
+            f"{smaller_size} shingles, fewer than the {config.min_containment_shingles} "
+            "needed to tell"
+        )
+    return (
+        f"{prefix}similarity {similarity:.3f} < threshold {threshold:.2f} and containment "
+        f"{containment:.3f} < {containment_bar:.2f}"
+    )
+
+
+def differing_numbers(left: Sequence[str], right: Sequence[str]) -> tuple[list[str], list[str]]:
+    """The distinctive numbers found in one body and not the other, each side sorted."""
+    a, b = set(left), set(right)
+    return sorted(a - b), sorted(b - a)
+
+
+@dataclass(frozen=True, slots=True)
+class Comparison:
+    """Why two pages are, or are not, copies of one article."""
+
+    left: Document
+    right: Document
+    similarity: float
+    estimated_similarity: float
+    left_in_right: float
+    right_in_left: float
+    number_agreement: float | None
+    is_copy: bool
+    passages: list[Passage]
+    rule: str = ""
+    numbers_only_left: tuple[str, ...] = ()
+    numbers_only_right: tuple[str, ...] = ()
+
+
+def compare(left: Document, right: Document, config: DedupConfig | None = None) -> Comparison:
+    """Explain a pair: exact and MinHash-estimated Jaccard similarity of the bodies'
+    shingles, containment both ways, the verdict `scan` would reach, and shared passages."""
+    config = config or DedupConfig()
+    fingerprinter = Fingerprinter(config)
+    a, b = fingerprinter.fingerprint(left.body), fingerprinter.fingerprint(right.body)
+    shared = int(np.intersect1d(a.shingles, b.shingles, assume_unique=True).size)
+    estimate = 0.0
+    if a.size and b.size:
+        hasher = fingerprinter.hasher
+        left_sketch, right_sketch = hasher.sign(a.shingles), hasher.sign(b.shingles)
+        estimate = float(hasher.lean(left_sketch).jaccard(hasher.lean(right_sketch)))
+    verdict = verify(a, b, config)
+    agreement = number_agreement(a.numbers, b.numbers)
+    only_left, only_right = differing_numbers(
+        tokens_and_numbers(left.body, extracted=True)[1],
+        tokens_and_numbers(right.body, extracted=True)[1],
+    )
+    return Comparison(
+        left=left,
+        right=right,
+        similarity=verdict.similarity,
+        estimated_similarity=estimate,
+        left_in_right=shared / a.size if a.size else 0.0,
+        right_in_left=shared / b.size if b.size else 0.0,
+        number_agreement=agreement,
+        is_copy=verdict.is_copy,
+        passages=shared_passages(left, right),
+        rule=decisive_rule(
+            verdict.similarity, verdict.containment, min(a.size, b.size), agreement, config
+        ),
+        numbers_only_left=tuple(only_left),
+        numbers_only_right=tuple(only_right),
+    )

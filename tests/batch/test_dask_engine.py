@@ -1,0 +1,115 @@
+"""The Dask engine on a real LocalCluster of two worker processes: the local engine's bytes."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+pytest.importorskip("dask.dataframe", reason="the Dask engine needs: pip install 'dedup[dask]'")
+distributed = pytest.importorskip("distributed")
+
+from dedup.batch.dask_engine import partition_by_size  # noqa: E402
+from dedup.cli import main  # noqa: E402
+from dedup.readers import InputFile  # noqa: E402
+
+from ..conftest import REPO, SAMPLES  # noqa: E402
+from ..test_robustness import build_hostile_folder  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def scheduler() -> Iterator[str]:
+    with distributed.LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+    ) as cluster:
+        yield cluster.scheduler_address
+
+
+def reports(folder: Path, tmp_path: Path, scheduler: str, *extra: str) -> tuple[bytes, bytes, str]:
+    runner = CliRunner()
+    outputs = []
+    for engine in (["--engine", "local"], ["--engine", "dask", "--scheduler", scheduler]):
+        out = tmp_path / f"{engine[1]}.csv"
+        docs = tmp_path / f"{engine[1]}-docs.csv"
+        result = runner.invoke(
+            main,
+            [
+                "scan",
+                str(folder),
+                "--all",
+                "-o",
+                str(out),
+                "--docs-out",
+                str(docs),
+                *engine,
+                *extra,
+            ],
+        )
+        assert result.exit_code == 0, result.stderr
+        outputs.append((out.read_bytes() + docs.read_bytes(), result.stderr))
+    return outputs[0][0], outputs[1][0], outputs[1][1]
+
+
+def test_samples_give_the_same_report_bytes(
+    scheduler: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(REPO)
+    local, dask, stderr = reports(Path("samples"), tmp_path, scheduler)
+    assert local == dask
+    assert "15 files read" in stderr
+
+
+def test_a_larger_messier_folder_gives_the_same_report_bytes(
+    scheduler: str, tmp_path: Path
+) -> None:
+    from ..syndication import build_gate
+    from .test_quality_gate import our_articles
+
+    folder = tmp_path / "in"
+    build_gate(folder / "gate", our_articles())
+    build_hostile_folder(folder / "hostile")
+    local, dask, stderr = reports(folder, tmp_path, scheduler, "--max-bytes", "65536")
+    assert local == dask
+    assert "dedup: skipped: " in stderr
+
+
+def test_partitions_keep_input_order_and_balance_bytes(tmp_path: Path) -> None:
+    items = []
+    for number, size in enumerate([100, 100, 100, 1000, 50, 50, 50, 50]):
+        path = tmp_path / f"{number}.txt"
+        path.write_bytes(b"x" * size)
+        items.append(InputFile(str(path), path.name))
+    parts = partition_by_size(items, 3)
+    assert [item for part in parts for item in part] == items
+    assert 2 <= len(parts) <= 4
+
+
+def test_missing_dask_is_a_clear_message(monkeypatch: pytest.MonkeyPatch) -> None:
+    import builtins
+
+    real_import = builtins.__import__
+
+    def no_dask(name: str, *args: object, **kwargs: object) -> object:
+        if name.startswith("dask"):
+            raise ImportError(name)
+        return real_import(name, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(builtins, "__import__", no_dask)
+    result = CliRunner().invoke(main, ["scan", str(SAMPLES), "--engine", "dask"])
+    assert result.exit_code == 1 and "pip install 'dedup[dask]'" in result.stderr
+
+
+def test_fsspec_urls_on_the_cluster(
+    scheduler: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(REPO)
+    runner = CliRunner()
+    local = runner.invoke(main, ["scan", "samples"])
+    url = runner.invoke(
+        main, ["scan", f"file://{SAMPLES}", "--engine", "dask", "--scheduler", scheduler]
+    )
+    assert url.exit_code == 0, url.stderr
+    strip = lambda text: [line.split(",", 4)[:3] for line in text.splitlines()]  # noqa: E731
+    assert strip(url.stdout) == strip(local.stdout)  # same clusters, members and ids

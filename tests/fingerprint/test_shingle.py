@@ -1,0 +1,65 @@
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from dedup.fingerprint.normalize import tokenize
+from dedup.fingerprint.shingle import compare_shingles, make_shingles, word_tokens
+
+ARTICLE = "今年一季度，全省春茶出口量达到1.26万吨，同比增长21.3%，出口额4.8亿元。"
+
+
+def test_shingles_are_sorted_unique_uint32() -> None:
+    ids = make_shingles(tokenize(ARTICLE), ngram=5, tokenizer="char")
+    assert ids.dtype == np.uint32
+    assert np.all(np.diff(ids.astype(np.int64)) > 0)
+
+
+def test_same_text_same_shingles_across_scripts() -> None:
+    simplified = make_shingles(tokenize("全省春茶出口量同比增长"), ngram=3, tokenizer="char")
+    traditional = make_shingles(tokenize("全省春茶出口量同比增長"), ngram=3, tokenizer="char")
+    assert np.array_equal(simplified, traditional)
+
+
+def test_short_and_empty_bodies() -> None:
+    assert make_shingles(["短", "讯"], ngram=5, tokenizer="char").size == 1
+    assert make_shingles([], ngram=5, tokenizer="char").size == 0
+
+
+def test_jieba_tokenizer_cuts_words_and_keeps_numbers() -> None:
+    words = word_tokens(tokenize(ARTICLE))
+    assert "春茶" in words and "1.26" in words and "21.3" in words
+    ids = make_shingles(tokenize(ARTICLE), ngram=2, tokenizer="jieba")
+    assert 0 < ids.size < len(tokenize(ARTICLE))
+
+
+@pytest.mark.parametrize(
+    ("left", "right", "expected"),
+    [
+        ([1, 2, 3, 4], [1, 2, 3, 4], (1.0, 1.0)),
+        ([1, 2], [1, 2, 3, 4], (0.5, 1.0)),
+        ([1, 2], [3, 4], (0.0, 0.0)),
+        ([], [1], (0.0, 0.0)),
+    ],
+    ids=["same", "contained", "disjoint", "empty"],
+)
+def test_compare_shingles(left: list[int], right: list[int], expected: tuple[float, float]) -> None:
+    assert compare_shingles(np.array(left, np.uint32), np.array(right, np.uint32)) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "GDP增长5.2%，1,200家",
+        "ab 中 cd 1.2.3 ｆｕｌｌ 𠀀字",
+        "只有English words here 42",
+        "。，、",
+    ],
+)
+def test_char_token_ids_equal_string_token_ids(text: str) -> None:
+    from dedup.fingerprint.normalize import token_text, tokenize
+    from dedup.fingerprint.shingle import char_token_ids, token_ids
+
+    ids, _ = char_token_ids(token_text(text))
+    assert np.array_equal(ids, token_ids(tokenize(text)))

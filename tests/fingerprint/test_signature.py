@@ -1,0 +1,54 @@
+from __future__ import annotations
+
+import numpy as np
+from datasketch import MinHash
+
+from dedup.fingerprint.normalize import tokenize
+from dedup.fingerprint.shingle import compare_shingles, make_shingles
+from dedup.fingerprint.signature import MinHasher
+
+TEXT = (
+    "云岭省商务厅对外贸易处处长杨春华介绍，今年春茶开采较往年提前约一周，加之气温适宜、雨水充沛，"
+    "明前茶品质普遍较好。与此同时，全省茶企加快拓展国际市场，通过参加海外展会、开设境外仓等方式，"
+    "订单数量明显增加。"
+)
+
+
+def test_signature_equals_datasketch_minhash_for_the_same_seed() -> None:
+    shingles = make_shingles(tokenize(TEXT), ngram=5, tokenizer="char")
+    reference = MinHash(num_perm=128, seed=7, hashfunc=int)
+    for value in shingles.tolist():
+        reference.update(value)
+    assert np.array_equal(MinHasher(128, 7).sign(shingles), reference.hashvalues)
+
+
+def test_signatures_estimate_jaccard() -> None:
+    tokens = tokenize(TEXT)
+    left = make_shingles(tokens, ngram=3, tokenizer="char")
+    right = make_shingles(tokens[: len(tokens) * 2 // 3], ngram=3, tokenizer="char")
+    hasher = MinHasher(256, 1)
+    estimate = hasher.lean(hasher.sign(left)).jaccard(hasher.lean(hasher.sign(right)))
+    exact, _ = compare_shingles(left, right)
+    assert abs(estimate - exact) < 0.12
+
+
+def test_different_seeds_give_different_signatures() -> None:
+    shingles = make_shingles(tokenize(TEXT), ngram=5, tokenizer="char")
+    assert not np.array_equal(MinHasher(128, 1).sign(shingles), MinHasher(128, 2).sign(shingles))
+
+
+def test_numpy_signatures_equal_datasketch_for_any_size() -> None:
+    rng = np.random.default_rng(5)
+    hasher = MinHasher(256, 42)
+    for size in (1, 2, 511, 512, 513, 5000):
+        shingles = np.unique(rng.integers(0, 2**32, size, dtype=np.uint64).astype(np.uint32))
+        assert np.array_equal(hasher.sign(shingles), hasher.sign_reference(shingles)), size
+
+
+def test_permutations_are_datasketchs_own() -> None:
+    from dedup.fingerprint.signature import affine32_permutations
+
+    for num_perm, seed in ((128, 1), (64, 7), (256, 2**31)):
+        a, b = affine32_permutations(num_perm, seed)
+        reference = MinHash(num_perm=num_perm, seed=seed, scheme="affine32").permutations
+        assert np.array_equal(a, reference[0]) and np.array_equal(b, reference[1])

@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN = $(VENV)/bin
 STAMP = $(VENV)/.installed
 
-.PHONY: demo test check lint type eval bench bench-extract fuzz fmt clean
+.PHONY: demo test check lint type docs eval bench bench-extract fuzz fmt clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -26,6 +26,9 @@ type: $(STAMP)
 	$(BIN)/mypy
 
 check: lint type test
+
+docs: $(STAMP)  ## regenerate docs/cli.md from the commands' --help
+	$(BIN)/python scripts/gen_cli_docs.py
 
 fmt: $(STAMP)
 	$(BIN)/ruff format dedup tests benchmarks scripts

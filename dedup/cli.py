@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 from dedup import __version__
-from dedup.config import TOKENIZERS, DedupConfig
+from dedup.config import SCAN_ONLY_FIELDS, TOKENIZERS, DedupConfig
 from dedup.errors import ConfigError, DedupError
 from dedup.models import Document, Match, ScanResult, Skip
 
@@ -83,6 +83,11 @@ _CONFIG_OPTIONS: tuple[tuple[str, Any, str], ...] = (
         int,
         "Shingles an index keeps per page to verify matches (0: every shingle, exact).",
     ),
+    (
+        "timezone",
+        str,
+        "Time zone of publication times stated without an offset (IANA name, e.g. UTC).",
+    ),
 )
 
 
@@ -135,6 +140,12 @@ format_option = click.option(
     default="csv",
     show_default=True,
     help="Tables as CSV, or JSON Lines (one object per row, the same fields).",
+)
+id_prefix_option = click.option(
+    "--id-prefix",
+    metavar="PREFIX",
+    help="Name pages without a URL PREFIX + their path relative to the folder given "
+    "(default: their path as given).",
 )
 index_argument = click.argument(
     "index_path", metavar="INDEX", type=click.Path(dir_okay=False, path_type=str)
@@ -278,6 +289,7 @@ def index() -> None:
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=str))
 @csv_output_option
 @format_option
+@id_prefix_option
 @jobs_option
 @config_options
 def index_add(
@@ -286,17 +298,23 @@ def index_add(
     paths: tuple[str, ...],
     output: str | None,
     fmt: str,
+    id_prefix: str | None,
     jobs: int | None,
     **fields: Any,
 ) -> None:
     """Add the pages under PATHS to INDEX (created with the given options if it does not
-    exist) and print, for each page, the copies of it the index already held."""
+    exist) and print, for each page, the copies of it the index already held.
+
+    A page is named by its URL when it has one, else by its path as given (or --id-prefix
+    and its path in the folder), so two folders never share ids. Options that differ from
+    an existing index's are refused."""
     _configure_logging(False)
     _check_inputs(paths)
     index_file = None if _is_shared(index_path) else index_path
     _check_outputs(paths, {"-o": output}, {"INDEX": index_file})
     dedup = _open_index(index_path, fields, create=True)
-    results, skipped = _index_files(dedup, paths, add=True, jobs=jobs)
+    _refuse_other_options(index_path, dedup.config, fields)
+    results, skipped = _index_files(dedup, paths, add=True, jobs=jobs, id_prefix=id_prefix)
     if not _is_shared(index_path):
         _save_index(dedup, index_path)
     from dedup.batch import report
@@ -316,16 +334,23 @@ def index_add(
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=str))
 @csv_output_option
 @format_option
+@id_prefix_option
 @jobs_option
 def index_query(
-    *, index_path: str, paths: tuple[str, ...], output: str | None, fmt: str, jobs: int | None
+    *,
+    index_path: str,
+    paths: tuple[str, ...],
+    output: str | None,
+    fmt: str,
+    id_prefix: str | None,
+    jobs: int | None,
 ) -> None:
     """Print, for each page under PATHS, its near-duplicates in INDEX (CSV); adds nothing."""
     _configure_logging(False)
     _check_inputs(paths)
     _check_outputs(paths, {"-o": output}, {})
     dedup = _open_index(index_path, {}, create=False)
-    results, skipped = _index_files(dedup, paths, add=False, jobs=jobs)
+    results, skipped = _index_files(dedup, paths, add=False, jobs=jobs, id_prefix=id_prefix)
     from dedup.batch import report
 
     _write(report.matches_frame(results), output, "-o", fmt)
@@ -384,14 +409,41 @@ def _open_index(index_path: str, fields: dict[str, Any], *, create: bool) -> Ded
         raise click.ClickException(str(error)) from error
 
 
+def _refuse_other_options(index_path: str, config: DedupConfig, fields: dict[str, Any]) -> None:
+    """Options given on the command line that differ from an existing index's: refused
+    (exit 2), naming each, rather than silently ignored."""
+    context = click.get_current_context()
+    wanted = _make_config(**fields)
+    differ = [
+        f"--{name.replace('_', '-')} {getattr(wanted, name)} (the index has "
+        f"{getattr(config, name)})"
+        for name in fields
+        if name not in SCAN_ONLY_FIELDS
+        and context.get_parameter_source(name) is not click.core.ParameterSource.DEFAULT
+        and getattr(wanted, name) != getattr(config, name)
+    ]
+    if differ:
+        raise click.UsageError(
+            f"{index_path} was built with other options: {', '.join(differ)}; leave them out "
+            "to use the index's, or start a new index"
+        )
+
+
 def _index_files(
-    dedup: Deduplicator, paths: tuple[str, ...], *, add: bool, jobs: int | None
+    dedup: Deduplicator,
+    paths: tuple[str, ...],
+    *,
+    add: bool,
+    jobs: int | None,
+    id_prefix: str | None,
 ) -> tuple[list[tuple[str, list[Match]]], list[Skip]]:
     from dedup.batch.pipeline import index_files
 
     try:
         with _ProgressBar() as progress:
-            return index_files(dedup, paths, add=add, jobs=jobs, progress=progress)
+            return index_files(
+                dedup, paths, add=add, jobs=jobs, progress=progress, id_prefix=id_prefix
+            )
     except DedupError as error:
         raise click.ClickException(str(error)) from error
 

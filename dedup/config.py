@@ -11,6 +11,8 @@ Tokenizer = Literal["char", "jieba"]
 TOKENIZERS: tuple[Tokenizer, ...] = ("char", "jieba")
 # What a JSON record's fields can hold; `fields` maps a role to a record's own field name.
 RECORD_ROLES = ("text", "html", "url", "title", "published", "site", "id")
+# Settings of the batch scan alone, not kept with a saved or shared index.
+SCAN_ONLY_FIELDS = frozenset({"timezone"})
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -47,6 +49,9 @@ class DedupConfig:
             verifies on every shingle.
         fields: ``ROLE=NAME`` pairs naming the JSON record field that holds a role (roles:
             text, html, url, title, published, site, id), e.g. ``("text=article_body",)``.
+        timezone: the IANA time zone of publication times stated without an offset
+            (``Asia/Shanghai`` by default: most pages are Chinese news); times with an offset
+            keep it, and copies are ordered by instant.
 
     Example:
         >>> DedupConfig(threshold=0.8).rows
@@ -67,6 +72,7 @@ class DedupConfig:
     max_bytes: int = 32 * 1024 * 1024
     max_age_days: float | None = None
     sample_size: int | None = 96
+    timezone: str = "Asia/Shanghai"
 
     def __post_init__(self) -> None:
         _check_fraction("threshold", self.threshold)
@@ -93,11 +99,21 @@ class DedupConfig:
             )
         if self.bands is not None:
             _check_int_range("bands", self.bands, 1, self.num_perm)
+        _check_timezone(self.timezone)
         for pair in self.fields:
             role, _, name = str(pair).partition("=")
             if role.strip() not in RECORD_ROLES or not name.strip():
                 roles = ", ".join(RECORD_ROLES)
                 raise ConfigError(f"fields take ROLE=NAME with ROLE one of {roles}, got {pair!r}")
+
+    def index_settings(self) -> dict[str, object]:
+        """The fields an index keeps with its pages: all but those only `scan` uses
+        (`timezone` orders a scan's copies; an index never reads a date)."""
+        return {
+            name: getattr(self, name)
+            for name in self.__dataclass_fields__
+            if name not in SCAN_ONLY_FIELDS
+        }
 
     @property
     def field_names(self) -> dict[str, str]:
@@ -126,3 +142,14 @@ def _check_fraction(name: str, value: float) -> None:
 def _check_int_range(name: str, value: int, low: int, high: int) -> None:
     if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
         raise ConfigError(f"{name} must be an integer from {low} to {high}, got {value!r}")
+
+
+def _check_timezone(name: str) -> None:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError, TypeError) as error:
+        raise ConfigError(
+            f"timezone must be an IANA time zone such as Asia/Shanghai or UTC, got {name!r}"
+        ) from error

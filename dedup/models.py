@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
+from functools import cache
 from typing import Any
+from zoneinfo import ZoneInfo
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,3 +118,23 @@ class ScanResult:
     def duplicate_clusters(self) -> list[Cluster]:
         """Clusters of two or more documents."""
         return [cluster for cluster in self.clusters if cluster.size > 1]
+
+
+def published_instant(published: str | None, timezone: str = "Asia/Shanghai") -> float | None:
+    """The instant (POSIX seconds) of a ``published`` value (ISO 8601, with or without an
+    offset): a time without an offset is read in `timezone`, a date alone as its midnight
+    there; None when there is no date or it cannot be read."""
+    if not published:
+        return None
+    try:
+        moment = datetime.fromisoformat(published)
+    except ValueError:
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=_zone(timezone))
+    return moment.timestamp()
+
+
+@cache
+def _zone(name: str) -> ZoneInfo:
+    return ZoneInfo(name)

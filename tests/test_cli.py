@@ -287,16 +287,17 @@ def test_index_add_query_and_stats(runner: CliRunner, tmp_path: Path) -> None:
     assert "3 pages added" in first.stderr and "it holds 3 pages" in first.stderr
     second = runner.invoke(main, ["index", "add", index, "samples/cnews_tw"])
     frame = pd.read_csv(io.StringIO(second.stdout), keep_default_na=False)
-    row = frame[frame["doc_id"] == "20250312/ev-charging.txt"].iloc[0]
-    assert (row["match_id"], row["relation"]) == ("2025/0312/charging-plan.txt", "duplicate")
+    row = frame[frame["doc_id"] == "samples/cnews_tw/20250312/ev-charging.txt"].iloc[0]
+    charging = "samples/jiangnan_daily/2025/0312/charging-plan.txt"
+    assert (row["match_id"], row["relation"]) == (charging, "duplicate")
     again = runner.invoke(main, ["index", "add", index, "samples/cnews_tw"])
     assert "0 pages added" in again.stderr and "3 skipped" in again.stderr
     query = runner.invoke(main, ["index", "query", index, "samples/hdzk_company"])
     assert query.exit_code == 0
     frame = pd.read_csv(io.StringIO(query.stdout), keep_default_na=False)
-    partial = frame[frame["doc_id"] == "news/2025-charging.txt"]
+    partial = frame[frame["doc_id"] == "samples/hdzk_company/news/2025-charging.txt"]
     assert set(partial["relation"]) == {"partial"}
-    assert set(partial["original_id"]) == {"2025/0312/charging-plan.txt"}
+    assert set(partial["original_id"]) == {charging}
     stats = runner.invoke(main, ["index", "stats", index])
     assert "pages:        6 (6 with an article body)" in stats.stdout
     missing = runner.invoke(main, ["index", "query", str(tmp_path / "none.dedup"), "samples"])

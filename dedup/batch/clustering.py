@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 
 from dedup.config import DedupConfig
 from dedup.fingerprint.shingle import Fingerprint, compare_shingles
-from dedup.models import Cluster, Document, Member
+from dedup.models import Cluster, Document, Member, published_instant
 from dedup.verdict import ORIGINAL, UNIQUE, Verdict, relation_of, verify
 
 # Jaccard at which two pages are all but the same page.
@@ -47,7 +47,7 @@ def build_clusters(
     built: list[tuple[Member, ...]] = []
     for group in groups.values():
         built.extend(_guarded(group, documents, fingerprints, neighbours, config))
-    built.sort(key=_cluster_order)
+    built.sort(key=lambda members: _cluster_order(members, config.timezone))
     return [Cluster(cluster_id=number, members=members) for number, members in enumerate(built, 1)]
 
 
@@ -69,7 +69,9 @@ def _guarded(
     remaining = group
     while remaining:
         head = pick_representative(
-            [documents[i] for i in remaining], [fingerprints[i] for i in remaining]
+            [documents[i] for i in remaining],
+            [fingerprints[i] for i in remaining],
+            config.timezone,
         )
         rep = remaining[head]
         direct: dict[int, Member] = {}
@@ -122,20 +124,27 @@ def _member(document: Document, verdict: Verdict, relation: str) -> Member:
     return Member(document, verdict.similarity, verdict.containment, False, relation)
 
 
-def pick_representative(documents: Sequence[Document], fingerprints: Sequence[Fingerprint]) -> int:
-    """Position of the likely original: the earliest published copy; without dates, or among
-    copies published at the same time, the most complete one (most shingles); then doc_id."""
-    dated = [i for i, doc in enumerate(documents) if doc.published]
+def pick_representative(
+    documents: Sequence[Document],
+    fingerprints: Sequence[Fingerprint],
+    timezone: str = "Asia/Shanghai",
+) -> int:
+    """Position of the likely original: the earliest published copy (by instant: offsets
+    count, times without one are in `timezone`); without dates, or among copies published at
+    the same time, the most complete one (most shingles); then doc_id."""
+    instants = [published_instant(doc.published, timezone) for doc in documents]
+    dated = [i for i, instant in enumerate(instants) if instant is not None]
     candidates = dated or list(range(len(documents)))
     return min(
         candidates,
-        key=lambda i: (documents[i].published or "", -fingerprints[i].size, documents[i].doc_id),
+        key=lambda i: (instants[i] or 0.0, -fingerprints[i].size, documents[i].doc_id),
     )
 
 
-def _cluster_order(members: tuple[Member, ...]) -> tuple[int, int, str, str]:
+def _cluster_order(members: tuple[Member, ...], timezone: str) -> tuple[int, int, float, str]:
     rep = members[0].document
-    return (-len(members), 0 if rep.published else 1, rep.published or "", rep.doc_id)
+    instant = published_instant(rep.published, timezone)
+    return (-len(members), 0 if instant is not None else 1, instant or 0.0, rep.doc_id)
 
 
 def _find(parent: list[int], index: int) -> int:

@@ -7,6 +7,7 @@ import os
 import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -206,14 +207,24 @@ def index_files(
     add: bool,
     jobs: int | None = None,
     progress: Progress | None = None,
+    id_prefix: str | None = None,
 ) -> tuple[list[tuple[str, list[Match]]], list[Skip]]:
     """Read every file under `paths` and look each page up in a Deduplicator, adding it too
-    when `add` is true: the pages' doc_ids (as `scan` names them) with their matches, and
-    the skips (a page whose id is already indexed is skipped, not added twice). A path
-    ``-`` reads one stream from standard input."""
+    when `add` is true: the pages' ids with their matches, and the skips. A path ``-`` reads
+    one stream from standard input.
+
+    A page's id is its URL when it has one (a record's ``url``, a WARC record's target, an
+    HTML page's canonical URL), else its path as given (``crawl/siteA/news/1.txt``,
+    ``feed.jsonl#7``), so ids stay unique across runs on different folders; with
+    `id_prefix` the prefix followed by the path relative to the folder given. A page whose id
+    is already indexed is skipped: as ``already in the index`` when it is the same page, as
+    ``another page holds this id`` when it is not.
+    """
     paths = list(paths)
     with spooled_stdin(paths) as stdin:
-        return _index_files(dedup, paths, add=add, jobs=jobs, progress=progress, stdin=stdin)
+        return _index_files(
+            dedup, paths, add=add, jobs=jobs, progress=progress, stdin=stdin, id_prefix=id_prefix
+        )
 
 
 def _index_files(
@@ -224,31 +235,43 @@ def _index_files(
     jobs: int | None,
     progress: Progress | None,
     stdin: str | None,
+    id_prefix: str | None,
 ) -> tuple[list[tuple[str, list[Match]]], list[Skip]]:
     results: list[tuple[str, list[Match]]] = []
     skipped: list[Skip] = []
-    inputs, problems = list_inputs(paths, stdin=stdin)
+    listed, problems = list_inputs(paths, stdin=stdin)
     skipped.extend(problems)
-    if problems and not inputs:
+    if problems and not listed:
         raise _nothing_to_read(problems)
+    inputs = [_named_for_index(item, id_prefix) for item in listed]
     done = 0
 
     def collect(chunk: ChunkResult) -> None:
         nonlocal done
         skipped.extend(chunk.skips)
         batch: list[tuple[str, Fingerprint, Signature | None]] = []
-        batched: set[str] = set()
+        batched: dict[str, Fingerprint] = {}
+        held: list[tuple[str, Fingerprint, Document]] = []
         for document, fingerprint, signature in zip(
             chunk.documents, chunk.fingerprints, chunk.signatures, strict=True
         ):
             reason = exclusion(document, fingerprint)
+            page_id = _index_id(document, id_prefix)
             if reason:
                 skipped.append(Skip(document.path or document.doc_id, reason, record_of(document)))
-            elif add and (document.doc_id in batched or document.doc_id in dedup):
-                skipped.append(Skip(document.path or document.doc_id, ALREADY_INDEXED))
+            elif add and page_id in batched:
+                same = np.array_equal(batched[page_id].shingles, fingerprint.shingles)
+                skipped.append(_id_taken(document, page_id, same=same))
+            elif add and page_id in dedup:
+                held.append((page_id, fingerprint, document))
             else:
-                batch.append((document.doc_id, fingerprint, signature))
-                batched.add(document.doc_id)
+                batch.append((page_id, fingerprint, signature))
+                batched[page_id] = fingerprint
+        if held:
+            answers = dedup.query_fingerprints([fingerprint for _, fingerprint, _ in held])
+            for (page_id, _, document), matches in zip(held, answers, strict=True):
+                same = any(m.doc_id == page_id and m.similarity >= SAME_PAGE for m in matches)
+                skipped.append(_id_taken(document, page_id, same=same))
         # One batch per chunk: a few round trips for the lot on a shared index. Another
         # process may add one of these ids meanwhile: that page is skipped, not an error.
         refused: list[str] = []
@@ -257,7 +280,7 @@ def _index_files(
             if add
             else dedup.query_fingerprints([fingerprint for _, fingerprint, _ in batch])
         )
-        paths = {document.doc_id: document.path for document in chunk.documents}
+        paths = {_index_id(d, id_prefix): d.path for d in chunk.documents}
         skipped.extend(Skip(paths.get(doc_id) or doc_id, ALREADY_INDEXED) for doc_id in refused)
         turned_away = set(refused)
         results.extend(
@@ -274,6 +297,37 @@ def _index_files(
     for skip in skipped:
         log_skip(skip)
     return results, skipped
+
+
+ANOTHER_PAGE = "another page holds this id in the index"
+# Estimated similarity at which a page under an indexed id is that same page again.
+SAME_PAGE = 0.9
+
+
+def _named_for_index(item: InputFile, id_prefix: str | None) -> InputFile:
+    """The file with the ids `index_files` gives its pages: the path as given (unique across
+    runs on different folders), or `id_prefix` and the path relative to the folder given."""
+    if id_prefix is not None:
+        return replace(item, doc_id=id_prefix + item.doc_id)
+    if item.source is not None:  # standard input: its pages are stdin, stdin#ID
+        return item
+    return replace(item, doc_id=item.path if "://" in item.path else Path(item.path).as_posix())
+
+
+def _index_id(document: Document, id_prefix: str | None) -> str:
+    """A page's id in an index: its URL when it has one, else its path-based id."""
+    return document.url if document.url and id_prefix is None else document.doc_id
+
+
+def _id_taken(document: Document, page_id: str, *, same: bool) -> Skip:
+    where = document.path or document.doc_id
+    if same:
+        return Skip(where, ALREADY_INDEXED, page_id if page_id != where else "")
+    return Skip(
+        where,
+        ANOTHER_PAGE,
+        f"{page_id}: ids are URLs or paths as given; tell runs apart with --id-prefix",
+    )
 
 
 def _nothing_to_read(problems: list[Skip]) -> InputError:

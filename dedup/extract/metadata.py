@@ -89,8 +89,27 @@ def parse_date(value: str | None) -> str | None:
     """A stated date or timestamp (``2023-08-02 10:00``, ``2023年8月2日``, ISO) as ISO 8601."""
     if not value:
         return None
-    match = DATE.search(shadow(value.replace("T", " ")))
-    return _iso(match) if match else None
+    text = shadow(value.replace("T", " "))
+    match = DATE.search(text)
+    if not match:
+        return None
+    iso = _iso(match)
+    offset = _OFFSET.match(text, match.end())
+    if iso and "T" in iso and offset:
+        # The offset as the page states it (+0800 written +08:00): the instant is kept.
+        iso += _offset_text(offset.group(1))
+    return iso
+
+
+# A UTC offset right after a time (fractions of a second skipped): Z, +08:00, +0800, -04.
+_OFFSET = re.compile(r"(?:\.\d+)?\s?(Z|[+-](?:0\d|1[0-4])(?::?[0-5]\d)?)(?![\d:])", re.IGNORECASE)
+
+
+def _offset_text(stated: str) -> str:
+    if stated in ("Z", "z"):
+        return "Z"
+    digits = stated[1:].replace(":", "")
+    return f"{stated[0]}{digits[:2]}:{digits[2:] or '00'}"
 
 
 def site_key(site: str | None, url: str | None = None) -> str | None:

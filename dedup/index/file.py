@@ -21,7 +21,6 @@ Format 1 files (full shingle sets and signatures) are refused: rebuild them.
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import itertools
 import json
@@ -106,7 +105,7 @@ def save_index(data: IndexData, path: str | os.PathLike[str]) -> None:
         "dedup_version": _version("dedup"),
         "datasketch_version": _version("datasketch"),
         "scheme": SCHEME,
-        "config": dataclasses.asdict(data.config),
+        "config": data.config.index_settings(),
         "count": len(data.doc_ids),
         "extra_names": len(data.extra_names),
         "arrays": {

@@ -136,14 +136,15 @@ def test_a_page_added_meanwhile_by_another_process_is_skipped_not_an_error(
 
     folder = SAMPLES / "jiangnan_daily"
     dd = Deduplicator()
-    first = "2025/0308/supercharger.txt"  # the id a scan of the folder gives it
-    dd.add(first, page("jiangnan_daily/" + first))
+    first = "2025/0308/supercharger.txt"
+    page_id = (folder / first).as_posix()  # the id index_files gives it: its path as given
+    dd.add(page_id, page("jiangnan_daily/" + first))
     # The membership check before the batch says "not there", as when another process adds
     # the page between the check and the batch; the batch then finds it indexed.
     monkeypatch.setattr(Deduplicator, "__contains__", lambda self, doc_id: False)
     results, skipped = index_files(dd, [folder], add=True, jobs=1)
     refused = [skip.path for skip in skipped if skip.reason == ALREADY_INDEXED]
     assert [Path(path).relative_to(folder).as_posix() for path in refused] == [first]
-    assert first not in [doc_id for doc_id, _ in results] and len(results) == 2
+    assert page_id not in [doc_id for doc_id, _ in results] and len(results) == 2
     with pytest.raises(DuplicateIdError):  # the library call itself still refuses loudly
         dd.add_many([("x", page("jiangnan_daily/2025/0308/supercharger.txt"))] * 2)

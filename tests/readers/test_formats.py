@@ -58,7 +58,7 @@ def test_div_layout_html_gives_the_article_and_its_tagged_metadata(tmp_path: Pat
     assert doc.body == "\n".join(paragraphs)
     assert (doc.title, doc.published, doc.site, doc.source) == (
         title,
-        "2025-03-12T09:30:00",
+        "2025-03-12T09:30:00+08:00",  # the offset the page's meta tag states
         "江南日报网",
         "江州日报",
     )

@@ -300,7 +300,7 @@ class RedisIndex:
     # ------------------------------------------------------------------ internals
 
     def _check_config(self, config: DedupConfig) -> None:
-        wanted = json.dumps({"layout": LAYOUT, **dataclasses.asdict(config)}, sort_keys=True)
+        wanted = json.dumps({"layout": LAYOUT, **config.index_settings()}, sort_keys=True)
         stored = self.call(lambda: self._redis.set(self._key("config"), wanted, nx=True, get=True))
         if stored is None or stored.decode("utf-8") == wanted:
             return

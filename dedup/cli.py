@@ -171,6 +171,12 @@ def _make_config(**fields: Any) -> DedupConfig:
 )
 @format_option
 @click.option(
+    "--html",
+    "html_out",
+    type=click.Path(dir_okay=False, writable=True, path_type=str),
+    help="Also write a report to read in a browser here: one self-contained HTML page.",
+)
+@click.option(
     "--all", "include_singletons", is_flag=True, help="List every document, singletons too."
 )
 @click.option(
@@ -210,6 +216,7 @@ def scan(
     *,
     paths: tuple[str, ...],
     output: str | None,
+    html_out: str | None,
     include_singletons: bool,
     docs_out: str | None,
     skipped_out: str | None,
@@ -240,7 +247,7 @@ def scan(
     _check_outputs(
         paths,
         {"-o": output, "--docs-out": docs_out, "--skipped-out": skipped_out},
-        {"--save-index": save_index},
+        {"--save-index": save_index, "--html": html_out},
     )
     from dedup.batch import report  # pandas loads only for the report
     from dedup.batch.pipeline import scan as scan_files
@@ -267,11 +274,24 @@ def scan(
         )
     frame = report.clusters_frame(result.clusters, include_singletons=include_singletons)
     _write(frame, output, "-o", fmt)
+    if html_out:
+        _write_html(result, html_out)
     if docs_out:
         _write(report.documents_frame(result), docs_out, "--docs-out", fmt)
     if save_index and result.index is not None:
         _save_index(result.index, save_index)
     click.echo(_summary(result, time.perf_counter() - started), err=True)
+
+
+def _write_html(result: ScanResult, target: str) -> None:
+    from dedup.batch.html_report import write_html
+
+    try:
+        write_html(result, target)
+    except OSError as error:
+        raise click.ClickException(
+            f"cannot write {target}: {error.strerror or error}; choose a writable path with --html"
+        ) from error
 
 
 @main.group()

@@ -9,7 +9,9 @@
 - `reference`: the datasketch MinHashLSH path, one page at a time, for audits;
 - `clustering`: verified pairs -> clusters around a representative;
 - `skips`: why a page is left out, and how skips are logged;
-- `report`: clusters and matches -> CSV (the only pandas user).
+- `report`: clusters and matches -> CSV (the only pandas user);
+- `html_report`: clusters -> one self-contained HTML page to read (the only Jinja2 user);
+- `textdiff`: what a copy changed, character by character, for that page.
 
 Uses readers, extract, fingerprint, verdict and the crawler's index (`scan --save-index`).
 """

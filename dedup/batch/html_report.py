@@ -23,8 +23,8 @@ import jinja2
 from markupsafe import Markup
 
 from dedup.atomic import atomic_writer
-from dedup.models import Cluster, Member, ScanResult
 from dedup.batch.textdiff import MAX_CHARS, diff_texts
+from dedup.models import Cluster, Member, ScanResult
 
 # An enormous cluster lists this many members and shows this many copies beside the
 # original; the page says how many more there are.

@@ -13,8 +13,9 @@ from typing import Any
 
 import pytest
 
-from dedup.batch.pipeline import scan
 from dedup.batch.html_report import write_html
+from dedup.batch.pipeline import scan
+
 from ..conftest import SAMPLES
 from .test_html_report import hostile_result
 

@@ -9,10 +9,11 @@ from pathlib import Path
 import pytest
 
 from dedup.batch import html_report
-from dedup.batch.pipeline import scan
 from dedup.batch.html_report import render_html, write_html
-from dedup.models import Cluster, Document, Member, ScanResult
+from dedup.batch.pipeline import scan
 from dedup.batch.textdiff import diff_texts
+from dedup.models import Cluster, Document, Member, ScanResult
+
 from ..conftest import SAMPLES
 
 HOSTILE = '<script>window.__pwned = 1</script><img src=x onerror="window.__pwned = 2">'

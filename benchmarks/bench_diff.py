@@ -25,7 +25,6 @@ from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "benchmarks"))
 sys.path.insert(0, str(ROOT))
 
 Ops = list[tuple[str, int, int, int, int]]  # (tag, a_start, a_end, b_start, b_end)
@@ -33,9 +32,9 @@ Ops = list[tuple[str, int, int, int, int]]  # (tag, a_start, a_end, b_start, b_e
 
 def make_pairs(count: int) -> list[tuple[str, str]]:
     import opencc
-    from syndication import load_articles, make_copy
 
     from dedup.textops import shadow
+    from tests.syndication import load_articles, make_copy
 
     rng = random.Random(11)
     articles, _ = load_articles(count, 11)

@@ -27,8 +27,9 @@ type: $(STAMP)
 
 check: lint type test
 
-docs: $(STAMP)  ## regenerate docs/cli.md from the commands' --help
+docs: $(STAMP)  ## regenerate docs/cli.md and docs/api.md from the --help and the docstrings
 	$(BIN)/python scripts/gen_cli_docs.py
+	$(BIN)/python scripts/gen_api_docs.py
 
 fmt: $(STAMP)
 	$(BIN)/ruff format dedup tests benchmarks scripts

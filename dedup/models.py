@@ -84,10 +84,12 @@ class Cluster:
 
     @property
     def representative(self) -> Document:
+        """The likely original: the first member (earliest published, else most complete)."""
         return self.members[0].document
 
     @property
     def size(self) -> int:
+        """How many documents the cluster holds."""
         return len(self.members)
 
 

@@ -37,6 +37,7 @@ from dedup.index.redis.codec import Added, NewPage
 from dedup.index.redis.store import HeldPages, RedisIndex
 from dedup.index.redis.stream import ahead
 from dedup.models import Match
+from dedup.readers.decode import decode_bytes, repair_mojibake, sniff_html_charset
 from dedup.readers.formats import PageKind, RawPage
 from dedup.verdict import judge_many, relations_of
 
@@ -95,31 +96,41 @@ class Deduplicator:
 
     # ------------------------------------------------------------------ adding and asking
 
-    def add(self, doc_id: str, text: str, *, url: str | None = None) -> list[Match]:
+    def add(self, doc_id: str, text: str | bytes, *, url: str | None = None) -> list[Match]:
         """Return the near-duplicates already indexed (best first), then index the page.
 
-        ``url`` gives the host site when the page does not.
+        ``text`` is the page as a str, or as bytes decoded as ``dedup scan`` decodes a file
+        (BOM, a declared ``<meta>`` charset, UTF-8, GB18030, Big5...). ``url`` gives the
+        host site when the page does not.
 
         Raises:
             DuplicateIdError: ``doc_id`` is already indexed.
+            InputError: the page has no article body (empty, or navigation only): it is
+                not indexed.
         """
         _check_id(doc_id)
         fingerprint = self._page_fingerprint(text, url)
         return self.add_fingerprint(doc_id, fingerprint, self._sign(fingerprint))
 
-    def seen(self, doc_id: str, text: str, *, url: str | None = None) -> Match | None:
+    def seen(self, doc_id: str, text: str | bytes, *, url: str | None = None) -> Match | None:
         """Check and add in one call: the best match already indexed, or None for a new
-        article; the page is indexed either way."""
+        article; the page is indexed either way.
+
+        Raises:
+            DuplicateIdError: ``doc_id`` is already indexed.
+            InputError: the page has no article body; it is not indexed.
+        """
         matches = self.add(doc_id, text, url=url)
         return matches[0] if matches else None
 
-    def query(self, text: str, *, url: str | None = None) -> list[Match]:
-        """The near-duplicates of a page already indexed, best first; indexes nothing."""
-        fingerprint = self._page_fingerprint(text, url)
+    def query(self, text: str | bytes, *, url: str | None = None) -> list[Match]:
+        """The near-duplicates of a page already indexed, best first; indexes nothing. A
+        page with no article body (empty, or navigation only) has none: ``[]``."""
+        fingerprint = self._page_fingerprint(text, url, body_required=False)
         return self.query_fingerprint(fingerprint)
 
     def add_many(
-        self, pages: Iterable[tuple[str, str] | tuple[str, str, str | None]]
+        self, pages: Iterable[tuple[str, str | bytes] | tuple[str, str | bytes, str | None]]
     ) -> list[list[Match]]:
         """`add` for a batch of ``(doc_id, text)`` or ``(doc_id, text, url)``, in order: the
         matches of each. On a shared index the batch takes a few round trips in all, not a
@@ -127,15 +138,22 @@ class Deduplicator:
 
         Raises:
             DuplicateIdError: an id was already indexed (the rest of the batch is added).
+            InputError: a page has no article body (nothing of the batch is added).
         """
         fingerprints = [(page[0], self._page_fingerprint(page[1], _url(page))) for page in pages]
         return self.add_fingerprints(
             [(doc_id, fingerprint, self._sign(fingerprint)) for doc_id, fingerprint in fingerprints]
         )
 
-    def query_many(self, texts: Iterable[str]) -> list[list[Match]]:
-        """`query` for a batch of pages: the matches of each, in order."""
-        return self.query_fingerprints([self._page_fingerprint(text, None) for text in texts])
+    def query_many(
+        self, pages: Iterable[str | bytes | tuple[str | bytes, str | None]]
+    ) -> list[list[Match]]:
+        """`query` for a batch of pages, each a text or a ``(text, url)`` pair: the matches
+        of each, in order (``[]`` for a page with no article body)."""
+        pairs = [page if isinstance(page, tuple) else (page, None) for page in pages]
+        return self.query_fingerprints(
+            [self._page_fingerprint(text, url, body_required=False) for text, url in pairs]
+        )
 
     # ------------------------------------------------------------------ forgetting
 
@@ -443,12 +461,22 @@ class Deduplicator:
         if self.config.max_age_days is not None:
             self._pages.expire(time.time() - self.config.max_age_days * 86400)
 
-    def _page_fingerprint(self, text: str, url: str | None) -> Fingerprint:
+    def _page_fingerprint(
+        self, text: str | bytes, url: str | None, *, body_required: bool = True
+    ) -> Fingerprint:
+        if isinstance(text, bytes | bytearray):
+            text = _decoded(bytes(text), url)
         if not isinstance(text, str):
-            raise InputError(f"text must be a str (a decoded page), got {type(text).__name__}")
+            raise InputError(f"text must be a str or bytes (a page), got {type(text).__name__}")
         kind: PageKind = "html" if looks_like_html(text) else "text"
         page = RawPage(doc_id="", path="", text=text, kind=kind, encoding="utf-8", url=url)
-        return self._fingerprinter.fingerprint(extract_page(page).body)
+        fingerprint = self._fingerprinter.fingerprint(extract_page(page).body)
+        if fingerprint.size == 0 and body_required:
+            raise InputError(
+                "the page has no article body (empty, or navigation only); it is not indexed",
+                url,
+            )
+        return fingerprint
 
     def _matches(self, sample: Sample, keys: npt.NDArray[np.uint32] | None) -> list[Match]:
         return self._verified(sample, self._pages.lookup(keys)) if keys is not None else []
@@ -575,12 +603,18 @@ def _waves(items: list[_T], size: int) -> list[list[_T]]:
     return [items[start : start + size] for start in range(0, len(items), size)] or [[]]
 
 
+def _decoded(data: bytes, url: str | None) -> str:
+    """Bytes read as `dedup scan` reads a file: the charset a page declares, else detected."""
+    text, _ = decode_bytes(data, url, declared=sniff_html_charset(data))
+    return repair_mojibake(text)[0]
+
+
 def _original(matches: list[Match], doc_id: str) -> str:
     """A new page's original: its best match's, or itself when it is the first seen."""
     return (matches[0].original_id or matches[0].doc_id) if matches else doc_id
 
 
-def _url(page: tuple[str, str] | tuple[str, str, str | None]) -> str | None:
+def _url(page: tuple[str, str | bytes] | tuple[str, str | bytes, str | None]) -> str | None:
     return page[2] if len(page) == 3 else None
 
 

@@ -90,11 +90,25 @@ class MemoryIndex:
             self._bands.insert(slot, band_keys)
 
     def remove(self, doc_id: str) -> bool:
-        """Forget a page; False when it was not indexed."""
+        """Forget a page; False when it was not indexed. When it was its group's original,
+        the oldest page left in the group becomes the original of the rest."""
         if not self._forget(doc_id):
             return False
+        self._hand_over_original(doc_id)
         self._compact_when_mostly_dead()
         return True
+
+    def _hand_over_original(self, removed: str) -> None:
+        alive = self._alive.view
+        heirs = [
+            slot
+            for slot, original in enumerate(self._originals)
+            if original == removed and alive[slot]
+        ]
+        if heirs:
+            heir = self._names[heirs[0]]  # slots are in the order pages were added
+            for slot in heirs:
+                self._originals[slot] = heir
 
     def expire(self, cutoff: float) -> int:
         """Forget the pages added before ``cutoff``, oldest first; how many were removed.

@@ -91,10 +91,13 @@ def test_query_does_not_index_and_duplicate_ids_are_refused() -> None:
         dd.add("", text)
 
 
-def test_pages_without_body_are_remembered_but_match_nothing() -> None:
+def test_pages_without_body_raise_and_are_never_indexed() -> None:
     dd = Deduplicator()
-    assert dd.add("nav", "首页 | 新闻 | 财经 | 体育 | 娱乐") == []
-    assert "nav" in dd and dd.query("首页 | 新闻 | 财经 | 体育 | 娱乐") == []
+    for text in ("", "   \n", "首页 | 新闻 | 财经 | 体育 | 娱乐"):
+        with pytest.raises(InputError, match="no article body"):
+            dd.seen("nav", text)
+        assert dd.query(text) == [] and dd.query_many([text]) == [[]]
+    assert "nav" not in dd and len(dd) == 0
 
 
 def test_deduplicator_is_safe_across_threads() -> None:

@@ -16,7 +16,7 @@ import click
 from dedup import __version__
 from dedup.config import SCAN_ONLY_FIELDS, TOKENIZERS, DedupConfig
 from dedup.errors import ConfigError, DedupError
-from dedup.models import Document, Match, ScanResult, Skip
+from dedup.models import INTERNAL_ERROR, Document, Match, ScanResult, Skip
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -792,7 +792,11 @@ def _summary(result: ScanResult, seconds: float) -> str:
 def _skip_reasons(skipped: list[Skip]) -> str:
     """The skips counted by reason, on a line of their own: reasons hold parentheses and
     commas themselves, so they are not nested in the summary."""
-    reasons = Counter(skip.reason for skip in skipped)
+    # Internal errors count as one reason: their messages differ page by page.
+    reasons = Counter(
+        INTERNAL_ERROR if skip.reason.startswith(INTERNAL_ERROR) else skip.reason
+        for skip in skipped
+    )
     if not reasons:
         return ""
     return "\ndedup: skipped: " + "; ".join(

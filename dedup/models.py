@@ -102,6 +102,15 @@ class Skip:
     detail: str = ""
 
 
+INTERNAL_ERROR = "internal error"
+
+
+def internal_error(path: str, error: Exception, detail: str = "") -> Skip:
+    """The skip of a page that made dedup itself fail: a bug to report, not bad input."""
+    message = " ".join(str(error).split())  # one line, whatever the exception says
+    return Skip(path, f"{INTERNAL_ERROR}: {type(error).__name__}: {message}", detail)
+
+
 @dataclass(slots=True)
 class ScanResult:
     """What `dedup.scan` found: clusters (singletons included), the clustered documents,

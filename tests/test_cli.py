@@ -129,9 +129,9 @@ def test_python_m_dedup_runs_the_cli() -> None:
 
 def test_internal_errors_are_one_line_not_a_traceback(monkeypatch: pytest.MonkeyPatch) -> None:
     code = (
-        "import sys, dedup.batch.workers as workers\n"
+        "import sys, dedup.batch.pipeline as pipeline\n"
         "def boom(*a, **k): raise RuntimeError('kaput')\n"
-        "workers.extract_page = boom\n"
+        "pipeline.build_clusters = boom\n"
         "sys.argv = ['dedup', 'scan', 'samples']\n"
         "from dedup.cli import run; run()\n"
     )

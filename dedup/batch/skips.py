@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 
 from dedup.fingerprint.shingle import Fingerprint
-from dedup.models import Document, Skip
+from dedup.models import INTERNAL_ERROR, Document, Skip
 
 logger = logging.getLogger(__name__)
 
@@ -31,4 +31,7 @@ def record_of(document: Document) -> str:
 def log_skip(skip: Skip) -> None:
     """Log a skip as one warning line: where, and why."""
     where = f"{skip.path} ({skip.detail})" if skip.detail else skip.path
-    logger.warning("%s: %s (skipped)", where, skip.reason)
+    if skip.reason.startswith(INTERNAL_ERROR):
+        logger.warning("%s: %s (skipped; please report it with this file)", where, skip.reason)
+    else:
+        logger.warning("%s: %s (skipped)", where, skip.reason)

@@ -13,7 +13,7 @@ import os
 import signal
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, fields
 from typing import Any, cast
@@ -25,8 +25,8 @@ from dedup.config import DedupConfig
 from dedup.extract import extract_page
 from dedup.fingerprint.fingerprinter import Fingerprinter
 from dedup.fingerprint.shingle import Fingerprint
-from dedup.models import Document, Skip
-from dedup.readers import FieldMap, InputFile, read_pages
+from dedup.models import Document, Skip, internal_error
+from dedup.readers import FieldMap, InputFile, RawPage, read_pages
 
 CHUNK = 128  # files per task: large enough to amortise the round trip, small for balance
 
@@ -96,25 +96,53 @@ def _unpack(
 def process_chunk(
     items: Sequence[InputFile], fingerprinter: Fingerprinter, *, reference: bool = False
 ) -> ChunkResult:
-    """Read, extract, fingerprint and sign the pages of some files."""
-    config = fingerprinter.config
-    fields = FieldMap(config.field_names)
-    sign = fingerprinter.hasher.sign_reference if reference else fingerprinter.hasher.sign
+    """Read, extract, fingerprint and sign the pages of some files.
+
+    A page that makes any of this fail unexpectedly becomes an ``internal error`` skip:
+    one page must not cost the scan every other page.
+    """
+    fields = FieldMap(fingerprinter.config.field_names)
     result = ChunkResult(files=len(items))
     for item in items:
         read_any = False
-        for page in read_pages(item, fields, max_bytes=config.max_bytes):
+        for page in _pages_of(item, fields, fingerprinter.config.max_bytes):
             if isinstance(page, Skip):
                 result.skips.append(page)
                 continue
             read_any = True
-            document = extract_page(page)
-            fingerprint = fingerprinter.fingerprint(document.body)
-            result.documents.append(document)
-            result.fingerprints.append(fingerprint)
-            result.signatures.append(sign(fingerprint.shingles))
+            _process_page(page, fingerprinter, reference, result)
         result.files_read += read_any
     return result
+
+
+def _pages_of(item: InputFile, fields: FieldMap, max_bytes: int) -> Iterator[RawPage | Skip]:
+    pages = read_pages(item, fields, max_bytes=max_bytes)
+    while True:
+        try:
+            page = next(pages, None)
+        except Exception as error:  # noqa: BLE001 - the rest of this file is lost, not the scan
+            yield internal_error(item.path, error)
+            return
+        if page is None:
+            return
+        yield page
+
+
+def _process_page(
+    page: RawPage, fingerprinter: Fingerprinter, reference: bool, result: ChunkResult
+) -> None:
+    hasher = fingerprinter.hasher
+    try:
+        document = extract_page(page)
+        fingerprint = fingerprinter.fingerprint(document.body)
+        signature = (hasher.sign_reference if reference else hasher.sign)(fingerprint.shingles)
+    except Exception as error:  # noqa: BLE001 - this page is skipped, the scan goes on
+        record = page.doc_id.partition("#")[2]
+        result.skips.append(internal_error(page.path, error, record and f"record {record}"))
+        return
+    result.documents.append(document)
+    result.fingerprints.append(fingerprint)
+    result.signatures.append(signature)
 
 
 def process_all(

@@ -11,7 +11,6 @@ or `scan` is first touched.
 from __future__ import annotations
 
 import logging
-from importlib.metadata import PackageNotFoundError, version
 from typing import TYPE_CHECKING, Any
 
 from dedup.config import DedupConfig
@@ -27,10 +26,9 @@ from dedup.errors import (
 )
 from dedup.models import Cluster, Document, Match, Member, ScanResult, Skip
 
-try:
-    __version__ = version("dedup")
-except PackageNotFoundError:  # running from a source tree that was not installed
-    __version__ = "0.0.0"
+# The one place the version is written (pyproject.toml reads it from here): looking it up in
+# the installed metadata cost every start importlib.metadata and its email parser.
+__version__ = "0.1.0"
 
 logging.getLogger(__name__).addHandler(logging.NullHandler())
 

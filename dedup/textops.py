@@ -14,6 +14,7 @@ from functools import cache
 from importlib import resources
 
 import numpy as np
+import numpy.typing as npt
 
 # Zero-width characters, soft hyphens and BOMs survive NFKC, so they go first.
 _INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad\u180e]")
@@ -191,34 +192,48 @@ class _FingerprintFold:
     functions (NFKC results of several characters, combining marks, Hangul jamo and
     syllables, which compose with their neighbours, and Σ, whose lowercase depends on its
     position) send the text down the slow path instead.
+
+    The table is filled lazily, for the characters the texts hold: building it for every
+    code point took over a second, paid again by each process that fingerprints.
     """
 
     _LIMIT = CharMap._LIMIT
+    _UNKNOWN, _FAST, _SLOW = 0, 1, 2
 
     def __init__(self) -> None:
         self._table = np.arange(self._LIMIT, dtype=np.uint32)
-        self._slow = np.zeros(self._LIMIT, dtype=bool)
-        for code in range(self._LIMIT):
-            if 0xD800 <= code <= 0xDFFF:
-                continue
-            char = chr(code)
-            if _composes(code, char):
-                self._slow[code] = True
-                continue
-            normal = unicodedata.normalize("NFKC", char)
-            folded = fold_script(normal).lower() if len(normal) == 1 else ""
-            if len(folded) != 1:
-                self._slow[code] = True
-            elif folded != char:
-                self._table[code] = ord(folded)
+        self._state = np.zeros(self._LIMIT, dtype=np.uint8)
 
     def __call__(self, text: str) -> str:
         codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
         if codes.size == 0:
             return text
-        if codes.max() >= self._LIMIT or self._slow[codes].any():
+        if codes.max() >= self._LIMIT:
             return fold_script(nfkc(text)).lower()
+        states = self._state[codes]
+        if (states != self._FAST).any():
+            if (states == self._UNKNOWN).any():
+                self._learn(np.unique(codes[states == self._UNKNOWN]))
+                states = self._state[codes]
+            if (states == self._SLOW).any():
+                return fold_script(nfkc(text)).lower()
         return self._table[codes].tobytes().decode("utf-32-le", "surrogatepass")
+
+    def _learn(self, codes: npt.NDArray[np.uint32]) -> None:
+        for code in codes.tolist():
+            self._state[code], self._table[code] = self._entry(code)
+
+    def _entry(self, code: int) -> tuple[int, int]:
+        if 0xD800 <= code <= 0xDFFF:  # a lone surrogate (undecodable byte) stays as it is
+            return self._FAST, code
+        char = chr(code)
+        if _composes(code, char):
+            return self._SLOW, code
+        normal = unicodedata.normalize("NFKC", char)
+        folded = fold_script(normal).lower() if len(normal) == 1 else ""
+        if len(folded) != 1:
+            return self._SLOW, code
+        return self._FAST, ord(folded)
 
 
 def _composes(code: int, char: str) -> bool:

@@ -99,6 +99,15 @@ def test_one_pass_fold_equals_nfkc_fold_lower(text: str) -> None:
     assert fold_for_fingerprint(text) == fold_script(nfkc(text)).lower()
 
 
+def test_one_pass_fold_learns_each_character_exactly() -> None:
+    # Every character of the CJK, compatibility and full-width blocks, each met first alone
+    # (the table is filled lazily, as characters are seen), then all of them in one text.
+    chars = [chr(code) for code in range(0x2E80, 0xFFFF) if not 0xD800 <= code <= 0xDFFF]
+    assert [fold_for_fingerprint(c) for c in chars] == [fold_script(nfkc(c)).lower() for c in chars]
+    text = "".join(chars)
+    assert fold_for_fingerprint(text) == fold_script(nfkc(text)).lower()
+
+
 @pytest.mark.parametrize(
     "text",
     [

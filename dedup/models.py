@@ -5,8 +5,19 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any, Literal
 from zoneinfo import ZoneInfo
+
+if TYPE_CHECKING:  # for the type only: the index itself is built by the batch, above
+    from dedup.index.deduplicator import Deduplicator
+
+# How a copy relates to the page it was verified against: ``duplicate`` (Jaccard at the
+# threshold), ``partial`` (contained in it: truncated or an excerpt), ``extended`` (contains
+# it plus more).
+CopyRelation = Literal["duplicate", "partial", "extended"]
+# A cluster member's relation to its representative: a copy's, or ``original`` (the
+# representative of a cluster of copies), or ``unique`` (a cluster of one).
+Relation = Literal["original", "duplicate", "partial", "extended", "unique"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,7 +65,7 @@ class Match:
     doc_id: str
     similarity: float
     containment: float
-    relation: str = "duplicate"
+    relation: CopyRelation = "duplicate"
     original_id: str | None = None
 
 
@@ -72,7 +83,7 @@ class Member:
     similarity: float
     containment: float
     is_representative: bool
-    relation: str
+    relation: Relation
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,7 +134,7 @@ class ScanResult:
     files_read: int = 0
     stage_seconds: dict[str, float] = field(default_factory=dict)
     index_bytes: int = 0
-    index: Any = None  # a Deduplicator of the scanned pages, with scan(..., keep_index=True)
+    index: Deduplicator | None = None  # the scanned pages, with scan(..., keep_index=True)
 
     @property
     def duplicate_clusters(self) -> list[Cluster]:

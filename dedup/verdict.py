@@ -14,18 +14,17 @@ import numpy.typing as npt
 
 from dedup.config import DedupConfig
 from dedup.fingerprint.shingle import Fingerprint, compare_shingles, number_agreement
+from dedup.models import CopyRelation, Relation
 
 # Numbers agree when at least this share of the fewer are found in the other body.
 AGREEING_NUMBERS = 0.8
 # With disagreeing numbers, only bodies this similar are copies (a corrected figure or two).
 DISAGREEING_NUMBERS_SIMILARITY = 0.9
-ORIGINAL, DUPLICATE, PARTIAL, EXTENDED, UNIQUE = (
-    "original",
-    "duplicate",
-    "partial",
-    "extended",
-    "unique",
-)
+ORIGINAL: Relation = "original"
+DUPLICATE: CopyRelation = "duplicate"
+PARTIAL: CopyRelation = "partial"
+EXTENDED: CopyRelation = "extended"
+UNIQUE: Relation = "unique"
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,7 +98,7 @@ def judge_many(
     return copies
 
 
-def relation_of(verdict: Verdict, size: int, other_size: int, config: DedupConfig) -> str:
+def relation_of(verdict: Verdict, size: int, other_size: int, config: DedupConfig) -> CopyRelation:
     """How a body relates to another it was verified against: ``duplicate`` (Jaccard at
     the threshold), ``partial`` (it is contained in the other: truncated or an excerpt), or
     ``extended`` (it contains the other plus more)."""
@@ -113,9 +112,9 @@ def relations_of(
     size: int | npt.NDArray[np.int64],
     other_sizes: npt.NDArray[np.int64],
     config: DedupConfig,
-) -> list[str]:
+) -> list[CopyRelation]:
     """`relation_of` of a body to each of several copies of it (or of each of several
     bodies, ``size`` an array, to its copy), at once (tested equal)."""
     codes = np.where(similarity >= config.threshold, 0, np.where(size <= other_sizes, 1, 2))
-    names = (DUPLICATE, PARTIAL, EXTENDED)
+    names: tuple[CopyRelation, ...] = (DUPLICATE, PARTIAL, EXTENDED)
     return [names[code] for code in codes.tolist()]

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 
 from dedup.config import DedupConfig
 from dedup.fingerprint.shingle import Fingerprint, compare_shingles
-from dedup.models import Cluster, Document, Member, published_instant
+from dedup.models import Cluster, Document, Member, Relation, published_instant
 from dedup.verdict import ORIGINAL, UNIQUE, Verdict, relation_of, verify
 
 # Jaccard at which two pages are all but the same page.
@@ -92,9 +92,9 @@ def _guarded(
             verdict = verify(fingerprints[rep], fingerprints[index], config)
             direct[index] = _member(documents[index], verdict, direct[twin].relation)
         rest = [index for index in rest if index not in twins]
-        relation = ORIGINAL if direct else UNIQUE
+        head_relation = ORIGINAL if direct else UNIQUE
         members = sorted(direct.values(), key=lambda m: (-m.similarity, m.document.doc_id))
-        clusters.append((Member(documents[rep], 1.0, 1.0, True, relation), *members))
+        clusters.append((Member(documents[rep], 1.0, 1.0, True, head_relation), *members))
         remaining = rest
     return clusters
 
@@ -120,7 +120,7 @@ def _twins_of(
     return twins
 
 
-def _member(document: Document, verdict: Verdict, relation: str) -> Member:
+def _member(document: Document, verdict: Verdict, relation: Relation) -> Member:
     return Member(document, verdict.similarity, verdict.containment, False, relation)
 
 

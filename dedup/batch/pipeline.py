@@ -14,7 +14,7 @@ import numpy as np
 
 from dedup.batch.banding import candidate_pairs
 from dedup.batch.clustering import build_clusters
-from dedup.batch.reference import LSHIndex
+from dedup.batch.reference import DatasketchLSH
 from dedup.batch.skips import ALREADY_INDEXED, exclusion, log_skip, record_of
 from dedup.batch.workers import ChunkResult, default_jobs, process_all, process_chunk
 from dedup.config import DedupConfig
@@ -125,7 +125,7 @@ def _scan(
         candidates: Iterable[tuple[int, int]]
         if reference:
             hasher = MinHasher(config.num_perm, config.seed)
-            lsh = LSHIndex(hasher, bands=config.lsh_bands, rows=config.rows)
+            lsh = DatasketchLSH(hasher, bands=config.lsh_bands, rows=config.rows)
             candidates = _candidate_pairs(lsh, signatures)
         else:
             candidates = _banded_pairs(signatures, config, result)
@@ -352,7 +352,7 @@ def _banded_pairs(
     return [(int(i), int(j)) for i, j in candidate_pairs(keys)]
 
 
-def _candidate_pairs(index: LSHIndex, signatures: list[Signature]) -> set[tuple[int, int]]:
+def _candidate_pairs(index: DatasketchLSH, signatures: list[Signature]) -> set[tuple[int, int]]:
     pairs: set[tuple[int, int]] = set()
     for position, signature in enumerate(signatures):
         key = str(position)

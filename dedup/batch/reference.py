@@ -8,7 +8,7 @@ from dedup.errors import DuplicateIdError
 from dedup.fingerprint.signature import MinHasher, Signature
 
 
-class LSHIndex:
+class DatasketchLSH:
     """Buckets signatures by band so that likely near-duplicates meet.
 
     Candidates are only likely: callers verify them on shingles before trusting them.

@@ -50,7 +50,7 @@ def clusters_frame(
 ) -> pd.DataFrame:
     """One row per document in a cluster of two or more (every document with
     ``include_singletons``), sorted by cluster id, representative first."""
-    rows = [
+    rows: list[dict[str, object]] = [
         {
             "cluster_id": cluster.cluster_id,
             "cluster_size": cluster.size,

@@ -8,7 +8,7 @@ import numpy.typing as npt
 from dedup._arrays import sorted_unique
 
 
-class BandIndex:
+class BandTable:
     """A growing LSH index of band keys, for the crawler's index.
 
     Band b's keys (folded to 32 bits) are row b of one array, sorted, with the pages'
@@ -49,7 +49,7 @@ class BandIndex:
         self._band_bits = np.arange(bands, dtype=np.uint64) << np.uint64(32)
 
     @classmethod
-    def from_arrays(cls, keys: npt.NDArray[np.uint32], slots: npt.NDArray[np.int32]) -> BandIndex:
+    def from_arrays(cls, keys: npt.NDArray[np.uint32], slots: npt.NDArray[np.int32]) -> BandTable:
         """An index from `arrays()`: one row per band, each sorted by key."""
         index = cls(keys.shape[0])
         index._keys = np.ascontiguousarray(keys, dtype=np.uint32).copy()

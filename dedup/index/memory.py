@@ -1,8 +1,8 @@
-"""The crawler's index in this process: pages in flat arrays, found through their LSH bands.
+"""The crawler's index in this process (a `Backend`): pages in flat arrays, found by band.
 
 Each page gets a slot number. Its bottom-k sample (`dedup.fingerprint.sketch`), the ids of its
 distinctive numbers, its shingle count and when it was added are numpy columns indexed by
-slot; its band keys live in a `BandIndex`. The only Python objects per page are its id
+slot; its band keys live in a `BandTable`. The only Python objects per page are its id
 string, a dictionary entry and two list pointers, which is what keeps a page under a
 kilobyte. Removed pages are marked dead and dropped in one pass once they outnumber the
 live ones.
@@ -10,36 +10,36 @@ live ones.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TypeVar
+import os
+import threading
+import time
 
 import numpy as np
 import numpy.typing as npt
 
 from dedup._arrays import Column, gathered
 from dedup.config import DedupConfig
-from dedup.fingerprint.sketch import Sample, SampleColumns, Samples
-from dedup.index.bands import BandIndex
-from dedup.index.file import IndexData
-
-_T = TypeVar("_T")
-
-
-@dataclass(frozen=True, slots=True)
-class Candidates:
-    """Pages an index found for a lookup, to verify: ids, originals and samples, in order."""
-
-    doc_ids: list[str]
-    originals: list[str]
-    samples: Samples
+from dedup.fingerprint.shingle import Fingerprint
+from dedup.fingerprint.signature import Signature
+from dedup.fingerprint.sketch import Sample, SampleColumns
+from dedup.index.backend import Candidates, Signed
+from dedup.index.bands import BandTable
+from dedup.index.file import IndexData, save_index
+from dedup.index.matching import Matcher, original_of
+from dedup.index.sketches import Sketcher
+from dedup.models import Match
 
 
 class MemoryIndex:
-    """The pages of an in-memory index, by id and by band key. Not thread-safe by itself:
-    the Deduplicator holds its lock around every call."""
+    """The pages of an in-memory index, by id and by band key. One lock guards every call
+    that reads or changes more than one entry, so threads may share it."""
 
-    def __init__(self, bands: int) -> None:
-        self._bands = BandIndex(bands)
+    def __init__(self, config: DedupConfig) -> None:
+        self.config = config
+        self._sketcher = Sketcher(config)
+        self._matcher = Matcher(config)
+        self._lock = threading.Lock()
+        self._bands = BandTable(config.lsh_bands)
         self._slot_of: dict[str, int] = {}  # live pages only, in the order they were added
         self._names: list[str] = []  # by slot, kept after removal until compaction
         self._originals: list[str] = []  # by slot: the id of the page's group's original
@@ -53,6 +53,59 @@ class MemoryIndex:
         self._dead = 0
         self._expired = 0  # every slot before this one is dead: expiry resumes here
 
+    # ------------------------------------------------------------------ the Backend calls
+
+    def add(
+        self, pages: list[tuple[str, Fingerprint, Signature | None]]
+    ) -> list[list[Match] | None]:
+        """Index pages one after the other (see `Backend.add`); a page is sketched outside
+        the lock, and looked up and inserted under it."""
+        results: list[list[Match] | None] = []
+        for doc_id, fingerprint, signature in pages:
+            sample, keys = self._sketcher.sketch(fingerprint, signature)
+            with self._lock:
+                if doc_id in self._slot_of:
+                    results.append(None)
+                    continue
+                matches = self._matches(sample, keys)
+                self._insert(doc_id, sample, keys, time.time(), original_of(matches, doc_id))
+            results.append(matches)
+        return results
+
+    def query(self, pages: list[Signed]) -> list[list[Match]]:
+        results = []
+        for fingerprint, signature in pages:
+            sample, keys = self._sketcher.sketch(fingerprint, signature)
+            with self._lock:
+                results.append(self._matches(sample, keys))
+        return results
+
+    def remove(self, doc_ids: list[str]) -> int:
+        """Forget pages; how many were indexed. When one was its group's original, the
+        oldest page left in the group becomes the original of the rest."""
+        removed = 0
+        with self._lock:
+            for doc_id in doc_ids:
+                if self._forget(doc_id):
+                    self._hand_over_original(doc_id)
+                    removed += 1
+            self._compact_when_mostly_dead()
+        return removed
+
+    def expire(self, cutoff: float) -> int:
+        """Forget the pages added before ``cutoff``, oldest first; how many were removed.
+
+        Pages are visited in the order they were added and the walk stops at the first
+        page still young enough, so a call costs what it removes.
+        """
+        with self._lock:
+            return self._expire(cutoff)
+
+    def save(self, path: str | os.PathLike[str]) -> None:
+        with self._lock:
+            data = self._snapshot()
+        save_index(data, path)
+
     # ------------------------------------------------------------------ pages
 
     def __contains__(self, doc_id: object) -> bool:
@@ -63,9 +116,10 @@ class MemoryIndex:
 
     def ids(self) -> list[str]:
         """The live ids, oldest first."""
-        return list(self._slot_of)
+        with self._lock:
+            return list(self._slot_of)
 
-    def insert(
+    def _insert(
         self,
         doc_id: str,
         sample: Sample,
@@ -89,15 +143,6 @@ class MemoryIndex:
         if band_keys is not None:
             self._bands.insert(slot, band_keys)
 
-    def remove(self, doc_id: str) -> bool:
-        """Forget a page; False when it was not indexed. When it was its group's original,
-        the oldest page left in the group becomes the original of the rest."""
-        if not self._forget(doc_id):
-            return False
-        self._hand_over_original(doc_id)
-        self._compact_when_mostly_dead()
-        return True
-
     def _hand_over_original(self, removed: str) -> None:
         alive = self._alive.view
         heirs = [
@@ -110,12 +155,7 @@ class MemoryIndex:
             for slot in heirs:
                 self._originals[slot] = heir
 
-    def expire(self, cutoff: float) -> int:
-        """Forget the pages added before ``cutoff``, oldest first; how many were removed.
-
-        Pages are visited in the order they were added and the walk stops at the first
-        page still young enough, so a call costs what it removes.
-        """
+    def _expire(self, cutoff: float) -> int:
         removed = 0
         alive, added, names = self._alive.view, self._added.view, self._names
         slot = self._expired
@@ -128,7 +168,10 @@ class MemoryIndex:
         self._compact_when_mostly_dead()
         return removed
 
-    def lookup(self, band_keys: npt.NDArray[np.uint32]) -> Candidates:
+    def _matches(self, sample: Sample, keys: npt.NDArray[np.uint32] | None) -> list[Match]:
+        return self._matcher.matches(sample, self._lookup(keys)) if keys is not None else []
+
+    def _lookup(self, band_keys: npt.NDArray[np.uint32]) -> Candidates:
         """The live pages sharing at least one band key, by slot."""
         slots = self._bands.query(band_keys)
         rows = slots[self._alive.view[slots]].astype(np.int64)
@@ -141,6 +184,10 @@ class MemoryIndex:
 
     def summary(self) -> tuple[list[float], int, int]:
         """When each live page was added, how many have a body, how many distinct originals."""
+        with self._lock:
+            return self._summary()
+
+    def _summary(self) -> tuple[list[float], int, int]:
         alive = self._alive.view
         originals = {self._originals[slot] for slot in np.flatnonzero(alive).tolist()}
         return (
@@ -165,9 +212,9 @@ class MemoryIndex:
 
     # ------------------------------------------------------------------ persistence
 
-    def snapshot(self, config: DedupConfig) -> IndexData:
+    def _snapshot(self) -> IndexData:
         """The live pages as `dedup.index.file` saves them (compacts first: slots become rows)."""
-        self.compact()
+        self._compact()
         position = self._slot_of
         extra: dict[str, int] = {}
         originals = np.array(
@@ -181,7 +228,7 @@ class MemoryIndex:
         )
         band_keys, band_slots = self._bands.arrays()
         return IndexData(
-            config=config,
+            config=self.config,
             doc_ids=list(self._names),
             extra_names=list(extra),
             sizes=self._sizes.view.copy(),
@@ -198,8 +245,8 @@ class MemoryIndex:
     @classmethod
     def from_data(cls, data: IndexData) -> MemoryIndex:
         """An index holding the pages of a loaded file, with no per-page work beyond ids."""
-        index = cls(data.config.lsh_bands)
-        index._bands = BandIndex.from_arrays(data.band_keys, data.band_slots)
+        index = cls(data.config)
+        index._bands = BandTable.from_arrays(data.band_keys, data.band_slots)
         index._names = list(data.doc_ids)
         index._slot_of = {doc_id: slot for slot, doc_id in enumerate(index._names)}
         names = index._names + data.extra_names
@@ -213,7 +260,7 @@ class MemoryIndex:
         index._number_ends = Column(np.int64, data.number_offsets[1:])
         return index
 
-    def compact(self) -> None:
+    def _compact(self) -> None:
         """Drop dead pages from every column and renumber the slots."""
         if not self._dead:
             return
@@ -253,7 +300,7 @@ class MemoryIndex:
 
     def _compact_when_mostly_dead(self) -> None:
         if self._dead > max(1024, len(self._slot_of)):
-            self.compact()
+            self._compact()
 
 
 def _offsets(ends: npt.NDArray[np.int64]) -> npt.NDArray[np.uint64]:

@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-import os
-import shutil
-import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -21,56 +17,9 @@ from ..pages import CHARGING as ORIGINAL
 from ..pages import CHARGING_COPY as COPY
 from ..pages import CHARGING_CUT as TRUNCATED
 from ..pages import sample_text as page
+from .conftest import start_redis
 
 pytest.importorskip("redis", reason="the shared index needs the Redis client: pip install redis")
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def start_redis(folder: Path) -> tuple[subprocess.Popen[bytes], str]:
-    binary = shutil.which("redis-server")
-    if binary is None:
-        if os.environ.get("CI"):
-            pytest.fail("redis-server is not installed: .ci/run must install it")
-        pytest.skip("redis-server is not installed (apt-get install redis-server)")
-    port = free_port()
-    process = subprocess.Popen(
-        [
-            binary,
-            "--port",
-            str(port),
-            "--bind",
-            "127.0.0.1",
-            "--save",
-            "",
-            "--appendonly",
-            "no",
-            "--dir",
-            str(folder),
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"redis://127.0.0.1:{port}/0"
-    for _ in range(100):
-        with socket.socket() as probe:
-            if probe.connect_ex(("127.0.0.1", port)) == 0:
-                return process, url
-        time.sleep(0.05)
-    process.kill()
-    pytest.fail("redis-server did not start")
-
-
-@pytest.fixture
-def redis_url(tmp_path: Path) -> Iterator[str]:
-    process, url = start_redis(tmp_path)
-    yield url
-    process.terminate()
-    process.wait(timeout=10)
 
 
 def test_shared_index_answers_like_the_memory_one(redis_url: str) -> None:
@@ -137,8 +86,8 @@ def test_redis_going_away_is_a_storage_error_and_leaves_no_half_page(tmp_path: P
 def test_redis_going_away_fails_a_batch_of_waves_without_hanging(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("dedup.index.deduplicator.WAVE", 2)
-    monkeypatch.setattr("dedup.index.deduplicator.LOOKUP_WAVE", 2)
+    monkeypatch.setattr("dedup.index.redis.store.WAVE", 2)
+    monkeypatch.setattr("dedup.index.redis.store.LOOKUP_WAVE", 2)
     process, url = start_redis(tmp_path)
     dd = Deduplicator(storage=url, namespace="news")
     texts = [page(ORIGINAL), page(COPY), page(TRUNCATED)] * 3
@@ -210,8 +159,8 @@ def test_a_batch_answers_as_pages_added_one_by_one(
 ) -> None:
     # With waves of two pages, a batch is sent, read, fetched and verified by the
     # threads of `ahead`, several waves at a time: the answers must not change.
-    monkeypatch.setattr("dedup.index.deduplicator.WAVE", wave)
-    monkeypatch.setattr("dedup.index.deduplicator.LOOKUP_WAVE", wave)
+    monkeypatch.setattr("dedup.index.redis.store.WAVE", wave)
+    monkeypatch.setattr("dedup.index.redis.store.LOOKUP_WAVE", wave)
     shared = Deduplicator(storage=redis_url, namespace="batch")
     memory = Deduplicator()
     batch = [("first", page(ORIGINAL)), ("second", page(COPY)), ("cut", page(TRUNCATED))]
@@ -267,22 +216,6 @@ def test_a_damaged_page_record_is_a_storage_error(redis_url: str) -> None:
         shared.query(page(COPY))
 
 
-def test_an_id_refused_in_a_batch_still_counts_as_indexed_for_the_others(
-    redis_url: str,
-) -> None:
-    shared = Deduplicator(storage=redis_url, namespace="refused")
-    shared.add("first", page(ORIGINAL))  # as if another process had added it
-    fingerprint = shared._page_fingerprint(page(COPY), None)
-    signature = shared._sign(fingerprint)
-    refused: list[str] = []
-    found = shared.add_fingerprints(
-        [("x", fingerprint, signature), ("first", fingerprint, signature)], refused=refused
-    )
-    assert refused == ["first"]
-    assert [m.doc_id for m in found[0]] == ["first"] and found[1] == []
-    assert len(shared) == 2
-
-
 def test_cached_records_never_answer_for_a_page_removed_elsewhere(redis_url: str) -> None:
     from dedup.index.redis.cache import RecordCache
 
@@ -296,12 +229,12 @@ def test_cached_records_never_answer_for_a_page_removed_elsewhere(redis_url: str
     import numpy as np
 
     numbers = np.array([1, 2, 3], dtype=np.uint32)
-    fetched = here._shared.fetch(numbers)  # type: ignore[union-attr]
+    fetched = here._index.fetch(numbers)  # type: ignore[union-attr]
     owners, candidates = fetched.candidates([numbers])
     assert fetched.numbers.tolist() == [1, 3] and candidates.doc_ids == ["a", "c"]
     assert owners.tolist() == [0, 0] and candidates.originals == ["a", "a"]
     # A cache that must start over every few pages answers the same.
-    here._shared._cache = RecordCache(limit=2)  # type: ignore[union-attr]
+    here._index._cache = RecordCache(limit=2)  # type: ignore[union-attr]
     for _ in range(3):
         assert {m.doc_id for m in here.query(page(COPY))} == {"a", "c"}
 
@@ -340,7 +273,7 @@ def test_threads_sharing_one_deduplicator_link_every_copy(
 ) -> None:
     import threading
 
-    monkeypatch.setattr("dedup.index.deduplicator.WAVE", 2)
+    monkeypatch.setattr("dedup.index.redis.store.WAVE", 2)
     shared = Deduplicator(storage=redis_url, namespace="threads")
     texts = [page(ORIGINAL), page(COPY), page(TRUNCATED)]
     found: dict[str, set[str]] = {}

@@ -40,8 +40,10 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
+import time
 from collections.abc import Callable, Iterator, Sequence
-from typing import Any
+from dataclasses import replace
+from typing import Any, TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -49,8 +51,11 @@ import numpy.typing as npt
 from dedup._arrays import gathered
 from dedup.config import DedupConfig
 from dedup.errors import ConfigError, StorageError
-from dedup.fingerprint.sketch import SampleColumns
-from dedup.index.memory import Candidates
+from dedup.fingerprint.shingle import Fingerprint
+from dedup.fingerprint.signature import Signature
+from dedup.fingerprint.sketch import Sample, SampleColumns
+from dedup.index.backend import Candidates, Signed
+from dedup.index.matching import Matcher, original_of
 from dedup.index.redis.cache import RecordCache
 from dedup.index.redis.codec import (
     NUMBER,
@@ -66,10 +71,17 @@ from dedup.index.redis.codec import (
     texts,
 )
 from dedup.index.redis.scripts import ADD, REMOVE
-from dedup.index.redis.stream import Stream
+from dedup.index.redis.stream import Stream, ahead
+from dedup.index.sketches import Sketcher
+from dedup.models import Match
 
+_T = TypeVar("_T")
 LAYOUT = 2  # the version of the layout above; 1 kept a hash per page and decimal band fields
 CHUNK = 100  # pages per script call: a call blocks the server for a few milliseconds at most
+# Pages of a batch per round trip: one wave is verified while the next ones travel. Adds
+# give the server more to do than lookups, so they gain from more, smaller waves.
+WAVE = 250
+LOOKUP_WAVE = 500
 _FETCHED = 5000  # records per HMGET when fetching candidates
 
 
@@ -106,7 +118,8 @@ class HeldPages:
 
 
 class RedisIndex:
-    """The pages of one namespace in a Redis server."""
+    """The pages of one namespace in a Redis server (a `Backend`): every process that opens
+    the namespace shares them."""
 
     def __init__(self, url: str, namespace: str, config: DedupConfig) -> None:
         try:
@@ -128,6 +141,8 @@ class RedisIndex:
             raise StorageError(f"{url}: not a Redis URL ({error})") from error
         self._remove = self._redis.register_script(REMOVE)
         self._cache = RecordCache()
+        self._sketcher = Sketcher(config)
+        self._matcher = Matcher(config)
         self._page_keys = [
             self._key(name) for name in ("ids", "pages", "originals", "bands", "age", "seq")
         ]
@@ -136,6 +151,98 @@ class RedisIndex:
         # good while it is the same (`RecordCache`).
         token = os.urandom(8).hex()
         self.call(lambda: self._redis.set(self._key("epoch"), token, nx=True))
+
+    # ------------------------------------------------------------------ the Backend calls
+
+    def add(
+        self, pages: list[tuple[str, Fingerprint, Signature | None]]
+    ) -> list[list[Match] | None]:
+        """Each page is inserted by a script that answers with the pages indexed before it
+        (in this batch or by any process): a page's matches are what adding the pages one
+        by one would give, and each page's original is the first of its article the index
+        held. A page whose id was already there gets None.
+        """
+        now = time.time()
+
+        def send(
+            wave: list[tuple[str, Fingerprint, Signature | None]],
+        ) -> tuple[list[NewPage], int]:
+            sketches = self._sketcher.sketch_many([(print_, sign) for _, print_, sign in wave])
+            new = [
+                NewPage(doc_id, sample, keys, now)
+                for (doc_id, _, _), (sample, keys) in zip(wave, sketches, strict=True)
+            ]
+            return new, self.send_adds(stream, new)
+
+        def receive(sent: tuple[list[NewPage], int]) -> tuple[list[NewPage], list[Added | None]]:
+            new, replies = sent
+            return new, self.receive_adds(stream, replies)
+
+        def fetch(inserted: tuple[list[NewPage], list[Added | None]]) -> _Inserted:
+            new, answers = inserted
+            earlier = [None if answer is None else answer.earlier for answer in answers]
+            return new, answers, earlier, self.fetch_candidates(earlier)
+
+        originals: dict[str, str] = {}  # of this batch's pages: written below
+        numbered: dict[int, str] = {}
+        results: list[list[Match] | None] = []
+        with self.stream() as stream:
+            for new, answers, earlier, held in ahead(_waves(pages, WAVE), [send, receive, fetch]):
+                found = self._verified([page.sample for page in new], earlier, held)
+                for page, answer, matched in zip(new, answers, found, strict=True):
+                    if answer is None:
+                        results.append(None)
+                        continue
+                    matches = [
+                        replace(m, original_id=originals[m.doc_id]) if m.doc_id in originals else m
+                        for m in matched
+                    ]
+                    if matches:
+                        originals[page.doc_id] = numbered[answer.number] = original_of(
+                            matches, page.doc_id
+                        )
+                    results.append(matches)
+        self.set_originals(numbered)
+        return results
+
+    def query(self, pages: list[Signed]) -> list[list[Match]]:
+        def send(wave: list[Signed]) -> tuple[list[Sample], list[bool]]:
+            sketches = self._sketcher.sketch_many(wave)
+            return [sample for sample, _ in sketches], self.send_lookups(
+                stream, [keys for _, keys in sketches]
+            )
+
+        def receive(
+            sent: tuple[list[Sample], list[bool]],
+        ) -> tuple[list[Sample], list[npt.NDArray[np.uint32]]]:
+            samples, asked = sent
+            return samples, self.receive_lookups(stream, asked)
+
+        def fetch(looked: tuple[list[Sample], list[npt.NDArray[np.uint32]]]) -> _Looked:
+            samples, found = looked
+            return samples, found, self.fetch_candidates(found)
+
+        results: list[list[Match]] = []
+        with self.stream() as stream:
+            for samples, found, held in ahead(_waves(pages, LOOKUP_WAVE), [send, receive, fetch]):
+                results += self._verified(samples, found, held)
+        return results
+
+    def expire(self, cutoff: float) -> int:
+        return self.remove(self.older_than(cutoff))
+
+    def save(self, path: str | os.PathLike[str]) -> None:
+        raise StorageError(
+            "a shared index lives in Redis: back it up with Redis (BGSAVE), not save()"
+        )
+
+    def __contains__(self, doc_id: object) -> bool:
+        return isinstance(doc_id, str) and bool(
+            self.call(lambda: self._redis.hexists(self._key("ids"), doc_id))
+        )
+
+    def __len__(self) -> int:
+        return int(self.call(lambda: self._redis.hlen(self._key("ids"))))
 
     # ------------------------------------------------------------------ pages
 
@@ -254,7 +361,7 @@ class RedisIndex:
         }
         self.call(lambda: self._redis.hset(self._key("originals"), mapping=written))
 
-    def remove_many(self, doc_ids: list[str]) -> int:
+    def remove(self, doc_ids: list[str]) -> int:
         """Forget pages, each atomically; how many of them were indexed."""
         chunks = [doc_ids[start : start + CHUNK] for start in range(0, len(doc_ids), CHUNK)]
         keys = self._page_keys[:-1]
@@ -272,12 +379,6 @@ class RedisIndex:
             lambda: self._redis.zrangebyscore(self._key("age"), "-inf", f"({cutoff}")
         )
         return [text(member) for member in members]
-
-    def contains(self, doc_id: str) -> bool:
-        return bool(self.call(lambda: self._redis.hexists(self._key("ids"), doc_id)))
-
-    def count(self) -> int:
-        return int(self.call(lambda: self._redis.hlen(self._key("ids"))))
 
     def summary(self) -> tuple[list[float], int, int]:
         """When each page was added, how many have a body, how many distinct originals."""
@@ -298,6 +399,19 @@ class RedisIndex:
         return [text(doc_id) for _, doc_id in numbered]
 
     # ------------------------------------------------------------------ internals
+
+    def _verified(
+        self,
+        samples: list[Sample],
+        candidates: Sequence[npt.NDArray[np.uint32] | None],
+        held: HeldPages,
+    ) -> list[list[Match]]:
+        """Each page's verified matches among the fetched pages of its candidate numbers."""
+        empty = np.zeros(0, dtype=np.uint32)
+        owners, found = held.candidates(
+            [empty if numbers is None else numbers for numbers in candidates]
+        )
+        return self._matcher.matches_batch(samples, owners, found)
 
     def _check_config(self, config: DedupConfig) -> None:
         wanted = json.dumps({"layout": LAYOUT, **config.index_settings()}, sort_keys=True)
@@ -361,3 +475,15 @@ class RedisIndex:
 
     def _key(self, suffix: str) -> str:
         return f"{self.namespace}:{suffix}"
+
+
+# What a wave of a batch brings back from Redis, to verify: its pages, the add script's
+# answers, each page's candidate numbers, the candidates' records.
+_Inserted = tuple[
+    list[NewPage], list["Added | None"], list["npt.NDArray[np.uint32] | None"], HeldPages
+]
+_Looked = tuple[list[Sample], list["npt.NDArray[np.uint32]"], HeldPages]
+
+
+def _waves(items: list[_T], size: int) -> list[list[_T]]:
+    return [items[start : start + size] for start in range(0, len(items), size)] or [[]]

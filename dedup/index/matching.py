@@ -1,0 +1,131 @@
+"""Candidates -> verified matches: the copy rule over a page's candidates, ranked best first."""
+
+from __future__ import annotations
+
+from itertools import starmap
+
+import numpy as np
+import numpy.typing as npt
+
+from dedup._arrays import gathered
+from dedup.config import DedupConfig
+from dedup.fingerprint.sketch import Estimates, Sample, Samples, compare_pairs, compare_samples
+from dedup.index.backend import Candidates
+from dedup.models import CopyRelation, Match
+from dedup.verdict import judge_many, relations_of
+
+
+class Matcher:
+    """Verifies candidates on their samples for one configuration."""
+
+    def __init__(self, config: DedupConfig) -> None:
+        self.config = config
+
+    def matches(self, sample: Sample, candidates: Candidates) -> list[Match]:
+        """The candidates that are copies, as Matches, best first. A page with a hundred
+        indexed copies is common at a million pages: nothing here is done per candidate in
+        Python but building its Match."""
+        measured = compare_samples(sample, candidates.samples)
+        sizes = candidates.samples.sizes
+        copies = self._copies(measured, np.int64(sample.size), sizes)
+        if copies.size == 0:
+            return []
+        similarity = measured.similarity[copies]
+        rows = copies.tolist()
+        return _ranked(
+            similarity.tolist(),
+            measured.containment[copies].tolist(),
+            [candidates.doc_ids[row] for row in rows],
+            relations_of(similarity, sample.size, sizes[copies], self.config),
+            [candidates.originals[row] for row in rows],
+        )
+
+    def matches_batch(
+        self, samples: list[Sample], owners: npt.NDArray[np.int64], candidates: Candidates
+    ) -> list[list[Match]]:
+        """`matches` for a batch of pages at once: candidate i is for page ``owners[i]``.
+        Ranked as `matches` ranks (similarity, containment, doc_id), by one sort over the
+        whole batch."""
+        results: list[list[Match]] = [[] for _ in samples]
+        measured = compare_pairs(Samples.of(samples), owners, candidates.samples)
+        query_sizes = np.array([sample.size for sample in samples], dtype=np.int64)[owners]
+        sizes = candidates.samples.sizes
+        copies = self._copies(measured, query_sizes, sizes)
+        if copies.size == 0:
+            return results
+        rows = copies.tolist()
+        doc_ids = gathered(candidates.doc_ids, rows)
+        rank = {doc_id: n for n, doc_id in enumerate(sorted(set(doc_ids)))}
+        name_order = np.array([rank[doc_id] for doc_id in doc_ids])
+        similarity, containment = measured.similarity[copies], measured.containment[copies]
+        order = np.lexsort((name_order, -containment, -similarity, owners[copies]))
+        relations = relations_of(similarity, query_sizes[copies], sizes[copies], self.config)
+        ranked = order.tolist()
+        originals = gathered(candidates.originals, rows)
+        matches = list(
+            starmap(
+                Match,
+                zip(
+                    gathered(doc_ids, ranked),
+                    similarity[order].tolist(),
+                    containment[order].tolist(),
+                    gathered(relations, ranked),
+                    gathered(originals, ranked),
+                    strict=True,
+                ),
+            )
+        )
+        ranked_owners = owners[copies][order]
+        starts = np.flatnonzero(np.r_[True, ranked_owners[1:] != ranked_owners[:-1]])
+        ends = [*starts[1:].tolist(), len(matches)]
+        for owner, start, end in zip(
+            ranked_owners[starts].tolist(), starts.tolist(), ends, strict=True
+        ):
+            results[owner] = matches[start:end]
+        return results
+
+    def _copies(
+        self,
+        measured: Estimates,
+        query_sizes: npt.NDArray[np.int64] | np.int64,
+        sizes: npt.NDArray[np.int64],
+    ) -> npt.NDArray[np.intp]:
+        """Which measured candidates are copies, by position."""
+        return np.flatnonzero(
+            judge_many(
+                measured.similarity,
+                measured.containment,
+                np.minimum(sizes, query_sizes),
+                measured.agreement,
+                self.config,
+            )
+        )
+
+
+def _ranked(
+    similarities: list[float],
+    containments: list[float],
+    doc_ids: list[str],
+    relations: list[CopyRelation],
+    originals: list[str],
+) -> list[Match]:
+    """Matches best first: similarity, then containment, then doc_id."""
+    ranked = sorted(
+        zip(
+            [-value for value in similarities],
+            [-value for value in containments],
+            doc_ids,
+            relations,
+            originals,
+            strict=True,
+        )
+    )
+    return [
+        Match(doc_id, -similar, -contained, relation, original)
+        for similar, contained, doc_id, relation, original in ranked
+    ]
+
+
+def original_of(matches: list[Match], doc_id: str) -> str:
+    """A new page's original: its best match's, or itself when it is the first seen."""
+    return (matches[0].original_id or matches[0].doc_id) if matches else doc_id

@@ -21,8 +21,10 @@ from ..test_robustness import build_hostile_folder  # noqa: E402
 
 @pytest.fixture(scope="module")
 def scheduler() -> Iterator[str]:
+    # Its HTTP server on a free port: the default, 8787, may be taken by another cluster on
+    # the machine, and the warning that says so is an error here.
     with distributed.LocalCluster(
-        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0"
     ) as cluster:
         yield cluster.scheduler_address
 

@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from dedup import DedupConfig, Deduplicator, DuplicateIdError, UnknownIdError
+from dedup import DedupConfig, Deduplicator, DuplicateIdError, InputError, UnknownIdError
 
 from ..pages import CHARGING as ORIGINAL
 from ..pages import CHARGING_COPY as COPY
@@ -140,10 +140,25 @@ def test_ids_already_indexed_are_listed_when_asked_not_raised(make_index: MakeIn
     assert len(dd) == 2
 
 
-def test_a_page_without_a_body_is_kept_and_matches_nothing(make_index: MakeIndex) -> None:
+def test_a_page_without_a_body_is_refused_and_matches_nothing(make_index: MakeIndex) -> None:
     dd = make_index()
-    assert dd.add("menu", "首页 | 新闻 | 财经") == []
-    assert "menu" in dd and dd.stats().with_body == 0
+    with pytest.raises(InputError, match="no article body"):
+        dd.add("menu", "首页 | 新闻 | 财经")
+    assert "menu" not in dd and len(dd) == 0
     assert dd.query("首页 | 新闻 | 财经") == []
     dd.add("article", page(ORIGINAL))
     assert [m.doc_id for m in dd.query(page(COPY))] == ["article"]
+
+
+def test_removing_an_original_hands_its_group_to_the_next_page(
+    make_index: MakeIndex, request: pytest.FixtureRequest
+) -> None:
+    if "redis" in request.node.callspec.id:
+        pytest.xfail(
+            "the shared index keeps a removed original's id: handing its group over needs a "
+            "map from an original to its pages, which the Redis layout does not hold yet"
+        )
+    dd = make_index()
+    dd.add_many([("first", page(ORIGINAL)), ("second", page(COPY)), ("cut", page(TRUNCATED))])
+    dd.remove("first")
+    assert {m.original_id for m in dd.query(page(ORIGINAL))} == {"second"}

@@ -6,9 +6,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cache
 from typing import TYPE_CHECKING, Literal
-from zoneinfo import ZoneInfo
 
-if TYPE_CHECKING:  # for the type only: the index itself is built by the batch, above
+if TYPE_CHECKING:  # for the types only: the index itself is built by the batch, above
+    from zoneinfo import ZoneInfo
+
     from dedup.index.deduplicator import Deduplicator
 
 # How a copy relates to the page it was verified against: ``duplicate`` (Jaccard at the
@@ -159,4 +160,6 @@ def published_instant(published: str | None, timezone: str = "Asia/Shanghai") ->
 
 @cache
 def _zone(name: str) -> ZoneInfo:
+    from zoneinfo import ZoneInfo  # on first use: `import dedup` stays quick
+
     return ZoneInfo(name)

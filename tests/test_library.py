@@ -66,8 +66,8 @@ def test_query_many_takes_urls_and_bytes() -> None:
     assert answers[1] == dd.query(MIRROR.read_text("utf-8"), url="https://mirror.example/1288")
 
 
-def readme_snippets() -> list[str]:
-    text = (REPO / "README.md").read_text("utf-8")
+def readme_snippets(page: str = "README.md") -> list[str]:
+    text = (REPO / page).read_text("utf-8")
     blocks = re.findall(r"```python\n(.*?)```", text, flags=re.S)
     # The in-process index's snippets, in order (the shared index's need a Redis server).
     return [
@@ -77,10 +77,11 @@ def readme_snippets() -> list[str]:
     ]
 
 
-def test_the_readme_library_snippets_run_as_written(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize("page", ["README.md", "docs/crawler.md"])
+def test_the_library_snippets_run_as_written(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, page: str
 ) -> None:
-    snippets = readme_snippets()
+    snippets = readme_snippets(page)
     assert snippets and "from datetime import datetime" in snippets[0]
     (tmp_path / "samples").symlink_to(SAMPLES)
     monkeypatch.chdir(tmp_path)

@@ -102,6 +102,9 @@ def extract_html(
     ruby = bool(tree.xpath("//rt"))  # pinyin ruby: evidence of a mirror, as in text pages
     _clean(tree)
     lines_doc = extract_document(_flatten(copy.deepcopy(tree)), doc_id, path)
+    # The page's own address: the container's, else what the page declares (canonical link,
+    # og:url), so a copy saved under any file name keeps its site key and index id.
+    url = url or meta.get("url")
     body = _main_text(tree, url, lines_doc.body)
     site = meta.get("site") or lines_doc.site
     return replace(
@@ -199,11 +202,25 @@ def _page_metadata(tree: Any) -> dict[str, str]:
         or parse_date(ld.get("datePublished")),
         "source": next((metas[key] for key in _SOURCE_META if metas.get(key)), None),
         "author": metas.get("author") or ld.get("author"),
+        "url": _absolute_url(_canonical_link(tree) or metas.get("og:url")),
     }
     if found["site"]:
         found["site"] = to_simplified(found["site"])
     found["source"] = canonical_source(found["source"])
     return {key: value.strip() for key, value in found.items() if value and value.strip()}
+
+
+def _canonical_link(tree: Any) -> str | None:
+    for element in tree.xpath("//link[@href]"):
+        if "canonical" in (element.get("rel") or "").lower().split():
+            return str(element.get("href"))
+    return None
+
+
+def _absolute_url(value: str | None) -> str | None:
+    """A declared URL when it is absolute (http or https); relative ones say too little."""
+    value = (value or "").strip()
+    return value if value.lower().startswith(("http://", "https://")) else None
 
 
 def _first_h1(tree: Any) -> str | None:

@@ -38,7 +38,24 @@ _WIRE = re.compile(
 _LOCAL_NEWS = re.compile(r"^\s*([\u4e00-\u9fff]{2,8}(?:网|报|新闻))(?:讯|消息)")
 _EDITOR = re.compile(r"(?:责任编辑|责编|编辑)\s*[:\s]\s*([\u4e00-\u9fff·]{2,6}?)(?=[)\]\s]|$)")
 _REPORTER = re.compile(r"[(（]\s*记者\s*([\u4e00-\u9fff·]{2,4}?)(?=[)）\s、,])")
-_AUTHOR = re.compile(rf"(?:作者|author)\s*[:]\s*([^\s:]{{2,20}}?){_VALUE_STOP}")
+# A role before the name ("作者：本报记者 周航") is not the name.
+_AUTHOR = re.compile(
+    r"(?:作者|author)\s*[:]\s*(?:(?:本报|本台|本网|本刊|特约|实习|见习)?(?:记者|通讯员)\s*)?"
+    rf"([^\s:]{{2,20}}?){_VALUE_STOP}"
+)
+# What a licence sentence says; a site's name says none of it ("版权所有 未经授权禁止转载").
+_LICENCE_PHRASE = re.compile(r"未经|授权|禁止|不得|转载|复制|违者|保留|许可|声明")
+# A wire dateline heading the page: "新华社日内瓦3月18日电 题：…" is the source, then the title.
+_DATELINE_TITLE = re.compile(r"[电讯]\s*(?:\(记者[^)]{0,20}\))?\s*题\s*[:]\s*(.+)$")
+# English agency datelines and credit lines.
+_AGENCY = re.compile(
+    r"^\s*(?:[a-z][a-z .,/'-]{1,40}?\s*)?\((reuters|ap|afp|bloomberg|upi|xinhua|dpa|efe|ansa"
+    r"|kyodo|pa|cnn|bbc)\)\s*[-–—]"
+)
+_FIRST_APPEARED = re.compile(
+    r"(?:first|originally)\s+(?:appeared|published|ran)\s+(?:in|on|at)\s+"
+    r"((?:the\s+)?[a-z][\w&'.-]*(?:\s+[a-z][\w&'-]*){0,5}?)\s*(?:[.,;]|$|\s+on\s)"
+)
 _STATED_SOURCE = re.compile(
     r"凡(?:本网)?注明\s*[\"“'‘]?\s*来源\s*[:]?\s*([^\"”'’\s]{2,20}?)\s*[\"”'’]"
 )
@@ -239,7 +256,33 @@ def find_site(lines: Sequence[Line]) -> str | None:
     for finder in finders:
         for line in lines:
             found = finder(line)
-            if found and not SPAM.search(found):
+            if found and not SPAM.search(found) and not _LICENCE_PHRASE.search(found):
+                return found
+    return None
+
+
+def dateline_title(line: Line) -> tuple[str, str | None] | None:
+    """A headline slot holding a wire dateline: (the source, the title after 题：, if any);
+    None when the line is no dateline."""
+    source = _cut(line, _WIRE)
+    if source is None:
+        return None
+    match = _DATELINE_TITLE.search(line.shadow)
+    title = line.text[match.start(1) : match.end(1)].strip() if match else None
+    return canonical_source(source) or source, title or None
+
+
+def find_english_source(first_body_line: Line | None, lines: Sequence[Line]) -> str | None:
+    """An English page's source: an agency dateline ("LONDON (Reuters) -") opening the
+    body, or a credit line ("This article first appeared in The Guardian")."""
+    if first_body_line is not None:
+        match = _AGENCY.search(first_body_line.shadow)
+        if match:
+            return first_body_line.text[match.start(1) : match.end(1)]
+    for line in lines:
+        if "appeared" in line.shadow or "published" in line.shadow or "ran " in line.shadow:
+            found = _cut(line, _FIRST_APPEARED)
+            if found:
                 return found
     return None
 

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 
 from dedup.extract import metadata
 from dedup.extract.boilerplate import (
+    DATE,
     GLUED_META,
     SPAM,
     classify_line,
@@ -26,6 +27,14 @@ from dedup.models import Document
 from dedup.textops import clean_residue, shadow, strip_pinyin
 
 _TITLE_BRACKETS = re.compile(r"^[\[【](.+)[\]】]$")
+_TITLE_LABEL = re.compile(r"^\s*(?:标题|title)\s*[:]\s*")
+# "原标题：…" names the title a copy had elsewhere: the page's own headline is above it.
+_ORIGINAL_TITLE = re.compile(r"^\s*[\[【(]?\s*原标题")
+# A dated line of page widgets ("【字号 大 中 小】 2016-08-14 阅读(4783)") is metadata.
+_WIDGET_META = re.compile(r"字号|阅读\s*\(|浏览\s*\(|点击\s*\(")
+# A line of three or more short items between separators is a menu, never a body.
+_MENU_SEPARATORS = re.compile(r"\s*[|/·•>»]\s*|\s{2,}")
+_MAX_MENU_ITEM = 8
 _MIN_TITLE, _MAX_TITLE = 4, 200
 _MIN_FALLBACK_BODY = 15
 _MIN_WRAPPED_LINES = 3
@@ -35,6 +44,7 @@ _WIDE = re.compile(
     "[\u1100-\u115f\u2e80-\u303e\u3041-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f"
     "\uff00-\uff60\uffe0-\uffe6\U00020000-\U0003fffd]"
 )
+_CJK_ANY = re.compile(r"[\u3400-\u9fff]")
 _CJK_END = re.compile(r"[\u3400-\u9fff\uf900-\ufaff，。、；：！？）」』”]$")
 _MIN_GLUED_REST = 10
 
@@ -52,7 +62,7 @@ def extract_document(text: str, doc_id: str, path: str | None = None) -> Documen
     page_shadow = shadow(page)  # once per page: shadows keep every character in place
     lines = [_classified(line) for line in _split_glued_metadata(_page_lines(page, page_shadow))]
     lines = _unwrap(lines)
-    kinds = [line.kind for line in lines]
+    kinds = [_kind_of(line) for line in lines]
     start, end = _body_span(lines, kinds)
     body_lines = [
         _remove_inline_noise(lines[index]) for index in range(start, end) if kinds[index] is None
@@ -63,15 +73,22 @@ def extract_document(text: str, doc_id: str, path: str | None = None) -> Documen
     first_body = lines[start] if start < end else None
     around = [lines[index] for index in range(len(lines)) if not start <= index < end]
     site = metadata.find_site(around)
+    title = _title(lines[title_index]) if title_index is not None else None
+    source = metadata.find_source(header, first_body)
+    dateline = metadata.dateline_title(lines[title_index]) if title_index is not None else None
+    if dateline is not None:  # a wire dateline in the headline's place is the source
+        source, title = source or dateline[0], dateline[1]
+    if source is None and body and not _CJK_ANY.search(body[:200]):
+        source = metadata.find_english_source(first_body, lines)
     return Document(
         doc_id=doc_id,
         path=path,
         body=body,
-        title=_title(lines[title_index]) if title_index is not None else None,
+        title=title,
         published=metadata.find_published(header),
         site=site,
         site_key=metadata.site_key(site),
-        source=metadata.find_source(header, first_body),
+        source=source,
         author=metadata.find_author(header),
         editor=metadata.find_editor(around),
         reporter=metadata.find_reporter(lines[start : start + 1]),
@@ -89,6 +106,17 @@ def _page_lines(page: str, page_shadow: str) -> list[Line]:
             lead = len(raw) - len(raw.lstrip())
             lines.append(Line(text, raw_shadow[lead : lead + len(text)]))
     return lines
+
+
+def _kind_of(line: Line) -> str | None:
+    if line.kind is None and not line.prose and _WIDGET_META.search(line.shadow):
+        return "meta" if DATE.search(line.shadow) else line.kind
+    return line.kind
+
+
+def _is_menu(shadow_line: str) -> bool:
+    items = [item for item in _MENU_SEPARATORS.split(shadow_line.strip()) if item]
+    return len(items) >= 3 and all(len(item) <= _MAX_MENU_ITEM for item in items)
 
 
 def _classified(line: Line) -> Line:
@@ -183,7 +211,7 @@ def _body_span(lines: Sequence[Line], kinds: Sequence[str | None]) -> tuple[int,
     if not candidates:
         return 0, 0
     longest = max(candidates, key=lambda i: (len(lines[i].shadow), -i))
-    if len(lines[longest].shadow) < _MIN_FALLBACK_BODY:
+    if len(lines[longest].shadow) < _MIN_FALLBACK_BODY or _is_menu(lines[longest].shadow):
         return 0, 0
     return longest, longest + 1
 
@@ -214,6 +242,8 @@ def _title_index(lines: Sequence[Line], kinds: Sequence[str | None], start: int)
             continue
         if kind is not None:
             return None
+        if _ORIGINAL_TITLE.match(lines[index].shadow):
+            continue
         length = len(strip_bullet(lines[index].shadow))
         if _MIN_TITLE <= length <= _MAX_TITLE and not lines[index].prose:
             return index
@@ -223,6 +253,8 @@ def _title_index(lines: Sequence[Line], kinds: Sequence[str | None], start: int)
 
 def _title(line: Line) -> str:
     text = line.text.strip()
+    label = _TITLE_LABEL.match(line.shadow.strip())
+    text = text[label.end() :].strip() if label else text
     match = _TITLE_BRACKETS.match(text)
     return match.group(1).strip() if match else text
 

@@ -126,3 +126,16 @@ def test_hostile_page_text_shows_as_text_and_never_runs(browser: Any, tmp_path: 
     assert sorted(visit.page.locator("#pair-1 mark.num").all_inner_texts()) == ["5"] * 3 + ["6"] * 3
     visit.page.screenshot(path=str(tmp_path / "hostile.png"), full_page=True)
     assert visit.left_the_page() == [] and visit.errors == []
+
+
+def test_a_cluster_named_in_the_address_opens_and_back_returns_to_the_list(
+    browser: Any, samples_report: Path
+) -> None:
+    page = browser.new_page()
+    page.goto(samples_report.as_uri() + "#cluster-2")
+    page.wait_for_selector("#cluster h2:text('Cluster 2:')")
+    assert page.locator("#overview").is_hidden()
+    page.click("#cluster a.back")
+    page.wait_for_selector("#overview", state="visible")
+    assert page.locator("#cluster").is_hidden()
+    assert page.locator("#clusters tbody tr").count() == 3

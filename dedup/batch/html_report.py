@@ -12,7 +12,7 @@ import base64
 import hashlib
 import os
 from collections import Counter, defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cache
@@ -241,12 +241,15 @@ def _compared(number: int, original: str, member: Member) -> dict[str, Any]:
     original, ``["+", text]`` only in the copy, ``["~", a0, a1, text]`` replaced."""
     body = member.document.body
     diff = diff_texts(original, body)
+    at = _utf16_offsets(original)
     edits: list[list[Any]] = []
     for edit in diff.edits:
         (a0, a1), (b0, b1) = edit.original, edit.copy
         text = body[b0:b1]
+        same = text == original[a0:a1]
+        a0, a1 = at(a0), at(a1)
         if edit.tag == "equal":
-            edits.append(["=", a0, a1] if text == original[a0:a1] else ["=", a0, a1, text])
+            edits.append(["=", a0, a1] if same else ["=", a0, a1, text])
         elif edit.tag == "delete":
             edits.append(["-", a0, a1])
         elif edit.tag == "insert":
@@ -259,3 +262,14 @@ def _compared(number: int, original: str, member: Member) -> dict[str, Any]:
         "numbers": [list(pair) for pair in diff.changed_numbers],
         "truncated": diff.truncated,
     }
+
+
+def _utf16_offsets(text: str) -> Callable[[int], int]:
+    """Character offsets as the page's script counts them (UTF-16 code units): a character
+    beyond the Basic Multilingual Plane (rare CJK, emoji) counts twice there."""
+    if text.isascii() or max(text) <= "\uffff":
+        return lambda offset: offset
+    units = [0]
+    for char in text:
+        units.append(units[-1] + (2 if char > "\uffff" else 1))
+    return units.__getitem__

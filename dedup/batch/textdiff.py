@@ -1,4 +1,5 @@
-"""What a copy changed: its character differences from the original, for people to read.
+"""What a copy changed: its character differences from the original, for people to read
+(the only user of fast-diff-match-patch).
 
 Both bodies are compared on their shadows (Simplified, half-width: ``textops.shadow`` keeps
 every character in place), so a Traditional copy of a Simplified original shows no change
@@ -9,14 +10,17 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from difflib import SequenceMatcher
+
+import fast_diff_match_patch
 
 from dedup.textops import shadow
 
 # Shared runs shorter than this inside a changed passage are coincidences (一 个 的),
 # shown as part of the change rather than as confetti of shared characters.
 MIN_SHARED = 3
-# difflib's matcher is quadratic at worst: longer bodies are compared on their first part.
+# Longer bodies are compared on their first part: the diff's time grows with length times
+# differences, and it runs without a time limit so that the same bodies always give the
+# same edits.
 MAX_CHARS = 20_000
 
 _DIGIT = re.compile(r"\d")
@@ -59,14 +63,28 @@ def diff_texts(original: str, copy: str) -> TextDiff:
     """
     truncated = len(original) > MAX_CHARS or len(copy) > MAX_CHARS
     a, b = shadow(original[:MAX_CHARS]), shadow(copy[:MAX_CHARS])
-    matcher = SequenceMatcher(None, a, b, autojunk=False)
-    blocks = [
-        (block.a, block.b, block.size)
-        for block in matcher.get_matching_blocks()
-        if block.size >= MIN_SHARED
-    ]
-    edits = _widen_numbers(_edits_between(blocks, len(a), len(b)), a, b)
+    edits = _widen_numbers(_edits_between(_shared_runs(a, b), len(a), len(b)), a, b)
     return TextDiff(tuple(edits), _changed_numbers(edits, a, b), truncated)
+
+
+def _shared_runs(a: str, b: str) -> list[tuple[int, int, int]]:
+    """(start in a, start in b, length) of each shared run of `MIN_SHARED` characters or
+    more: Google's diff-match-patch (C++) with its semantic cleanup, which already folds
+    coincidental short matches into the changes around them."""
+    runs = []
+    i = j = 0
+    for op, size in fast_diff_match_patch.diff(
+        a, b, timelimit=0, checklines=False, cleanup="Semantic"
+    ):
+        if op == "=":
+            if size >= MIN_SHARED:
+                runs.append((i, j, size))
+            i, j = i + size, j + size
+        elif op == "-":
+            i += size
+        else:
+            j += size
+    return runs
 
 
 def _changed_numbers(edits: list[Edit], a: str, b: str) -> tuple[tuple[str, str], ...]:

@@ -148,3 +148,15 @@ def test_scan_refuses_an_html_report_inside_the_scanned_folder(tmp_path: Path) -
     assert outcome.exit_code == 2
     assert "inside the scanned folder" in outcome.output
     assert not (tmp_path / "r.html").exists()
+
+
+def test_offsets_count_as_the_page_script_does_beyond_the_basic_plane() -> None:
+    result = hostile_result()
+    original = result.clusters[0].members[0].document
+    emoji = Document("a.txt", "𠀀𠀁" + original.body, path="a.txt", title="t", site="s")
+    members = (Member(emoji, 1.0, 1.0, True, "original"), *result.clusters[0].members[1:])
+    result.clusters[0] = Cluster(1, members)
+    detail = data_blocks(page_of(result))["c1"]
+    edits = detail["copies"][0]["edits"]  # type: ignore[index]
+    first_shared = next(edit for edit in edits if edit[0] == "=")
+    assert first_shared[1] == 4  # two characters, four UTF-16 units

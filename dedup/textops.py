@@ -8,10 +8,14 @@ normalization fingerprints.
 from __future__ import annotations
 
 import html
+import importlib.util
 import re
+import sys
 import unicodedata
 from functools import cache
 from importlib import resources
+from pathlib import Path
+from typing import cast
 
 import numpy as np
 import numpy.typing as npt
@@ -97,10 +101,30 @@ def _is_reading(char: str, annotation: str) -> bool:
 
 @cache
 def _readings(char: str) -> frozenset[str]:
-    # pypinyin loads its dictionaries on import (about 0.1 s): only pages with annotations pay.
-    from pypinyin import Style, pinyin
+    readings = _pinyin_table().get(ord(char))
+    return frozenset(readings.split(",")) if readings else frozenset()
 
-    return frozenset(pinyin(char, style=Style.TONE, heteronym=True)[0])
+
+@cache
+def _pinyin_table() -> dict[int, str]:
+    """pypinyin's readings of each character (``"yè,xiè"``), the table its one-character
+    lookups answer from; only pages with a candidate annotation load it.
+
+    Importing pypinyin also loads its phrase dictionary and copies both (0.5 s), which
+    readings of single characters never use: the table's own module is loaded alone.
+    """
+    if "pypinyin" not in sys.modules:
+        spec = importlib.util.find_spec("pypinyin")
+        path = Path(spec.origin).with_name("pinyin_dict.py") if spec and spec.origin else None
+        if path is not None and path.is_file():
+            module_spec = importlib.util.spec_from_file_location("_dedup_pinyin_dict", path)
+            if module_spec is not None and module_spec.loader is not None:
+                module = importlib.util.module_from_spec(module_spec)
+                module_spec.loader.exec_module(module)
+                return cast(dict[int, str], module.pinyin_dict)
+    from pypinyin.pinyin_dict import pinyin_dict
+
+    return pinyin_dict
 
 
 class CharMap:

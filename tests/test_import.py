@@ -4,17 +4,28 @@ import subprocess
 import sys
 
 
-def test_import_dedup_stays_light() -> None:
-    code = (
-        "import sys, dedup\n"
-        "heavy = {'pandas', 'click', 'jieba', 'pypinyin', 'datasketch', 'scipy'}\n"
-        "heavy &= set(sys.modules)\n"
-        "print(','.join(sorted(heavy)))\n"
+def _heavy_modules_after(code: str) -> list[str]:
+    """Which heavy libraries a fresh process has loaded after running `code`."""
+    code += (
+        "\nimport sys\n"
+        "heavy = {'pandas', 'click', 'jieba', 'pypinyin', 'datasketch', 'scipy', 'trafilatura',"
+        " 'lxml'}\n"
+        "print(','.join(sorted(heavy & set(sys.modules))))\n"
     )
     completed = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )
-    assert completed.stdout.strip() == ""
+    return [name for name in completed.stdout.strip().split(",") if name]
+
+
+def test_import_dedup_stays_light() -> None:
+    assert _heavy_modules_after("import dedup") == []
+
+
+def test_a_text_page_with_pinyin_loads_no_html_stack_nor_pinyin_phrases() -> None:
+    # The annotation needs pypinyin's character readings, not the package and its phrases.
+    code = "from dedup import Deduplicator\nDeduplicator().add('a', '企業(yè)發(fā)展迅速，' * 40)"
+    assert _heavy_modules_after(code) == []
 
 
 def test_public_names() -> None:

@@ -123,3 +123,14 @@ def test_one_pass_fold_learns_each_character_exactly() -> None:
 )
 def test_one_pass_fold_on_hard_cases(text: str) -> None:
     assert fold_for_fingerprint(text) == fold_script(nfkc(text)).lower()
+
+
+def test_readings_are_pypinyins_own() -> None:
+    from pypinyin import Style, pinyin
+
+    from dedup.textops import _readings
+
+    chars = [chr(code) for code in range(0x4E00, 0x9FFF, 7)] + ["業", "發", "行", "〇", "a"]
+    for char in chars:
+        expected = set(pinyin(char, style=Style.TONE, heteronym=True)[0]) - {char}
+        assert _readings(char) == expected, char

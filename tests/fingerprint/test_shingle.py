@@ -63,3 +63,16 @@ def test_char_token_ids_equal_string_token_ids(text: str) -> None:
 
     ids, _ = char_token_ids(token_text(text))
     assert np.array_equal(ids, token_ids(tokenize(text)))
+
+
+def test_single_token_ids_are_xxh32_of_each_character() -> None:
+    import xxhash
+
+    from dedup.fingerprint.shingle import _SINGLE_TOKEN_RANGES, _single_tokens
+
+    single, table = _single_tokens()
+    for low, high in _SINGLE_TOKEN_RANGES:
+        expected = [xxhash.xxh32_intdigest(chr(c).encode("utf-8")) for c in range(low, high + 1)]
+        assert table[low : high + 1].tolist() == expected
+        assert single[low : high + 1].all()
+    assert not single[0x41] and not single[0x3000]

@@ -6,16 +6,31 @@ STAMP = $(VENV)/.installed
 
 .PHONY: demo test check lint type docs eval bench bench-extract fuzz fmt clean
 
-$(STAMP): pyproject.toml
+# Three layers, each installed once: the package alone (what `pip install .` gives a user,
+# with the pip the virtualenv comes with), then what the tests need, then the dev tools.
+BASE = $(VENV)/.base
+TESTS = $(VENV)/.tests
+
+$(BASE): pyproject.toml
+	@echo "Setting up $(VENV) with the package alone (pip install -e .; a minute on first run)"
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev,dask,redis]'
+	$(BIN)/python -m pip install -e .
+	touch $(BASE)
+
+$(TESTS): $(BASE)
+	@echo "Adding what the tests need: pytest, hypothesis, playwright, the dask and redis extras"
+	$(BIN)/python -m pip install -e '.[test,dask,redis]'
+	touch $(TESTS)
+
+$(STAMP): $(TESTS)
+	@echo "Adding the dev tools: ruff, mypy, pandas-stubs"
+	$(BIN)/python -m pip install -e '.[dev,dask,redis]'
 	touch $(STAMP)
 
-demo: $(STAMP)  ## cluster the copies among samples/ and print the CSV report
+demo: $(BASE)  ## cluster the copies among samples/ and print the CSV report
 	$(BIN)/dedup scan samples/
 
-test: $(STAMP)  ## the test suite (pytest)
+test: $(TESTS)  ## the test suite (pytest)
 	$(BIN)/python -m pytest
 
 lint: $(STAMP)
@@ -47,5 +62,8 @@ bench-extract: $(STAMP)  ## extraction pages/s per format and body accuracy
 fuzz: $(STAMP)  ## the property tests with 3,000 examples each (about a minute)
 	DEDUP_FUZZ=1 $(BIN)/python -m pytest tests/test_properties.py -q --hypothesis-show-statistics
 
-bench: $(STAMP)  ## scan speed and memory at 10k/30k/100k pages against a plain datasketch pipeline
-	$(BIN)/python benchmarks/bench_scan.py --sizes 10000,30000,100000 --check-reference
+bench: $(STAMP)  ## start-up; scan speed and memory from 1k to 100k pages against datasketch and rensa
+	$(BIN)/python -m pip install -e '.[bench]'
+	$(BIN)/python benchmarks/bench_startup.py
+	$(BIN)/python benchmarks/bench_scan.py --mode corpus --sizes 1000,6000
+	$(BIN)/python benchmarks/bench_scan.py --sizes 30000,100000 --check-reference

@@ -1,16 +1,24 @@
-"""End-to-end speed and memory of `dedup scan`, against a plain datasketch pipeline.
+"""End-to-end speed and memory of `dedup scan`, against two baselines a user could pick.
 
-Builds text-page corpora of the requested sizes from ../shared/corpora (every usable real
-article once, then re-posts with variations to reach the size; cached under
-benchmarks/out/), then, each in a fresh process so peak memory is its own:
-- the baseline, written plainly: whole page text, character 5-grams, per-shingle
-  `MinHash.update`, datasketch `MinHashLSH` at threshold 0.8, union-find over query results;
+Corpora, cached under benchmarks/out/:
+- ``--mode synthetic`` (default): text pages built from ../shared/corpora (every usable real
+  article once, then re-posts with variations to reach the size);
+- ``--mode corpus``: the articles of ../shared/corpora/zh-crudrag-news-2023, the first N,
+  one per ``.txt`` file exactly as the corpus holds them (no templates; at most 13,182).
+
+Each run is a whole fresh process, timed from outside (start-up, imports and the report
+included), so peak memory is its own too:
+- datasketch, written plainly: whole page text, character 5-grams, per-shingle
+  `MinHash.update`, `MinHashLSH` at threshold 0.8, union-find over query results;
+- rensa (``pip install "dedup[bench]"``): Rust MinHash and its LSH at 0.8 over the raw
+  text's character 5-grams, union-find; no extraction and no verification;
 - `dedup scan` as the CLI runs it (reading, extraction, normalization, shingles, signatures,
   LSH, verification, clustering, the CSV report), with --jobs N.
-Prints pages/s, the ratio to the baseline, peak RSS, the index size per document and the
-time per stage.
+Prints wall time, pages/s, the ratio to each baseline, peak RSS, the index size per document
+and the time per stage.
 
-Usage: python benchmarks/bench_scan.py [--sizes 10000,30000,100000] [--jobs 2] [--no-baseline]
+Usage: python benchmarks/bench_scan.py [--sizes 1000,6000,30000] [--mode corpus] [--jobs 2]
+       [--no-baseline]
 """
 
 from __future__ import annotations
@@ -29,15 +37,37 @@ sys.path.insert(0, str(ROOT))
 OUT = ROOT / "benchmarks" / "out"
 
 
-def corpus(size: int) -> Path:
-    from tests.syndication import build_sized
+CRUDRAG = ROOT.parent / "shared" / "corpora" / "zh-crudrag-news-2023"
 
-    folder = OUT / f"corpus-{size}"
+
+def corpus(size: int, mode: str) -> Path:
+    folder = OUT / f"{'raw' if mode == 'corpus' else 'corpus'}-{size}"
     done = folder / ".complete"
     if not done.exists():
-        build_sized(folder, size)
+        if mode == "corpus":
+            write_articles(folder, size)
+        else:
+            from tests.syndication import build_sized
+
+            build_sized(folder, size)
         done.write_text("ok")
     return folder
+
+
+def write_articles(folder: Path, size: int) -> None:
+    """The first `size` articles of the corpus, one per file, each text exactly as it is."""
+    folder.mkdir(parents=True, exist_ok=True)
+    written = 0
+    for source in sorted(CRUDRAG.glob("*.jsonl")):
+        with source.open(encoding="utf-8") as lines:
+            for line in lines:
+                record = json.loads(line)
+                (folder / f"{record['id']}.txt").write_text(record["text"], "utf-8")
+                written += 1
+                if written == size:
+                    return
+    if written < size:
+        raise SystemExit(f"the corpus holds {written} articles, fewer than {size}")
 
 
 def run_baseline(folder: str) -> dict[str, object]:
@@ -45,7 +75,6 @@ def run_baseline(folder: str) -> dict[str, object]:
 
     from datasketch import MinHash, MinHashLSH
 
-    started = time.perf_counter()
     paths = sorted(p for p in Path(folder).rglob("*.txt"))
     lsh = MinHashLSH(threshold=0.8, num_perm=128)
     sketches = {}
@@ -69,21 +98,45 @@ def run_baseline(folder: str) -> dict[str, object]:
         for other in lsh.query(minhash):
             parent[find(other)] = find(key)
     clusters = len({find(key) for key in sketches})
-    return {"pages": len(paths), "seconds": time.perf_counter() - started, "clusters": clusters}
+    return {"pages": len(paths), "clusters": clusters}
+
+
+def run_rensa(folder: str) -> dict[str, object]:
+    from rensa import RMinHash, RMinHashLSH
+
+    paths = sorted(p for p in Path(folder).rglob("*.txt"))
+    lsh = RMinHashLSH(threshold=0.8, num_perm=128, num_bands=16)
+    sketches = []
+    for key, path in enumerate(paths):
+        text = path.read_text("utf-8")
+        minhash = RMinHash(num_perm=128, seed=1)
+        minhash.update(list({text[i : i + 5] for i in range(max(1, len(text) - 4))}))
+        lsh.insert(key, minhash)
+        sketches.append(minhash)
+    parent = list(range(len(paths)))
+
+    def find(key: int) -> int:
+        while parent[key] != key:
+            parent[key] = parent[parent[key]]
+            key = parent[key]
+        return key
+
+    for key, minhash in enumerate(sketches):
+        for other in lsh.query(minhash):
+            parent[find(other)] = find(key)
+    clusters = len({find(key) for key in range(len(paths))})
+    return {"pages": len(paths), "clusters": clusters}
 
 
 def run_dedup(folder: str, jobs: int) -> dict[str, object]:
     import dedup
     from dedup.batch import report
 
-    started = time.perf_counter()
     result = dedup.scan([folder], dedup.DedupConfig(), jobs=jobs)
     frame = report.clusters_frame(result.clusters)
     report.write_csv(frame, OUT / "bench-report.csv")
-    seconds = time.perf_counter() - started
     return {
         "pages": len(result.extracted) + len(result.skipped),
-        "seconds": seconds,
         "clusters": len(result.duplicate_clusters),
         "stages": result.stage_seconds,
         "index_bytes_per_doc": result.index_bytes / max(1, len(result.documents)),
@@ -91,7 +144,9 @@ def run_dedup(folder: str, jobs: int) -> dict[str, object]:
 
 
 def measure(kind: str, folder: Path, jobs: int) -> dict[str, object]:
-    """Run one measurement in a fresh process and read its figures and peak memory."""
+    """Run one measurement in a fresh process and read its figures and peak memory; its
+    wall time is the whole process's, start-up and report included."""
+    started = time.perf_counter()
     completed = subprocess.run(
         [sys.executable, __file__, "--run-one", kind, str(folder), "--jobs", str(jobs)],
         capture_output=True,
@@ -99,14 +154,23 @@ def measure(kind: str, folder: Path, jobs: int) -> dict[str, object]:
         check=True,
         cwd=ROOT,
     )
-    return json.loads(completed.stdout.strip().splitlines()[-1])
+    figures: dict[str, object] = json.loads(completed.stdout.strip().splitlines()[-1])
+    figures["seconds"] = time.perf_counter() - started
+    return figures
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--sizes", default="10000")
     parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--mode", choices=("synthetic", "corpus"), default="synthetic")
     parser.add_argument("--no-baseline", action="store_true")
+    parser.add_argument(
+        "--baseline-max",
+        type=int,
+        default=30000,
+        help="run the baselines up to this size only (datasketch takes 10 minutes at 100k)",
+    )
     parser.add_argument(
         "--check-reference",
         action="store_true",
@@ -116,7 +180,8 @@ def main() -> int:
     args = parser.parse_args()
     if args.run_one:
         kind, folder = args.run_one
-        figures = run_baseline(folder) if kind == "baseline" else run_dedup(folder, args.jobs)
+        runs = {"baseline": run_baseline, "rensa": run_rensa}
+        figures = runs[kind](folder) if kind in runs else run_dedup(folder, args.jobs)
         usage = max(
             resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
             resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss,
@@ -127,26 +192,26 @@ def main() -> int:
     if not (ROOT.parent / "shared" / "corpora").is_dir():
         print("benchmark needs ../shared/corpora beside the repository", file=sys.stderr)
         return 2
-    sizes = [int(s) for s in args.sizes.split(",")]
-    baseline_rate = None
-    for number, size in enumerate(sizes):
-        folder = corpus(size)
-        if number == 0 and not args.no_baseline:
-            base = measure("baseline", folder, 1)
-            baseline_rate = base["pages"] / base["seconds"]
-            print(
-                f"baseline   {size:>7} pages  {base['seconds']:7.1f} s  "
-                f"{baseline_rate:7.0f} pages/s  peak RSS {base['peak_rss_mb']:.0f} MB"
-            )
+    for number, size in enumerate(int(s) for s in args.sizes.split(",")):
+        folder = corpus(size, args.mode)
+        rates = {}
+        if not args.no_baseline and size <= args.baseline_max:
+            for kind, label in (("baseline", "datasketch"), ("rensa", "rensa")):
+                base = measure(kind, folder, 1)
+                rates[label] = base["pages"] / base["seconds"]
+                print(
+                    f"{label:<10} {size:>7} pages  {base['seconds']:7.1f} s  "
+                    f"{rates[label]:7.0f} pages/s  peak RSS {base['peak_rss_mb']:.0f} MB"
+                )
         figures = measure("dedup", folder, args.jobs)
         rate = figures["pages"] / figures["seconds"]
-        ratio = f"  {rate / baseline_rate:.1f}x baseline" if baseline_rate else ""
+        ratios = "".join(f"  {rate / r:.1f}x {label}" for label, r in rates.items())
         per_page = 1e3 * figures["seconds"] / figures["pages"]
         print(
-            f"dedup -j{args.jobs}  {size:>7} pages  {figures['seconds']:7.1f} s  "
+            f"dedup -j{args.jobs}   {size:>7} pages  {figures['seconds']:7.1f} s  "
             f"{rate:7.0f} pages/s  {per_page:.2f} ms/page  peak RSS "
             f"{figures['peak_rss_mb']:.0f} MB  index {figures['index_bytes_per_doc']:.0f} B/doc"
-            f"{ratio}"
+            f"{ratios}"
         )
         stages = figures["stages"]
         print("           stages: " + ", ".join(f"{k} {v:.1f} s" for k, v in stages.items()))

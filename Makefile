@@ -52,6 +52,7 @@ fmt: $(STAMP)
 
 eval: $(STAMP)  ## pairwise precision/recall on a corpus built from ../shared/corpora
 	$(BIN)/python benchmarks/eval_scan.py
+	$(BIN)/python benchmarks/eval_metadata.py
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -216,7 +216,7 @@ def _find_source(header: Sequence[Line], first_body_line: Line | None) -> str | 
     for line in header:
         if line.kind in {"copyright", "licence"}:
             continue  # "凡注明来源:X" in a copyright notice names the host, not the source
-        found = _cut(line, _SOURCE)
+        found = _cut(line, _SOURCE) or _dated_source(line)
         if found:
             return found
     if first_body_line is not None:
@@ -225,6 +225,20 @@ def _find_source(header: Sequence[Line], first_body_line: Line | None) -> str | 
             if found:
                 return found
     return None
+
+
+# A date line ending in an outlet's name, without a label: "2023-08-02 10:00 新华社".
+_OUTLET_AFTER_DATE = re.compile(r"\s*([\u4e00-\u9fff]{2,10}(?:社|网|报|台|新闻))\s*$")
+
+
+def _dated_source(line: Line) -> str | None:
+    date = DATE.search(line.shadow)
+    if date is None:
+        return None
+    match = _OUTLET_AFTER_DATE.match(line.shadow, date.end())
+    if match is None:
+        return None
+    return to_simplified(line.text[match.start(1) : match.end(1)])
 
 
 def find_editor(lines: Sequence[Line]) -> str | None:

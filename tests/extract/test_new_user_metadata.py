@@ -106,3 +106,17 @@ def test_a_traditional_metadata_line_wins_over_a_pager_date() -> None:
     )
     doc = extract_document(page, "a")
     assert (doc.published, doc.source) == ("2015-08-15T10:45", "新华社")
+
+
+@pytest.mark.parametrize(
+    ("line", "source"),
+    [
+        ("2023-08-02 新华社", "新华社"),
+        ("2023-08-02 10:00 人民网", "人民网"),
+        ("2015-08-20  来源: 新华社", "新华社"),
+        ("2023-08-02 阅读", None),
+    ],
+)
+def test_an_outlet_after_the_date_is_the_source(line: str, source: str | None) -> None:
+    doc = extract_document("江州新建五万个充电桩\n" + line + "\n" + BODY, "a")
+    assert doc.source == source and doc.published is not None

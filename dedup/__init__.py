@@ -21,6 +21,7 @@ from dedup.errors import (
     DuplicateIdError,
     IndexFormatError,
     InputError,
+    OutputError,
     StorageError,
     UnknownIdError,
 )
@@ -61,6 +62,7 @@ __all__ = [
     "InputError",
     "Match",
     "Member",
+    "OutputError",
     "ScanResult",
     "Skip",
     "StorageError",

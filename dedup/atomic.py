@@ -1,4 +1,5 @@
-"""Writing a file atomically: a temporary file beside the target, flushed, then renamed."""
+"""Writing an output file safely: through links to the file they name, never over a folder
+or a special file, atomically (a temporary file beside the target, flushed, then renamed)."""
 
 from __future__ import annotations
 
@@ -10,18 +11,54 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import BinaryIO
 
+from dedup.errors import OutputError
+
+TEMPORARY_SUFFIX = ".tmp"
+
+
+def output_target(target: str | os.PathLike[str]) -> Path:
+    """The file an output goes to: a link is followed to the file it names (the link stays
+    a link); a folder, a device, a pipe or a socket is refused, as is a missing folder.
+
+    Raises:
+        OutputError: the path cannot be written as a regular file.
+    """
+    given = os.fspath(target)
+    path = Path(os.path.realpath(given)) if os.path.islink(given) else Path(given)
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        if not path.parent.is_dir():
+            raise OutputError(
+                f"{given}: the folder {path.parent} does not exist; create it or write elsewhere"
+            ) from None
+        return path
+    except OSError as error:
+        raise OutputError(f"{given}: cannot be written ({error.strerror or error})") from error
+    if stat.S_ISDIR(mode):
+        raise OutputError(f"{given}: is a folder; name a file to write")
+    if not stat.S_ISREG(mode):
+        raise OutputError(
+            f"{given}: not a regular file (a device, pipe or socket); dedup writes its "
+            "outputs to regular files only: name one"
+        )
+    return path
+
 
 @contextmanager
 def atomic_writer(target: str | os.PathLike[str]) -> Iterator[BinaryIO]:
-    """Yield a binary stream; on success it replaces `target` in one rename, so a crash or an
-    interrupt leaves the previous file (or none), never half of one.
+    """Yield a binary stream; on success it replaces the file `target` names (see
+    `output_target`) in one rename, so a crash or an interrupt leaves the previous file
+    (or none), never half of one.
 
     The file gets the mode a plain ``open()`` would give it: the previous file's mode when
     it replaces one, else 0666 less the umask (``mkstemp`` alone would make it 0600).
     """
-    path = Path(target)
+    path = output_target(target)
     mode = _mode_for(path)
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    handle, temporary = tempfile.mkstemp(
+        prefix=f".{path.name}.", suffix=TEMPORARY_SUFFIX, dir=path.parent
+    )
     try:
         os.fchmod(handle, mode)
         with os.fdopen(handle, "wb") as stream:
@@ -50,10 +87,14 @@ def current_umask() -> int:
 
 def unwritable_reason(target: str | os.PathLike[str]) -> str | None:
     """Why `target` cannot be written by `atomic_writer`, or None when it can: checked before
-    any work, so a long run is not lost to a mistyped output path."""
-    path = Path(target)
+    any work, so a long run is not lost to a mistyped output path. A link is judged by the
+    file it names (see `output_target`)."""
+    given = os.fspath(target)
+    path = Path(os.path.realpath(given)) if os.path.islink(given) else Path(given)
     if path.is_dir():
         return "it is a folder"
+    if path.exists() and not path.is_file():
+        return "it is not a regular file (a device, pipe or socket); outputs are regular files"
     parent = path.parent
     if not parent.is_dir():
         return f"its folder {parent} does not exist"
@@ -62,3 +103,22 @@ def unwritable_reason(target: str | os.PathLike[str]) -> str | None:
     if path.exists() and not os.access(path, os.W_OK):
         return "it is not writable"
     return None
+
+
+def remove_temporaries(target: str | os.PathLike[str]) -> int:
+    """Delete the temporary files an interrupted `atomic_writer` of `target` left (a
+    process killed while writing); how many. Call it only while no one else writes
+    `target` (hold its lock, `dedup.lock`)."""
+    path = output_target(target)
+    removed = 0
+    for leftover in path.parent.glob(f".{_glob_escaped(path.name)}.*{TEMPORARY_SUFFIX}"):
+        try:
+            leftover.unlink()
+            removed += 1
+        except OSError:
+            continue
+    return removed
+
+
+def _glob_escaped(name: str) -> str:
+    return "".join(f"[{char}]" if char in "*?[" else char for char in name)

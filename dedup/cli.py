@@ -8,7 +8,8 @@ import signal
 import sys
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -16,7 +17,7 @@ import click
 
 from dedup import __version__
 from dedup.config import SCAN_ONLY_FIELDS, TOKENIZERS, DedupConfig
-from dedup.errors import ConfigError, DedupError
+from dedup.errors import ConfigError, DedupError, OutputError
 from dedup.models import INTERNAL_ERROR, Document, Match, ScanResult, Skip
 
 if TYPE_CHECKING:
@@ -349,11 +350,14 @@ def index_add(
     _check_inputs(paths)
     index_file = None if _is_shared(index_path) else index_path
     _check_outputs(paths, {"-o": output}, {"INDEX": index_file})
-    dedup = _open_index(index_path, fields, create=True)
-    _refuse_other_options(index_path, dedup.config, fields)
-    results, skipped = _index_files(dedup, paths, add=True, jobs=jobs, id_prefix=id_prefix)
-    if not _is_shared(index_path):
-        _save_index(dedup, index_path)
+    # One writer at a time: another `index add` on this file waits here, so neither
+    # replaces the file with a copy that lacks the other's pages.
+    with _writing(index_file):
+        dedup = _open_index(index_path, fields, create=True)
+        _refuse_other_options(index_path, dedup.config, fields)
+        results, skipped = _index_files(dedup, paths, add=True, jobs=jobs, id_prefix=id_prefix)
+        if index_file is not None:
+            _save_index(dedup, index_file)
     from dedup.batch import report
 
     _write(report.matches_frame(results), output, "-o", fmt)
@@ -485,9 +489,26 @@ def _index_files(
         raise click.ClickException(str(error)) from error
 
 
+@contextmanager
+def _writing(index_path: str | None) -> Iterator[None]:
+    """Hold the write lock of an index file (nothing for a shared index)."""
+    if index_path is None:
+        yield
+        return
+    from dedup.lock import locked
+
+    try:
+        with locked(index_path):
+            yield
+    except OutputError as error:
+        raise click.ClickException(str(error)) from error
+
+
 def _save_index(dedup: Deduplicator, index_path: str) -> None:
     try:
         dedup.save(index_path)
+    except DedupError as error:
+        raise click.ClickException(str(error)) from error
     except OSError as error:
         raise click.ClickException(
             f"cannot write the index {index_path}: {error.strerror or error}; "
@@ -513,6 +534,8 @@ def _write(frame: pd.DataFrame, target: str | None, option: str, fmt: str = "csv
 
     try:
         write_table(frame, target if target and target != "-" else sys.stdout, fmt)
+    except DedupError as error:
+        raise click.ClickException(str(error)) from error
     except OSError as error:
         raise click.ClickException(
             f"cannot write {target}: {error.strerror or error}; "
@@ -741,9 +764,12 @@ def _check_outputs(
     files: dict[str, str | None],
 ) -> None:
     """Every output location is checked before the first page is read, so a long run is
-    not lost to a mistyped path; `tables` may be `-` (standard output), `files` may not."""
+    not lost to a mistyped path; `tables` may be `-` (standard output), `files` may not.
+    No two outputs may name the same file (after links): the last one written would
+    silently replace the others."""
     from dedup.atomic import unwritable_reason
 
+    written: dict[str, str] = {}
     for option, target in {**tables, **files}.items():
         if not target or (target == "-" and option in tables):
             continue
@@ -753,6 +779,12 @@ def _check_outputs(
             raise click.UsageError(
                 f"cannot write {option} {target}: {reason}; choose a writable path"
             )
+        real = os.path.realpath(target)
+        if real in written:
+            raise click.UsageError(
+                f"{written[real]} and {option} both name {target}; give each output its own file"
+            )
+        written[real] = option
 
 
 def _refuse_output_among_inputs(output: str | None, paths: tuple[str, ...]) -> None:

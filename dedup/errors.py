@@ -55,3 +55,8 @@ class IndexFormatError(DedupError):
 
 class StorageError(DedupError):
     """The shared index cannot be reached or used (Redis down, refused, misconfigured)."""
+
+
+class OutputError(DedupError):
+    """An output path that dedup will not write: a folder, a device, a pipe, or a name
+    another output of the same run already uses."""

@@ -11,12 +11,12 @@ page or too little. Metadata come from the page's own tags (og:, JSON-LD, meta d
 from __future__ import annotations
 
 import copy
-import json
 import logging
 import re
 from dataclasses import replace
 from typing import Any
 
+from dedup import safejson
 from dedup.extract.metadata import canonical_source, parse_date, site_key
 from dedup.extract.text import extract_document
 from dedup.models import Document
@@ -242,7 +242,7 @@ def _json_ld(tree: Any) -> dict[str, str]:
     found: dict[str, str] = {}
     for script in tree.xpath("//script[@type='application/ld+json']"):
         try:
-            data = json.loads(script.text or "")
+            data = safejson.loads(script.text or "")
         except ValueError:
             continue
         for item in data if isinstance(data, list) else [data]:

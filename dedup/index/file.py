@@ -34,10 +34,12 @@ from typing import Any, BinaryIO
 import numpy as np
 import numpy.typing as npt
 
-from dedup.atomic import atomic_writer
+from dedup import safejson
+from dedup.atomic import atomic_writer, output_target, remove_temporaries
 from dedup.config import DedupConfig
-from dedup.errors import ConfigError, IndexFormatError
+from dedup.errors import ConfigError, DedupError, IndexFormatError
 from dedup.fingerprint.signature import SCHEME
+from dedup.lock import locked
 
 MAGIC = b"DEDUPIDX"
 FORMAT = 2
@@ -79,7 +81,13 @@ class IndexData:
 
 
 def save_index(data: IndexData, path: str | os.PathLike[str]) -> None:
-    """Write an index atomically (temporary file, fsync, rename)."""
+    """Write an index atomically (temporary file, fsync, rename), holding its write lock
+    (`dedup.lock`); the temporary files of writers killed before they finished go.
+
+    Raises:
+        OutputError: `path` is a folder, a special file, or in a folder that is missing.
+    """
+    output_target(path)  # refused before anything is made
     names = [*data.doc_ids, *data.extra_names]
     encoded = [name.encode("utf-8", "surrogatepass") for name in names]
     id_offsets = np.zeros(len(encoded) + 1, dtype="<u8")
@@ -115,10 +123,12 @@ def save_index(data: IndexData, path: str | os.PathLike[str]) -> None:
         "sha256": digest.hexdigest(),
     }
     blob = json.dumps(header, ensure_ascii=False, sort_keys=True).encode("utf-8")
-    with atomic_writer(path) as stream:
-        stream.write(MAGIC + struct.pack("<I", len(blob)) + blob)
-        for array in arrays.values():
-            stream.write(array.tobytes())
+    with locked(path):
+        remove_temporaries(path)
+        with atomic_writer(path) as stream:
+            stream.write(MAGIC + struct.pack("<I", len(blob)) + blob)
+            for array in arrays.values():
+                stream.write(array.tobytes())
 
 
 def load_index(path: str | os.PathLike[str]) -> IndexData:
@@ -129,6 +139,7 @@ def load_index(path: str | os.PathLike[str]) -> IndexData:
             or made with an incompatible MinHash scheme.
     """
     where = str(path)
+    _clear_leftovers(path)
     try:
         size = Path(path).stat().st_size
         with open(path, "rb") as stream:
@@ -140,6 +151,19 @@ def load_index(path: str | os.PathLike[str]) -> IndexData:
             f"{where}: cannot read the index ({error.strerror or error})"
         ) from error
     return _assemble(header, arrays, where)
+
+
+def _clear_leftovers(path: str | os.PathLike[str]) -> None:
+    """Remove what writers killed mid-save left beside the index, when no one is writing
+    it now; a folder that cannot be written keeps them (loading needs no write access)."""
+    if not os.path.isfile(path):
+        return
+    try:
+        with locked(path, wait=False) as alone:
+            if alone:
+                remove_temporaries(path)
+    except (DedupError, OSError):
+        return
 
 
 def _version(package: str) -> str:
@@ -160,7 +184,7 @@ def _read_header(stream: BinaryIO, where: str) -> tuple[dict[str, Any], int]:
     if len(blob) != length:
         raise IndexFormatError(f"{where}: truncated index (header cut short)")
     try:
-        header = json.loads(blob.decode("utf-8"))
+        header = safejson.loads(blob.decode("utf-8"))
     except (UnicodeDecodeError, ValueError) as error:
         raise IndexFormatError(f"{where}: damaged index (header is not JSON)") from error
     if not isinstance(header, dict):
@@ -277,6 +301,8 @@ def _assemble(header: dict[str, Any], arrays: dict[str, np.ndarray], where: str)
         raise IndexFormatError(f"{where}: damaged index (band slots out of range)")
     if not bool(np.all(band_keys[:, 1:] >= band_keys[:, :-1])):
         raise IndexFormatError(f"{where}: damaged index (band keys out of order)")
+    if not bool(np.all(np.isfinite(arrays["added"]))):
+        raise IndexFormatError(f"{where}: damaged index (a time added is not a number)")
     names = _names(arrays["id_bytes"].tobytes(), id_offsets, where)
     originals = arrays["originals"].astype(np.int64)
     if originals.size and (originals.min() < 0 or originals.max() >= len(names)):

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import gzip
 import io
-import json
 import tarfile
 import zlib
 from collections.abc import Iterable, Iterator, Mapping
@@ -17,6 +16,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import PurePosixPath
 from typing import Any, BinaryIO, Literal
 
+from dedup import safejson
 from dedup.errors import InputError
 from dedup.models import Skip
 from dedup.readers.decode import (
@@ -103,12 +103,31 @@ def read_pages(
     """Every page in one file, or a Skip for each part that cannot be read.
 
     WARC, JSON Lines and tar files are streamed, so their size is not limited; a single page,
-    record or member larger than `max_bytes` is skipped.
+    record or member larger than `max_bytes` is skipped. A record whose id (its ``id``
+    field, its WARC target URI, its member name) was already given by an earlier record of
+    the file is skipped: one doc_id names one page.
     """
+    first: set[str] = set()
+    for page in _file_pages(item, fields, max_bytes=max_bytes):
+        if isinstance(page, RawPage):
+            if page.doc_id in first:
+                where = page.doc_id.rpartition("#")[2] if "#" in page.doc_id else page.doc_id
+                yield Skip(item.path, DUPLICATE_ID, f"{where}: keep one record per id")
+                continue
+            first.add(page.doc_id)
+        yield page
+
+
+DUPLICATE_ID = "record id seen earlier in the file"
+
+
+def _file_pages(
+    item: InputFile, fields: FieldMap | None = None, *, max_bytes: int = DEFAULT_MAX_BYTES
+) -> Iterator[RawPage | Skip]:
     if item.source is not None:
         # Read where the bytes are; name what the user named in pages and skips.
         inner = InputFile(item.source, item.doc_id)
-        for found in read_pages(inner, fields, max_bytes=max_bytes):
+        for found in _file_pages(inner, fields, max_bytes=max_bytes):
             yield replace(found, path=item.path)
         return
     fields = fields or FieldMap()
@@ -240,7 +259,7 @@ def _parses_as_json(data: bytes) -> bool:
     if data.lstrip()[:1] not in (b"[", b"{"):
         return False
     try:
-        json.loads(data)
+        safejson.loads(data)
     except (ValueError, UnicodeDecodeError):
         return False
     return True
@@ -249,7 +268,7 @@ def _parses_as_json(data: bytes) -> bool:
 def _first_is_object_line(data: bytes) -> bool:
     first = data.lstrip().split(b"\n", 1)[0]
     try:
-        return isinstance(json.loads(first), dict) and b"\n" in data.strip()
+        return isinstance(safejson.loads(first), dict) and b"\n" in data.strip()
     except ValueError:
         return False
 
@@ -274,7 +293,7 @@ def _json_lines(
             yield Skip(path, TOO_LARGE, f"line {number}: {len(line)} bytes; raise --max-bytes")
             continue
         try:
-            record = json.loads(line)
+            record = safejson.loads(line)
         except (ValueError, UnicodeDecodeError) as error:
             yield Skip(path, "malformed JSON record", f"line {number}: {_short(error)}")
             continue
@@ -287,7 +306,7 @@ def _json_document(
     data: bytes, path: str, doc_id: str, fields: FieldMap
 ) -> Iterator[RawPage | Skip]:
     try:
-        document = json.loads(data)
+        document = safejson.loads(data)
     except (ValueError, UnicodeDecodeError) as error:
         yield Skip(path, "malformed JSON", _short(error))
         return

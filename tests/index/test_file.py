@@ -72,7 +72,8 @@ def test_save_is_atomic_and_replaces_the_previous_file(saved: Path) -> None:
     dd.add("extra", page("jiangnan_daily/2025/0308/supercharger.txt"))
     dd.save(saved)
     assert len(Deduplicator.load(saved)) == 4
-    assert [p.name for p in saved.parent.iterdir()] == ["news.dedup"]
+    # No temporary file is left; the writers' lock file stays (see dedup.lock).
+    assert sorted(p.name for p in saved.parent.iterdir()) == [".news.dedup.lock", "news.dedup"]
 
 
 def corrupt(path: Path, offset: int, data: bytes) -> None:

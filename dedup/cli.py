@@ -19,6 +19,7 @@ from dedup import __version__
 from dedup.config import SCAN_ONLY_FIELDS, TOKENIZERS, DedupConfig
 from dedup.errors import ConfigError, DedupError, OutputError
 from dedup.models import INTERNAL_ERROR, Document, Match, ScanResult, Skip
+from dedup.shown import escaped, masked_url
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -34,7 +35,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 class _WarningFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
-        return f"dedup: {record.levelname.lower()}: {record.getMessage()}"
+        return f"dedup: {record.levelname.lower()}: {escaped(record.getMessage())}"
 
 
 def _configure_logging(verbose: bool) -> None:
@@ -138,10 +139,12 @@ csv_output_option = click.option(
 format_option = click.option(
     "--format",
     "fmt",
-    type=click.Choice(["csv", "jsonl"]),
+    type=click.Choice(["csv", "csv-raw", "jsonl"]),
     default="csv",
     show_default=True,
-    help="Tables as CSV, or JSON Lines (one object per row, the same fields).",
+    help="Tables as CSV (a cell starting with = + - @, tab or CR gets a leading ' so no "
+    "spreadsheet runs it as a formula), CSV with every cell as it is (csv-raw), or JSON Lines "
+    "(one object per row, the same fields).",
 )
 id_prefix_option = click.option(
     "--id-prefix",
@@ -363,7 +366,7 @@ def index_add(
     _write(report.matches_frame(results), output, "-o", fmt)
     copies = sum(1 for _, matches in results if matches)
     click.echo(
-        f"dedup: {_count(len(results), 'page')} added to {index_path} "
+        f"dedup: {_count(len(results), 'page')} added to {masked_url(index_path)} "
         f"({_count(copies, 'copy', 'copies')} of pages it held), {len(skipped)} skipped; "
         f"it holds {_count(len(dedup), 'page')}",
         err=True,
@@ -410,7 +413,7 @@ def index_stats(*, index_path: str) -> None:
     dedup = _open_index(index_path, {}, create=False)
     stats = dedup.stats()
     lines = [
-        f"index:        {index_path}",
+        f"index:        {masked_url(index_path)}",
         f"pages:        {stats.pages} ({stats.with_body} with an article body)",
         f"groups:       {stats.originals} originals",
     ]
@@ -465,8 +468,8 @@ def _refuse_other_options(index_path: str, config: DedupConfig, fields: dict[str
     ]
     if differ:
         raise click.UsageError(
-            f"{index_path} was built with other options: {', '.join(differ)}; leave them out "
-            "to use the index's, or start a new index"
+            f"{masked_url(index_path)} was built with other options: {', '.join(differ)}; "
+            "leave them out to use the index's, or start a new index"
         )
 
 
@@ -536,6 +539,10 @@ def _write(frame: pd.DataFrame, target: str | None, option: str, fmt: str = "csv
         write_table(frame, target if target and target != "-" else sys.stdout, fmt)
     except DedupError as error:
         raise click.ClickException(str(error)) from error
+    except BrokenPipeError:
+        if target and target != "-":
+            raise click.ClickException(f"cannot write {target}: broken pipe") from None
+        raise  # the reader of standard output left: `run` ends quietly
     except OSError as error:
         raise click.ClickException(
             f"cannot write {target}: {error.strerror or error}; "
@@ -864,8 +871,16 @@ def run() -> None:
     try:
         code = main(standalone_mode=False)
     except click.ClickException as error:
+        # Names from strangers reach the terminal here: no control characters.
+        setattr(error, "message", escaped(error.message))  # noqa: B010 - typed Final, not so
         error.show()
         sys.exit(error.exit_code)
+    except BrokenPipeError:
+        # The reader of our output left (`dedup scan … | head`): nothing to say to anyone.
+        # Standard output goes to /dev/null so that Python's last flush is quiet too.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        sys.exit(141)  # 128 + SIGPIPE, as the shell reports a command the pipe ended
     except (KeyboardInterrupt, click.Abort):
         click.echo("dedup: interrupted; no report was written", err=True)
         sys.exit(130)

@@ -228,3 +228,168 @@ def test_leftovers_of_a_killed_save_are_cleared_and_a_folder_is_refused(tmp_path
     with pytest.raises(OutputError, match="is a folder"):
         dd.save(folder)
     assert sorted(tmp_path.iterdir()) == before
+
+
+# ------------------------------------------------ 6, 7. limits on decompressed bytes
+
+
+def test_a_gzip_bomb_inside_a_warc_record_stops_at_the_limit(tmp_path: Path) -> None:
+    import gzip
+
+    bomb = gzip.compress(b"<html><body><p>" + b"a" * 3_000_000 + b"</p></body></html>")
+    http = (
+        b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Encoding: gzip\r\n"
+        b"Content-Length: %d\r\n\r\n" % len(bomb)
+    ) + bomb
+    warc = (
+        (
+            b"WARC/1.0\r\nWARC-Type: response\r\nWARC-Target-URI: https://a.example/bomb\r\n"
+            b"WARC-Record-ID: <urn:uuid:12345678-1234-1234-1234-123456789012>\r\n"
+            b"WARC-Date: 2025-01-01T00:00:00Z\r\n"
+            b"Content-Type: application/http; msgtype=response\r\n"
+            b"Content-Length: %d\r\n\r\n" % len(http)
+        )
+        + http
+        + b"\r\n\r\n"
+    )
+    path = tmp_path / "bomb.warc"
+    path.write_bytes(warc)
+    (page,) = read_pages(InputFile(str(path), path.name), max_bytes=65536)
+    assert isinstance(page, Skip) and page.reason == "larger than the size limit"
+    assert "decompressed" in page.detail
+
+
+def test_a_json_lines_line_is_never_read_whole_past_the_limit(tmp_path: Path) -> None:
+    import gzip
+    import tracemalloc
+
+    good = json.dumps({"id": "ok", "text": sample_text(TEA)}, ensure_ascii=False).encode()
+    path = tmp_path / "feed.jsonl.gz"
+    path.write_bytes(gzip.compress(b'{"text": "' + b"x" * 20_000_000 + b'"}\n' + good + b"\n"))
+    tracemalloc.start()
+    try:
+        pages = list(read_pages(InputFile(str(path), path.name), max_bytes=65536))
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert isinstance(pages[0], Skip) and pages[0].reason == "larger than the size limit"
+    assert pages[0].detail.startswith("line 1: 20000013 bytes")
+    assert [p.doc_id for p in pages[1:]] == ["feed.jsonl.gz#ok"]
+    assert peak < 4_000_000, f"{peak} bytes held for a line of 20 MB"
+
+
+# ---------------------------------------------------------------- 11. a file that became a pipe
+
+
+def test_a_file_that_became_a_pipe_is_skipped_not_waited_on(tmp_path: Path) -> None:
+    import signal
+
+    path = tmp_path / "page.txt"
+    os.mkfifo(path)
+    signal.alarm(20)  # a hang fails the test instead of the suite
+    try:
+        pages = list(read_pages(InputFile(str(path), path.name)))
+    finally:
+        signal.alarm(0)
+    (skip,) = pages
+    assert isinstance(skip, Skip) and "not a regular file" in skip.reason
+
+
+# ---------------------------------------------------------------- 12, 15. secrets and URLs
+
+
+def test_redis_passwords_are_never_shown(runner: CliRunner) -> None:
+    pytest.importorskip("redis")
+    from dedup import ConfigError, DedupError
+
+    url = "redis://:S3cretPW%21@127.0.0.1:1/0"
+    with pytest.raises(DedupError) as caught:
+        Deduplicator(storage=url)
+    assert "S3cretPW" not in str(caught.value) and ":***@127.0.0.1:1" in str(caught.value)
+    for args in (["index", "stats", url + "#n"], ["index", "add", url + "#n", "samples/cnews_tw"]):
+        result = runner.invoke(main, args)
+        assert result.exit_code == 1 and "S3cretPW" not in result.output + result.stderr
+    with pytest.raises(ConfigError, match="decode_responses"):
+        Deduplicator(storage="redis://127.0.0.1:1/0?decode_responses=True")
+    with pytest.raises(ConfigError, match="database must be a number"):
+        Deduplicator(storage="redis://127.0.0.1:1/abc")
+
+
+# ---------------------------------------------------------------- 13. formulas and terminals
+
+
+def test_formula_cells_are_neutralised_unless_raw_and_messages_are_escaped(
+    tmp_path: Path,
+) -> None:
+    records = [
+        {"id": "=cmd|' /C calc'!A0", "title": "+SUM(1,2)", "site": "@x", "text": sample_text(TEA)},
+        {"id": "-2", "title": '=HYPERLINK("http://x")', "text": sample_text(TEA)},
+    ]
+    feed = tmp_path / "in" / "feed.jsonl"
+    feed.parent.mkdir()
+    feed.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in records), "utf-8")
+    (tmp_path / "in" / "\x1b[2Jred\u202e.txt").write_bytes(b"")
+    safe = CliRunner().invoke(main, ["scan", str(feed.parent)])
+    assert safe.exit_code == 0, safe.stderr
+    frame = pd.read_csv(pd.io.common.StringIO(safe.stdout), keep_default_na=False)
+    cells = set(frame["doc_id"]) | set(frame["title"]) | set(frame["site"])
+    assert "feed.jsonl#=cmd|' /C calc'!A0" in cells  # starts with f: left alone
+    assert {"'+SUM(1,2)", "'@x", '\'=HYPERLINK("http://x")'} <= cells
+    raw = CliRunner().invoke(main, ["scan", str(feed.parent), "--format", "csv-raw"])
+    assert "+SUM(1,2)" in set(pd.read_csv(pd.io.common.StringIO(raw.stdout))["title"])
+    assert "\x1b" not in safe.stderr and "\u202e" not in safe.stderr
+    assert "\\x1b[2Jred\\u202e.txt" in safe.stderr
+
+
+# ---------------------------------------------------------------- 17. a reader that leaves
+
+
+def test_a_closed_pipe_ends_the_scan_quietly() -> None:
+    process = subprocess.Popen(
+        [sys.executable, "-m", "dedup", "scan", "samples", "--all"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        cwd=REPO,
+    )
+    assert process.stdout is not None and process.stderr is not None
+    process.stdout.close()  # `| true`: the reader is gone before the report is written
+    with process.stderr:
+        stderr = process.stderr.read().decode()
+    process.wait(timeout=120)
+    assert "Broken pipe" not in stderr and "Traceback" not in stderr
+    assert "cannot write" not in stderr and "Exception ignored" not in stderr
+
+
+# ---------------------------------------------------------------- 16. impossible dates
+
+
+@pytest.mark.parametrize("stated", ["2025-02-30", "1970-01-01T00:00:00Z", "1900-01-01"])
+def test_impossible_and_placeholder_dates_are_not_published_times(stated: str) -> None:
+    from dedup.extract.metadata import parse_date
+
+    assert parse_date(stated) is None
+    assert parse_date("2024-02-29 10:00") == "2024-02-29T10:00"
+
+
+# ---------------------------------------------------------------- 18. library misuse
+
+
+def test_library_misuse_raises_dedup_errors() -> None:
+    from datetime import datetime
+
+    from dedup import DedupConfig, InputError
+
+    dd = Deduplicator(DedupConfig(max_bytes=65536))
+    text = sample_text(CHARGING)
+    for pages in (["abc"], [("a", text, None, "extra")], [("a",)], [(5, text)]):
+        with pytest.raises(InputError):
+            dd.add_many(pages)  # type: ignore[arg-type]
+    assert len(dd) == 0
+    with pytest.raises(InputError, match="url must be a str"):
+        dd.add("a", text, url=5)  # type: ignore[arg-type]
+    assert [1] not in dd and None not in dd
+    with pytest.raises(InputError, match="expire takes a datetime"):
+        dd.expire("yesterday")  # type: ignore[arg-type]
+    with pytest.raises(InputError, match="larger than max_bytes"):
+        dd.add("big", text * 40)
+    assert dd.expire(datetime(2000, 1, 1)) == 0

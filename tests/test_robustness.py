@@ -170,6 +170,14 @@ def test_files_that_vanish_or_cannot_be_read_are_skipped(
         return real_open(path, *args, **kwargs)  # type: ignore[call-overload]
 
     monkeypatch.setattr("builtins.open", guarded_open)
+    real_os_open = os.open
+
+    def guarded_os_open(path: object, *args: object, **kwargs: object) -> object:
+        if str(path).endswith("locked.txt"):  # files are opened without blocking (a FIFO)
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_os_open(path, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr("os.open", guarded_os_open)
     real_list_inputs = dedup.batch.pipeline.list_inputs
 
     def list_then_vanish(paths: object, **kwargs: object) -> object:

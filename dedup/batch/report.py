@@ -159,16 +159,32 @@ def skipped_frame(skipped: Sequence[Skip]) -> pd.DataFrame:
     return _frame(rows, SKIPPED_COLUMNS)
 
 
-FORMATS = ("csv", "jsonl")
+FORMATS = ("csv", "csv-raw", "jsonl")
 # Columns written as numbers in JSON Lines (the CSV keeps them as fixed-point text).
 _NUMBER_COLUMNS = frozenset({"similarity", "containment"})
 
 
-def render_csv(frame: pd.DataFrame) -> str:
-    """The report as CSV text: UTF-8, ``\\n`` line ends, the same bytes for the same input."""
+def render_csv(frame: pd.DataFrame, *, raw: bool = False) -> str:
+    """The report as CSV text: UTF-8, ``\\n`` line ends, the same bytes for the same input.
+
+    Titles, sites and ids come from strangers: a cell that starts with ``=``, ``+``, ``-``,
+    ``@``, a tab or a carriage return would be run as a formula by a spreadsheet, so it
+    gets a leading ``'`` (as OWASP recommends for CSV injection), unless ``raw``."""
+    if not raw:
+        frame = frame.apply(lambda column: column.map(_neutralised))
     buffer = io.StringIO()
     frame.to_csv(buffer, index=False, lineterminator="\n")
     return buffer.getvalue()
+
+
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _neutralised(value: object) -> object:
+    # A lone sign ("-": standard input's path) is no formula.
+    if isinstance(value, str) and value.startswith(_FORMULA_STARTS) and value not in ("-", "+"):
+        return "'" + value
+    return value
 
 
 def render_jsonl(frame: pd.DataFrame) -> str:
@@ -186,8 +202,8 @@ def render(frame: pd.DataFrame, fmt: str = "csv") -> str:
     """The report in one of `FORMATS`."""
     if fmt == "jsonl":
         return render_jsonl(frame)
-    if fmt == "csv":
-        return render_csv(frame)
+    if fmt in ("csv", "csv-raw"):
+        return render_csv(frame, raw=fmt == "csv-raw")
     raise ValueError(f"format must be one of {', '.join(FORMATS)}, got {fmt!r}")
 
 
@@ -205,6 +221,7 @@ def write_table(
     text = render(frame, fmt)
     if not isinstance(destination, str | os.PathLike):
         destination.write(text)
+        destination.flush()  # a reader that left is known now, not at exit
         return
     with atomic_writer(destination) as stream:
         stream.write(text.encode("utf-8"))

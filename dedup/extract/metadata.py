@@ -7,6 +7,7 @@ the same length.
 
 from __future__ import annotations
 
+import datetime
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -177,9 +178,18 @@ def find_published(lines: Sequence[Line]) -> str | None:
     return None
 
 
+# Dates a system writes when it has none: the Unix epoch and other zero values. As a
+# publication date they would make a copy the earliest, so the original of its group.
+_PLACEHOLDER_DATES = frozenset({datetime.date(1970, 1, 1), datetime.date(1900, 1, 1)})
+
+
 def _iso(match: re.Match[str]) -> str | None:
     year, month, day, hour, minute, second = match.groups()
-    if not (1 <= int(month) <= 12 and 1 <= int(day) <= 31):
+    try:
+        stated = datetime.date(int(year), int(month), int(day))  # 2025-02-30 is no date
+    except ValueError:
+        return None
+    if stated in _PLACEHOLDER_DATES:
         return None
     date = f"{year}-{int(month):02d}-{int(day):02d}"
     if hour is None or int(hour) > 23 or int(minute) > 59:

@@ -124,7 +124,8 @@ class Deduplicator:
             DuplicateIdError: an id was already indexed (the rest of the batch is added).
             InputError: a page has no article body (nothing of the batch is added).
         """
-        fingerprints = [(page[0], self._page_fingerprint(page[1], _url(page))) for page in pages]
+        checked = [_checked_page(page) for page in pages]
+        fingerprints = [(page[0], self._page_fingerprint(page[1], _url(page))) for page in checked]
         return self.add_fingerprints(
             [(doc_id, fingerprint, self._sign(fingerprint)) for doc_id, fingerprint in fingerprints]
         )
@@ -153,10 +154,17 @@ class Deduplicator:
     def expire(self, before: datetime | float) -> int:
         """Forget every page added before a time (a datetime or seconds since the epoch);
         returns how many were removed."""
-        cutoff = before.timestamp() if isinstance(before, datetime) else float(before)
+        if isinstance(before, datetime):
+            cutoff = before.timestamp()
+        elif isinstance(before, int | float) and not isinstance(before, bool):
+            cutoff = float(before)
+        else:
+            raise InputError(f"expire takes a datetime or seconds since the epoch, got {before!r}")
         return self._index.expire(cutoff)
 
     def __contains__(self, doc_id: object) -> bool:
+        if not isinstance(doc_id, str):  # ids are strings: [1] or None is simply not held
+            return False
         return doc_id in self._index
 
     def __len__(self) -> int:
@@ -271,6 +279,16 @@ class Deduplicator:
             text = _decoded(bytes(text), url)
         if not isinstance(text, str):
             raise InputError(f"text must be a str or bytes (a page), got {type(text).__name__}")
+        if url is not None and not isinstance(url, str):
+            raise InputError(f"url must be a str or None, got {type(url).__name__}")
+        limit = self.config.max_bytes
+        if len(text) > limit or (
+            len(text) * 4 > limit and len(text.encode("utf-8", "replace")) > limit
+        ):
+            raise InputError(
+                f"the page is larger than max_bytes ({self.config.max_bytes} bytes); "
+                "raise DedupConfig.max_bytes to index it"
+            )
         kind: PageKind = "html" if looks_like_html(text) else "text"
         page = RawPage(doc_id="", path="", text=text, kind=kind, encoding="utf-8", url=url)
         fingerprint = self._fingerprinter.fingerprint(extract_page(page).body)
@@ -290,6 +308,16 @@ def _decoded(data: bytes, url: str | None) -> str:
 
 def _url(page: tuple[str, str | bytes] | tuple[str, str | bytes, str | None]) -> str | None:
     return page[2] if len(page) == 3 else None
+
+
+def _checked_page(page: object) -> tuple[str, str | bytes] | tuple[str, str | bytes, str | None]:
+    """A page of `add_many`: a ``(doc_id, text)`` or ``(doc_id, text, url)`` tuple or list."""
+    if not isinstance(page, tuple | list) or len(page) not in (2, 3):
+        raise InputError(
+            f"add_many takes (doc_id, text) or (doc_id, text, url) pairs, got {page!r:.80}"
+        )
+    _check_id(page[0])
+    return tuple(page)
 
 
 def _check_id(doc_id: object) -> None:

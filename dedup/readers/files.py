@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import shutil
+import stat
 import sys
 import tempfile
 from collections.abc import Iterable, Iterator
@@ -93,7 +95,17 @@ def open_input(path: str) -> BinaryIO:
         import fsspec
 
         return cast(BinaryIO, fsspec.open(path, "rb").open())
-    return open(path, "rb")
+    # Opened without blocking and checked: a file that became a pipe (or a device) since
+    # it was listed is refused, not waited on forever.
+    descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+    try:
+        if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+            raise OSError(errno.EINVAL, "not a regular file (a pipe or a device)")
+        os.set_blocking(descriptor, True)
+        return os.fdopen(descriptor, "rb")
+    except BaseException:
+        os.close(descriptor)
+        raise
 
 
 def input_size(path: str) -> int:

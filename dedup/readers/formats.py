@@ -278,15 +278,35 @@ def _json_lines_file(
 ) -> Iterator[RawPage | Skip]:
     try:
         with open_input(path) as raw, gzip.open(raw) if gzipped else raw as stream:
-            yield from _json_lines(stream, path, doc_id, fields, max_bytes)
+            yield from _json_lines(
+                _bounded_lines(stream, max_bytes), path, doc_id, fields, max_bytes
+            )
     except (EOFError, zlib.error, gzip.BadGzipFile) as error:
         yield Skip(path, DAMAGED_GZIP, _short(error))
 
 
+def _bounded_lines(stream: BinaryIO | gzip.GzipFile, max_bytes: int) -> Iterator[bytes | int]:
+    """The lines of a stream, none read whole past the size limit: a longer line is
+    passed over in pieces and given as its length instead."""
+    while line := stream.readline(max_bytes + 1):
+        if len(line) <= max_bytes or line.endswith(b"\n"):
+            yield line
+            continue
+        size = len(line)
+        while piece := stream.readline(1 << 20):
+            size += len(piece)
+            if piece.endswith(b"\n"):
+                break
+        yield size
+
+
 def _json_lines(
-    lines: Iterable[bytes], path: str, doc_id: str, fields: FieldMap, max_bytes: int
+    lines: Iterable[bytes | int], path: str, doc_id: str, fields: FieldMap, max_bytes: int
 ) -> Iterator[RawPage | Skip]:
     for number, line in enumerate(lines, 1):
+        if isinstance(line, int):
+            yield Skip(path, TOO_LARGE, f"line {number}: {line} bytes; raise --max-bytes")
+            continue
         if not line.strip():
             continue
         if len(line) > max_bytes:
@@ -375,7 +395,12 @@ def _warc(stream: BinaryIO, path: str, max_bytes: int) -> Iterator[RawPage | Ski
             if record.length and record.length > max_bytes:
                 yield Skip(path, TOO_LARGE, f"{url}: {record.length} bytes; raise --max-bytes")
                 continue
-            payload = record.content_stream().read()
+            # The payload is decompressed (Content-Encoding: gzip) as it is read: read one
+            # byte past the limit, never the whole of a bomb.
+            payload = record.content_stream().read(max_bytes + 1)
+            if len(payload) > max_bytes:
+                yield Skip(path, TOO_LARGE, f"{url}: payload over {max_bytes} bytes decompressed")
+                continue
             if getattr(record.raw_stream, "limit", 0) > 0:
                 # The record ends before its declared length: the file was cut short.
                 yield Skip(path, "truncated or damaged WARC", f"{url}: record cut short")

@@ -44,6 +44,7 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import replace
 from typing import Any, TypeVar
+from urllib.parse import urlsplit
 
 import numpy as np
 import numpy.typing as npt
@@ -74,6 +75,7 @@ from dedup.index.redis.scripts import ADD, REMOVE
 from dedup.index.redis.stream import Stream, ahead
 from dedup.index.sketches import Sketcher
 from dedup.models import Match
+from dedup.shown import masked, masked_url
 
 _T = TypeVar("_T")
 LAYOUT = 2  # the version of the layout above; 1 kept a hash per page and decimal band fields
@@ -133,12 +135,16 @@ class RedisIndex:
             # in it is a mistake, not a name.
             raise ConfigError(f"namespace {namespace!r} must be non-empty, without spaces")
         self._errors: tuple[type[Exception], ...] = (redis.exceptions.RedisError, OSError)
-        self.url = url
+        self.url = masked_url(url)  # what messages show: never the password
+        self._given_url = url
         self.namespace = namespace
         try:
             self._redis = redis.Redis.from_url(url, socket_timeout=10, socket_connect_timeout=5)
         except ValueError as error:
-            raise StorageError(f"{url}: not a Redis URL ({error})") from error
+            raise StorageError(
+                f"{self.url}: not a Redis URL ({masked(str(error), url)})"
+            ) from error
+        _check_url_options(self.url, self._redis.connection_pool.connection_kwargs)
         self._remove = self._redis.register_script(REMOVE)
         self._cache = RecordCache()
         self._sketcher = Sketcher(config)
@@ -438,7 +444,8 @@ class RedisIndex:
             return action()
         except self._errors as error:
             raise StorageError(
-                f"the shared index at {self.url} cannot be used ({type(error).__name__}: {error}); "
+                f"the shared index at {self.url} cannot be used "
+                f"({type(error).__name__}: {masked(str(error), self._given_url)}); "
                 "check that Redis is running and reachable"
             ) from error
 
@@ -487,3 +494,17 @@ _Looked = tuple[list[Sample], list["npt.NDArray[np.uint32]"], HeldPages]
 
 def _waves(items: list[_T], size: int) -> list[list[_T]]:
     return [items[start : start + size] for start in range(0, len(items), size)] or [[]]
+
+
+def _check_url_options(shown: str, options: dict[str, Any]) -> None:
+    """Refuse URL options that would change what the index reads: replies decoded to text
+    (its records are binary), a database that is not a number (the client would quietly
+    use database 0)."""
+    if options.get("decode_responses"):
+        raise ConfigError(f"{shown}: decode_responses is not supported; remove it from the URL")
+    parts = urlsplit(shown)
+    database = parts.path.strip("/")
+    if parts.scheme in ("redis", "rediss") and database and not database.isdigit():
+        raise ConfigError(
+            f"{shown}: the database must be a number (redis://host:port/0), got {database!r}"
+        )

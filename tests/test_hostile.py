@@ -197,7 +197,7 @@ def test_crafted_index_headers_and_times_raise_index_format_error(tmp_path: Path
         Deduplicator.load(path)
     dd = Deduplicator()
     dd.add("a", sample_text(CHARGING))
-    data = dd._pages.snapshot(dd.config)
+    data = dd._index._snapshot()  # type: ignore[attr-defined]
     from dedup.index import file as storage
 
     storage.save_index(

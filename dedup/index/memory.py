@@ -26,6 +26,7 @@ from dedup.index.backend import Candidates, Signed
 from dedup.index.bands import BandTable
 from dedup.index.file import IndexData, save_index
 from dedup.index.matching import Matcher, original_of
+from dedup.index.sample_table import SampleTable
 from dedup.index.sketches import Sketcher
 from dedup.models import Match
 
@@ -44,12 +45,8 @@ class MemoryIndex:
         self._names: list[str] = []  # by slot, kept after removal until compaction
         self._originals: list[str] = []  # by slot: the id of the page's group's original
         self._alive = Column(np.bool_)
-        self._sizes = Column(np.uint32)
         self._added = Column(np.float64)
-        self._values = Column(np.uint32)
-        self._value_ends = Column(np.int64)
-        self._numbers = Column(np.uint32)
-        self._number_ends = Column(np.int64)
+        self._samples = SampleTable()
         self._dead = 0
         self._expired = 0  # every slot before this one is dead: expiry resumes here
 
@@ -134,12 +131,8 @@ class MemoryIndex:
         self._names.append(doc_id)
         self._originals.append(original)
         self._alive.append(True)
-        self._sizes.append(sample.size)
         self._added.append(added)
-        self._values.extend(sample.values)
-        self._value_ends.append(self._values.size)
-        self._numbers.extend(sample.numbers)
-        self._number_ends.append(self._numbers.size)
+        self._samples.append(sample)
         if band_keys is not None:
             self._bands.insert(slot, band_keys)
 
@@ -192,23 +185,15 @@ class MemoryIndex:
         originals = {self._originals[slot] for slot in np.flatnonzero(alive).tolist()}
         return (
             self._added.view[alive].tolist(),
-            int(np.count_nonzero(self._sizes.view[alive])),
+            int(np.count_nonzero(self._samples.columns.sizes[alive])),
             len(originals),
         )
 
     @property
     def nbytes(self) -> int:
         """Bytes of the numpy columns and the band arrays (id strings not counted)."""
-        columns = (
-            self._alive,
-            self._sizes,
-            self._added,
-            self._values,
-            self._value_ends,
-            self._numbers,
-            self._number_ends,
-        )
-        return self._bands.nbytes + sum(column.view.nbytes for column in columns)
+        columns = self._alive.view.nbytes + self._added.view.nbytes + self._samples.nbytes
+        return self._bands.nbytes + columns
 
     # ------------------------------------------------------------------ persistence
 
@@ -227,15 +212,16 @@ class MemoryIndex:
             dtype=np.int64,
         )
         band_keys, band_slots = self._bands.arrays()
+        samples = self._samples.columns
         return IndexData(
             config=self.config,
             doc_ids=list(self._names),
             extra_names=list(extra),
-            sizes=self._sizes.view.copy(),
-            samples=self._values.view.copy(),
-            sample_offsets=_offsets(self._value_ends.view),
-            numbers=self._numbers.view.copy(),
-            number_offsets=_offsets(self._number_ends.view),
+            sizes=samples.sizes.copy(),
+            samples=samples.values.copy(),
+            sample_offsets=_offsets(samples.value_ends),
+            numbers=samples.numbers.copy(),
+            number_offsets=_offsets(samples.number_ends),
             added=self._added.view.copy(),
             originals=originals,
             band_keys=band_keys,
@@ -252,12 +238,16 @@ class MemoryIndex:
         names = index._names + data.extra_names
         index._originals = [names[row] for row in data.originals.tolist()]
         index._alive = Column(np.bool_, np.ones(len(names) - len(data.extra_names), bool))
-        index._sizes = Column(np.uint32, data.sizes)
         index._added = Column(np.float64, data.added)
-        index._values = Column(np.uint32, data.samples)
-        index._value_ends = Column(np.int64, data.sample_offsets[1:])
-        index._numbers = Column(np.uint32, data.numbers)
-        index._number_ends = Column(np.int64, data.number_offsets[1:])
+        index._samples = SampleTable(
+            SampleColumns(
+                data.samples,
+                data.sample_offsets[1:].astype(np.int64),
+                data.numbers,
+                data.number_offsets[1:].astype(np.int64),
+                data.sizes,
+            )
+        )
         return index
 
     def _compact(self) -> None:
@@ -271,24 +261,15 @@ class MemoryIndex:
         self._names = [name for name, kept in zip(self._names, keep, strict=True) if kept]
         self._originals = [name for name, kept in zip(self._originals, keep, strict=True) if kept]
         self._slot_of = {name: slot for slot, name in enumerate(self._names)}
-        self._values, self._value_ends = _kept(self._values, self._value_ends, alive)
-        self._numbers, self._number_ends = _kept(self._numbers, self._number_ends, alive)
-        for name in ("_sizes", "_added"):
-            column: Column = getattr(self, name)
-            setattr(self, name, Column(column.view.dtype, column.view[alive]))
+        self._samples = self._samples.kept(alive)
+        self._added = Column(np.float64, self._added.view[alive])
         self._alive = Column(np.bool_, np.ones(len(self._names), bool))
         self._dead = 0
 
     # ------------------------------------------------------------------ internals
 
     def _columns(self) -> SampleColumns:
-        return SampleColumns(
-            self._values.view,
-            self._value_ends.view,
-            self._numbers.view,
-            self._number_ends.view,
-            self._sizes.view,
-        )
+        return self._samples.columns
 
     def _forget(self, doc_id: str) -> bool:
         slot = self._slot_of.pop(doc_id, None)
@@ -307,11 +288,3 @@ def _offsets(ends: npt.NDArray[np.int64]) -> npt.NDArray[np.uint64]:
     offsets = np.zeros(ends.size + 1, dtype=np.uint64)
     offsets[1:] = ends
     return offsets
-
-
-def _kept(values: Column, ends: Column, alive: npt.NDArray[np.bool_]) -> tuple[Column, Column]:
-    """A flat column cut by end offsets, with the runs of dead slots left out."""
-    bounds: npt.NDArray[np.int64] = ends.view
-    lengths = bounds - np.concatenate([np.zeros(1, dtype=np.int64), bounds[:-1]])
-    kept_values = values.view[np.repeat(alive, lengths)]
-    return Column(np.uint32, kept_values), Column(np.int64, np.cumsum(lengths[alive]))

@@ -7,8 +7,9 @@ import threading
 import numpy as np
 import numpy.typing as npt
 
-from dedup._arrays import Column, gathered
+from dedup._arrays import gathered
 from dedup.fingerprint.sketch import SampleColumns
+from dedup.index.sample_table import SampleTable
 
 
 class RecordCache:
@@ -40,14 +41,7 @@ class RecordCache:
             )
             hit = rows >= 0
             rows = rows[hit]
-            columns = SampleColumns(
-                self._values.view,
-                self._value_ends.view,
-                self._numbers.view,
-                self._number_ends.view,
-                self._sizes.view,
-            )
-            return hit, columns.subset(rows), gathered(self._names, rows.tolist())
+            return hit, self._samples.columns.subset(rows), gathered(self._names, rows.tolist())
 
     def add(
         self, numbers: npt.NDArray[np.uint32], columns: SampleColumns, names: list[str]
@@ -61,19 +55,9 @@ class RecordCache:
                 zip(numbers.tolist(), range(first, first + numbers.size), strict=True)
             )
             self._names += names
-            self._values.extend(columns.values)
-            self._value_ends.extend(columns.value_ends + self._values.size - columns.values.size)
-            self._numbers.extend(columns.numbers)
-            self._number_ends.extend(
-                columns.number_ends + self._numbers.size - columns.numbers.size
-            )
-            self._sizes.extend(columns.sizes)
+            self._samples.extend(columns)
 
     def _clear(self) -> None:
         self._row_of: dict[int, int] = {}
         self._names: list[str] = []
-        self._values = Column(np.uint32)
-        self._value_ends = Column(np.int64)
-        self._numbers = Column(np.uint32)
-        self._number_ends = Column(np.int64)
-        self._sizes = Column(np.uint32)
+        self._samples = SampleTable()

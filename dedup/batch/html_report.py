@@ -237,8 +237,9 @@ def _member_row(member: Member, site_index: dict[str, int]) -> list[Any]:
 
 def _compared(number: int, original: str, member: Member) -> dict[str, Any]:
     """A copy as edits against the original: ``["=", a0, a1]`` a shared passage (with the
-    copy's own text after it when its script differs), ``["-", a0, a1]`` only in the
-    original, ``["+", text]`` only in the copy, ``["~", a0, a1, text]`` replaced."""
+    copy's own spelling after it when its script differs, see `_respelled`),
+    ``["-", a0, a1]`` only in the original, ``["+", text]`` only in the copy,
+    ``["~", a0, a1, text]`` replaced."""
     body = member.document.body
     diff = diff_texts(original, body)
     at = _utf16_offsets(original)
@@ -246,10 +247,12 @@ def _compared(number: int, original: str, member: Member) -> dict[str, Any]:
     for edit in diff.edits:
         (a0, a1), (b0, b1) = edit.original, edit.copy
         text = body[b0:b1]
-        same = text == original[a0:a1]
+        shared = original[a0:a1]
         a0, a1 = at(a0), at(a1)
         if edit.tag == "equal":
-            edits.append(["=", a0, a1] if same else ["=", a0, a1, text])
+            edits.append(
+                ["=", a0, a1] if text == shared else ["=", a0, a1, _respelled(shared, text)]
+            )
         elif edit.tag == "delete":
             edits.append(["-", a0, a1])
         elif edit.tag == "insert":
@@ -273,3 +276,32 @@ def _utf16_offsets(text: str) -> Callable[[int], int]:
     for char in text:
         units.append(units[-1] + (2 if char > "\uffff" else 1))
     return units.__getitem__
+
+
+def _respelled(shared: str, text: str) -> str | list[int | str]:
+    """A shared passage as the copy spells it, as the characters that differ from the
+    original's: ``[2, "發佈", 5, "電"]`` keeps 2 characters, puts 發佈 for the next two, keeps
+    5, puts 電 for the next one. A Traditional copy differs in about a character in four, so
+    this is about half the size of the copy's text. Passages beyond the Basic Multilingual
+    Plane keep the whole text (the page counts their characters differently)."""
+    if len(shared) != len(text) or max(shared + text) > "\uffff":
+        return text
+    runs: list[int | str] = []
+    kept = 0
+    changed: list[str] = []
+    for mine, theirs in zip(shared, text, strict=True):
+        if mine == theirs:
+            if changed:
+                runs.append("".join(changed))
+                changed = []
+            kept += 1
+        else:
+            if kept or not runs:
+                runs.append(kept)
+                kept = 0
+            changed.append(theirs)
+    if changed:
+        runs.append("".join(changed))
+    if kept:
+        runs.append(kept)
+    return runs

@@ -307,7 +307,7 @@
       if (tag === "=") {
         var text = original.slice(edit[1], edit[2]);
         left.appendChild(document.createTextNode(text));
-        right.appendChild(document.createTextNode(edit.length > 3 ? edit[3] : text));
+        right.appendChild(document.createTextNode(edit.length > 3 ? respelled(text, edit[3]) : text));
       } else if (tag === "-") {
         left.appendChild(el("span", original.slice(edit[1], edit[2]), "only-original"));
       } else if (tag === "+") {
@@ -324,6 +324,24 @@
     box.appendChild(left);
     box.appendChild(right);
     return box;
+  }
+
+  // A shared passage as the copy spells it: [kept, "its characters", kept, ...] (see
+  // _respelled in html_report.py), or its whole text.
+  function respelled(text, spelling) {
+    if (typeof spelling === "string") return spelling;
+    var out = "";
+    var at = 0;
+    spelling.forEach(function (part) {
+      if (typeof part === "number") {
+        out += text.slice(at, at + part);
+        at += part;
+      } else {
+        out += part;
+        at += part.length;
+      }
+    });
+    return out;
   }
 
   // A passage each side has in its own words: the numbers in it are what changed.

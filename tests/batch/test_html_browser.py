@@ -95,6 +95,13 @@ def test_every_cluster_of_the_samples_renders_with_its_differences(
     traditional = visit.page.locator("#pair-1 .side.copy")
     assert "發佈" in traditional.inner_text()
     assert visit.page.locator("#pair-1 .only-copy, #pair-1 .only-original").count() == 0
+    # Each side reads exactly as its page's body: the copy rebuilt from its respelling.
+    members = scan([SAMPLES], jobs=1).clusters[0].members
+    for number in (1, 2, 3):
+        copy_side = visit.page.locator(f"#pair-{number} .side.copy").evaluate(
+            "side => Array.from(side.childNodes).slice(1).map(n => n.textContent).join('')"
+        )
+        assert copy_side == members[number].document.body
     visit.page.screenshot(path=str(tmp_path / "cluster-1.png"), full_page=True)
     assert (tmp_path / "cluster-1.png").stat().st_size > 10_000
     assert visit.left_the_page() == [] and visit.errors == []

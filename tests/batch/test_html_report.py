@@ -87,7 +87,16 @@ def test_the_samples_report_holds_every_cluster_and_its_comparisons() -> None:
     traditional = first["copies"][0]  # type: ignore[index]
     # The Traditional copy shares everything and keeps its own script for display.
     assert [edit[0] for edit in traditional["edits"]] == ["="]
-    assert "發佈" in traditional["edits"][0][3]
+    spelling = traditional["edits"][0][3]
+    assert "發佈" in "".join(part for part in spelling if isinstance(part, str))
+
+
+def test_a_respelled_passage_keeps_only_the_characters_that_differ() -> None:
+    from dedup.batch.html_report import _respelled
+
+    assert _respelled("江州市发布充电", "江州市發佈充電") == [3, "發佈", 1, "電"]
+    assert _respelled("发布", "發佈") == [0, "發佈"]
+    assert _respelled("𠀀发", "𠀀發") == "𠀀發"  # beyond the BMP: the whole text
 
 
 def test_the_report_is_the_same_bytes_for_the_same_scan() -> None:

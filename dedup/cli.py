@@ -123,6 +123,11 @@ def config_options(command: F) -> F:
     return command
 
 
+follow_links_option = click.option(
+    "--follow-links",
+    is_flag=True,
+    help="Read the files that links inside the folders lead to outside them (skipped by default).",
+)
 jobs_option = click.option(
     "-j",
     "--jobs",
@@ -215,6 +220,7 @@ def _make_config(**fields: Any) -> DedupConfig:
     help="Also save the scanned pages as a crawler index file (see dedup index).",
 )
 @jobs_option
+@follow_links_option
 @click.option("-v", "--verbose", is_flag=True, help="Also log the time each stage took.")
 @config_options
 def scan(
@@ -231,6 +237,7 @@ def scan(
     workers: int | None,
     save_index: str | None,
     jobs: int | None,
+    follow_links: bool,
     verbose: bool,
     fmt: str,
     **fields: Any,
@@ -263,7 +270,12 @@ def scan(
                 result = _scan_on_dask(paths, config, scheduler, workers)
             else:
                 result = scan_files(
-                    paths, config, progress=progress, jobs=jobs, keep_index=bool(save_index)
+                    paths,
+                    config,
+                    progress=progress,
+                    jobs=jobs,
+                    keep_index=bool(save_index),
+                    follow_links=follow_links,
                 )
         except DedupError as error:
             raise click.ClickException(str(error)) from error
@@ -332,6 +344,7 @@ def index() -> None:
 @format_option
 @id_prefix_option
 @jobs_option
+@follow_links_option
 @config_options
 def index_add(
     *,
@@ -341,6 +354,7 @@ def index_add(
     fmt: str,
     id_prefix: str | None,
     jobs: int | None,
+    follow_links: bool,
     **fields: Any,
 ) -> None:
     """Add the pages under PATHS to INDEX (created with the given options if it does not
@@ -358,7 +372,9 @@ def index_add(
     with _writing(index_file):
         dedup = _open_index(index_path, fields, create=True)
         _refuse_other_options(index_path, dedup.config, fields)
-        results, skipped = _index_files(dedup, paths, add=True, jobs=jobs, id_prefix=id_prefix)
+        results, skipped = _index_files(
+            dedup, paths, add=True, jobs=jobs, id_prefix=id_prefix, follow_links=follow_links
+        )
         if index_file is not None:
             _save_index(dedup, index_file)
     from dedup.batch import report
@@ -380,6 +396,7 @@ def index_add(
 @format_option
 @id_prefix_option
 @jobs_option
+@follow_links_option
 def index_query(
     *,
     index_path: str,
@@ -388,13 +405,16 @@ def index_query(
     fmt: str,
     id_prefix: str | None,
     jobs: int | None,
+    follow_links: bool,
 ) -> None:
     """Print, for each page under PATHS, its near-duplicates in INDEX (CSV); adds nothing."""
     _configure_logging(False)
     _check_inputs(paths)
     _check_outputs(paths, {"-o": output}, {})
     dedup = _open_index(index_path, {}, create=False)
-    results, skipped = _index_files(dedup, paths, add=False, jobs=jobs, id_prefix=id_prefix)
+    results, skipped = _index_files(
+        dedup, paths, add=False, jobs=jobs, id_prefix=id_prefix, follow_links=follow_links
+    )
     from dedup.batch import report
 
     _write(report.matches_frame(results), output, "-o", fmt)
@@ -480,13 +500,20 @@ def _index_files(
     add: bool,
     jobs: int | None,
     id_prefix: str | None,
+    follow_links: bool = False,
 ) -> tuple[list[tuple[str, list[Match]]], list[Skip]]:
     from dedup.batch.pipeline import index_files
 
     try:
         with _ProgressBar() as progress:
             return index_files(
-                dedup, paths, add=add, jobs=jobs, progress=progress, id_prefix=id_prefix
+                dedup,
+                paths,
+                add=add,
+                jobs=jobs,
+                progress=progress,
+                id_prefix=id_prefix,
+                follow_links=follow_links,
             )
     except DedupError as error:
         raise click.ClickException(str(error)) from error

@@ -393,3 +393,27 @@ def test_library_misuse_raises_dedup_errors() -> None:
     with pytest.raises(InputError, match="larger than max_bytes"):
         dd.add("big", text * 40)
     assert dd.expire(datetime(2000, 1, 1)) == 0
+
+
+# ---------------------------------------------------------------- 14. links leaving the folders
+
+
+def test_links_leaving_the_scanned_folders_are_skipped_unless_followed(tmp_path: Path) -> None:
+    outside = tmp_path / "private.txt"
+    outside.write_text(sample_text(CHARGING), "utf-8")
+    folder = tmp_path / "crawl"
+    folder.mkdir()
+    (folder / "copy.txt").write_text(sample_text(CHARGING_COPY), "utf-8")
+    (folder / "leak.txt").symlink_to(outside)
+    (folder / "inside.txt").symlink_to(folder / "copy.txt")
+    runner = CliRunner()
+    plain = runner.invoke(main, ["scan", str(folder), "--all"])
+    assert plain.exit_code == 0, plain.stderr
+    assert "leak.txt" not in plain.stdout and "inside.txt" in plain.stdout
+    assert "link to a file outside the folders scanned" in plain.stderr
+    followed = runner.invoke(main, ["scan", str(folder), "--all", "--follow-links"])
+    assert "leak.txt" in followed.stdout
+    index = tmp_path / "i.dedup"
+    added = runner.invoke(main, ["index", "add", str(index), str(folder)])
+    assert added.exit_code == 0 and "outside the folders" in added.stderr
+    assert not any(i.endswith("leak.txt") for i in Deduplicator.load(index))

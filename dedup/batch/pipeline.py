@@ -41,6 +41,7 @@ def scan(
     jobs: int | None = None,
     reference: bool = False,
     keep_index: bool = False,
+    follow_links: bool = False,
 ) -> ScanResult:
     """Read every file under `paths` and cluster the copies of each article.
 
@@ -60,6 +61,8 @@ def scan(
         [4, 3, 3]
 
     A path ``-`` reads one stream from standard input (its format detected as a file's).
+    A link inside a folder to a file outside the folders given is skipped unless
+    ``follow_links``.
     """
     paths = list(paths)
     with spooled_stdin(paths) as stdin:
@@ -71,6 +74,7 @@ def scan(
             reference=reference,
             keep_index=keep_index,
             stdin=stdin,
+            follow_links=follow_links,
         )
 
 
@@ -83,10 +87,11 @@ def _scan(
     reference: bool,
     keep_index: bool,
     stdin: str | None,
+    follow_links: bool = False,
 ) -> ScanResult:
     result = ScanResult(clusters=[], documents=[])
     with _stage(result, "list"):
-        inputs, problems = list_inputs(paths, stdin=stdin)
+        inputs, problems = list_inputs(paths, stdin=stdin, follow_links=follow_links)
     if problems and not inputs:
         # One problem, one message: the error, not a warning before it.
         raise _nothing_to_read(problems)
@@ -208,6 +213,7 @@ def index_files(
     jobs: int | None = None,
     progress: Progress | None = None,
     id_prefix: str | None = None,
+    follow_links: bool = False,
 ) -> tuple[list[tuple[str, list[Match]]], list[Skip]]:
     """Read every file under `paths` and look each page up in a Deduplicator, adding it too
     when `add` is true: the pages' ids with their matches, and the skips. A path ``-`` reads
@@ -223,7 +229,14 @@ def index_files(
     paths = list(paths)
     with spooled_stdin(paths) as stdin:
         return _index_files(
-            dedup, paths, add=add, jobs=jobs, progress=progress, stdin=stdin, id_prefix=id_prefix
+            dedup,
+            paths,
+            add=add,
+            jobs=jobs,
+            progress=progress,
+            stdin=stdin,
+            id_prefix=id_prefix,
+            follow_links=follow_links,
         )
 
 
@@ -236,10 +249,11 @@ def _index_files(
     progress: Progress | None,
     stdin: str | None,
     id_prefix: str | None,
+    follow_links: bool = False,
 ) -> tuple[list[tuple[str, list[Match]]], list[Skip]]:
     results: list[tuple[str, list[Match]]] = []
     skipped: list[Skip] = []
-    listed, problems = list_inputs(paths, stdin=stdin)
+    listed, problems = list_inputs(paths, stdin=stdin, follow_links=follow_links)
     skipped.extend(problems)
     if problems and not listed:
         raise _nothing_to_read(problems)

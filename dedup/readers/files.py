@@ -46,7 +46,10 @@ def spooled_stdin(paths: Iterable[str | os.PathLike[str]]) -> Iterator[str | Non
 
 
 def list_inputs(
-    paths: Iterable[str | os.PathLike[str]], *, stdin: str | None = None
+    paths: Iterable[str | os.PathLike[str]],
+    *,
+    stdin: str | None = None,
+    follow_links: bool = False,
 ) -> tuple[list[InputFile], list[Skip]]:
     """Every regular file under the given paths, recursively, hidden ones skipped, sorted;
     and what could not be listed: paths that do not exist, folders that cannot be read,
@@ -55,10 +58,12 @@ def list_inputs(
     ``doc_id`` is the path relative to the folder given (``/`` separators), or the file's
     name when a file is given directly; where two roots would give the same id, the path as
     given is used instead. ``-`` is standard input, spooled to the file `stdin` (see
-    `spooled_stdin`); its pages are named ``stdin``.
+    `spooled_stdin`); its pages are named ``stdin``. A link found in a folder that leads
+    to a file outside every folder given is skipped (`LINK_OUTSIDE`) unless ``follow_links``.
     """
     found: list[InputFile] = []
     problems: list[Skip] = []
+    inside = None if follow_links else _folders(paths)
     for given in paths:
         if str(given) == STDIN and stdin is not None:
             found.append(InputFile(STDIN, STDIN_ID, source=stdin))
@@ -68,7 +73,7 @@ def list_inputs(
             continue
         root = Path(given)
         if root.is_file() or root.is_dir():
-            found.extend(_walk(root, problems))
+            found.extend(_walk(root, problems, inside))
         else:
             problems.append(Skip(str(root), NOT_FOUND))
     counts: dict[str, int] = {}
@@ -149,7 +154,19 @@ def _walk_url(root: str, problems: list[Skip]) -> Iterator[InputFile]:
         yield InputFile(filesystem.unstrip_protocol(path), relative)
 
 
-def _walk(root: Path, problems: list[Skip]) -> Iterator[InputFile]:
+LINK_OUTSIDE = "link to a file outside the folders scanned (--follow-links reads it)"
+
+
+def _folders(paths: Iterable[str | os.PathLike[str]]) -> list[str]:
+    """The folders given, as real paths ending with a separator."""
+    return [
+        os.path.join(os.path.realpath(path), "")
+        for path in paths
+        if not is_url(path) and os.path.isdir(path)
+    ]
+
+
+def _walk(root: Path, problems: list[Skip], inside: list[str] | None) -> Iterator[InputFile]:
     if root.is_file():
         yield InputFile(str(root), root.name)
         return
@@ -175,7 +192,15 @@ def _walk(root: Path, problems: list[Skip]) -> Iterator[InputFile]:
             if entry.is_dir(follow_symlinks=False):
                 subfolders.append(entry.path)
             elif entry.is_file():
+                if inside is not None and entry.is_symlink() and not _leads_inside(entry, inside):
+                    problems.append(Skip(entry.path, LINK_OUTSIDE))
+                    continue
                 yield InputFile(entry.path, entry.path[prefix:].replace(os.sep, "/"))
             elif entry.is_symlink():
                 problems.append(Skip(entry.path, "link to nothing (or a loop of links)"))
         stack.extend(reversed(subfolders))
+
+
+def _leads_inside(entry: os.DirEntry[str], folders: list[str]) -> bool:
+    target = os.path.realpath(entry.path)
+    return any(target.startswith(folder) for folder in folders)

@@ -417,3 +417,39 @@ def test_links_leaving_the_scanned_folders_are_skipped_unless_followed(tmp_path:
     added = runner.invoke(main, ["index", "add", str(index), str(folder)])
     assert added.exit_code == 0 and "outside the folders" in added.stderr
     assert not any(i.endswith("leak.txt") for i in Deduplicator.load(index))
+
+
+# ---------------------------------------------------------------- 17. a WARC record that runs on
+
+
+def test_a_warc_record_longer_than_its_content_length_is_skipped_quietly(
+    tmp_path: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
+    # One line of HTML: warcio finds the next record after the run-on bytes.
+    paragraphs = sample_text(TEA).replace("\n", "</p><p>")
+    body = ("<html><body><p>" + paragraphs + "</p></body></html>").encode()
+    http = (
+        b"HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\n"
+        b"Content-Length: %d\r\n\r\n" % len(body)
+    ) + body
+
+    def record(number: int, declared: int) -> bytes:
+        return (
+            (
+                b"WARC/1.0\r\nWARC-Type: response\r\nWARC-Target-URI: https://a.example/%d\r\n"
+                b"WARC-Record-ID: <urn:uuid:12345678-1234-1234-1234-1234567890%02d>\r\n"
+                b"WARC-Date: 2025-01-01T00:00:00Z\r\n"
+                b"Content-Type: application/http; msgtype=response\r\n"
+                b"Content-Length: %d\r\n\r\n" % (number, number, declared)
+            )
+            + http
+            + b"\r\n\r\n"
+        )
+
+    path = tmp_path / "short.warc"
+    path.write_bytes(record(1, len(http) - 200) + record(2, len(http)))
+    pages = list(read_pages(InputFile(str(path), path.name)))
+    captured = capfd.readouterr()
+    assert captured.err == "" and captured.out == ""
+    assert isinstance(pages[0], Skip) and "shorter than its Content-Length" in pages[0].detail
+    assert [p.doc_id for p in pages if isinstance(p, RawPage)] == ["https://a.example/2"]

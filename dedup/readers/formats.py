@@ -377,39 +377,77 @@ def _warc_file(path: str, max_bytes: int) -> Iterator[RawPage | Skip]:
 
 
 def _warc(stream: BinaryIO, path: str, max_bytes: int) -> Iterator[RawPage | Skip]:
-    from warcio.archiveiterator import ArchiveIterator
+    """The pages of a WARC. A record is given only once the next one is found where its
+    Content-Length said it ends: a record whose declared length is short (its content runs
+    on) is skipped, not kept cut."""
     from warcio.exceptions import ArchiveLoadFailed
 
+    records = _quiet_records(stream)
+    held: tuple[str, RawPage | Skip] | None = None
+    held_errors = 0
     try:
-        for record in ArchiveIterator(stream):
-            if record.rec_type != "response":
-                continue
-            url = record.rec_headers.get_header("WARC-Target-URI") or ""
-            content_type = (
-                record.http_headers.get_header("Content-Type") if record.http_headers else ""
-            )
-            mime, _, params = (content_type or "").partition(";")
-            if mime.strip().lower() not in {"text/html", "application/xhtml+xml"}:
-                yield Skip(path, "not an HTML response", f"{url} ({mime.strip() or 'no type'})")
-                continue
-            if record.length and record.length > max_bytes:
-                yield Skip(path, TOO_LARGE, f"{url}: {record.length} bytes; raise --max-bytes")
-                continue
-            # The payload is decompressed (Content-Encoding: gzip) as it is read: read one
-            # byte past the limit, never the whole of a bomb.
-            payload = record.content_stream().read(max_bytes + 1)
-            if len(payload) > max_bytes:
-                yield Skip(path, TOO_LARGE, f"{url}: payload over {max_bytes} bytes decompressed")
-                continue
-            if getattr(record.raw_stream, "limit", 0) > 0:
-                # The record ends before its declared length: the file was cut short.
-                yield Skip(path, "truncated or damaged WARC", f"{url}: record cut short")
+        for record in records:
+            errors = records.err_count
+            if held is not None:
+                yield _checked_record(held, path, cut_short=errors > held_errors)
+            held, held_errors = _warc_record(record, path, max_bytes), errors
+            if held is not None and isinstance(held[1], Skip) and held[1].detail.endswith(_CUT):
+                yield held[1]  # the file ends inside this record
                 return
-            charset = _charset_param(params)
-            yield _page(payload, path, url, "html", charset=charset, url=url)
+        if held is not None:
+            yield _checked_record(held, path, cut_short=records.err_count > held_errors)
     # warcio raises AttributeError on some truncated gzip members.
     except (ArchiveLoadFailed, OSError, EOFError, zlib.error, ValueError, AttributeError) as error:
+        if held is not None:
+            yield _checked_record(held, path, cut_short=records.err_count > held_errors)
         yield Skip(path, "truncated or damaged WARC", _short(error))
+
+
+_CUT = ": record cut short"
+
+
+def _warc_record(record: Any, path: str, max_bytes: int) -> tuple[str, RawPage | Skip] | None:
+    """A response record's page (or why it is skipped), with its URL; None for the records
+    that are not responses."""
+    if record.rec_type != "response":
+        return None
+    url = record.rec_headers.get_header("WARC-Target-URI") or ""
+    content_type = record.http_headers.get_header("Content-Type") if record.http_headers else ""
+    mime, _, params = (content_type or "").partition(";")
+    if mime.strip().lower() not in {"text/html", "application/xhtml+xml"}:
+        return url, Skip(path, "not an HTML response", f"{url} ({mime.strip() or 'no type'})")
+    if record.length and record.length > max_bytes:
+        return url, Skip(path, TOO_LARGE, f"{url}: {record.length} bytes; raise --max-bytes")
+    # The payload is decompressed (Content-Encoding: gzip) as it is read: read one byte
+    # past the limit, never the whole of a bomb.
+    payload = record.content_stream().read(max_bytes + 1)
+    if len(payload) > max_bytes:
+        return url, Skip(path, TOO_LARGE, f"{url}: payload over {max_bytes} bytes decompressed")
+    if getattr(record.raw_stream, "limit", 0) > 0:
+        # The record ends before its declared length: the file was cut short.
+        return url, Skip(path, "truncated or damaged WARC", f"{url}{_CUT}")
+    return url, _page(payload, path, url, "html", charset=_charset_param(params), url=url)
+
+
+def _checked_record(
+    held: tuple[str, RawPage | Skip], path: str, *, cut_short: bool
+) -> RawPage | Skip:
+    url, page = held
+    if cut_short:
+        return Skip(path, "truncated or damaged WARC", f"{url}: shorter than its Content-Length")
+    return page
+
+
+def _quiet_records(stream: BinaryIO) -> Any:
+    """warcio's iterator over the records of a WARC, silenced: it writes a record that runs
+    past its Content-Length, raw bytes and all, to standard error; it still counts it
+    (``err_count``), which is what `_warc` uses."""
+    from warcio.archiveiterator import ArchiveIterator
+
+    class Quiet(ArchiveIterator):  # type: ignore[misc]
+        INC_RECORD = ""
+
+    return Quiet(stream)
 
 
 def _charset_param(params: str) -> str | None:

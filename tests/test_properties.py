@@ -117,3 +117,54 @@ def test_char_token_ids_equal_string_token_ids_on_any_text(text: str) -> None:
 
     ids, _ = char_token_ids(token_text(text))
     assert np.array_equal(ids, token_ids(tokenize(text)))
+
+
+# Hostile shapes (docs/robustness.md): nesting, decompression, line counts, many copies.
+
+
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture], max_examples=60)
+@given(
+    depth=st.integers(min_value=1, max_value=5000),
+    opener=st.sampled_from(['{"a":', "[", '{"text": "x", "b": [']),
+    name=st.sampled_from(["a.json", "a.jsonl", "a", "a.html"]),
+)
+def test_nested_json_of_any_depth_is_read_or_skipped(
+    tmp_path: Path, depth: int, opener: str, name: str
+) -> None:
+    body = opener * depth + "1"
+    path = tmp_path / name
+    path.write_text(body if name != "a.html" else f"<script type='application/ld+json'>{body}")
+    for page in read_pages(InputFile(str(path), path.name), max_bytes=1 << 20):
+        assert isinstance(page, RawPage | Skip)
+
+
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture], max_examples=40)
+@given(size=st.integers(min_value=0, max_value=400_000), limit=st.integers(1024, 200_000))
+def test_decompressed_records_never_pass_the_limit(tmp_path: Path, size: int, limit: int) -> None:
+    line = b'{"text": "' + b"a" * size + b'"}\n'
+    for name, data in (("a.jsonl.gz", gzip.compress(line * 2)), ("a.txt.gz", gzip.compress(line))):
+        path = tmp_path / name
+        path.write_bytes(data)
+        for page in read_pages(InputFile(str(path), path.name), max_bytes=limit):
+            if isinstance(page, RawPage):
+                assert len(page.text.encode()) <= limit
+            else:
+                assert isinstance(page, Skip)
+
+
+@settings(deadline=None, max_examples=10)
+@given(lines=st.integers(min_value=1000, max_value=30_000), width=st.integers(1, 12))
+def test_pages_of_very_many_short_lines_are_handled(lines: int, width: int) -> None:
+    text = "\n".join(f"第{n}行" + "文" * (n % width) for n in range(lines))
+    extract_document(text, "many-lines")
+
+
+@settings(deadline=None, max_examples=10)
+@given(copies=st.integers(min_value=2, max_value=300))
+def test_many_copies_of_one_page_all_name_the_first_as_original(copies: int) -> None:
+    text = (SAMPLES / "jiangnan_daily/2025/0312/charging-plan.txt").read_text("utf-8")
+    dd = Deduplicator()
+    dd.add("first", text)
+    for number in range(1, copies):
+        matches = dd.add(f"copy-{number}", text)
+        assert matches and all(m.original_id == "first" for m in matches)

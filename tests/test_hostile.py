@@ -453,3 +453,25 @@ def test_a_warc_record_longer_than_its_content_length_is_skipped_quietly(
     assert captured.err == "" and captured.out == ""
     assert isinstance(pages[0], Skip) and "shorter than its Content-Length" in pages[0].detail
     assert [p.doc_id for p in pages if isinstance(p, RawPage)] == ["https://a.example/2"]
+
+
+# ---------------------------------------------------------------- 15. Redis and file names
+
+
+def test_a_shared_index_takes_ids_from_file_names_that_are_not_utf8(tmp_path: Path) -> None:
+    pytest.importorskip("redis")
+    from .index.conftest import start_redis
+
+    process, url = start_redis(tmp_path)
+    try:
+        dd = Deduplicator(storage=url, namespace="names")
+        odd = os.fsdecode("新闻".encode("gbk") + b".txt")  # surrogates, as os.listdir gives
+        dd.add(odd, sample_text(CHARGING))
+        (match,) = dd.add("copy", sample_text(CHARGING_COPY))
+        assert match.doc_id == odd and match.original_id == odd
+        assert odd in dd
+        dd.remove(odd)
+        assert odd not in dd
+    finally:
+        process.terminate()
+        process.wait(timeout=10)

@@ -110,7 +110,7 @@ def add_args(pages: list[NewPage]) -> list[bytes | str]:
             )
         )
         fields = b"" if page.band_keys is None else band_fields(page.band_keys)
-        args += [page.doc_id, record, fields, repr(page.added)]
+        args += [name, record, fields, repr(page.added)]  # a str would fail on a surrogate
     return args
 
 
@@ -151,6 +151,12 @@ def texts(raws: list[bytes]) -> list[str]:
     """Decoded, each distinct value once: a page's candidates mostly share one original."""
     decoded = {raw: text(raw) for raw in set(raws)}
     return [decoded[raw] for raw in raws]
+
+
+def name_bytes(doc_id: str) -> bytes:
+    """A doc_id as Redis keeps it: UTF-8, with the surrogates that stand for a file name's
+    undecodable bytes kept (a plain encode would fail on them)."""
+    return doc_id.encode("utf-8", "surrogatepass")
 
 
 def text(raw: bytes) -> str:

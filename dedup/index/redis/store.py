@@ -66,6 +66,7 @@ from dedup.index.redis.codec import (
     add_args,
     band_field_bytes,
     decode_records,
+    name_bytes,
     numbers_per_page,
     packed_hmgets,
     text,
@@ -244,7 +245,7 @@ class RedisIndex:
 
     def __contains__(self, doc_id: object) -> bool:
         return isinstance(doc_id, str) and bool(
-            self.call(lambda: self._redis.hexists(self._key("ids"), doc_id))
+            self.call(lambda: self._redis.hexists(self._key("ids"), name_bytes(doc_id)))
         )
 
     def __len__(self) -> int:
@@ -363,13 +364,15 @@ class RedisIndex:
         if not originals:
             return
         written: dict[Any, Any] = {
-            number.to_bytes(4, "little"): original for number, original in originals.items()
+            number.to_bytes(4, "little"): name_bytes(original)
+            for number, original in originals.items()
         }
         self.call(lambda: self._redis.hset(self._key("originals"), mapping=written))
 
     def remove(self, doc_ids: list[str]) -> int:
         """Forget pages, each atomically; how many of them were indexed."""
-        chunks = [doc_ids[start : start + CHUNK] for start in range(0, len(doc_ids), CHUNK)]
+        names = [name_bytes(doc_id) for doc_id in doc_ids]
+        chunks = [names[start : start + CHUNK] for start in range(0, len(names), CHUNK)]
         keys = self._page_keys[:-1]
 
         def remove() -> Any:

@@ -475,3 +475,17 @@ def test_a_shared_index_takes_ids_from_file_names_that_are_not_utf8(tmp_path: Pa
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+# ------------------------------------------------ 9. a tag of thousands of attributes
+
+
+def test_a_tag_of_thousands_of_attributes_is_parsed_without_them() -> None:
+    from dedup.extract.html import _parse, extract_html
+
+    attributes = " ".join(f"a{n}='x'" for n in range(3000))
+    text = sample_text(TEA).replace("\n", "</p><p>")
+    html = f"<html><body><div {attributes}><p>{text}</p></div></body></html>"
+    (div,) = _parse(html).xpath("//div")
+    assert not div.attrib, "libxml2 never sees the attributes it would compare pairwise"
+    assert extract_html(html, "x").body

@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN = $(VENV)/bin
 STAMP = $(VENV)/.installed
 
-.PHONY: demo test check lint type docs eval bench bench-extract fuzz fmt clean
+.PHONY: demo test check lint type docs eval eval-real bench bench-extract fuzz fmt clean
 
 # Three layers, each installed once: the package alone (what `pip install .` gives a user,
 # with the pip the virtualenv comes with), then what the tests need, then the dev tools.
@@ -68,3 +68,6 @@ bench: $(STAMP)  ## start-up; scan speed and memory from 1k to 100k pages agains
 	$(BIN)/python benchmarks/bench_startup.py
 	$(BIN)/python benchmarks/bench_scan.py --mode corpus --sizes 1000,6000
 	$(BIN)/python benchmarks/bench_scan.py --sizes 30000,100000 --check-reference
+
+eval-real: $(STAMP)  ## precision/recall on natural pairs labelled by reading (needs ../shared/corpora)
+	$(BIN)/python benchmarks/eval_real.py

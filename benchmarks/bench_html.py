@@ -21,20 +21,11 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-CHROMIUM = "/usr/bin/chromium"
-FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-
 
 def in_browser(report: Path) -> dict[str, float]:
     from playwright.sync_api import sync_playwright
+
+    from tests.browser import CHROMIUM, FLAGS
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
@@ -74,9 +65,10 @@ def main() -> int:
             written = time.perf_counter() - started
             size_bytes = report.stat().st_size
             clusters = result.duplicate_clusters
+            largest = max((c.size for c in clusters), default=0)
             line = (
                 f"{size:>7} pages: {len(result.documents)} documents, {len(clusters)} clusters "
-                f"holding {sum(c.size for c in clusters)}, largest {clusters[0].size}; scan "
+                f"holding {sum(c.size for c in clusters)}, largest {largest}; scan "
                 f"{scanned:.1f} s; report written in {written:.1f} s, "
                 f"{size_bytes / 1e6:.1f} MB = {size_bytes / len(result.documents):.0f} bytes "
                 "per document"

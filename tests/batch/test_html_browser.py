@@ -6,7 +6,6 @@ Needs Playwright for Python (the `dev` extra) and Debian's `chromium` at /usr/bi
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -16,19 +15,9 @@ import pytest
 from dedup.batch.html_report import write_html
 from dedup.batch.pipeline import scan
 
+from ..browser import CHROMIUM, FLAGS
 from ..conftest import SAMPLES
 from .test_html_report import hostile_result
-
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 
 @pytest.fixture(scope="module")

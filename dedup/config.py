@@ -23,7 +23,9 @@ class DedupConfig:
         threshold: Jaccard similarity of two bodies' shingle sets at or above which they are
             copies of one article.
         containment: share of the shorter body's shingles found in the longer body at or above
-            which the shorter is a cut-down copy (truncated, or an excerpt).
+            which the pair is a copy (truncated, re-edited, or carried inside a longer page).
+            0.55: on natural re-posts labelled by reading, copies carry more of the shorter
+            body, same-event reports and excerpts under 0.4 (docs/accuracy.md).
         num_perm: MinHash permutations (datasketch's name).
         seed: MinHash seed; results are reproducible for a fixed seed.
         tokenizer: ``"char"`` (one token per CJK character, Latin word or number) or
@@ -59,14 +61,14 @@ class DedupConfig:
     """
 
     threshold: float = 0.7
-    containment: float = 0.85
+    containment: float = 0.55
     num_perm: int = 128
     seed: int = 1
     tokenizer: Tokenizer = "char"
     ngram: int = 5
     bands: int | None = None
     min_containment_shingles: int = 30
-    number_agreement: float = 0.5
+    number_agreement: float = 0.8
     number_slack: float = 0.1
     fields: tuple[str, ...] = ()
     max_bytes: int = 32 * 1024 * 1024

@@ -13,12 +13,13 @@ if TYPE_CHECKING:  # for the types only: the index itself is built by the batch,
     from dedup.index.deduplicator import Deduplicator
 
 # How a copy relates to the page it was verified against: ``duplicate`` (Jaccard at the
-# threshold), ``partial`` (contained in it: truncated or an excerpt), ``extended`` (contains
-# it plus more).
-CopyRelation = Literal["duplicate", "partial", "extended"]
-# A cluster member's relation to its representative: a copy's, or ``original`` (the
-# representative of a cluster of copies), or ``unique`` (a cluster of one).
-Relation = Literal["original", "duplicate", "partial", "extended", "unique"]
+# threshold), ``updated`` (the same text with changed figures: a correction, a new toll),
+# ``partial`` (contained in it: truncated or cut down), ``extended`` (contains it plus a
+# little more), ``quoted`` (carries it inside a piece at least twice its length).
+CopyRelation = Literal["duplicate", "updated", "partial", "extended", "quoted"]
+# A cluster member's relation: a copy's, or ``original`` (the earliest published copy),
+# or ``unique`` (a cluster of one).
+Relation = Literal["original", "duplicate", "updated", "partial", "extended", "quoted", "unique"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,12 +73,16 @@ class Match:
 
 @dataclass(frozen=True, slots=True)
 class Member:
-    """A document inside a cluster, with its similarity to the cluster's representative.
+    """A document inside a cluster, with its similarity to the cluster's representative
+    (its centre: the copy that verifies against most of the others, then the most complete).
 
-    ``relation`` says how it relates to the representative: ``original`` (the
-    representative itself), ``duplicate`` (Jaccard at the threshold), ``partial`` (a
-    truncated copy or an excerpt: contained in the representative), ``extended`` (contains
-    the representative plus more), or ``unique`` (a cluster of one).
+    ``relation`` says how it relates to the representative: ``original`` (the earliest
+    published member, ``is_original``), ``duplicate`` (Jaccard at the threshold),
+    ``updated`` (the same text with changed figures), ``partial`` (a truncated or cut-down
+    copy: contained in the representative), ``extended`` (contains the representative plus
+    a little more), ``quoted`` (carries it inside a piece at least twice as long), or
+    ``unique`` (a cluster of one). The representative's own relation, when it is not the
+    original, is its relation to the original.
     """
 
     document: Document
@@ -85,6 +90,7 @@ class Member:
     containment: float
     is_representative: bool
     relation: Relation
+    is_original: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,8 +102,13 @@ class Cluster:
 
     @property
     def representative(self) -> Document:
-        """The likely original: the first member (earliest published, else most complete)."""
+        """The centre: the first member, the copy that verifies against most of the others."""
         return self.members[0].document
+
+    @property
+    def original(self) -> Document:
+        """The likely original: the earliest published member (else the most complete)."""
+        return next((m for m in self.members if m.is_original), self.members[0]).document
 
     @property
     def size(self) -> int:
@@ -135,6 +146,8 @@ class ScanResult:
     files_read: int = 0
     stage_seconds: dict[str, float] = field(default_factory=dict)
     index_bytes: int = 0
+    # Candidate pairs verified as copies yet in different clusters (see dedup.batch.clustering).
+    split_pairs: int = 0
     index: Deduplicator | None = None  # the scanned pages, with scan(..., keep_index=True)
 
     @property

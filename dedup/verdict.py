@@ -20,20 +20,34 @@ from dedup.models import CopyRelation, Relation
 AGREEING_NUMBERS = 0.8
 # With disagreeing numbers, only bodies this similar are copies (a corrected figure or two).
 DISAGREEING_NUMBERS_SIMILARITY = 0.9
+# A copy at least this many times as long as the page it carries quotes it inside a longer
+# piece (a round-up, a report around a bulletin) rather than extending it by a paragraph.
+QUOTING_LENGTH = 2.0
 ORIGINAL: Relation = "original"
 DUPLICATE: CopyRelation = "duplicate"
+UPDATED: CopyRelation = "updated"
 PARTIAL: CopyRelation = "partial"
 EXTENDED: CopyRelation = "extended"
+QUOTED: CopyRelation = "quoted"
 UNIQUE: Relation = "unique"
+
+# Which part of the rule decided a verdict (`dedup compare` shows it).
+BY_SIMILARITY = "similarity"
+BY_CONTAINMENT = "containment"
+NUMBERS_DIFFER = "numbers differ"
+TOO_SHORT = "too short to be contained"
+BELOW_BARS = "below both bars"
 
 
 @dataclass(frozen=True, slots=True)
 class Verdict:
-    """How two bodies relate, measured on their shingles."""
+    """How two bodies relate, measured on their shingles, and which part of the rule
+    decided (`decided_by`: one of the ``BY_``/other names above)."""
 
     similarity: float
     containment: float
     is_copy: bool
+    decided_by: str = BY_SIMILARITY
 
 
 def verify(left: Fingerprint, right: Fingerprint, config: DedupConfig) -> Verdict:
@@ -58,12 +72,15 @@ def judge(
     """The verdict on two bodies from their measures, exact or estimated (`dedup.fingerprint.sketch`
     samples).
 
-    A copy has Jaccard similarity at the threshold, or the shorter body is contained in the
-    longer (a truncated copy or an excerpt) when it is long enough to tell (``smaller_size``
-    shingles). The bodies' distinctive numbers then move the bar: copies carry the same
-    figures, so when nearly all of the fewer numbers agree the bar drops by `number_slack`
-    (a copy with typos, a note and a cut paragraph still matches), and when most disagree
-    only a near-identical body (`DISAGREEING_NUMBERS_SIMILARITY`) counts, which keeps
+    A copy carries most of the other's text: Jaccard similarity at `threshold`, or the
+    shorter body contained in the longer at `containment` (a truncated copy, a re-edited
+    one, a bulletin carried inside a report) when it is long enough to tell (``smaller_size``
+    shingles, `min_containment_shingles`). Measured on pairs of real re-posts labelled by
+    reading, same-event reports and excerpts keep under 0.4 of the shorter body, copies
+    above 0.55. The bodies' distinctive numbers then move the bars: copies carry the same
+    figures, so when nearly all of the fewer numbers agree the bars drop by `number_slack`,
+    and when fewer than `number_agreement` of them agree only a near-identical body
+    (`DISAGREEING_NUMBERS_SIMILARITY`: a corrected figure or two) counts, which keeps
     templated notes (stock flashes, market reports) apart however many words they share.
     """
     threshold, containment_bar = config.threshold, config.containment
@@ -71,9 +88,16 @@ def judge(
         threshold -= config.number_slack
         containment_bar -= config.number_slack
     elif agreement is not None and agreement < config.number_agreement:
-        return Verdict(similarity, containment, similarity >= DISAGREEING_NUMBERS_SIMILARITY)
-    contained = containment >= containment_bar and smaller_size >= config.min_containment_shingles
-    return Verdict(similarity, containment, similarity >= threshold or contained)
+        same = similarity >= DISAGREEING_NUMBERS_SIMILARITY
+        return Verdict(similarity, containment, same, BY_SIMILARITY if same else NUMBERS_DIFFER)
+    if similarity >= threshold:
+        return Verdict(similarity, containment, True, BY_SIMILARITY)
+    if containment >= containment_bar:
+        long_enough = smaller_size >= config.min_containment_shingles
+        return Verdict(
+            similarity, containment, long_enough, BY_CONTAINMENT if long_enough else TOO_SHORT
+        )
+    return Verdict(similarity, containment, False, BELOW_BARS)
 
 
 def judge_many(
@@ -98,13 +122,26 @@ def judge_many(
     return copies
 
 
-def relation_of(verdict: Verdict, size: int, other_size: int, config: DedupConfig) -> CopyRelation:
-    """How a body relates to another it was verified against: ``duplicate`` (Jaccard at
-    the threshold), ``partial`` (it is contained in the other: truncated or an excerpt), or
-    ``extended`` (it contains the other plus more)."""
-    if verdict.similarity >= config.threshold:
-        return DUPLICATE
-    return PARTIAL if size <= other_size else EXTENDED
+def relation_of(
+    verdict: Verdict,
+    size: int,
+    other_size: int,
+    config: DedupConfig,
+    *,
+    figures_changed: bool = False,
+) -> CopyRelation:
+    """How a body relates to a copy it was verified against: ``updated`` (the same text,
+    figures changed on both sides: `figures_changed`), ``duplicate`` (Jaccard at the
+    threshold), ``partial`` (it is contained in the other: truncated or cut down),
+    ``quoted`` (it carries the other inside a piece `QUOTING_LENGTH` times as long or
+    more), or ``extended`` (it contains the other plus a little more)."""
+    return relations_of(
+        np.array([verdict.similarity]),
+        size,
+        np.array([other_size]),
+        config,
+        np.array([figures_changed]),
+    )[0]
 
 
 def relations_of(
@@ -112,9 +149,24 @@ def relations_of(
     size: int | npt.NDArray[np.int64],
     other_sizes: npt.NDArray[np.int64],
     config: DedupConfig,
+    changed: npt.NDArray[np.bool_] | None = None,
 ) -> list[CopyRelation]:
     """`relation_of` of a body to each of several copies of it (or of each of several
-    bodies, ``size`` an array, to its copy), at once (tested equal)."""
-    codes = np.where(similarity >= config.threshold, 0, np.where(size <= other_sizes, 1, 2))
-    names: tuple[CopyRelation, ...] = (DUPLICATE, PARTIAL, EXTENDED)
+    bodies, ``size`` an array, to its copy), at once (tested equal). The crawler's index
+    has distinctive numbers only: ``changed`` (figures changed) is then where they agree
+    below 1."""
+    sizes = np.asarray(size, dtype=np.float64)
+    similar = similarity >= config.threshold
+    codes = np.where(sizes <= other_sizes, 2, np.where(sizes >= QUOTING_LENGTH * other_sizes, 4, 3))
+    codes = np.where(similar, 0, codes)
+    if changed is not None:
+        same_text = similarity >= config.threshold - config.number_slack
+        codes = np.where(changed & same_text, 1, codes)
+    names: tuple[CopyRelation, ...] = (DUPLICATE, UPDATED, PARTIAL, EXTENDED, QUOTED)
     return [names[code] for code in codes.tolist()]
+
+
+def figures_changed(left: frozenset[str], right: frozenset[str]) -> bool:
+    """Whether each of two bodies states a figure the other does not (a toll, an amount
+    updated): a truncated or extended copy only lacks or adds some."""
+    return bool(left - right) and bool(right - left)

@@ -409,6 +409,28 @@ _QUOTE = (
 )
 
 
+# Commentary a columnist adds around a quoted paragraph: each commentary page takes its own
+# four sentences, so that the quoted paragraph stays under half of it (an excerpt, not a copy).
+_COMMENTARY = (
+    "评论员认为，政策落地的关键在于基层执行是否到位，而不只是文件写得是否周全。",
+    "从过去几年的经验看，类似举措往往在试点城市先见成效，再逐步向中西部地区推开。",
+    "不少业内人士提醒，配套资金和审批流程能否同步跟上，将直接决定项目的推进节奏。",
+    "对于普通家庭而言，最直观的感受仍然是办事是否更方便、花钱是否更省心。",
+    "有学者指出，数据口径前后不一，容易让外界对政策效果产生误读，需要尽早统一。",
+    "地方财政压力依然不小，如何在稳增长与防风险之间找到平衡，考验治理能力。",
+    "企业的反馈表明，稳定的预期比一次性的补贴更能促使它们扩大投资和招聘。",
+    "记者在多个城市走访时发现，市民对新规的知晓率仍有待提高，宣传解读还需加强。",
+    "专家建议建立季度评估机制，及时公开进展，让社会各界共同监督落实情况。",
+    "也有声音担心，部分地区可能为了追求进度而忽视质量，这一点值得警惕。",
+    "回顾同类政策的推进过程，跨部门协调始终是绕不开的难点，需要更高层级统筹。",
+    "从国际比较看，我国在这一领域起步虽晚，但规模优势明显，后发潜力可观。",
+    "业内普遍预计，随着细则陆续出台，相关行业的景气度将在下半年进一步回升。",
+    "消费者协会提醒，新政实施初期可能出现信息不对称，群众应通过官方渠道了解详情。",
+    "一位长期跟踪该领域的研究员表示，关键指标的改善需要至少两到三年才能显现。",
+    "总体来看，这项部署释放出积极信号，但真正的成效还要交给时间和市场来检验。",
+)
+
+
 def gate_notes(rng: random.Random) -> list[Article]:
     """Templated notes that share most of their words and differ in names and numbers."""
     notes = []
@@ -465,13 +487,15 @@ def gate_notes(rng: random.Random) -> list[Article]:
 
 def build_gate(out: Path, articles: list[Article], *, seed: int = 3) -> dict[str, str]:
     """The gate corpus: each of `articles` re-posted 3 times with variations, each also once
-    with a shared official quote inserted (a different article that quotes the same
-    statement: not a copy of the others), plus templated notes; returns {doc_id: label}."""
+    with a shared official quote inserted inside a commentary of its own (a different article
+    that quotes a paragraph and the same statement: an excerpt, not a copy), plus templated
+    notes; returns {doc_id: label}."""
     rng = random.Random(seed)
     labels: dict[str, str] = {}
     plan: list[tuple[Article, int]] = [(article, 4) for article in articles]
-    for article in articles[: len(articles) // 2]:
-        quoted = [*article.paragraphs[:1], _QUOTE]
+    for number, article in enumerate(articles[: len(articles) // 2]):
+        own = [_COMMENTARY[(4 * number + k) % len(_COMMENTARY)] for k in range(4)]
+        quoted = ["".join(own[:2]), *article.paragraphs[:1], _QUOTE, "".join(own[2:])]
         plan.append(
             (
                 Article(

@@ -131,7 +131,7 @@ def test_internal_errors_are_one_line_not_a_traceback(monkeypatch: pytest.Monkey
     code = (
         "import sys, dedup.batch.pipeline as pipeline\n"
         "def boom(*a, **k): raise RuntimeError('kaput')\n"
-        "pipeline.build_clusters = boom\n"
+        "pipeline.cluster_documents = boom\n"
         "sys.argv = ['dedup', 'scan', 'samples']\n"
         "from dedup.cli import run; run()\n"
     )

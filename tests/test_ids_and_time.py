@@ -100,16 +100,16 @@ def test_offsets_are_kept_and_instants_decide_the_original(runner: CliRunner) ->
     # 10:00 in Beijing is 02:00 UTC; 08:00 in New York is 12:00 UTC: the first is earlier.
     frame = originals(runner, copies_feed("2025-03-12T10:00+08:00", "2025-03-12T08:00-04:00"))
     assert list(frame["published"]) == ["2025-03-12T10:00+08:00", "2025-03-12T08:00-04:00"]
-    assert frame.loc[frame["is_representative"], "doc_id"].tolist() == ["feed.jsonl#p0"]
+    assert frame.loc[frame["is_original"], "doc_id"].tolist() == ["feed.jsonl#p0"]
 
 
 def test_times_without_an_offset_are_read_in_the_timezone_given(runner: CliRunner) -> None:
     feed = copies_feed("2025-03-12T02:30Z", "2025-03-12T09:00")
     # Read in Asia/Shanghai (the default) 09:00 is 01:00 UTC, before 02:30 UTC.
     default = originals(runner, feed)
-    assert default.loc[default["is_representative"], "doc_id"].tolist() == ["feed.jsonl#p1"]
+    assert default.loc[default["is_original"], "doc_id"].tolist() == ["feed.jsonl#p1"]
     utc = originals(runner, feed, "--timezone", "UTC")
-    assert utc.loc[utc["is_representative"], "doc_id"].tolist() == ["feed.jsonl#p0"]
+    assert utc.loc[utc["is_original"], "doc_id"].tolist() == ["feed.jsonl#p0"]
     bad = CliRunner().invoke(main, ["scan", str(REPO / "samples"), "--timezone", "Mars/Base"])
     assert bad.exit_code == 2 and "IANA time zone" in bad.stderr
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from dedup.config import DedupConfig
+from dedup.fingerprint.normalize import figures
 from dedup.fingerprint.shingle import Fingerprint
 from dedup.verdict import verify
 
@@ -69,3 +70,40 @@ def test_relations_of_many_copies_are_relation_of_each() -> None:
     ]
     assert relations_of(similarity, 300, sizes, CONFIG) == expected
     assert set(expected) == {"duplicate", "partial", "extended"}
+
+
+def test_a_copy_at_least_twice_as_long_quotes_the_other() -> None:
+    from dedup.verdict import Verdict, relation_of
+
+    carried = Verdict(0.3, 0.95, True)
+    assert relation_of(carried, 900, 300, CONFIG) == "quoted"
+    assert relation_of(carried, 450, 300, CONFIG) == "extended"
+    assert relation_of(carried, 300, 900, CONFIG) == "partial"
+
+
+def test_changed_figures_make_an_update_of_the_same_text_only() -> None:
+    from dedup.verdict import Verdict, figures_changed, relation_of
+
+    toll = figures("台风已造成5人死亡，12人受伤，直接经济损失3.4亿元。")
+    later = figures("台风已造成12人死亡，30人受伤，直接经济损失3.4亿元。")
+    assert figures_changed(toll, later)
+    assert not figures_changed(toll, toll | {"8"})  # a paragraph added, nothing changed
+    same_text = Verdict(0.75, 0.8, True)
+    assert relation_of(same_text, 300, 300, CONFIG, figures_changed=True) == "updated"
+    assert relation_of(same_text, 300, 300, CONFIG) == "duplicate"
+    cut_down = Verdict(0.3, 0.9, True)
+    assert relation_of(cut_down, 100, 300, CONFIG, figures_changed=True) == "partial"
+
+
+def test_dates_and_clock_times_are_not_figures() -> None:
+    stated = figures("2023年8月2日14:30发布：截至08-02，全省转移群众1,200人，增长5.2%。")
+    assert stated == {"1200", "5.2"}
+
+
+def test_the_verdict_names_the_part_of_the_rule_that_decided() -> None:
+    from dedup.verdict import BELOW_BARS, BY_CONTAINMENT, NUMBERS_DIFFER, TOO_SHORT, judge
+
+    assert judge(0.3, 0.8, 200, None, DedupConfig()).decided_by == BY_CONTAINMENT
+    assert judge(0.3, 0.8, 5, None, DedupConfig()).decided_by == TOO_SHORT
+    assert judge(0.8, 0.9, 200, 0.4, DedupConfig()).decided_by == NUMBERS_DIFFER
+    assert judge(0.2, 0.3, 200, None, DedupConfig()).decided_by == BELOW_BARS

@@ -1,23 +1,46 @@
-"""Candidate pairs -> verified clusters with a representative (the likely original).
+"""Candidate pairs -> verified clusters, each around the copy that covers the others.
 
-A candidate pair links two documents only once their shingle sets confirm it. Linked
-documents form connected groups; then each group is split into clusters built around a
-representative: a member matches the representative itself or is a near-identical twin of
-a member that does, and the rest are grouped again among themselves, so that A~B and B~C
-never drag an unrelated C into A's cluster.
+A candidate pair links two documents only once their shingle sets confirm it (the copy rule,
+`dedup.verdict`). Linked documents form connected groups; each group is then cut into
+clusters around a centre: the member that verifies against most of the others (then the most
+complete), so that copies truncated in different places, or a bulletin carried inside several
+reports, all meet in the copy they share. A member matches the centre itself or is a
+near-identical twin of a member that does; the rest are grouped again among themselves, so
+that A~B and B~C never drag an unrelated C into A's cluster. The likely original, the
+earliest published member, is flagged apart from the centre.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
 from dedup.config import DedupConfig
-from dedup.fingerprint.shingle import Fingerprint, compare_shingles
+from dedup.fingerprint.normalize import figures
+from dedup.fingerprint.shingle import Fingerprint
 from dedup.models import Cluster, Document, Member, Relation, published_instant
-from dedup.verdict import ORIGINAL, UNIQUE, Verdict, relation_of, verify
+from dedup.verdict import (
+    ORIGINAL,
+    UNIQUE,
+    Verdict,
+    figures_changed,
+    relation_of,
+    verify,
+)
 
 # Jaccard at which two pages are all but the same page.
 NEAR_IDENTICAL = 0.9
+_UNDATED = float("inf")
+
+
+@dataclass(frozen=True, slots=True)
+class Clustering:
+    """Clusters (every document in exactly one) and the split pairs: candidate pairs that
+    verify as copies yet ended in different clusters, because joining them would have
+    chained pages that are not copies of one another through a centre."""
+
+    clusters: list[Cluster]
+    split_pairs: int
 
 
 def build_clusters(
@@ -26,102 +49,176 @@ def build_clusters(
     candidates: Iterable[tuple[int, int]],
     config: DedupConfig,
 ) -> list[Cluster]:
+    """The clusters of `cluster_documents`."""
+    return cluster_documents(documents, fingerprints, candidates, config).clusters
+
+
+def cluster_documents(
+    documents: Sequence[Document],
+    fingerprints: Sequence[Fingerprint],
+    candidates: Iterable[tuple[int, int]],
+    config: DedupConfig,
+) -> Clustering:
     """Cluster documents (by position) from candidate pairs; every document ends in exactly
     one cluster, singletons included. Cluster 1 is the largest; ties go to the earliest
-    published representative, then to the representative's doc_id."""
+    published original, then to the centre's doc_id."""
+    links = _verified_links(fingerprints, candidates, config)
     parent = list(range(len(documents)))
-    neighbours: dict[int, set[int]] = {}
-    for left, right in sorted(candidates):
-        neighbours.setdefault(left, set()).add(right)
-        neighbours.setdefault(right, set()).add(left)
-        # A pair already connected cannot change the groups: only spanning links are
-        # verified here (every member is verified against its representative below).
-        if (
-            _find(parent, left) != _find(parent, right)
-            and verify(fingerprints[left], fingerprints[right], config).is_copy
-        ):
+    for left, others in links.items():
+        for right in others:
             _union(parent, left, right)
     groups: dict[int, list[int]] = {}
     for index in range(len(documents)):
         groups.setdefault(_find(parent, index), []).append(index)
     built: list[tuple[Member, ...]] = []
+    where: dict[int, int] = {}
     for group in groups.values():
-        built.extend(_guarded(group, documents, fingerprints, neighbours, config))
-    built.sort(key=lambda members: _cluster_order(members, config.timezone))
-    return [Cluster(cluster_id=number, members=members) for number, members in enumerate(built, 1)]
+        for members in _centred(group, documents, fingerprints, links, config):
+            for index in members:
+                where[index] = len(built)
+            built.append(_members(members, documents, fingerprints, links, config))
+    split = sum(
+        where[left] != where[right]
+        for left, others in links.items()
+        for right in others
+        if left < right
+    )
+    order = sorted(range(len(built)), key=lambda n: _cluster_order(built[n], config.timezone))
+    clusters = [Cluster(cluster_id=number, members=built[n]) for number, n in enumerate(order, 1)]
+    return Clustering(clusters, split)
 
 
-def _guarded(
+def _verified_links(
+    fingerprints: Sequence[Fingerprint],
+    candidates: Iterable[tuple[int, int]],
+    config: DedupConfig,
+) -> dict[int, dict[int, Verdict]]:
+    """Every candidate pair that verifies, both ways, with its verdict."""
+    links: dict[int, dict[int, Verdict]] = {}
+    for left, right in sorted(set(candidates)):
+        verdict = verify(fingerprints[left], fingerprints[right], config)
+        if verdict.is_copy:
+            links.setdefault(left, {})[right] = verdict
+            links.setdefault(right, {})[left] = verdict
+    return links
+
+
+def _centred(
     group: list[int],
     documents: Sequence[Document],
     fingerprints: Sequence[Fingerprint],
-    neighbours: dict[int, set[int]],
+    links: dict[int, dict[int, Verdict]],
     config: DedupConfig,
-) -> list[tuple[Member, ...]]:
-    """Split a connected group into clusters built around a representative.
+) -> list[list[int]]:
+    """A connected group cut into clusters, each a list of positions, centre first.
 
-    A member either matches the representative itself, or is a near-identical twin
-    (Jaccard `NEAR_IDENTICAL`) of a member that does: one hop at most, through a page that is
-    all but the same, so A~B and B~C never drag an unrelated C in, while the twin of a
-    truncated copy still joins its article.
+    The centre is the member with most verified copies among those left; among equals, the
+    earliest published (so that a cluster of whole copies is centred on its original), then
+    the one with most shingles, then doc_id. Its cluster takes every member left that
+    verifies against it (checked against the centre itself, not only along candidate pairs),
+    and each
+    near-identical twin (Jaccard `NEAR_IDENTICAL`) of one of those: one hop at most, through
+    a page that is all but the same.
     """
-    clusters: list[tuple[Member, ...]] = []
-    remaining = group
+    if len(group) == 1:
+        return [group]
+    clusters: list[list[int]] = []
+    remaining = set(group)
+    instants = {i: published_instant(documents[i].published, config.timezone) for i in group}
     while remaining:
-        head = pick_representative(
-            [documents[i] for i in remaining],
-            [fingerprints[i] for i in remaining],
-            config.timezone,
+        centre = min(
+            remaining,
+            key=lambda i: (
+                -len(links.get(i, {}).keys() & remaining),
+                _UNDATED if instants[i] is None else instants[i],
+                -fingerprints[i].size,
+                documents[i].doc_id,
+            ),
         )
-        rep = remaining[head]
-        direct: dict[int, Member] = {}
-        rest: list[int] = []
-        for index in remaining:
-            if index == rep:
-                continue
-            verdict = verify(fingerprints[rep], fingerprints[index], config)
-            if verdict.is_copy:
-                relation = relation_of(
-                    verdict, fingerprints[index].size, fingerprints[rep].size, config
-                )
-                direct[index] = _member(documents[index], verdict, relation)
-            else:
-                rest.append(index)
-        twins = _twins_of(rest, direct, fingerprints, neighbours)
-        for index, twin in twins.items():
-            verdict = verify(fingerprints[rep], fingerprints[index], config)
-            direct[index] = _member(documents[index], verdict, direct[twin].relation)
-        rest = [index for index in rest if index not in twins]
-        head_relation = ORIGINAL if direct else UNIQUE
-        members = sorted(direct.values(), key=lambda m: (-m.similarity, m.document.doc_id))
-        clusters.append((Member(documents[rep], 1.0, 1.0, True, head_relation), *members))
-        remaining = rest
+        direct = [
+            i
+            for i in sorted(remaining - {centre})
+            if _verdict(centre, i, fingerprints, links, config).is_copy
+        ]
+        taken = {centre, *direct}
+        twins = [
+            i
+            for i in sorted(remaining - taken)
+            if any(
+                links[i][m].similarity >= NEAR_IDENTICAL
+                for m in links.get(i, {}).keys() & set(direct)
+            )
+        ]
+        clusters.append([centre, *direct, *twins])
+        remaining -= taken | set(twins)
     return clusters
 
 
-def _twins_of(
-    candidates: list[int],
-    direct: dict[int, Member],
+def _verdict(
+    left: int,
+    right: int,
     fingerprints: Sequence[Fingerprint],
-    neighbours: dict[int, set[int]],
-) -> dict[int, int]:
-    """For each candidate that is a near-identical twin of a direct member, that member.
-    Twins are always LSH neighbours (a pair at 0.9 Jaccard is a candidate with near
-    certainty), so only neighbours are compared."""
-    twins: dict[int, int] = {}
-    for index in candidates:
-        for member in sorted(neighbours.get(index, set()) & direct.keys()):
-            similarity, _ = compare_shingles(
-                fingerprints[member].shingles, fingerprints[index].shingles
+    links: dict[int, dict[int, Verdict]],
+    config: DedupConfig,
+) -> Verdict:
+    known = links.get(left, {}).get(right)
+    return known if known is not None else verify(fingerprints[left], fingerprints[right], config)
+
+
+def _members(
+    positions: list[int],
+    documents: Sequence[Document],
+    fingerprints: Sequence[Fingerprint],
+    links: dict[int, dict[int, Verdict]],
+    config: DedupConfig,
+) -> tuple[Member, ...]:
+    """A cluster's members: the centre first (the representative), then its copies by
+    similarity to it; the earliest published flagged as the original."""
+    centre, others = positions[0], positions[1:]
+    if not others:
+        return (Member(documents[centre], 1.0, 1.0, True, UNIQUE, is_original=True),)
+    head = pick_representative(
+        [documents[i] for i in positions], [fingerprints[i] for i in positions], config.timezone
+    )
+    original = positions[head]
+    centre_figures = figures(documents[centre].body)
+    members: list[Member] = []
+    for index in others:
+        verdict = _verdict(centre, index, fingerprints, links, config)
+        relation: Relation = ORIGINAL
+        if index != original:
+            relation = relation_of(
+                verdict,
+                fingerprints[index].size,
+                fingerprints[centre].size,
+                config,
+                figures_changed=figures_changed(figures(documents[index].body), centre_figures),
             )
-            if similarity >= NEAR_IDENTICAL:
-                twins[index] = member
-                break
-    return twins
-
-
-def _member(document: Document, verdict: Verdict, relation: Relation) -> Member:
-    return Member(document, verdict.similarity, verdict.containment, False, relation)
+        members.append(
+            Member(
+                documents[index],
+                verdict.similarity,
+                verdict.containment,
+                False,
+                relation,
+                is_original=index == original,
+            )
+        )
+    members.sort(key=lambda m: (-m.similarity, m.document.doc_id))
+    centre_relation: Relation = ORIGINAL
+    if original != centre:
+        to_original = _verdict(original, centre, fingerprints, links, config)
+        centre_relation = relation_of(
+            to_original,
+            fingerprints[centre].size,
+            fingerprints[original].size,
+            config,
+            figures_changed=figures_changed(centre_figures, figures(documents[original].body)),
+        )
+    head_member = Member(
+        documents[centre], 1.0, 1.0, True, centre_relation, is_original=original == centre
+    )
+    return (head_member, *members)
 
 
 def pick_representative(
@@ -142,9 +239,10 @@ def pick_representative(
 
 
 def _cluster_order(members: tuple[Member, ...], timezone: str) -> tuple[int, int, float, str]:
-    rep = members[0].document
-    instant = published_instant(rep.published, timezone)
-    return (-len(members), 0 if instant is not None else 1, instant or 0.0, rep.doc_id)
+    original = next((m for m in members if m.is_original), members[0]).document
+    instant = published_instant(original.published, timezone)
+    centre = members[0].document.doc_id
+    return (-len(members), 0 if instant is not None else 1, instant or 0.0, centre)
 
 
 def _find(parent: list[int], index: int) -> int:

@@ -29,12 +29,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from dedup.batch.anchors import enough_shared, sharing_pairs
 from dedup.batch.banding import bucket_pairs
 from dedup.batch.clustering import build_clusters
 from dedup.batch.skips import exclusion, record_of
 from dedup.batch.workers import ChunkResult, process_chunk
 from dedup.config import DedupConfig
 from dedup.errors import DedupError
+from dedup.fingerprint.anchors import anchors_of
 from dedup.fingerprint.bands import band_keys
 from dedup.fingerprint.fingerprinter import Fingerprinter
 from dedup.fingerprint.shingle import Fingerprint
@@ -48,6 +50,13 @@ logger = logging.getLogger(__name__)
 _EMPTY = np.zeros(0, dtype=np.uint32)
 _PAIRS_META = pd.DataFrame({"left": np.zeros(0, np.int64), "right": np.zeros(0, np.int64)})
 _BANDS_META = pd.DataFrame({"bucket": np.zeros(0, np.uint64), "doc": np.zeros(0, np.int64)})
+_ANCHORS_META = pd.DataFrame(
+    {"anchor": np.zeros(0, np.uint64), "doc": np.zeros(0, np.int64), "count": np.zeros(0, np.int64)}
+)
+_SHARING_META = pd.DataFrame(
+    {"left": np.zeros(0, np.int64), "right": np.zeros(0, np.int64), "fewer": np.zeros(0, np.int64)}
+)
+_NO_ANCHORS = np.zeros(0, np.uint64)
 _PRINTS_META = pd.DataFrame(
     {
         "doc": np.zeros(0, np.int64),
@@ -123,11 +132,17 @@ def scan_partitions(
     offsets = np.concatenate([[0], np.cumsum(kept_counts)]).astype(np.int64).tolist()
     bands = client.map(_band_frame, chunks, offsets[:-1], config=config, pure=False)
     buckets = dd.from_delayed(bands, meta=_BANDS_META, verify_meta=False)
-    pairs = (
-        buckets.shuffle(on="bucket")
-        .map_partitions(_pairs_frame, meta=_PAIRS_META)
-        .drop_duplicates()
+    banded = buckets.shuffle(on="bucket").map_partitions(_pairs_frame, meta=_PAIRS_META)
+    anchored = dd.from_delayed(
+        client.map(_anchor_frame, chunks, offsets[:-1], pure=False),
+        meta=_ANCHORS_META,
+        verify_meta=False,
     )
+    sharing = anchored.shuffle(on="anchor").map_partitions(_sharing_frame, meta=_SHARING_META)
+    counted = sharing.groupby(["left", "right"]).agg({"fewer": ["count", "min"]}).reset_index()
+    counted.columns = ["left", "right", "shared", "fewer"]
+    contained = counted.map_partitions(_enough_frame, meta=_PAIRS_META)
+    pairs = dd.concat([banded, contained]).drop_duplicates()
     prints = dd.from_delayed(
         client.map(_prints_frame, chunks, offsets[:-1], pure=False),
         meta=_PRINTS_META,
@@ -217,6 +232,36 @@ def _pairs_frame(frame: pd.DataFrame) -> pd.DataFrame:
         return _PAIRS_META.copy()
     pairs = np.concatenate(found)
     return pd.DataFrame({"left": pairs[:, 0], "right": pairs[:, 1]})
+
+
+def _anchor_frame(chunk: ChunkResult, offset: int) -> pd.DataFrame:
+    """A row per anchor of each kept page: the anchor, the page, its anchor count."""
+    kept = _kept(chunk)
+    anchors = [anchors_of(chunk.fingerprints[i].shingles) for i in kept]
+    counts = np.array([a.size for a in anchors], dtype=np.int64)
+    docs = np.arange(offset, offset + len(kept), dtype=np.int64)
+    return pd.DataFrame(
+        {
+            "anchor": np.concatenate(anchors).astype(np.uint64) if anchors else _NO_ANCHORS,
+            "doc": np.repeat(docs, counts),
+            "count": np.repeat(counts, counts),
+        }
+    )
+
+
+def _sharing_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """A row per shared anchor of two pages, with the fewer of their anchor counts."""
+    if frame.empty:
+        return _SHARING_META.copy()
+    left, right = sharing_pairs(frame["anchor"].to_numpy(), frame["doc"].to_numpy())
+    counts = dict(zip(frame["doc"].tolist(), frame["count"].tolist(), strict=True))
+    fewer = [min(counts[a], counts[b]) for a, b in zip(left.tolist(), right.tolist(), strict=True)]
+    return pd.DataFrame({"left": left, "right": right, "fewer": np.array(fewer, dtype=np.int64)})
+
+
+def _enough_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    keep = enough_shared(frame["shared"].to_numpy(), frame["fewer"].to_numpy())
+    return frame.loc[keep, ["left", "right"]].astype(np.int64).reset_index(drop=True)
 
 
 def _prints_frame(chunk: ChunkResult, offset: int) -> pd.DataFrame:

@@ -139,9 +139,9 @@ def _site_rows(clusters: Sequence[Cluster]) -> list[SiteRow]:
     copies: Counter[str] = Counter()
     sources: dict[str, Counter[str]] = defaultdict(Counter)
     for cluster in clusters:
-        first = _site(cluster.members[0])
+        first = _site(_original(cluster))
         originals[first] += 1
-        for member in cluster.members[1:]:
+        for member in _copies(cluster):
             copies[_site(member)] += 1
             if _site(member) != first:
                 sources[_site(member)][first] += 1
@@ -161,8 +161,8 @@ def _links(clusters: Sequence[Cluster]) -> list[tuple[str, str, int]]:
     """(copying site, site of the original, copies) for the most frequent pairs."""
     pairs: Counter[tuple[str, str]] = Counter()
     for cluster in clusters:
-        first = _site(cluster.members[0])
-        for member in cluster.members[1:]:
+        first = _site(_original(cluster))
+        for member in _copies(cluster):
             if _site(member) != first:
                 pairs[(_site(member), first)] += 1
     ranked = sorted(pairs.items(), key=lambda kv: (-kv[1], kv[0]))[:TOP_LINKS]
@@ -186,7 +186,7 @@ def _timestamp(published: str | None) -> int | None:
 def _overview_row(cluster: Cluster, site_index: dict[str, int]) -> list[Any]:
     """[id, size, title, original's site, its published time, distinct sites, seconds from
     first to last copy, sites, relations], the cluster's line in the list."""
-    first = cluster.members[0]
+    first = _original(cluster)
     times = [t for m in cluster.members if (t := _timestamp(m.document.published)) is not None]
     sites = sorted({site_index[_site(m)] for m in cluster.members})
     return [
@@ -198,8 +198,18 @@ def _overview_row(cluster: Cluster, site_index: dict[str, int]) -> list[Any]:
         len(sites),
         max(times) - min(times) if len(times) > 1 else None,
         sites,
-        sorted({m.relation for m in cluster.members[1:]}),
+        sorted({m.relation for m in _copies(cluster)}),
     ]
+
+
+def _original(cluster: Cluster) -> Member:
+    """The member published first (the likely original; the centre may be another)."""
+    return next((member for member in cluster.members if member.is_original), cluster.members[0])
+
+
+def _copies(cluster: Cluster) -> list[Member]:
+    original = _original(cluster)
+    return [member for member in cluster.members if member is not original]
 
 
 def _details(cluster: Cluster, site_index: dict[str, int]) -> dict[str, Any]:

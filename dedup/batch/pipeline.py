@@ -12,13 +12,15 @@ from pathlib import Path
 
 import numpy as np
 
+from dedup.batch.anchors import anchor_pairs
 from dedup.batch.banding import candidate_pairs
-from dedup.batch.clustering import build_clusters
+from dedup.batch.clustering import cluster_documents
 from dedup.batch.reference import DatasketchLSH
 from dedup.batch.skips import ALREADY_INDEXED, exclusion, log_skip, record_of
 from dedup.batch.workers import ChunkResult, default_jobs, process_all, process_chunk
 from dedup.config import DedupConfig
 from dedup.errors import InputError
+from dedup.fingerprint.anchors import anchors_of
 from dedup.fingerprint.bands import band_keys
 from dedup.fingerprint.fingerprinter import Fingerprinter
 from dedup.fingerprint.shingle import Fingerprint
@@ -131,11 +133,12 @@ def _scan(
         if reference:
             hasher = MinHasher(config.num_perm, config.seed)
             lsh = DatasketchLSH(hasher, bands=config.lsh_bands, rows=config.rows)
-            candidates = _candidate_pairs(lsh, signatures)
+            candidates = _candidate_pairs(lsh, signatures) | _anchored_pairs(fingerprints)
         else:
-            candidates = _banded_pairs(signatures, config, result)
+            candidates = _banded_pairs(signatures, config, result) | _anchored_pairs(fingerprints)
     with _stage(result, "verify+cluster"):
-        result.clusters = build_clusters(result.documents, fingerprints, candidates, config)
+        clustering = cluster_documents(result.documents, fingerprints, candidates, config)
+        result.clusters, result.split_pairs = clustering.clusters, clustering.split_pairs
     if keep_index:
         with _stage(result, "index"):
             result.index = _crawler_index(result, fingerprints, signatures, config)
@@ -148,12 +151,12 @@ def _crawler_index(
     signatures: list[Signature],
     config: DedupConfig,
 ) -> Deduplicator:
-    """A Deduplicator holding the scanned pages, each cluster's representative first so
-    that it is its copies' original."""
+    """A Deduplicator holding the scanned pages, each cluster's original (earliest) first so
+    that the index names it as its copies' original too."""
     dedup = Deduplicator(config)
     position = {document.doc_id: row for row, document in enumerate(result.documents)}
     for cluster in result.clusters:
-        for member in cluster.members:
+        for member in sorted(cluster.members, key=lambda m: not m.is_original):
             row = position[member.document.doc_id]
             dedup.add_fingerprint(member.document.doc_id, fingerprints[row], signatures[row])
     return dedup
@@ -357,13 +360,19 @@ def _skip(result: ScanResult, skip: Skip) -> None:
 
 def _banded_pairs(
     signatures: list[Signature], config: DedupConfig, result: ScanResult
-) -> list[tuple[int, int]]:
+) -> set[tuple[int, int]]:
     if not signatures:
-        return []
+        return set()
     matrix = np.stack(signatures)
     keys = band_keys(matrix, bands=config.lsh_bands, rows=config.rows)
     result.index_bytes = matrix.nbytes + keys.nbytes
-    return [(int(i), int(j)) for i, j in candidate_pairs(keys)]
+    return set(map(tuple, candidate_pairs(keys).tolist()))
+
+
+def _anchored_pairs(fingerprints: list[Fingerprint]) -> set[tuple[int, int]]:
+    """Pairs sharing a passage (`dedup.batch.anchors`), which LSH bands seldom pair."""
+    pairs = anchor_pairs([anchors_of(fingerprint.shingles) for fingerprint in fingerprints])
+    return set(map(tuple, pairs.tolist()))
 
 
 def _candidate_pairs(index: DatasketchLSH, signatures: list[Signature]) -> set[tuple[int, int]]:

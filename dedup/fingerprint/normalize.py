@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import re
 
+import numpy as np
+
 from dedup.textops import clean_residue, fold_for_fingerprint, nfkc, strip_pinyin
 
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")
@@ -60,6 +62,25 @@ def distinctive_numbers(numbers: list[str]) -> list[str]:
     """The numbers that tell articles apart: three characters or more (``1.26``, ``600``,
     ``1200``), years left out."""
     return [n for n in numbers if len(n) >= 3 and not _YEAR.fullmatch(n)]
+
+
+# A number that is part of a date or a clock time (2023年8月2日, 08-02, 14:30): copies
+# restate those in their own style, so they do not tell an update from a copy.
+_DATE_OR_TIME = re.compile(
+    r"\d+\s*[年月日号時时点點分秒]|\d{1,4}[-/]\d{1,2}(?:[-/]\d{1,4})?|\d{1,2}:\d\d(?::\d\d)?"
+)
+
+
+def figures(text: str) -> frozenset[str]:
+    """The figures a body states (tolls, amounts, shares: every number, thousands
+    separators joined), dates and clock times left out: what an updated report changes."""
+    folded = token_text(text, extracted=True)
+    dated = np.zeros(len(folded) + 1, dtype=bool)
+    for match in _DATE_OR_TIME.finditer(folded):
+        dated[match.start() : match.end()] = True
+    return frozenset(
+        match.group(0) for match in _NUMBER.finditer(folded) if not dated[match.start()]
+    )
 
 
 def word_and_number_tokens(folded: str) -> tuple[list[int], list[str]]:

@@ -36,7 +36,9 @@ class Matcher:
             similarity.tolist(),
             measured.containment[copies].tolist(),
             [candidates.doc_ids[row] for row in rows],
-            relations_of(similarity, sample.size, sizes[copies], self.config),
+            relations_of(
+                similarity, sample.size, sizes[copies], self.config, _changed(measured, copies)
+            ),
             [candidates.originals[row] for row in rows],
         )
 
@@ -59,7 +61,9 @@ class Matcher:
         name_order = np.array([rank[doc_id] for doc_id in doc_ids])
         similarity, containment = measured.similarity[copies], measured.containment[copies]
         order = np.lexsort((name_order, -containment, -similarity, owners[copies]))
-        relations = relations_of(similarity, query_sizes[copies], sizes[copies], self.config)
+        relations = relations_of(
+            similarity, query_sizes[copies], sizes[copies], self.config, _changed(measured, copies)
+        )
         ranked = order.tolist()
         originals = gathered(candidates.originals, rows)
         matches = list(
@@ -100,6 +104,13 @@ class Matcher:
                 self.config,
             )
         )
+
+
+def _changed(measured: Estimates, copies: npt.NDArray[np.intp]) -> npt.NDArray[np.bool_]:
+    """Where a copy's figures changed, as far as an index can tell: its distinctive numbers
+    agree below 1 (each side has one the other lacks)."""
+    changed: npt.NDArray[np.bool_] = measured.agreement[copies] < 1.0
+    return changed
 
 
 def _ranked(

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from dedup.batch.clustering import build_clusters, pick_representative
+from dedup.batch.clustering import build_clusters, cluster_documents, pick_representative
 from dedup.config import DedupConfig
 from dedup.fingerprint.shingle import Fingerprint
 from dedup.models import Document
@@ -30,13 +30,29 @@ def test_verified_pairs_cluster_and_unverified_candidates_do_not() -> None:
 
 
 def test_no_chaining_through_a_middle_document() -> None:
-    # a~b and b~c pass, but a and c share too little: c must not join a's cluster.
-    docs = [doc("a", "2025-01-01"), doc("b", "2025-01-02"), doc("c", "2025-01-03")]
-    shingles = [ids(range(0, 100)), ids(range(15, 115)), ids(range(30, 130))]
-    clusters = build_clusters(docs, shingles, [(0, 1), (1, 2)], CONFIG)
-    groups = [{m.document.doc_id for m in c.members} for c in clusters]
-    assert {"a", "c"} not in groups and not any({"a", "c"} <= group for group in groups)
-    assert sorted(map(len, groups)) == [1, 2]
+    # a~b, b~c and c~d pass; a~c and b~d do not. The centre b takes its copies a and c;
+    # d, a copy of c only, must not be dragged in after them.
+    docs = [doc("a", "2025-01-01"), doc("b"), doc("c"), doc("d")]
+    shingles = [ids(range(0, 100)), ids(range(15, 115)), ids(range(30, 130)), ids(range(45, 145))]
+    clusters = build_clusters(docs, shingles, [(0, 1), (1, 2), (2, 3)], CONFIG)
+    groups = [sorted(m.document.doc_id for m in c.members) for c in clusters]
+    assert groups == [["a", "b", "c"], ["d"]]
+    assert clusters[0].representative.doc_id == "b"
+    assert clusters[0].original.doc_id == "a"
+
+
+def test_the_centre_is_the_copy_the_others_verify_against() -> None:
+    # Two copies truncated at different places and the complete one published last: the
+    # complete copy is the centre, the earliest truncated one the original, and nothing splits.
+    docs = [doc("head", "2025-01-01"), doc("tail", "2025-01-02"), doc("whole", "2025-01-03")]
+    shingles = [ids(range(0, 60)), ids(range(40, 100)), ids(range(100))]
+    result = cluster_documents(docs, shingles, [(0, 1), (0, 2), (1, 2)], CONFIG)
+    (cluster,) = result.clusters
+    assert cluster.representative.doc_id == "whole"
+    assert cluster.original.doc_id == "head"
+    relations = {m.document.doc_id: m.relation for m in cluster.members}
+    assert relations == {"whole": "extended", "head": "original", "tail": "partial"}
+    assert result.split_pairs == 0
 
 
 def test_truncated_copy_joins_by_containment() -> None:
@@ -63,7 +79,7 @@ def test_cluster_ids_largest_first_then_earliest() -> None:
     docs = [doc("x", "2025-02-01"), doc("y", "2025-01-01"), doc("z"), doc("w", "2025-03-01")]
     shingles = [ids(range(100)), ids(range(500, 600)), ids(range(1000, 1100)), ids(range(100))]
     clusters = build_clusters(docs, shingles, [(0, 3)], CONFIG)
-    assert [c.representative.doc_id for c in clusters] == ["x", "y", "z"]
+    assert [c.original.doc_id for c in clusters] == ["x", "y", "z"]
     assert clusters[0].size == 2
 
 
@@ -78,17 +94,19 @@ def test_every_document_lands_in_exactly_one_cluster() -> None:
 
 
 def test_a_near_identical_twin_of_a_member_joins_but_nothing_further() -> None:
-    full = doc("full", "2025-01-01")
-    cut, twin, far = doc("cut", "2025-01-02"), doc("twin", "2025-01-03"), doc("far", "2025-01-04")
-    fingerprints = [
-        ids(range(100)),
-        ids([*range(40), *range(200, 204)]),  # 0.91 contained in full: a truncated copy
-        ids([*range(40), *range(200, 204), *range(300, 304)]),  # 0.92 Jaccard with cut only
-        ids([*range(40), *range(200, 204), *range(300, 320)]),  # 0.69 with cut: no twin
-    ]
-    clusters = build_clusters(
-        [full, cut, twin, far], fingerprints, [(0, 1), (1, 2), (1, 3), (2, 3)], CONFIG
-    )
+    # m1..m4 are parts of full; twin is all but m1 (0.91 Jaccard) yet not contained in full;
+    # far is a copy of m1 and twin (0.74, 0.81 Jaccard), not of full, and no one's twin.
+    prints = {
+        "full": ids(range(100)),
+        "m1": ids([*range(60), *range(500, 506)]),
+        "m2": ids([*range(40, 100), *range(600, 606)]),
+        "m3": ids([*range(20, 80), *range(650, 656)]),
+        "m4": ids([*range(30), *range(70, 100), *range(660, 666)]),
+        "twin": ids([*range(3, 60), *range(500, 506), 700, 701, 702]),
+        "far": ids([*range(9, 60), *range(500, 506), 700, 701, 702, *range(800, 808)]),
+    }
+    names = list(prints)
+    pairs = [(i, j) for i in range(len(names)) for j in range(i + 1, len(names))]
+    clusters = build_clusters([doc(n) for n in names], list(prints.values()), pairs, CONFIG)
     groups = [sorted(m.document.doc_id for m in c.members) for c in clusters]
-    assert groups[0] == ["cut", "full", "twin"]
-    assert ["far"] in groups
+    assert groups == [["full", "m1", "m2", "m3", "m4", "twin"], ["far"]]

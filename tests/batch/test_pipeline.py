@@ -28,7 +28,7 @@ def test_scan_is_deterministic_and_ordered() -> None:
     first, second = dedup.scan([SAMPLES]), dedup.scan([SAMPLES])
     assert first.clusters == second.clusters
     assert [c.size for c in first.clusters[:3]] == [4, 3, 3]
-    assert first.clusters[0].representative.doc_id == "jiangnan_daily/2025/0312/charging-plan.txt"
+    assert first.clusters[0].original.doc_id == "jiangnan_daily/2025/0312/charging-plan.txt"
 
 
 def test_seeds_002_003_004_stay_apart(seeds_dir: Path) -> None:

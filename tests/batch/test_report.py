@@ -32,7 +32,7 @@ CLUSTERS = [cluster(1, "a", "b", "c"), cluster(2, "d")]
 def test_columns_in_order_and_only_clusters_of_two_or_more() -> None:
     frame = clusters_frame(CLUSTERS)
     assert list(frame.columns) == list(COLUMNS)
-    assert list(frame.columns[:10]) == [
+    assert list(frame.columns[:11]) == [
         "cluster_id",
         "cluster_size",
         "doc_id",
@@ -43,6 +43,7 @@ def test_columns_in_order_and_only_clusters_of_two_or_more() -> None:
         "published",
         "similarity",
         "is_representative",
+        "is_original",
     ]
     assert list(frame["doc_id"]) == ["a", "b", "c"]
     assert list(frame["similarity"]) == ["1.000", "0.912", "0.912"]

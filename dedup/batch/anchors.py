@@ -1,0 +1,78 @@
+"""Containment candidates for a batch scan: pairs of bodies sharing enough anchors.
+
+LSH bands (`dedup.batch.banding`) make candidates of bodies similar as wholes; a truncated
+copy, a re-edited one or a release carried inside a longer report shares a passage, not the
+whole, and is seldom a band candidate. Anchors (`dedup.fingerprint.anchors`) sample every
+passage the same way in every body, so the share of the shorter body's anchors found in the
+other estimates how much of it the other carries. Pairs whose estimate reaches
+`MIN_ESTIMATE` become candidates; verification on all shingles then decides.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import numpy.typing as npt
+
+from dedup.fingerprint.shingle import ShingleIds
+
+# An anchor found in more bodies than this is a stock phrase (a site's credit line, an agency
+# formula), not a passage of one article: it makes no candidates. Copies of a release posted
+# more widely are similar as wholes and LSH bands pair them.
+COMMON_ANCHOR = 100
+# Two bodies sharing fewer anchors than this share a phrase, not a passage.
+MIN_SHARED = 2
+# Estimated containment of the shorter body at which a pair is verified: under the verdict's
+# bar (0.55), so that sampling error does not lose a copy.
+MIN_ESTIMATE = 0.3
+
+
+def anchor_pairs(anchors: Sequence[ShingleIds]) -> npt.NDArray[np.int64]:
+    """Sorted unique (i, j) pairs, i < j, of bodies (by position) that share at least
+    `MIN_SHARED` anchors, at least `MIN_ESTIMATE` of the fewer's."""
+    count = len(anchors)
+    if count < 2:
+        return np.zeros((0, 2), dtype=np.int64)
+    lengths = np.fromiter((a.size for a in anchors), dtype=np.int64, count=count)
+    keys = np.concatenate(anchors) if lengths.sum() else np.zeros(0, dtype=np.uint32)
+    owners = np.repeat(np.arange(count, dtype=np.int64), lengths)
+    left, right = sharing_pairs(keys.astype(np.uint64), owners)
+    if left.size == 0:
+        return np.zeros((0, 2), dtype=np.int64)
+    unique, shared = np.unique(left * count + right, return_counts=True)
+    left, right = unique // count, unique % count
+    keep = enough_shared(shared, np.minimum(lengths[left], lengths[right]))
+    return np.stack([left[keep], right[keep]], axis=1)
+
+
+def enough_shared(
+    shared: npt.NDArray[np.int64], fewer: npt.NDArray[np.int64]
+) -> npt.NDArray[np.bool_]:
+    """Which pairs share enough anchors (``shared``) of the fewer's (``fewer``) to verify."""
+    mask: npt.NDArray[np.bool_] = (shared >= MIN_SHARED) & (shared >= MIN_ESTIMATE * fewer)
+    return mask
+
+
+def sharing_pairs(
+    keys: npt.NDArray[np.uint64], owners: npt.NDArray[np.int64]
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """(left, right) owners, left < right, of every two bodies sharing an anchor that is not
+    `COMMON_ANCHOR`, once per shared anchor (an owner's anchors are unique)."""
+    order = np.lexsort((owners, keys))
+    keys, owners = keys[order], owners[order]
+    starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
+    sizes = np.diff(np.r_[starts, keys.size])
+    lefts: list[npt.NDArray[np.int64]] = []
+    rights: list[npt.NDArray[np.int64]] = []
+    # Buckets of one size at a time, all at once, as the LSH bands do.
+    for size in np.unique(sizes[(sizes > 1) & (sizes <= COMMON_ANCHOR)]):
+        firsts = starts[sizes == size]
+        members = owners[firsts[:, np.newaxis] + np.arange(size)]
+        left, right = np.triu_indices(int(size), k=1)
+        lefts.append(members[:, left].ravel())
+        rights.append(members[:, right].ravel())
+    if not lefts:
+        empty = np.zeros(0, dtype=np.int64)
+        return empty, empty
+    return np.concatenate(lefts), np.concatenate(rights)

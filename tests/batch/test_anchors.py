@@ -1,0 +1,41 @@
+from __future__ import annotations
+
+import numpy as np
+
+from dedup.batch.anchors import COMMON_ANCHOR, anchor_pairs
+from dedup.fingerprint.anchors import ANCHOR_RATE, anchors_of
+
+
+def shingles(values: range | list[int]) -> np.ndarray:
+    mixed = (np.array(values, dtype=np.uint64) * np.uint64(2654435761)) & np.uint64(0xFFFFFFFF)
+    return np.unique(mixed.astype(np.uint32))
+
+
+def test_anchors_are_about_one_in_the_rate_and_the_same_in_every_body() -> None:
+    body = shingles(range(20_000))
+    chosen = anchors_of(body)
+    assert abs(chosen.size - body.size / ANCHOR_RATE) < 0.2 * body.size / ANCHOR_RATE
+    part = shingles(range(5_000, 9_000))
+    assert np.array_equal(anchors_of(part), np.intersect1d(chosen, part))
+
+
+def test_a_bulletin_inside_a_report_four_times_longer_is_a_candidate() -> None:
+    bulletin = shingles(range(1_000, 1_200))
+    report = shingles([*range(1_000, 1_200), *range(50_000, 50_600)])
+    stranger = shingles(range(90_000, 90_800))
+    pairs = anchor_pairs([anchors_of(s) for s in (bulletin, report, stranger)])
+    assert pairs.tolist() == [[0, 1]]
+
+
+def test_a_shared_phrase_is_not_a_shared_passage() -> None:
+    # Two long bodies sharing a dozen shingles: too few of either's anchors to verify.
+    left = shingles([*range(0, 12), *range(100, 900)])
+    right = shingles([*range(0, 12), *range(2_000, 2_800)])
+    assert anchor_pairs([anchors_of(left), anchors_of(right)]).size == 0
+
+
+def test_a_stock_phrase_in_many_bodies_makes_no_pairs() -> None:
+    common = list(range(0, 400))
+    bodies = [shingles([*common, *range(10_000 * n, 10_000 * n + 100)]) for n in range(1, 120)]
+    assert len(bodies) > COMMON_ANCHOR
+    assert anchor_pairs([anchors_of(b) for b in bodies]).size == 0

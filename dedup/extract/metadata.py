@@ -11,10 +11,9 @@ import datetime
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import cache
-from typing import Any
 
 from dedup.extract.boilerplate import DATE, SPAM, breadcrumb_root
+from dedup.extract.domains import registered_domain
 from dedup.textops import fold_script, shadow, to_simplified
 
 
@@ -144,26 +143,6 @@ def site_key(site: str | None, url: str | None = None) -> str | None:
     if re.fullmatch(r"[a-z0-9-]+(?:\.[a-z0-9-]+)+", folded):
         return registered_domain(f"http://{folded}") or folded
     return re.sub(r"[\s\"'“”.,]+", "", folded)
-
-
-def registered_domain(url: str) -> str | None:
-    """``news.sina.com.cn`` for ``https://news.sina.com.cn/x``, from the bundled public
-    suffix list (never fetched)."""
-    extracted = _tld_extractor()(url)
-    if not extracted.domain:
-        return None
-    if extracted.suffix:
-        return f"{extracted.domain}.{extracted.suffix}"
-    # No public suffix (an intranet or example host): the whole host is the key.
-    return ".".join(part for part in (extracted.subdomain, extracted.domain) if part)
-
-
-@cache
-def _tld_extractor() -> Any:
-    import tldextract
-
-    # No suffix-list download and no cache directory: the snapshot shipped with tldextract.
-    return tldextract.TLDExtract(cache_dir=None, suffix_list_urls=())
 
 
 def find_published(lines: Sequence[Line]) -> str | None:

@@ -127,7 +127,8 @@ def main() -> int:
     wrong = [p for p in predicted if p.label in NEVER_MERGED]
     print(f"merged pairs that must stay apart (SAME_EVENT, DIFFERENT, TEMPLATE): {len(wrong)}")
     splits = split_pairs(pairs, merged, documents, config)
-    print(f"split pairs (verified copies in different clusters): {len(splits)}")
+    print(f"labelled pairs split (verified copies in different clusters): {len(splits)}")
+    print(f"split pairs over the whole scan: {result.split_pairs}")
     worst(args.worst, "misses", [p for p in copies if not merged[p]], documents, config)
     worst(args.worst, "false merges", [p for p in predicted if p.label != COPY], documents, config)
     return 0

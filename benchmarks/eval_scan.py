@@ -69,12 +69,13 @@ def main() -> int:
     print(f"documents clustered: {len(result.documents)}  skipped: {len(result.skipped)}")
     print(f"pairwise precision {precision:.4f}  recall {recall:.4f}  F1 {f1:.4f}")
     print(f"false merges (pairs): {len(false)}  missed pairs: {len(missed)}")
+    print(f"split pairs (copies by the rule, in different clusters): {result.split_pairs}")
     print(
         f"B-cubed precision {scores.bcubed_precision:.4f}  recall {scores.bcubed_recall:.4f}  "
         f"ARI {scores.ari:.4f}"
     )
     print(f"scan time {seconds:.1f} s ({len(labels) / seconds:.0f} pages/s)")
-    for a, b in false[:5]:
+    for a, b in false[:10]:
         print("  false:", a, b)
     for a, b in missed[:8]:
         print("  missed:", a, b)

@@ -622,7 +622,9 @@ def evaluate_command(
     """Scan PATHS and score the clusters against labelled ones.
 
     Prints pairwise precision, recall and F1, B-cubed precision and recall, the adjusted Rand
-    index, and the worst false merges and misses with their similarity and containment.
+    index, the split pairs (pairs the copy rule accepts that ended in different clusters,
+    because neither is a copy of the other's centre), and the worst false merges and misses
+    with their similarity and containment.
     """
     config = _make_config(**fields)
     _configure_logging(False)
@@ -637,6 +639,7 @@ def evaluate_command(
     except DedupError as error:
         raise click.ClickException(str(error)) from error
     click.echo(_scores_text(scores))
+    click.echo(f"split pairs {result.split_pairs}")
     for title, rows in (("false merges", false_merges), ("misses", misses)):
         if not rows:
             click.echo(f"\n{title}: none")
@@ -690,6 +693,7 @@ def compare_command(*, left: str, right: str, **fields: Any) -> None:
         f"numbers only in B: {_numbers(comparison.numbers_only_right)}",
         f"verdict at threshold {config.threshold} / containment {config.containment}: {verdict}",
         f"decided by: {comparison.rule}",
+        *([f"relation of B to A: {comparison.relation}"] if comparison.relation else []),
         "",
         f"longest shared passages ({len(comparison.passages)}):",
     ]

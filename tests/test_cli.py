@@ -210,6 +210,7 @@ def test_eval_scores_samples_against_labels_by_stem(runner: CliRunner, tmp_path:
         in result.stdout
     )
     assert "ARI       1.0000" in result.stdout
+    assert "split pairs 0" in result.stdout
     assert "false merges: none" in result.stdout and "misses: none" in result.stdout
 
 

@@ -143,6 +143,7 @@ def test_compare_shows_the_rule_that_decided(runner: CliRunner) -> None:
     assert result.exit_code == 0, result.stderr
     decided = next(line for line in result.stdout.splitlines() if line.startswith("decided by"))
     assert "containment 1.000 >= 0.45" in decided and "number agreement" in decided
+    assert "relation of B to A: extended" in result.stdout
     assert "numbers only in A: none" in result.stdout
     assert "numbers only in B: 3000" in result.stdout
 

@@ -31,6 +31,9 @@ from dedup.verdict import (
 # Jaccard at which two pages are all but the same page.
 NEAR_IDENTICAL = 0.9
 _UNDATED = float("inf")
+# Groups up to this size have every pair verified before centres are chosen: a few thousand
+# exact comparisons at most, a few milliseconds.
+WHOLLY_VERIFIED = 64
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,12 +119,15 @@ def _centred(
     earliest published (so that a cluster of whole copies is centred on its original), then
     the one with most shingles, then doc_id. Its cluster takes every member left that
     verifies against it (checked against the centre itself, not only along candidate pairs),
-    and each
-    near-identical twin (Jaccard `NEAR_IDENTICAL`) of one of those: one hop at most, through
-    a page that is all but the same.
+    and each near-identical twin (Jaccard `NEAR_IDENTICAL`) of one of those: one hop at most,
+    through a page that is all but the same. In a group of up to `WHOLLY_VERIFIED` pages
+    every pair is verified first, so that the copies counted are all of them, not only the
+    pairs LSH and anchors proposed.
     """
     if len(group) == 1:
         return [group]
+    if len(group) <= WHOLLY_VERIFIED:
+        _verify_all(group, fingerprints, links, config)
     clusters: list[list[int]] = []
     remaining = set(group)
     instants = {i: published_instant(documents[i].published, config.timezone) for i in group}
@@ -152,6 +158,24 @@ def _centred(
         clusters.append([centre, *direct, *twins])
         remaining -= taken | set(twins)
     return clusters
+
+
+def _verify_all(
+    group: list[int],
+    fingerprints: Sequence[Fingerprint],
+    links: dict[int, dict[int, Verdict]],
+    config: DedupConfig,
+) -> None:
+    """Add to `links` every pair of the group that verifies and was not a candidate."""
+    for n, left in enumerate(group):
+        known = links.get(left, {})
+        for right in group[n + 1 :]:
+            if right in known:
+                continue
+            verdict = verify(fingerprints[left], fingerprints[right], config)
+            if verdict.is_copy:
+                links.setdefault(left, {})[right] = verdict
+                links.setdefault(right, {})[left] = verdict
 
 
 def _verdict(

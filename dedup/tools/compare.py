@@ -10,11 +10,17 @@ import numpy as np
 
 from dedup.config import DedupConfig
 from dedup.fingerprint.fingerprinter import Fingerprinter
-from dedup.fingerprint.normalize import tokens_and_numbers
+from dedup.fingerprint.normalize import figures, tokens_and_numbers
 from dedup.fingerprint.shingle import number_agreement
-from dedup.models import Document
+from dedup.models import CopyRelation, Document
 from dedup.textops import shadow
-from dedup.verdict import AGREEING_NUMBERS, DISAGREEING_NUMBERS_SIMILARITY, verify
+from dedup.verdict import (
+    AGREEING_NUMBERS,
+    DISAGREEING_NUMBERS_SIMILARITY,
+    figures_changed,
+    relation_of,
+    verify,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,6 +119,8 @@ class Comparison:
     rule: str = ""
     numbers_only_left: tuple[str, ...] = ()
     numbers_only_right: tuple[str, ...] = ()
+    # How B relates to A when they are copies (as the report's `relation` column says it).
+    relation: CopyRelation | None = None
 
 
 def compare(left: Document, right: Document, config: DedupConfig | None = None) -> Comparison:
@@ -148,4 +156,13 @@ def compare(left: Document, right: Document, config: DedupConfig | None = None) 
         ),
         numbers_only_left=tuple(only_left),
         numbers_only_right=tuple(only_right),
+        relation=relation_of(
+            verdict,
+            b.size,
+            a.size,
+            config,
+            figures_changed=figures_changed(figures(right.body), figures(left.body)),
+        )
+        if verdict.is_copy
+        else None,
     )

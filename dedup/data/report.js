@@ -135,7 +135,7 @@
     }
     clusterSection.appendChild(el("h3", "Timeline"));
     clusterSection.appendChild(timeline(detail));
-    clusterSection.appendChild(el("h3", "Each copy beside the original"));
+    clusterSection.appendChild(el("h3", "Each copy beside the representative (the copy the others verify against)"));
     clusterSection.appendChild(legend());
     detail.copies.forEach(function (copy, index) {
       clusterSection.appendChild(pair(detail, copy, index < OPEN_PAIRS));
@@ -173,7 +173,7 @@
       tr.appendChild(el("td", m[2]));
       tr.appendChild(el("td", m[3]));
       var relation = el("td");
-      relation.appendChild(el("span", m[5], "badge " + (index === 0 ? "original" : "")));
+      relation.appendChild(el("span", m[5], "badge " + (m[5] === "original" ? "original" : "")));
       tr.appendChild(relation);
       tr.appendChild(el("td", m[6].toFixed(3), "n"));
       tr.appendChild(el("td", m[7].toFixed(3), "n"));
@@ -206,7 +206,8 @@
     var undated = 0;
     detail.members.forEach(function (m, index) {
       if (m[4] === null) undated++;
-      else dated.push({ time: m[4], site: sites[m[0]], index: index, when: m[3] });
+      else dated.push({ time: m[4], site: sites[m[0]], index: index, when: m[3],
+        original: m[5] === "original" });
     });
     var box = el("div");
     if (dated.length === 0) {
@@ -230,7 +231,7 @@
       label.textContent = (d.index + 1) + ". " + shorten(d.site, 22);
       chart.appendChild(label);
       var dot = svg("circle", { cx: x(d.time), cy: y, r: 6,
-        class: "dot" + (d.index === 0 ? " original" : "") });
+        class: "dot" + (d.original ? " original" : "") });
       dot.appendChild(svg("title")).textContent = d.site + " " + d.when;
       chart.appendChild(dot);
     });
@@ -260,7 +261,7 @@
   function legend() {
     var p = el("p", null, "legend note");
     p.appendChild(el("span", "shared by both"));
-    p.appendChild(el("span", "only in the original", "only-original"));
+    p.appendChild(el("span", "only in the representative", "only-original"));
     p.appendChild(el("span", "only in the copy", "only-copy"));
     p.appendChild(el("mark", "a number that differs", "num"));
     return p;

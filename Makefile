@@ -18,13 +18,13 @@ $(BASE): pyproject.toml
 	touch $(BASE)
 
 $(TESTS): $(BASE)
-	@echo "Adding what the tests need: pytest, hypothesis, playwright, the dask and redis extras"
-	$(BIN)/python -m pip install -e '.[test,dask,redis]'
+	@echo "Adding what the tests need: pytest, hypothesis, playwright, the dask, redis, scrapy and serve extras"
+	$(BIN)/python -m pip install -e '.[test,dask,redis,scrapy,serve]'
 	touch $(TESTS)
 
 $(STAMP): $(TESTS)
 	@echo "Adding the dev tools: ruff, mypy, pandas-stubs"
-	$(BIN)/python -m pip install -e '.[dev,dask,redis]'
+	$(BIN)/python -m pip install -e '.[dev,dask,redis,scrapy,serve]'
 	touch $(STAMP)
 
 demo: $(BASE)  ## cluster the copies among samples/ and print the CSV report

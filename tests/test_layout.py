@@ -25,6 +25,7 @@ LAYERS = {
     "index": 5,
     "batch": 6,
     "tools": 7,
+    "contrib": 7,
     "cli": 8,
     "__main__": 9,
 }

@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN = $(VENV)/bin
 STAMP = $(VENV)/.installed
 
-.PHONY: demo test check lint type docs eval eval-real bench bench-extract fuzz fmt clean
+.PHONY: demo test check lint type docs eval eval-real eval-ntrex bench bench-extract fuzz fmt clean
 
 # Three layers, each installed once: the package alone (what `pip install .` gives a user,
 # with the pip the virtualenv comes with), then what the tests need, then the dev tools.
@@ -18,13 +18,13 @@ $(BASE): pyproject.toml
 	touch $(BASE)
 
 $(TESTS): $(BASE)
-	@echo "Adding what the tests need: pytest, hypothesis, playwright, the dask, redis, scrapy and serve extras"
-	$(BIN)/python -m pip install -e '.[test,dask,redis,scrapy,serve]'
+	@echo "Adding what the tests need: pytest, hypothesis, playwright, the dask, redis, scrapy, serve and xling extras"
+	$(BIN)/python -m pip install -e '.[test,dask,redis,scrapy,serve,xling]'
 	touch $(TESTS)
 
 $(STAMP): $(TESTS)
 	@echo "Adding the dev tools: ruff, mypy, pandas-stubs"
-	$(BIN)/python -m pip install -e '.[dev,dask,redis,scrapy,serve]'
+	$(BIN)/python -m pip install -e '.[dev,dask,redis,scrapy,serve,xling]'
 	touch $(STAMP)
 
 demo: $(BASE)  ## cluster the copies among samples/ and print the CSV report
@@ -68,6 +68,9 @@ bench: $(STAMP)  ## start-up; scan speed and memory from 1k to 100k pages agains
 	$(BIN)/python benchmarks/bench_startup.py
 	$(BIN)/python benchmarks/bench_scan.py --mode corpus --sizes 1000,6000
 	$(BIN)/python benchmarks/bench_scan.py --sizes 30000,100000 --check-reference
+
+eval-ntrex: $(STAMP)  ## English copies and translations on the NTREX half, bare and wrapped (needs ../shared)
+	$(BIN)/python benchmarks/eval_ntrex.py --ablation
 
 eval-real: $(STAMP)  ## precision/recall on natural pairs labelled by reading (needs ../shared/corpora)
 	$(BIN)/python benchmarks/eval_real.py

@@ -110,6 +110,15 @@ def config_options(command: F) -> F:
     ]
     options.append(
         click.option(
+            "--cross-lingual",
+            "cross_lingual",
+            is_flag=True,
+            help="Also find translated copies (an article and its translation into another "
+            "language, relation translation); needs pip install 'dedup[xling]'.",
+        )
+    )
+    options.append(
+        click.option(
             "--field",
             "fields",
             multiple=True,
@@ -701,7 +710,31 @@ def compare_command(*, left: str, right: str, **fields: Any) -> None:
         lines.append(f"  {number}. [{len(passage.left)} characters] A: {_one_line(passage.left)}")
         if passage.right != passage.left:
             lines.append(f"     B: {_one_line(passage.right)}")
+    if config.cross_lingual:
+        lines.extend(_translation_lines(a, b))
     click.echo("\n".join(lines))
+
+
+def _translation_lines(a: Document, b: Document) -> list[str]:
+    from dedup.tools.compare import translation_evidence
+    from dedup.xling.encoder import require_encoder
+
+    head = ["", f"languages: A {a.lang or '-'}, B {b.lang or '-'}"]
+    if not a.lang or a.lang == b.lang:
+        return [*head, "cross-lingual: same language (translations are sought across languages)"]
+    try:
+        require_encoder()
+    except DedupError as error:
+        raise click.ClickException(str(error)) from error
+    evidence = translation_evidence(a, b)
+    verdict = "translations" if evidence.passes else "not translations"
+    return [
+        *head,
+        f"cross-lingual similarity (sentence alignment): {evidence.score:.3f}",
+        f"facts kept (numbers, Latin names): {evidence.shared_facts} of {evidence.facts}",
+        f"cross-lingual verdict: {verdict} (a scan also requires each to be the other's "
+        "nearest neighbour)",
+    ]
 
 
 def _agreement(value: float | None) -> str:
@@ -777,6 +810,7 @@ def _describe(document: Document, *, body: bool) -> str:
         ("site", document.site),
         ("site_key", document.site_key),
         ("source", document.source),
+        ("lang", document.lang),
         ("author", document.author),
         ("editor", document.editor),
         ("reporter", document.reporter),

@@ -11,8 +11,10 @@ Tokenizer = Literal["char", "jieba"]
 TOKENIZERS: tuple[Tokenizer, ...] = ("char", "jieba")
 # What a JSON record's fields can hold; `fields` maps a role to a record's own field name.
 RECORD_ROLES = ("text", "html", "url", "title", "published", "site", "id")
-# Settings of the batch scan alone, not kept with a saved or shared index.
-SCAN_ONLY_FIELDS = frozenset({"timezone"})
+# Settings not kept with a saved or shared index: `timezone` orders a scan's copies;
+# `cross_lingual` needs vectors, which an index file or Redis does not hold (so namespaces
+# and files written before it existed still open).
+SCAN_ONLY_FIELDS = frozenset({"timezone", "cross_lingual"})
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -54,6 +56,10 @@ class DedupConfig:
         timezone: the IANA time zone of publication times stated without an offset
             (``Asia/Shanghai`` by default: most pages are Chinese news); times with an offset
             keep it, and copies are ordered by instant.
+        cross_lingual: also find translated copies: articles in one language that are
+            translations of articles in another (``pip install 'dedup[xling]'``; see
+            docs/crosslingual.md). A `Deduplicator` in memory then also returns translation
+            matches; the shared (Redis) index refuses it.
 
     Example:
         >>> DedupConfig(threshold=0.8).rows
@@ -75,6 +81,7 @@ class DedupConfig:
     max_age_days: float | None = None
     sample_size: int | None = 96
     timezone: str = "Asia/Shanghai"
+    cross_lingual: bool = False
 
     def __post_init__(self) -> None:
         _check_fraction("threshold", self.threshold)
@@ -102,6 +109,8 @@ class DedupConfig:
         if self.bands is not None:
             _check_int_range("bands", self.bands, 1, self.num_perm)
         _check_timezone(self.timezone)
+        if not isinstance(self.cross_lingual, bool):
+            raise ConfigError(f"cross_lingual must be True or False, got {self.cross_lingual!r}")
         for pair in self.fields:
             role, _, name = str(pair).partition("=")
             if role.strip() not in RECORD_ROLES or not name.strip():
@@ -109,8 +118,9 @@ class DedupConfig:
                 raise ConfigError(f"fields take ROLE=NAME with ROLE one of {roles}, got {pair!r}")
 
     def index_settings(self) -> dict[str, object]:
-        """The fields an index keeps with its pages: all but those only `scan` uses
-        (`timezone` orders a scan's copies; an index never reads a date)."""
+        """The fields an index keeps with its pages: all but `SCAN_ONLY_FIELDS` (`timezone`
+        orders a scan's copies, an index never reads a date; `cross_lingual` needs vectors
+        an index file does not hold)."""
         return {
             name: getattr(self, name)
             for name in self.__dataclass_fields__

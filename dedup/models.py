@@ -17,9 +17,14 @@ if TYPE_CHECKING:  # for the types only: the index itself is built by the batch,
 # ``partial`` (contained in it: truncated or cut down), ``extended`` (contains it plus a
 # little more), ``quoted`` (carries it inside a piece at least twice its length).
 CopyRelation = Literal["duplicate", "updated", "partial", "extended", "quoted"]
+# A match's relation: a copy's, or ``translation`` (with ``cross_lingual``).
+MatchRelation = Literal["duplicate", "updated", "partial", "extended", "quoted", "translation"]
 # A cluster member's relation: a copy's, or ``original`` (the earliest published copy),
-# or ``unique`` (a cluster of one).
-Relation = Literal["original", "duplicate", "updated", "partial", "extended", "quoted", "unique"]
+# or ``unique`` (a cluster of one), or ``translation`` (in another language, with
+# ``--cross-lingual``).
+Relation = Literal[
+    "original", "duplicate", "updated", "partial", "extended", "quoted", "unique", "translation"
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,7 +37,9 @@ class Document:
     domain, an ICP number, a phone number or the folded name), ``source`` the origin the copy
     declares. Flags: ``pinyin_annotated`` (ruby pinyin residue, typical of spam mirrors),
     ``spam_injected`` (gambling or adult spam on the page), ``mojibake`` (text that was
-    decoded wrongly and could not be repaired).
+    decoded wrongly and could not be repaired). ``lang`` is the body's language as an ISO
+    639-1 code (``zh``, ``en``...; `dedup.extract.language`), ``""`` when it has too few
+    letters to tell.
     """
 
     doc_id: str
@@ -50,6 +57,7 @@ class Document:
     pinyin_annotated: bool = False
     spam_injected: bool = False
     mojibake: bool = False
+    lang: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,7 +75,7 @@ class Match:
     doc_id: str
     similarity: float
     containment: float
-    relation: CopyRelation = "duplicate"
+    relation: MatchRelation = "duplicate"
     original_id: str | None = None
 
 

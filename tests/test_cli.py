@@ -259,7 +259,7 @@ def test_config_options_map_onto_config_fields_of_the_same_name() -> None:
     from dedup.config import DedupConfig
 
     names = {field.name for field in dataclasses.fields(DedupConfig)}
-    option_fields = {field for field, _, _ in _CONFIG_OPTIONS} | {"fields"}
+    option_fields = {field for field, _, _ in _CONFIG_OPTIONS} | {"fields", "cross_lingual"}
     assert option_fields <= names
     assert names - option_fields == {"min_containment_shingles"}
 

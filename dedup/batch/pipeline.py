@@ -67,10 +67,12 @@ def scan(
     ``follow_links``.
     """
     paths = list(paths)
+    config = config or DedupConfig()
+    _check_cross_lingual(config)
     with spooled_stdin(paths) as stdin:
         return _scan(
             paths,
-            config or DedupConfig(),
+            config,
             progress=progress,
             jobs=jobs,
             reference=reference,
@@ -139,6 +141,7 @@ def _scan(
     with _stage(result, "verify+cluster"):
         clustering = cluster_documents(result.documents, fingerprints, candidates, config)
         result.clusters, result.split_pairs = clustering.clusters, clustering.split_pairs
+    _join_translations(result, config)
     if keep_index:
         with _stage(result, "index"):
             result.index = _crawler_index(result, fingerprints, signatures, config)
@@ -180,6 +183,7 @@ def scan_on_dask(
     )
 
     config = config or DedupConfig()
+    _check_cross_lingual(config)
     result = ScanResult(clusters=[], documents=[])
     with _stage(result, "list"):
         inputs, problems = list_inputs(paths)
@@ -194,7 +198,25 @@ def scan_on_dask(
         log_skip(skip)
     with _stage(result, "verify+cluster"):
         result.clusters = cluster_pages(result.documents, fingerprints, links, config)
+    _join_translations(result, config)
     return result
+
+
+def _check_cross_lingual(config: DedupConfig) -> None:
+    """Before any work: `cross_lingual` without the encoder says what to install."""
+    if config.cross_lingual:
+        from dedup.xling.encoder import require_encoder
+
+        require_encoder()
+
+
+def _join_translations(result: ScanResult, config: DedupConfig) -> None:
+    """With `cross_lingual`, the step after clustering: translated articles joined."""
+    if config.cross_lingual:
+        from dedup.batch.crosslingual import join_translations  # numpy-only; encoder lazy
+
+        with _stage(result, "cross-lingual"):
+            result.clusters = join_translations(result.clusters, config.timezone)
 
 
 def extract_file(

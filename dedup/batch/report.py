@@ -29,6 +29,7 @@ COLUMNS = (
     "relation",
     "containment",
     "site_key",
+    "lang",
 )
 
 
@@ -67,6 +68,7 @@ def clusters_frame(
             "relation": member.relation,
             "containment": f"{member.containment:.3f}",
             "site_key": member.document.site_key or "",
+            "lang": member.document.lang or "",
         }
         for cluster in clusters
         if include_singletons or cluster.size > 1
@@ -79,6 +81,7 @@ DOCUMENT_COLUMNS = (
     "cluster_id",
     "doc_id",
     "path",
+    "lang",
     "url",
     "title",
     "published",

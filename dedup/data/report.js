@@ -159,13 +159,14 @@
     var table = el("table", null, "list members");
     var head = el("tr");
     ["#", "Site", "Source", "Title", "Published", "Relation", "Similarity", "Containment",
-      "Numbers changed", "Path or URL"].forEach(function (name) { head.appendChild(el("th", name)); });
+      "Numbers changed", "Path or URL", "Language"].forEach(function (name) { head.appendChild(el("th", name)); });
     table.appendChild(el("thead")).appendChild(head);
     var body = el("tbody");
     var changed = new Map();
     detail.copies.forEach(function (copy) { changed.set(copy.member, copy.numbers.length); });
     detail.members.forEach(function (m, index) {
-      // [site, source, title, published, time, relation, similarity, containment, path, url]
+      // [site, source, title, published, time, relation, similarity, containment, path, url,
+      //  lang]
       var tr = el("tr");
       tr.appendChild(el("td", index + 1, "n"));
       tr.appendChild(el("td", sites[m[0]]));
@@ -181,6 +182,7 @@
       if (changed.get(index)) numbers.appendChild(el("span", changed.get(index), "badge numbers"));
       tr.appendChild(numbers);
       tr.appendChild(whereCell(m[8], m[9]));
+      tr.appendChild(el("td", m[10]));
       body.appendChild(tr);
     });
     table.appendChild(body);

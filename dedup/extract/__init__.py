@@ -2,7 +2,8 @@
 
 Text pages go through the line classifier (`dedup.extract.text`); HTML pages are pre-cleaned
 and their main text found with trafilatura, then the same line classifier
-(`dedup.extract.html`). What a container states (a JSON record's title, a WARC's URL) wins
+(`dedup.extract.html`); the body's language comes from `dedup.extract.language`. What a
+container states (a JSON record's title, a WARC's URL) wins
 over what is read from the page.
 """
 
@@ -11,6 +12,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from dedup.extract.html import extract_html
+from dedup.extract.language import detect_language
 from dedup.extract.metadata import parse_date, site_key
 from dedup.extract.text import extract_document
 from dedup.models import Document
@@ -42,4 +44,5 @@ def extract_page(page: RawPage) -> Document:
         site=site,
         site_key=site_key(site, page.url) if page.url or page.site else document.site_key,
         mojibake=page.mojibake or document.mojibake,
+        lang=detect_language(document.body),
     )

@@ -29,6 +29,11 @@ GLUED_META = re.compile(
 _META_LINE = re.compile(rf"(?:^|\s){META_LABEL}\s*[:]|^\[?{DATE.pattern}")
 _EDITOR_LINE = re.compile(r"^[(\[]?\s*(?:责任编辑|责编|编辑|编审|校对|审核)\s*[:\s]")
 _VIEW_LINE = re.compile(r"read a total of|阅读\s*\d+|浏览\s*\d+")
+# English bylines: "Posted on March 12, 2019 by ...", "By Jane Smith, Reuters | 12 March 2019".
+_BYLINE = re.compile(
+    r"^(?:(?:posted|published|updated|last updated)\b.{0,40}\d{4}"
+    r"|by\s+[a-z][\w.'-]*(?:\s+[a-z][\w.'-]*){0,3}\s*(?:[,|]|$))"
+)
 
 _PROVINCES = "京津沪渝冀晋蒙辽吉黑苏浙皖闽赣鲁豫鄂湘粤桂琼川蜀贵黔云滇藏陕秦甘陇青宁新港澳台"
 # Strong evidence wherever it stands, even inside a long line.
@@ -43,6 +48,15 @@ _ANYWHERE = (
         re.compile(
             r"版权所有|版权声明|版权归|copyright|all rights reserved|转载请注明|风险自负|©"
             r"|未经.{0,8}(?:许可|授权|同意).{0,12}(?:转载|复制|使用|镜像)|法律申明|免责声明"
+        ),
+    ),
+    # English sites' consent banners and sign-up boxes: as long as a paragraph, never one.
+    (
+        "consent",
+        re.compile(
+            r"\bwe use cookies|\buse of cookies|\bcookie (?:policy|settings|preferences)"
+            r"|\baccept (?:all )?cookies|\bsign up (?:for|to) (?:our|the) .{0,40}newsletter"
+            r"|\bsubscribe to (?:our|the) .{0,30}newsletter|\bdelivered to your inbox"
         ),
     ),
 )
@@ -72,11 +86,20 @@ _SHORT = (
     ),
     ("pager", re.compile(r"^(?:上一篇|下一篇|上一页|下一页|previous|next)")),
     (
+        "widget",
+        re.compile(
+            r"^(?:share (?:this|on)\b|leave a (?:comment|reply)|read (?:the full|more)\b"
+            r"|advertisement$|sponsored$|comments? \(\d+\)|follow us\b|subscribe$"
+            r"|click here to|watch:|listen:|sign up$|newsletter$)"
+        ),
+    ),
+    (
         "sidebar",
         re.compile(
             r"相关阅读|相关新闻|相关文章|相关链接|热门信息|推荐信息|推荐阅读|热点推荐|热门推荐"
             r"|24小时排行|一周排行|排行榜|猜你喜欢|精彩推荐|relevant keywords"
-            r"|related (?:news|articles)"
+            r"|related (?:news|articles|stories|content|coverage)|^more (?:stories|news)"
+            r"|^(?:most (?:read|popular)|trending|top stories|recommended)$"
             r"|延伸阅读|最新资讯|最新文章|热门文章|热点新闻|^推荐$|^热点$|^图片新闻$"
         ),
     ),
@@ -106,6 +129,9 @@ _SENTENCE = re.compile(r"[^。!?！？]*(?:[。!?！？]|$)")
 MIN_PROSE_CJK = 30
 LONG_PROSE = 150
 MIN_PROSE_WORDS = 25
+# An English paragraph is often one or two sentences: this many words ending a sentence.
+MIN_SENTENCE_WORDS = 12
+_SENTENCE_CLOSE = re.compile(r"[.!?][\"'”’)\]]*$")
 
 
 def strip_bullet(shadow_line: str) -> str:
@@ -115,13 +141,18 @@ def strip_bullet(shadow_line: str) -> str:
 
 def is_prose(shadow_line: str) -> bool:
     """A line that reads as article text: 30+ CJK characters with sentence punctuation (or
-    at least two commas), or 25+ English words."""
+    at least two commas), or 25+ English words, or 12+ ending a sentence."""
     if len(shadow_line) < MIN_PROSE_CJK:
         return False  # too short for either test; most navigation lines stop here
     cjk = count_matches(_CJK, shadow_line)
     if cjk >= MIN_PROSE_CJK:
         return bool(_SENTENCE_END.search(shadow_line))
-    return cjk < 5 and len(_LATIN_WORD.findall(shadow_line)) >= MIN_PROSE_WORDS
+    if cjk >= 5:
+        return False
+    words = len(_LATIN_WORD.findall(shadow_line))
+    return words >= MIN_PROSE_WORDS or (
+        words >= MIN_SENTENCE_WORDS and bool(_SENTENCE_CLOSE.search(shadow_line))
+    )
 
 
 def count_matches(single_character: re.Pattern[str], text: str) -> int:
@@ -164,6 +195,8 @@ def _kind(line: str, prose: bool) -> str | None:
     if prose:
         return None
     if _EDITOR_LINE.search(line) or _META_LINE.search(line) or _VIEW_LINE.search(line):
+        return "meta"
+    if line[:1].isascii() and _BYLINE.search(line):
         return "meta"
     if _is_breadcrumb(line):
         return "breadcrumb"

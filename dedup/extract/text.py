@@ -47,6 +47,8 @@ _WIDE = re.compile(
 _CJK_ANY = re.compile(r"[\u3400-\u9fff]")
 _CJK_END = re.compile(r"[\u3400-\u9fff\uf900-\ufaff，。、；：！？）」』”]$")
 _MIN_GLUED_REST = 10
+# How an English line opens when it is a new item (a headline, a bullet), not a wrapped one.
+_STARTS_ITEM = re.compile(r"^(?:[-•*·]|[A-Z\"“‘'])")
 
 
 def extract_document(text: str, doc_id: str, path: str | None = None) -> Document:
@@ -120,7 +122,22 @@ def _is_menu(shadow_line: str) -> bool:
 
 
 def _classified(line: Line) -> Line:
-    return Line(line.text, line.shadow, *classify_line(line.shadow))
+    kind, prose = classify_line(line.shadow)
+    return Line(line.text, line.shadow, kind, prose and not _is_headline(line.text))
+
+
+_CAPITALISED = re.compile(r"\b[A-Z][a-z'’-]{3,}")
+_LONG_WORD = re.compile(r"\b[A-Za-z][a-z'’-]{3,}")
+
+
+def _is_headline(text: str) -> bool:
+    """An English line in title case ("Kanye West Embarked on a Pro-Trump Diatribe") is a
+    headline, in a related-links list say, however many words it has: most of its words of
+    four letters or more are capitalised, where a sentence capitalises only its names."""
+    if not text[:1].isascii():
+        return False
+    words = _LONG_WORD.findall(text)
+    return len(words) >= 4 and len(_CAPITALISED.findall(text)) >= 0.7 * len(words)
 
 
 def _split_glued_metadata(lines: list[Line]) -> list[Line]:
@@ -179,8 +196,11 @@ def _wrapped_run_end(lines: Sequence[Line], start: int) -> int:
     if chars < _MIN_WRAP_WIDTH and width < _MIN_WRAP_WIDTH:
         return start + 1
     end = start + 1
+    latin = first.text[:1].isascii()
     while end < len(lines) and lines[end].kind is None:
         line = lines[end].text
+        if latin and _STARTS_ITEM.match(line):
+            break  # an English line that starts a sentence or an item: a list, not a wrap
         longer = len(line) > chars + _WRAP_SLACK
         shorter = len(line) < chars - _WRAP_SLACK
         if longer or shorter:

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from dedup.config import DedupConfig
-from dedup.errors import DuplicateIdError, InputError, UnknownIdError
+from dedup.errors import ConfigError, DuplicateIdError, InputError, UnknownIdError
 from dedup.extract import extract_page, looks_like_html
 from dedup.fingerprint.fingerprinter import Fingerprinter
 from dedup.fingerprint.shingle import Fingerprint
@@ -17,7 +17,8 @@ from dedup.fingerprint.signature import Signature
 from dedup.index.backend import Backend
 from dedup.index.file import load_index
 from dedup.index.memory import MemoryIndex
-from dedup.models import Match
+from dedup.index.translations import TranslationIndex
+from dedup.models import Document, Match
 from dedup.readers.decode import decode_bytes, repair_mojibake, sniff_html_charset
 from dedup.readers.formats import PageKind, RawPage
 
@@ -71,6 +72,9 @@ class Deduplicator:
         self.config = config or DedupConfig()
         self._fingerprinter = Fingerprinter(self.config)
         self._index: Backend
+        self._translations: TranslationIndex | None = None
+        if self.config.cross_lingual:
+            self._translations = _translation_index(storage)
         if storage:
             from dedup.index.redis.store import RedisIndex
 
@@ -93,8 +97,9 @@ class Deduplicator:
                 not indexed.
         """
         _check_id(doc_id)
-        fingerprint = self._page_fingerprint(text, url)
-        return self.add_fingerprint(doc_id, fingerprint, self._sign(fingerprint))
+        fingerprint, document = self._page(text, url)
+        matches = self.add_fingerprint(doc_id, fingerprint, self._sign(fingerprint))
+        return matches + self._translated([(doc_id, document)], add=True)[0]
 
     def seen(self, doc_id: str, text: str | bytes, *, url: str | None = None) -> Match | None:
         """Check and add in one call: the best match already indexed, or None for a new
@@ -110,8 +115,8 @@ class Deduplicator:
     def query(self, text: str | bytes, *, url: str | None = None) -> list[Match]:
         """The near-duplicates of a page already indexed, best first; indexes nothing. A
         page with no article body (empty, or navigation only) has none: ``[]``."""
-        fingerprint = self._page_fingerprint(text, url, body_required=False)
-        return self.query_fingerprint(fingerprint)
+        fingerprint, document = self._page(text, url, body_required=False)
+        return self.query_fingerprint(fingerprint) + self._translated([(None, document)])[0]
 
     def add_many(
         self, pages: Iterable[tuple[str, str | bytes] | tuple[str, str | bytes, str | None]]
@@ -125,10 +130,13 @@ class Deduplicator:
             InputError: a page has no article body (nothing of the batch is added).
         """
         checked = [_checked_page(page) for page in pages]
-        fingerprints = [(page[0], self._page_fingerprint(page[1], _url(page))) for page in checked]
-        return self.add_fingerprints(
-            [(doc_id, fingerprint, self._sign(fingerprint)) for doc_id, fingerprint in fingerprints]
+        read = [(page[0], *self._page(page[1], _url(page))) for page in checked]
+        answers = self.add_fingerprints(
+            [(doc_id, fingerprint, self._sign(fingerprint)) for doc_id, fingerprint, _ in read]
         )
+        documents: list[tuple[str | None, Document]] = [(d, document) for d, _, document in read]
+        translated = self._translated(documents, add=True)
+        return [found + more for found, more in zip(answers, translated, strict=True)]
 
     def query_many(
         self, pages: Iterable[str | bytes | tuple[str | bytes, str | None]]
@@ -136,9 +144,10 @@ class Deduplicator:
         """`query` for a batch of pages, each a text or a ``(text, url)`` pair: the matches
         of each, in order (``[]`` for a page with no article body)."""
         pairs = [page if isinstance(page, tuple) else (page, None) for page in pages]
-        return self.query_fingerprints(
-            [self._page_fingerprint(text, url, body_required=False) for text, url in pairs]
-        )
+        read = [self._page(text, url, body_required=False) for text, url in pairs]
+        answers = self.query_fingerprints([fingerprint for fingerprint, _ in read])
+        translated = self._translated([(None, document) for _, document in read])
+        return [found + more for found, more in zip(answers, translated, strict=True)]
 
     # ------------------------------------------------------------------ forgetting
 
@@ -150,6 +159,8 @@ class Deduplicator:
         """
         if not self._index.remove([doc_id]):
             raise UnknownIdError(doc_id)
+        if self._translations is not None:
+            self._translations.remove({doc_id})
 
     def expire(self, before: datetime | float) -> int:
         """Forget every page added before a time (a datetime or seconds since the epoch);
@@ -272,9 +283,32 @@ class Deduplicator:
     def _sign(self, fingerprint: Fingerprint) -> Signature | None:
         return self._fingerprinter.hasher.sign(fingerprint.shingles) if fingerprint.size else None
 
+    def _translated(
+        self, pages: list[tuple[str | None, Document]], *, add: bool = False
+    ) -> list[list[Match]]:
+        """With `cross_lingual`: each page's translation matches among the indexed pages
+        in other languages (then, with `add`, the page is kept: pages of one batch see the
+        ones before them). Pages expired or removed since are not matched."""
+        if self._translations is None:
+            return [[] for _ in pages]
+        index = self._translations
+        index.remove({doc_id for doc_id in index.ids() if doc_id not in self._index})
+        vectors = index.pages([d.body for _, d in pages], [d.lang for _, d in pages])
+        found: list[list[Match]] = []
+        for (doc_id, _), page in zip(pages, vectors, strict=True):
+            found.append(index.match(page) if page is not None else [])
+            if add and doc_id is not None and page is not None and doc_id in self._index:
+                index.add(doc_id, page)
+        return found
+
     def _page_fingerprint(
         self, text: str | bytes, url: str | None, *, body_required: bool = True
     ) -> Fingerprint:
+        return self._page(text, url, body_required=body_required)[0]
+
+    def _page(
+        self, text: str | bytes, url: str | None, *, body_required: bool = True
+    ) -> tuple[Fingerprint, Document]:
         if isinstance(text, bytes | bytearray):
             text = _decoded(bytes(text), url)
         if not isinstance(text, str):
@@ -291,13 +325,28 @@ class Deduplicator:
             )
         kind: PageKind = "html" if looks_like_html(text) else "text"
         page = RawPage(doc_id="", path="", text=text, kind=kind, encoding="utf-8", url=url)
-        fingerprint = self._fingerprinter.fingerprint(extract_page(page).body)
+        document = extract_page(page)
+        fingerprint = self._fingerprinter.fingerprint(document.body)
         if fingerprint.size == 0 and body_required:
             raise InputError(
                 "the page has no article body (empty, or navigation only); it is not indexed",
                 url,
             )
-        return fingerprint
+        return fingerprint, document
+
+
+def _translation_index(storage: str | None) -> TranslationIndex:
+    """The vectors of `cross_lingual`: in memory only, and only with the encoder installed."""
+    if storage:
+        raise ConfigError(
+            "cross_lingual works with the in-memory index only: the shared Redis index does "
+            "not hold the pages' vectors; use Deduplicator(DedupConfig(cross_lingual=True)) "
+            "without storage, or dedup scan --cross-lingual"
+        )
+    from dedup.xling.encoder import require_encoder
+
+    require_encoder()
+    return TranslationIndex()
 
 
 def _decoded(data: bytes, url: str | None) -> str:

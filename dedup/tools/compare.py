@@ -123,6 +123,30 @@ class Comparison:
     relation: CopyRelation | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class TranslationEvidence:
+    """What `dedup.xling.matching` weighs for two pages in different languages: the
+    alignment of their sentences, the facts of the poorer side its counterpart shares, and
+    whether that passes (a scan also requires each to be the other's nearest neighbour)."""
+
+    score: float
+    shared_facts: int
+    facts: int
+    passes: bool
+
+
+def translation_evidence(left: Document, right: Document) -> TranslationEvidence:
+    """The cross-lingual evidence on a pair (needs ``dedup[xling]``)."""
+    from dedup.xling.encoder import encode_bodies
+    from dedup.xling.facts import fact_counts, facts_of
+    from dedup.xling.matching import alignment, is_translation
+
+    encoded = encode_bodies([left.body, right.body])
+    score = alignment(encoded.sentences[0], encoded.sentences[1])
+    shared, total = fact_counts(facts_of(left.body), facts_of(right.body))
+    return TranslationEvidence(score, shared, total, is_translation(score, shared, total))
+
+
 def compare(left: Document, right: Document, config: DedupConfig | None = None) -> Comparison:
     """Explain a pair: exact and MinHash-estimated Jaccard similarity of the bodies'
     shingles, containment both ways, the verdict `scan` would reach, and shared passages."""

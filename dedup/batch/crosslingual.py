@@ -137,4 +137,9 @@ def _cluster_order(members: tuple[Member, ...], timezone: str) -> tuple[int, int
     # As `dedup.batch.clustering` orders clusters: largest first, then the earliest original.
     original = next((m for m in members if m.is_original), members[0]).document
     instant = published_instant(original.published, timezone)
-    return (-len(members), 0 if instant is not None else 1, instant or 0.0, members[0].document.doc_id)
+    return (
+        -len(members),
+        0 if instant is not None else 1,
+        instant or 0.0,
+        members[0].document.doc_id,
+    )

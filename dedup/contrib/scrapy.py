@@ -47,8 +47,9 @@ PIPELINE_SETTINGS = (
     "DEDUP_THREADED",
 )
 # Fields of DedupConfig that an index does not use: `fields` names JSON record fields (the
-# pipeline has DEDUP_TEXT_FIELD and friends), `timezone` orders a batch scan's copies.
-_NOT_SETTINGS = frozenset({"fields", "timezone"})
+# pipeline has DEDUP_TEXT_FIELD and friends), `timezone` orders a batch scan's copies,
+# `cross_lingual` needs vectors that an index file or Redis does not keep.
+_NOT_SETTINGS = frozenset({"fields", "timezone", "cross_lingual"})
 # The fields an annotated copy gets (declare them on a scrapy.Item class).
 ANNOTATIONS = ("original_id", "relation", "similarity")
 

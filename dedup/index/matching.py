@@ -137,6 +137,11 @@ def _ranked(
     ]
 
 
+def ranked(matches: list[Match]) -> list[Match]:
+    """Matches found apart (in the index, and in a batch being added) ranked as one list."""
+    return sorted(matches, key=lambda m: (-m.similarity, -m.containment, m.doc_id))
+
+
 def original_of(matches: list[Match], doc_id: str) -> str:
     """A new page's original: its best match's, or itself when it is the first seen."""
     return (matches[0].original_id or matches[0].doc_id) if matches else doc_id

@@ -21,13 +21,17 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def start_redis(folder: Path) -> tuple[subprocess.Popen[bytes], str]:
+def start_redis(
+    folder: Path, *options: str, port: int | None = None
+) -> tuple[subprocess.Popen[bytes], str]:
+    """A redis-server on loopback keeping its files in ``folder`` (no snapshot, no
+    append-only file unless ``options`` say so), and its URL."""
     binary = shutil.which("redis-server")
     if binary is None:
         if os.environ.get("CI"):
             pytest.fail("redis-server is not installed: .ci/run must install it")
         pytest.skip("redis-server is not installed (apt-get install redis-server)")
-    port = free_port()
+    port = port or free_port()
     process = subprocess.Popen(
         [
             binary,
@@ -41,6 +45,7 @@ def start_redis(folder: Path) -> tuple[subprocess.Popen[bytes], str]:
             "no",
             "--dir",
             str(folder),
+            *options,
         ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,

@@ -150,14 +150,7 @@ def test_a_page_without_a_body_is_refused_and_matches_nothing(make_index: MakeIn
     assert [m.doc_id for m in dd.query(page(COPY))] == ["article"]
 
 
-def test_removing_an_original_hands_its_group_to_the_next_page(
-    make_index: MakeIndex, request: pytest.FixtureRequest
-) -> None:
-    if "redis" in request.node.callspec.id:
-        pytest.xfail(
-            "the shared index keeps a removed original's id: handing its group over needs a "
-            "map from an original to its pages, which the Redis layout does not hold yet"
-        )
+def test_removing_an_original_hands_its_group_to_the_next_page(make_index: MakeIndex) -> None:
     dd = make_index()
     dd.add_many([("first", page(ORIGINAL)), ("second", page(COPY)), ("cut", page(TRUNCATED))])
     dd.remove("first")

@@ -86,7 +86,7 @@ def test_redis_going_away_is_a_storage_error_and_leaves_no_half_page(tmp_path: P
 def test_redis_going_away_fails_a_batch_of_waves_without_hanging(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("dedup.index.redis.store.WAVE", 2)
+    monkeypatch.setattr("dedup.index.redis.store.CHUNK", 2)
     monkeypatch.setattr("dedup.index.redis.store.LOOKUP_WAVE", 2)
     process, url = start_redis(tmp_path)
     dd = Deduplicator(storage=url, namespace="news")
@@ -157,9 +157,10 @@ def test_cli_index_commands_work_on_a_shared_index(redis_url: str) -> None:
 def test_a_batch_answers_as_pages_added_one_by_one(
     redis_url: str, wave: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # With waves of two pages, a batch is sent, read, fetched and verified by the
-    # threads of `ahead`, several waves at a time: the answers must not change.
-    monkeypatch.setattr("dedup.index.redis.store.WAVE", wave)
+    # With waves of two pages, a batch is added a wave after another (each verified
+    # against the batch's earlier pages too), and looked up by the threads of `ahead`,
+    # several waves at a time: the answers must not change.
+    monkeypatch.setattr("dedup.index.redis.store.CHUNK", wave)
     monkeypatch.setattr("dedup.index.redis.store.LOOKUP_WAVE", wave)
     shared = Deduplicator(storage=redis_url, namespace="batch")
     memory = Deduplicator()
@@ -273,7 +274,7 @@ def test_threads_sharing_one_deduplicator_link_every_copy(
 ) -> None:
     import threading
 
-    monkeypatch.setattr("dedup.index.redis.store.WAVE", 2)
+    monkeypatch.setattr("dedup.index.redis.store.CHUNK", 2)
     shared = Deduplicator(storage=redis_url, namespace="threads")
     texts = [page(ORIGINAL), page(COPY), page(TRUNCATED)]
     found: dict[str, set[str]] = {}
@@ -311,9 +312,9 @@ def test_a_namespace_emptied_and_made_anew_is_not_answered_from_cached_records(
 
 
 # What the pages below leave in Redis (every key of the namespace but its random epoch
-# token and its config), as the release before the index's backends were split wrote it.
+# token and its config), as layout 3 (originals written with the page, and groups) writes it.
 # Re-pinned only when the layout changes on purpose (and LAYOUT with it).
-LAYOUT_DIGEST = "fa75d8cca44aa5992937779f4d0137060dd78f7c045b58efa4999977e0b4f29d"
+LAYOUT_DIGEST = "be0b504c20ea50f0bf7c1591cfba4eb1591ad0039b5dc51d11806e85df07774d"
 
 
 def test_the_key_layout_is_the_one_earlier_releases_wrote(redis_url: str) -> None:

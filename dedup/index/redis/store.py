@@ -16,23 +16,29 @@ with it):
                     count, how many sample values and number ids follow, the length of
                     its doc_id, those values and ids (all uint32), then the doc_id
                     (UTF-8) padded with zeros to whole 4-byte words
-- ``ns:originals``  a hash: number -> the doc_id of the original of the page's group
+- ``ns:originals``  a hash: number -> the doc_id of the original of the page's group,
+                    written with the page
+- ``ns:groups``     a hash: an original's doc_id -> the numbers of the other pages of its
+                    group, in the order they were added (which of them takes over when
+                    the original is removed)
 - ``ns:bands``      a hash of every band key of every page: a 6-byte field (band, uint16;
                     folded key, uint32) -> the numbers of the pages with that key, one
                     after the other
 - ``ns:age``        a sorted set of doc_ids by the time they were added
 
 One hash for every band key costs far less than a set per key, and a page's band fields
-are read or written by one command. Adding and removing run as Lua scripts over a chunk of
-pages, so a page is either entirely in the index or not at all, whatever happens to the
-client or the connection in between. The add script reads a page's band entries to append
-its number to them, and returns what it read: the pages sharing a band with it that were
-indexed before it. Each script runs alone on the server, so of two processes adding copies
-of one article at the same moment, the second one's answer holds the first: both end
-linked, and no insert is lost. Lookups and fetching candidates' records are plain
-commands (a script would cost the server more than the commands it runs). A script
-touches only the keys it is given, but they are not hash-tagged to one slot, so a
-namespace lives on one Redis server (not spread over a Redis Cluster).
+are read or written by one command. Adding and removing run as Lua scripts
+(`dedup.index.redis.scripts`) over a chunk of pages, so a page is either entirely in the
+index, with its original, or not at all, whatever happens to the client, the connection
+or the server in between (a server restarted from its append-only file holds whole
+pages). A batch is added a wave at a time: the client reads the wave's band entries,
+verifies the candidates they name and decides each page's original; the script writes a
+page only if no page sharing a band with it was indexed since by another process, and
+otherwise stops so that the client verifies the rest of the wave again. Lookups and
+fetching candidates' records are plain commands (a script would cost the server more than
+the commands it runs). A script touches only the keys it is given, but they are not
+hash-tagged to one slot, so a namespace lives on one Redis server (not spread over a
+Redis Cluster).
 """
 
 from __future__ import annotations
@@ -56,11 +62,11 @@ from dedup.fingerprint.shingle import Fingerprint
 from dedup.fingerprint.signature import Signature
 from dedup.fingerprint.sketch import Sample, SampleColumns
 from dedup.index.backend import Candidates, Signed
-from dedup.index.matching import Matcher, original_of
+from dedup.index.matching import Matcher, original_of, ranked
+from dedup.index.redis.batch import earlier_matches
 from dedup.index.redis.cache import RecordCache
 from dedup.index.redis.codec import (
     NUMBER,
-    Added,
     DamagedError,
     NewPage,
     add_args,
@@ -79,11 +85,11 @@ from dedup.models import Match
 from dedup.shown import masked, masked_url
 
 _T = TypeVar("_T")
-LAYOUT = 2  # the version of the layout above; 1 kept a hash per page and decimal band fields
-CHUNK = 100  # pages per script call: a call blocks the server for a few milliseconds at most
-# Pages of a batch per round trip: one wave is verified while the next ones travel. Adds
-# give the server more to do than lookups, so they gain from more, smaller waves.
-WAVE = 250
+# The version of the layout above; 1 kept a hash per page and decimal band fields, 2 had no
+# groups (and wrote originals after the add).
+LAYOUT = 3
+CHUNK = 100  # pages per add script: a call blocks the server for a few milliseconds at most
+# Pages of a lookup per round trip: one wave is verified while the next ones travel.
 LOOKUP_WAVE = 500
 _FETCHED = 5000  # records per HMGET when fetching candidates
 
@@ -150,10 +156,16 @@ class RedisIndex:
         self._cache = RecordCache()
         self._sketcher = Sketcher(config)
         self._matcher = Matcher(config)
-        self._page_keys = [
-            self._key(name) for name in ("ids", "pages", "originals", "bands", "age", "seq")
+        self._add_keys = [
+            self._key(name)
+            for name in ("ids", "pages", "originals", "bands", "age", "seq", "groups", "config")
+        ] + [self._key("epoch")]
+        self._remove_keys = [
+            self._key(name) for name in ("ids", "pages", "originals", "bands", "age", "groups")
         ]
-        self._check_config(config)
+        settings = {"layout": LAYOUT, **config.index_settings()}
+        self._config_json = json.dumps(settings, sort_keys=True)
+        self._check_config()
         # A token the namespace keeps while it exists: records cached by number are only
         # good while it is the same (`RecordCache`).
         token = os.urandom(8).hex()
@@ -164,53 +176,102 @@ class RedisIndex:
     def add(
         self, pages: list[tuple[str, Fingerprint, Signature | None]]
     ) -> list[list[Match] | None]:
-        """Each page is inserted by a script that answers with the pages indexed before it
-        (in this batch or by any process): a page's matches are what adding the pages one
-        by one would give, and each page's original is the first of its article the index
-        held. A page whose id was already there gets None.
+        """Pages are added a wave at a time: a wave's band entries are read, its candidates
+        verified (those indexed by any process, and the batch's earlier pages) and each
+        page's original decided; then the add script writes each page with its original,
+        unless a page sharing a band with it was indexed meanwhile by another process: it
+        stops there, and the rest is verified again. So a page's matches are what adding
+        the pages one by one would give, and its original, stored with it, is the first
+        of its article the index held. A page whose id was already there gets None.
+
+        The next wave is read and verified while the server runs the script of this one.
         """
         now = time.time()
-
-        def send(
-            wave: list[tuple[str, Fingerprint, Signature | None]],
-        ) -> tuple[list[NewPage], int]:
-            sketches = self._sketcher.sketch_many([(print_, sign) for _, print_, sign in wave])
-            new = [
-                NewPage(doc_id, sample, keys, now)
-                for (doc_id, _, _), (sample, keys) in zip(wave, sketches, strict=True)
-            ]
-            return new, self.send_adds(stream, new)
-
-        def receive(sent: tuple[list[NewPage], int]) -> tuple[list[NewPage], list[Added | None]]:
-            new, replies = sent
-            return new, self.receive_adds(stream, replies)
-
-        def fetch(inserted: tuple[list[NewPage], list[Added | None]]) -> _Inserted:
-            new, answers = inserted
-            earlier = [None if answer is None else answer.earlier for answer in answers]
-            return new, answers, earlier, self.fetch_candidates(earlier)
-
-        originals: dict[str, str] = {}  # of this batch's pages: written below
-        numbered: dict[int, str] = {}
+        sketches = self._sketcher.sketch_many([(print_, sign) for _, print_, sign in pages])
+        new = [
+            NewPage(doc_id, sample, keys, now)
+            for (doc_id, _, _), (sample, keys) in zip(pages, sketches, strict=True)
+        ]
         results: list[list[Match] | None] = []
         with self.stream() as stream:
-            for new, answers, earlier, held in ahead(_waves(pages, WAVE), [send, receive, fetch]):
-                found = self._verified([page.sample for page in new], earlier, held)
-                for page, answer, matched in zip(new, answers, found, strict=True):
-                    if answer is None:
-                        results.append(None)
-                        continue
-                    matches = [
-                        replace(m, original_id=originals[m.doc_id]) if m.doc_id in originals else m
-                        for m in matched
-                    ]
-                    if matches:
-                        originals[page.doc_id] = numbered[answer.number] = original_of(
-                            matches, page.doc_id
-                        )
-                    results.append(matches)
-        self.set_originals(numbered)
+            current: _Verified | None = None
+            own: list[int] = []  # numbers the last script gave, which the current wave missed
+            while len(results) < len(new):
+                if current is None:
+                    wave = new[len(results) : len(results) + CHUNK]
+                    current = self._verify(wave, self._read(stream, wave), None)
+                upcoming = new[len(results) + len(current.pages) :][:CHUNK]
+                read = self._read(stream, upcoming)  # before the script: it blocks the server
+                self._send_insert(stream, current, own)
+                following = self._verify(upcoming, read, current) if upcoming else None
+                numbers = self._receive_insert(stream)
+                done = current.results(numbers)
+                results += done
+                own = [number for number in numbers if number]
+                current = following if len(done) == len(current.pages) else None
         return results
+
+    def _read(self, stream: Stream, wave: list[NewPage]) -> _Read:
+        """The last page number given, which of these ids are indexed already, each page's
+        candidate numbers (read after that number: every page numbered up to it that shares
+        a band with a page of the wave is among them), and the candidates' records."""
+        if not wave:
+            return 0, [], [], self.fetch_candidates([])
+        names = [name_bytes(page.doc_id) for page in wave]
+        stream.send([("GET", self._key("seq")), ("HMGET", self._key("ids"), *names)])
+        asked = self.send_lookups(stream, [page.band_keys for page in wave])
+        last, held = stream.receive(2)
+        found = self.receive_lookups(stream, asked)
+        taken = [value is not None for value in held]
+        return int(last or 0), taken, found, self.fetch_candidates(found)
+
+    def _verify(self, wave: list[NewPage], read: _Read, before: _Verified | None) -> _Verified:
+        """Each page's matches among the pages indexed, those of the wave ``before`` it
+        (whose script had not run when the wave was read) and the wave's earlier ones,
+        and its original."""
+        last, held, found, candidates = read
+        remote = self._verified([page.sample for page in wave], found, candidates)
+        pending = [] if before is None else before.kept()
+        originals = {page.doc_id: original for page, original, _ in pending}
+        names = set(originals)
+        sent = []  # not an id indexed already, nor one earlier in the batch
+        for page, taken in zip(wave, held, strict=True):
+            sent.append(not taken and page.doc_id not in names)
+            names.add(page.doc_id)
+        earlier = [page for page, _, _ in pending]
+        fresh = [page for page, kept in zip(wave, sent, strict=True) if kept]
+        local = iter(earlier_matches(self._matcher, earlier + fresh, len(earlier)))
+        verified = _Verified([], [], [], [])
+        for page, indexed, numbers, kept in zip(wave, remote, found, sent, strict=True):
+            seen = max(last, int(numbers[-1]) if numbers.size else 0)
+            if not kept:
+                verified.add(page, None, "", seen)
+                continue
+            nearby = [replace(m, original_id=originals[m.doc_id]) for m in next(local)]
+            matches = ranked(indexed + nearby)
+            originals[page.doc_id] = original_of(matches, page.doc_id)
+            verified.add(page, matches, originals[page.doc_id], seen)
+        return verified
+
+    def _send_insert(self, stream: Stream, wave: _Verified, own: list[int]) -> None:
+        """Send the add script of a wave's pages (but those whose id is indexed already),
+        each with its original and the last page number seen for it; ``own`` are the
+        numbers this batch's last script gave, which the wave's reads did not see."""
+        kept = wave.kept()
+        records = add_args([page for page, _, _ in kept])
+        mine = np.array(own, dtype=NUMBER).tobytes()
+        args: list[bytes | str] = [self._config_json, os.urandom(8).hex(), mine]
+        for row, (_, original, seen) in enumerate(kept):
+            args += [*records[4 * row : 4 * row + 4], name_bytes(original), str(seen)]
+        stream.send([("EVAL", ADD, len(self._add_keys), *self._add_keys, *args)])
+
+    def _receive_insert(self, stream: Stream) -> list[int]:
+        """The numbers the add script gave the pages it took, in order (0 for an id
+        indexed meanwhile); it stops before a page another process's pages made stale."""
+        status, numbers, *stored = stream.receive(1)[0]
+        if int(status) == 2:
+            raise self._made_anew(stored[0])
+        return [int(number) for number in numbers]
 
     def query(self, pages: list[Signed]) -> list[list[Match]]:
         def send(wave: list[Signed]) -> tuple[list[Sample], list[bool]]:
@@ -256,25 +317,6 @@ class RedisIndex:
     def stream(self) -> Stream:
         """A connection of its own to send a batch's commands ahead on (see `Stream`)."""
         return Stream(self._redis.connection_pool, self.call)
-
-    def send_adds(self, stream: Stream, pages: list[NewPage]) -> int:
-        """Send the scripts inserting pages, in order; how many replies they will give.
-        (EVAL, not EVALSHA: a server that lost its script cache answers every command.)"""
-        chunks = [pages[start : start + CHUNK] for start in range(0, len(pages), CHUNK)]
-        stream.send(
-            [
-                ("EVAL", ADD, len(self._page_keys), *self._page_keys, *add_args(chunk))
-                for chunk in chunks
-            ]
-        )
-        return len(chunks)
-
-    def receive_adds(self, stream: Stream, replies: int) -> list[Added | None]:
-        """The answers of `send_adds`' scripts, page by page."""
-        answers = [answer for chunk in stream.receive(replies) for answer in chunk]
-        added = [answer for answer in answers if answer]
-        earlier = iter(self._numbers_per_page([entries for _, entries in added]))
-        return [Added(int(answer[0]), next(earlier)) if answer else None for answer in answers]
 
     def send_lookups(
         self, stream: Stream, keys_per_page: list[npt.NDArray[np.uint32] | None]
@@ -359,26 +401,15 @@ class RedisIndex:
             return self.fetch(np.zeros(0, dtype=np.uint32))
         return self.fetch(np.unique(np.concatenate(listed)))
 
-    def set_originals(self, originals: dict[int, str]) -> None:
-        """Name the original of each of these pages (by number); one round trip."""
-        if not originals:
-            return
-        written: dict[Any, Any] = {
-            number.to_bytes(4, "little"): name_bytes(original)
-            for number, original in originals.items()
-        }
-        self.call(lambda: self._redis.hset(self._key("originals"), mapping=written))
-
     def remove(self, doc_ids: list[str]) -> int:
         """Forget pages, each atomically; how many of them were indexed."""
         names = [name_bytes(doc_id) for doc_id in doc_ids]
         chunks = [names[start : start + CHUNK] for start in range(0, len(names), CHUNK)]
-        keys = self._page_keys[:-1]
 
         def remove() -> Any:
             with self._redis.pipeline(transaction=False) as pipe:
                 for chunk in chunks:
-                    self._remove(keys=keys, args=chunk, client=pipe)
+                    self._remove(keys=self._remove_keys, args=chunk, client=pipe)
                 return pipe.execute()
 
         return sum(int(removed) for removed in self.call(remove)) if chunks else 0
@@ -422,8 +453,8 @@ class RedisIndex:
         )
         return self._matcher.matches_batch(samples, owners, found)
 
-    def _check_config(self, config: DedupConfig) -> None:
-        wanted = json.dumps({"layout": LAYOUT, **config.index_settings()}, sort_keys=True)
+    def _check_config(self) -> None:
+        wanted = self._config_json
         stored = self.call(lambda: self._redis.set(self._key("config"), wanted, nx=True, get=True))
         if stored is None or stored.decode("utf-8") == wanted:
             return
@@ -440,6 +471,13 @@ class RedisIndex:
             f"namespace {self.namespace!r} at {self.url} holds an index made with another "
             f"configuration ({stored.decode('utf-8')}); "
             "use its configuration or another namespace"
+        )
+
+    def _made_anew(self, stored: bytes) -> ConfigError:
+        return ConfigError(
+            f"namespace {self.namespace!r} at {self.url} was emptied and made anew by another "
+            f"process with another configuration ({text(stored)}) since this one opened it; "
+            "the rest of this batch was not added: use that configuration or another namespace"
         )
 
     def call(self, action: Callable[[], Any]) -> Any:
@@ -487,12 +525,51 @@ class RedisIndex:
         return f"{self.namespace}:{suffix}"
 
 
-# What a wave of a batch brings back from Redis, to verify: its pages, the add script's
-# answers, each page's candidate numbers, the candidates' records.
-_Inserted = tuple[
-    list[NewPage], list["Added | None"], list["npt.NDArray[np.uint32] | None"], HeldPages
-]
+@dataclasses.dataclass(slots=True)
+class _Verified:
+    """A wave read and verified, for the add script: each page, its matches (None when
+    its id is indexed already: it is not sent), its original, and the last page number
+    given when its band entries were read."""
+
+    pages: list[NewPage]
+    matches: list[list[Match] | None]
+    originals: list[str]
+    seen: list[int]
+
+    def add(self, page: NewPage, matches: list[Match] | None, original: str, seen: int) -> None:
+        self.pages.append(page)
+        self.matches.append(matches)
+        self.originals.append(original)
+        self.seen.append(seen)
+
+    def kept(self) -> list[tuple[NewPage, str, int]]:
+        """The pages to send, each with its original and the last number seen for it."""
+        return [
+            (page, original, seen)
+            for page, matches, original, seen in zip(
+                self.pages, self.matches, self.originals, self.seen, strict=True
+            )
+            if matches is not None
+        ]
+
+    def results(self, numbers: list[int]) -> list[list[Match] | None]:
+        """The answers of the pages up to where the add script stopped: ``numbers`` has
+        one per page sent that it handled, 0 for an id another process indexed meanwhile."""
+        given = iter(numbers)
+        results: list[list[Match] | None] = []
+        for matches in self.matches:
+            number = 0 if matches is None else next(given, None)
+            if number is None:  # the script stopped here: the rest is verified again
+                break
+            results.append(matches if number else None)
+        return results
+
+
+# What a wave of a lookup brings back from Redis, to verify: its pages' samples, each
+# page's candidate numbers, the candidates' records.
 _Looked = tuple[list[Sample], list["npt.NDArray[np.uint32]"], HeldPages]
+# What a wave of an add reads before it is verified (`RedisIndex._read`).
+_Read = tuple[int, list[bool], list["npt.NDArray[np.uint32]"], HeldPages]
 
 
 def _waves(items: list[_T], size: int) -> list[list[_T]]:

@@ -930,6 +930,105 @@ def _count(number: int, singular: str, plural: str | None = None) -> str:
     return f"{number} {singular if number == 1 else plural or singular + 's'}"
 
 
+@main.command()
+@index_argument
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="Address to listen on: loopback serves this machine only; 0.0.0.0 every network "
+    "(then set a --token).",
+)
+@click.option(
+    "--port", type=click.IntRange(1, 65535), default=8731, show_default=True, help="Port."
+)
+@click.option(
+    "--token",
+    envvar="DEDUP_TOKEN",
+    show_envvar=True,
+    help="Ask every client for 'Authorization: Bearer TOKEN' (/healthz and the schema "
+    "excepted). Prefer the environment variable: a command line is visible to other users.",
+)
+@click.option(
+    "--max-body-bytes",
+    type=click.IntRange(min=1024),
+    default=32 * 1024 * 1024,
+    show_default=True,
+    help="Refuse a request larger than this (413).",
+)
+@click.option(
+    "--save-every",
+    type=click.FloatRange(min=0),
+    default=5.0,
+    show_default=True,
+    metavar="MINUTES",
+    help="Save a file index this often when it changed, and on shutdown (0: on shutdown only).",
+)
+@config_options
+def serve(
+    *,
+    index_path: str,
+    host: str,
+    port: int,
+    token: str | None,
+    max_body_bytes: int,
+    save_every: float,
+    **fields: Any,
+) -> None:
+    """Serve INDEX over HTTP to crawlers in any language.
+
+    JSON in and out (pip install 'dedup[serve]'): POST /seen, /add and /query with {"id",
+    "text" or "html", "url"} or an array of them, DELETE /pages/ID, GET /stats and /healthz;
+    the OpenAPI schema at /openapi.json. INDEX is a file (made if missing, saved on shutdown
+    and every --save-every minutes) or redis://host:port/db#namespace. Ctrl-C stops it."""
+    _configure_logging(False)
+    try:
+        from dedup.contrib import http
+    except ImportError as error:
+        raise click.ClickException(
+            "dedup serve needs FastAPI and uvicorn: pip install 'dedup[serve]'"
+        ) from error
+    if not token and host not in ("127.0.0.1", "localhost", "::1"):
+        click.echo(
+            f"dedup: warning: serving on {host} with no --token: whoever reaches this port "
+            "can read and change the index",
+            err=True,
+        )
+    options = http.ServiceOptions(
+        token=token or None, max_body_bytes=max_body_bytes, save_every_minutes=save_every
+    )
+
+    def ready(index: Deduplicator) -> None:
+        click.echo(
+            f"dedup: serving {masked_url(index_path)} ({_count(len(index), 'page')}) on "
+            f"http://{host}:{port}{' (token required)' if token else ''}; Ctrl-C stops",
+            err=True,
+        )
+
+    try:
+        http.serve(
+            index_path, _given_config(fields), host=host, port=port, options=options, ready=ready
+        )
+        click.echo("dedup: stopped", err=True)
+    except ConfigError as error:
+        raise click.UsageError(str(error)) from error
+    except DedupError as error:
+        raise click.ClickException(str(error)) from error
+
+
+def _given_config(fields: dict[str, Any]) -> dict[str, Any]:
+    """The config options given on the command line (not left at their defaults)."""
+    context = click.get_current_context()
+    given = {
+        name: value
+        for name, value in fields.items()
+        if context.get_parameter_source(name) is not click.core.ParameterSource.DEFAULT
+    }
+    if given.get("sample_size") == 0:  # the option's way of saying None: keep every shingle
+        given["sample_size"] = None
+    return given
+
+
 def run() -> None:
     """Console entry point: exit 0 on success, 2 on bad usage, 1 on failure, 130 when
     interrupted; a one-line message and never a traceback."""

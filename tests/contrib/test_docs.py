@@ -36,3 +36,49 @@ def test_the_settings_snippet_names_the_pipeline_class() -> None:
     (path,) = settings["ITEM_PIPELINES"]  # type: ignore[misc]
     module, _, name = path.rpartition(".")
     assert callable(getattr(import_module(module), name).from_crawler)
+
+
+SERVE_PAGE = REPO / "docs" / "serve.md"
+ENDPOINT = re.compile(r"`(GET|POST|DELETE|PUT) (/[^`\s]*)`")
+CURL = re.compile(r"^curl .*$", re.MULTILINE)
+PLACEHOLDER = re.compile(r"\{[^}]*\}")
+
+
+def served_routes() -> set[tuple[str, str]]:
+    """(method, path) of every route of the service, path parameters as ``{}``."""
+    pytest.importorskip("fastapi", reason="the service needs FastAPI: pip install 'dedup[serve]'")
+    from dedup import Deduplicator
+    from dedup.contrib.http import IndexKeeper, ServiceOptions, make_app
+
+    app = make_app(IndexKeeper(Deduplicator(), None, 0), ServiceOptions()).app
+    routes = {
+        (method.upper(), PLACEHOLDER.sub("{}", path))
+        for path, methods in app.openapi()["paths"].items()
+        for method in methods
+    }
+    return routes | {("GET", "/openapi.json"), ("GET", "/docs")}
+
+
+def test_the_serve_page_documents_every_endpoint_and_only_those() -> None:
+    table = [  # the first cell of each row of the endpoints' table
+        line.split("|")[1]
+        for line in SERVE_PAGE.read_text(encoding="utf-8").splitlines()
+        if line.startswith("| `")
+    ]
+    documented = {
+        (method, PLACEHOLDER.sub("{}", path))
+        for cell in table
+        for method, path in ENDPOINT.findall(cell)
+    }
+    assert documented == served_routes()
+
+
+def test_every_curl_example_reaches_an_endpoint() -> None:
+    routes = served_routes()
+    examples = CURL.findall(SERVE_PAGE.read_text(encoding="utf-8"))
+    assert len(examples) >= 5
+    for example in examples:
+        method = "DELETE" if "-X DELETE" in example else "POST" if " -d " in example else "GET"
+        path = re.search(r"localhost:8731(/\S*)", example).group(1)  # type: ignore[union-attr]
+        path = re.sub(r"^/pages/.*", "/pages/{}", path)
+        assert (method, path) in routes, example

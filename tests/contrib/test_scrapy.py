@@ -8,7 +8,7 @@ import json
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 from urllib.parse import urlsplit
 
 import pytest
@@ -17,6 +17,7 @@ pytest.importorskip("scrapy", reason="the pipeline needs Scrapy: pip install 'de
 
 from dedup import ConfigError, Deduplicator
 from dedup.contrib.scrapy import DedupPipeline, PipelineSettings
+from dedup.models import CopyRelation
 
 from ..conftest import REPO
 from .conftest import sample_ids
@@ -106,7 +107,7 @@ def annotated(passed: list[dict[str, Any]]) -> tuple[list[str], dict[str, str]]:
     }
     for item in passed:
         if "original_id" in item:
-            assert item["relation"] in ("duplicate", "partial", "extended")
+            assert item["relation"] in get_args(CopyRelation)
             assert 0 < item["similarity"] <= 1
     return originals, copies
 

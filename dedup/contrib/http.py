@@ -37,7 +37,7 @@ from dedup.errors import (
 )
 from dedup.index.deduplicator import Deduplicator
 from dedup.index.location import is_shared, open_index, save_index
-from dedup.models import CopyRelation, Match
+from dedup.models import Match, MatchRelation
 from dedup.shown import masked_url
 
 logger = logging.getLogger(__name__)
@@ -100,10 +100,11 @@ class MatchOut(BaseModel):
     id: str = Field(description="the indexed page")
     similarity: float = Field(description="Jaccard similarity of the two bodies' shingles")
     containment: float = Field(description="share of the shorter body in the longer one")
-    relation: CopyRelation = Field(
+    relation: MatchRelation = Field(
         description="how the page asked about relates to it: duplicate, updated (the same "
         "text with changed figures), partial (truncated or an excerpt of it), extended (it "
-        "plus a little more), quoted (it inside a piece at least twice its length)"
+        "plus a little more), quoted (it inside a piece at least twice its length), "
+        "translation (with cross_lingual)"
     )
     original_id: str = Field(description="the first page of that article the index saw")
 

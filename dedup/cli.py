@@ -80,6 +80,18 @@ _CONFIG_OPTIONS: tuple[tuple[str, Any, str], ...] = (
     ("seed", int, "MinHash seed."),
     ("bands", int, "LSH bands (default: num-perm / 4, tuned for recall)."),
     ("max_bytes", int, "Largest page, record or archive member read; larger ones are skipped."),
+    (
+        "page_seconds",
+        float,
+        "Seconds that reading, or extracting, one page may take; a slower page is skipped "
+        "(0: no limit).",
+    ),
+    (
+        "page_memory",
+        int,
+        "Bytes a worker process may grow by for a page; a page needing more is skipped "
+        "(0: no limit).",
+    ),
     ("max_age_days", float, "An index forgets pages added longer ago than this (index add)."),
     (
         "sample_size",
@@ -174,6 +186,9 @@ index_argument = click.argument(
 def _make_config(**fields: Any) -> DedupConfig:
     if fields.get("sample_size") == 0:  # the option's way of saying None: keep every shingle
         fields["sample_size"] = None
+    for budget in ("page_seconds", "page_memory"):
+        if fields.get(budget) == 0:  # no budget
+            fields[budget] = None
     try:
         return DedupConfig(**fields)
     except ConfigError as error:

@@ -13,8 +13,9 @@ TOKENIZERS: tuple[Tokenizer, ...] = ("char", "jieba")
 RECORD_ROLES = ("text", "html", "url", "title", "published", "site", "id")
 # Settings not kept with a saved or shared index: `timezone` orders a scan's copies;
 # `cross_lingual` needs vectors, which an index file or Redis does not hold (so namespaces
-# and files written before it existed still open).
-SCAN_ONLY_FIELDS = frozenset({"timezone", "cross_lingual"})
+# and files written before it existed still open); a page's time and memory budget bound
+# the reading of files.
+SCAN_ONLY_FIELDS = frozenset({"timezone", "cross_lingual", "page_seconds", "page_memory"})
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -44,6 +45,12 @@ class DedupConfig:
             are lowered by this much: shared figures are strong evidence of a copy.
         max_bytes: the largest page, record or archive member read, in bytes; larger ones
             are skipped with a warning (WARC, JSON Lines and tar files themselves stream).
+        page_seconds: the longest that reading one page, or extracting and fingerprinting
+            it, may take in ``scan`` and ``index add``; a page that takes longer is skipped
+            (`dedup.batch.budget`). None: no limit.
+        page_memory: how many bytes a worker process may grow by (over its size at start)
+            while it reads and extracts pages; a page that needs more is skipped. None: no
+            limit. ``jobs=1`` runs in the calling process, which is never limited.
         max_age_days: a `Deduplicator` forgets pages added longer ago than this (news copies
             appear within days); None keeps everything.
         sample_size: shingles a `Deduplicator` keeps per page to verify matches: the page's
@@ -78,6 +85,8 @@ class DedupConfig:
     number_slack: float = 0.1
     fields: tuple[str, ...] = ()
     max_bytes: int = 32 * 1024 * 1024
+    page_seconds: float | None = 30.0
+    page_memory: int | None = 2 * 1024**3
     max_age_days: float | None = None
     sample_size: int | None = 96
     timezone: str = "Asia/Shanghai"
@@ -94,6 +103,14 @@ class DedupConfig:
         _check_int_range("ngram", self.ngram, 1, 20)
         _check_int_range("min_containment_shingles", self.min_containment_shingles, 1, 10**6)
         _check_int_range("max_bytes", self.max_bytes, 1024, 2**40)
+        if self.page_seconds is not None and (
+            isinstance(self.page_seconds, bool)
+            or not isinstance(self.page_seconds, int | float)
+            or not 0 < self.page_seconds < 10**6
+        ):
+            raise ConfigError(f"page_seconds must be positive or None, got {self.page_seconds!r}")
+        if self.page_memory is not None:
+            _check_int_range("page_memory", self.page_memory, 2**20, 2**50)
         if self.max_age_days is not None and (
             isinstance(self.max_age_days, bool)
             or not isinstance(self.max_age_days, int | float)

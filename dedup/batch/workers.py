@@ -21,6 +21,16 @@ from typing import Any, cast
 import numpy as np
 import numpy.typing as npt
 
+from dedup.batch.budget import (
+    OverTime,
+    clock,
+    install_timer,
+    limit_memory,
+    over_memory,
+    over_time,
+    remove_timer,
+)
+from dedup.batch.pool import WORKER_DIED, pooled
 from dedup.config import DedupConfig
 from dedup.extract import extract_page
 from dedup.fingerprint.fingerprinter import Fingerprinter
@@ -98,14 +108,15 @@ def process_chunk(
 ) -> ChunkResult:
     """Read, extract, fingerprint and sign the pages of some files.
 
-    A page that makes any of this fail unexpectedly becomes an ``internal error`` skip:
-    one page must not cost the scan every other page.
+    A page that makes any of this fail unexpectedly becomes an ``internal error`` skip,
+    and one over its time or memory budget (`dedup.batch.budget`) a skip saying so: one
+    page must not cost the scan every other page.
     """
     fields = FieldMap(fingerprinter.config.field_names)
     result = ChunkResult(files=len(items))
     for item in items:
         read_any = False
-        for page in _pages_of(item, fields, fingerprinter.config.max_bytes):
+        for page in _pages_of(item, fields, fingerprinter.config):
             if isinstance(page, Skip):
                 result.skips.append(page)
                 continue
@@ -115,11 +126,18 @@ def process_chunk(
     return result
 
 
-def _pages_of(item: InputFile, fields: FieldMap, max_bytes: int) -> Iterator[RawPage | Skip]:
-    pages = read_pages(item, fields, max_bytes=max_bytes)
+def _pages_of(item: InputFile, fields: FieldMap, config: DedupConfig) -> Iterator[RawPage | Skip]:
+    pages = read_pages(item, fields, max_bytes=config.max_bytes)
     while True:
         try:
-            page = next(pages, None)
+            with clock():
+                page = next(pages, None)
+        except OverTime:  # the rest of this file is lost with its reader, not the scan
+            yield over_time(item.path, config)
+            return
+        except MemoryError:
+            yield over_memory(item.path, config)
+            return
         except Exception as error:  # noqa: BLE001 - the rest of this file is lost, not the scan
             yield internal_error(item.path, error)
             return
@@ -132,13 +150,21 @@ def _process_page(
     page: RawPage, fingerprinter: Fingerprinter, reference: bool, result: ChunkResult
 ) -> None:
     hasher = fingerprinter.hasher
+    record = page.doc_id.partition("#")[2]
+    detail = record and f"record {record}"
     try:
-        document = extract_page(page)
-        fingerprint = fingerprinter.fingerprint(document.body)
-        signature = (hasher.sign_reference if reference else hasher.sign)(fingerprint.shingles)
+        with clock():
+            document = extract_page(page)
+            fingerprint = fingerprinter.fingerprint(document.body)
+            signature = (hasher.sign_reference if reference else hasher.sign)(fingerprint.shingles)
+    except OverTime:
+        result.skips.append(over_time(page.path, fingerprinter.config, detail))
+        return
+    except MemoryError:
+        result.skips.append(over_memory(page.path, fingerprinter.config, detail))
+        return
     except Exception as error:  # noqa: BLE001 - this page is skipped, the scan goes on
-        record = page.doc_id.partition("#")[2]
-        result.skips.append(internal_error(page.path, error, record and f"record {record}"))
+        result.skips.append(internal_error(page.path, error, detail))
         return
     result.documents.append(document)
     result.fingerprints.append(fingerprint)
@@ -157,23 +183,48 @@ def process_all(
     chunks = [inputs[start : start + CHUNK] for start in range(0, len(inputs), CHUNK)]
     if jobs <= 1 or len(chunks) <= 1:
         fingerprinter = Fingerprinter(config)
-        for chunk in chunks:
-            on_chunk(process_chunk(chunk, fingerprinter, reference=reference))
+        timed = install_timer(config)
+        try:
+            for chunk in chunks:
+                on_chunk(process_chunk(chunk, fingerprinter, reference=reference))
+        finally:
+            if timed:
+                remove_timer()
         return
     context = _context()
-    with ProcessPoolExecutor(
-        max_workers=min(jobs, len(chunks)),
-        mp_context=context,
-        initializer=_start_worker,
-        initargs=(config, reference),
-    ) as pool:
-        try:
-            for chunk_result in pool.map(_work, chunks):
-                on_chunk(chunk_result)
-        except BaseException:
-            # Drop the chunks not started; the running ones end within a chunk's time.
-            pool.shutdown(wait=True, cancel_futures=True)
-            raise
+
+    def new_pool(workers: int) -> ProcessPoolExecutor:
+        return ProcessPoolExecutor(
+            max_workers=workers,
+            mp_context=context,
+            initializer=_start_worker,
+            initargs=(config, reference),
+        )
+
+    for chunk_result in pooled(
+        chunks, jobs, new_pool=new_pool, work=_work, joined=_joined, dead=_lost
+    ):
+        on_chunk(chunk_result)
+
+
+def _joined(parts: list[ChunkResult]) -> ChunkResult:
+    """One chunk's result made of its files' results, in order."""
+    whole = ChunkResult()
+    for part in parts:
+        whole.documents += part.documents
+        whole.fingerprints += part.fingerprints
+        whole.signatures += part.signatures
+        whole.skips += part.skips
+        whole.files += part.files
+        whole.files_read += part.files_read
+    return whole
+
+
+def _lost(item: InputFile) -> ChunkResult:
+    """A file whose worker died reading it, twice: skipped (killed for its memory, most
+    likely), the scan goes on."""
+    detail = "killed, most likely by the system for its memory; the rest of the scan went on"
+    return ChunkResult(skips=[Skip(item.path, WORKER_DIED, detail)], files=1)
 
 
 def default_jobs() -> int:
@@ -199,6 +250,8 @@ def _start_worker(config: DedupConfig, reference: bool) -> None:
     # traceback from every worker.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     threading.Thread(target=_watch_parent, args=(os.getppid(),), daemon=True).start()
+    install_timer(config)
+    limit_memory(config)
     _state["fingerprinter"] = Fingerprinter(config)
     _state["reference"] = reference
 

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from itemadapter import ItemAdapter
 from scrapy.exceptions import DropItem
 
-from dedup.config import DedupConfig
+from dedup.config import SCAN_ONLY_FIELDS, DedupConfig
 from dedup.errors import ConfigError, DedupError, DuplicateIdError, InputError
 from dedup.index.location import open_index, save_index
 from dedup.models import Match
@@ -47,9 +47,11 @@ PIPELINE_SETTINGS = (
     "DEDUP_THREADED",
 )
 # Fields of DedupConfig that an index does not use: `fields` names JSON record fields (the
-# pipeline has DEDUP_TEXT_FIELD and friends), `timezone` orders a batch scan's copies,
-# `cross_lingual` needs vectors that an index file or Redis does not keep.
-_NOT_SETTINGS = frozenset({"fields", "timezone", "cross_lingual"})
+# pipeline has DEDUP_TEXT_FIELD and friends), and those of the batch scan alone
+# (`SCAN_ONLY_FIELDS`: `timezone` orders a scan's copies, `cross_lingual` needs vectors
+# that an index file or Redis does not keep, a page's time and memory budget bound reading
+# files).
+_NOT_SETTINGS = frozenset({"fields"}) | SCAN_ONLY_FIELDS
 # The fields an annotated copy gets (declare them on a scrapy.Item class).
 ANNOTATIONS = ("original_id", "relation", "similarity")
 

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 from dedup import __version__
-from dedup.config import SCAN_ONLY_FIELDS, TOKENIZERS, DedupConfig
+from dedup.config import ANSWER_ONLY_FIELDS, SCAN_ONLY_FIELDS, TOKENIZERS, DedupConfig
 from dedup.errors import ConfigError, DedupError, OutputError
 from dedup.models import INTERNAL_ERROR, Document, Match, ScanResult, Skip
 from dedup.shown import escaped, masked_url
@@ -97,6 +97,11 @@ _CONFIG_OPTIONS: tuple[tuple[str, Any, str], ...] = (
         "sample_size",
         int,
         "Shingles an index keeps per page to verify matches (0: every shingle, exact).",
+    ),
+    (
+        "max_matches",
+        int,
+        "Matches an index returns per page at most: the best ones, and the original.",
     ),
     (
         "timezone",
@@ -492,7 +497,7 @@ def _open_index(index_path: str, fields: dict[str, Any], *, create: bool) -> Ded
             )
         return Deduplicator(_make_config(**fields))
     try:
-        return Deduplicator.load(index_path)
+        return Deduplicator.load(index_path, max_matches=fields.get("max_matches"))
     except DedupError as error:
         raise click.ClickException(str(error)) from error
 
@@ -506,7 +511,7 @@ def _refuse_other_options(index_path: str, config: DedupConfig, fields: dict[str
         f"--{name.replace('_', '-')} {getattr(wanted, name)} (the index has "
         f"{getattr(config, name)})"
         for name in fields
-        if name not in SCAN_ONLY_FIELDS
+        if name not in SCAN_ONLY_FIELDS | ANSWER_ONLY_FIELDS
         and context.get_parameter_source(name) is not click.core.ParameterSource.DEFAULT
         and getattr(wanted, name) != getattr(config, name)
     ]

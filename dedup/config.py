@@ -16,6 +16,9 @@ RECORD_ROLES = ("text", "html", "url", "title", "published", "site", "id")
 # and files written before it existed still open); a page's time and memory budget bound
 # the reading of files.
 SCAN_ONLY_FIELDS = frozenset({"timezone", "cross_lingual", "page_seconds", "page_memory"})
+# Fields an index does not keep with its pages either: they change how it answers, not
+# what it stores, so processes sharing an index may differ in them.
+ANSWER_ONLY_FIELDS = frozenset({"max_matches"})
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -60,6 +63,11 @@ class DedupConfig:
             verifies on every shingle.
         fields: ``ROLE=NAME`` pairs naming the JSON record field that holds a role (roles:
             text, html, url, title, published, site, id), e.g. ``("text=article_body",)``.
+        max_matches: a `Deduplicator` returns at most this many matches per page (the
+            best ones), and the original of the page's group besides when it ranks lower;
+            of the pages sharing a band key with the page it verifies the ``2 ×
+            max_matches`` added first. So a page seen 20,000 times costs about what one
+            seen a few times does (`dedup.index.matching`).
         timezone: the IANA time zone of publication times stated without an offset
             (``Asia/Shanghai`` by default: most pages are Chinese news); times with an offset
             keep it, and copies are ordered by instant.
@@ -89,6 +97,7 @@ class DedupConfig:
     page_memory: int | None = 2 * 1024**3
     max_age_days: float | None = None
     sample_size: int | None = 96
+    max_matches: int = 100
     timezone: str = "Asia/Shanghai"
     cross_lingual: bool = False
 
@@ -117,6 +126,7 @@ class DedupConfig:
             or not self.max_age_days > 0
         ):
             raise ConfigError(f"max_age_days must be positive or None, got {self.max_age_days!r}")
+        _check_int_range("max_matches", self.max_matches, 1, 10**6)
         if self.sample_size is not None:
             _check_int_range("sample_size", self.sample_size, 16, 1 << 20)
         if self.tokenizer not in TOKENIZERS:
@@ -137,12 +147,18 @@ class DedupConfig:
     def index_settings(self) -> dict[str, object]:
         """The fields an index keeps with its pages: all but `SCAN_ONLY_FIELDS` (`timezone`
         orders a scan's copies, an index never reads a date; `cross_lingual` needs vectors
-        an index file does not hold)."""
+        an index file does not hold) and `ANSWER_ONLY_FIELDS` (`max_matches` caps what an
+        add returns, not what is stored)."""
         return {
             name: getattr(self, name)
             for name in self.__dataclass_fields__
-            if name not in SCAN_ONLY_FIELDS
+            if name not in SCAN_ONLY_FIELDS | ANSWER_ONLY_FIELDS
         }
+
+    @property
+    def max_candidates(self) -> int:
+        """Pages verified per band key of a page, those added first (see `max_matches`)."""
+        return 2 * self.max_matches
 
     @property
     def field_names(self) -> dict[str, str]:

@@ -68,21 +68,46 @@ class BandTable:
         if self._buffered >= min(self.MAX_BUFFER, max(self.BUFFER, self._size >> 7)):
             self._merge()
 
-    def query(self, folded: npt.NDArray[np.uint32]) -> npt.NDArray[np.int32]:
-        """Slots of the pages sharing at least one folded band key, sorted, each once."""
+    def query(
+        self, folded: npt.NDArray[np.uint32], most: int | None = None
+    ) -> npt.NDArray[np.int32]:
+        """Slots of the pages sharing at least one folded band key, sorted, each once;
+        with ``most``, of each key's pages only the ``most`` added first (in the rows, and
+        in the buffer), so that a key shared by thousands of copies costs what one shared
+        by a few does."""
         waiting = self._waiting
-        buffered = {slot for name in self._names(folded) for slot in waiting.get(name, ())}
+        buffered = {slot for name in self._names(folded) for slot in waiting.get(name, [])[:most]}
         found = np.fromiter(buffered, dtype=np.int32, count=len(buffered))
         if self._size:
             prefixes = (folded >> np.uint32(32 - self._bits)).astype(np.int64)
-            starts = self._directory[self._rows, prefixes]
-            lengths = (self._directory[self._rows, prefixes + 1] - starts).astype(np.int64)
+            starts = self._directory[self._rows, prefixes].astype(np.int64)
+            lengths = self._directory[self._rows, prefixes + 1] - starts
+            if most is not None:
+                self._narrow(folded, starts, lengths, most)
             # Positions in the flattened rows: one plain gather instead of a 2-D one.
             skips = starts + self._rows * self._keys.shape[1] - (np.cumsum(lengths) - lengths)
             positions = np.arange(int(lengths.sum())) + np.repeat(skips, lengths)
             hits = positions[self._keys.ravel().take(positions) == np.repeat(folded, lengths)]
             found = np.concatenate([found, self._slots.ravel().take(hits)])
         return sorted_unique(found)
+
+    def _narrow(
+        self,
+        folded: npt.NDArray[np.uint32],
+        starts: npt.NDArray[np.int64],
+        lengths: npt.NDArray[np.int64],
+        most: int,
+    ) -> None:
+        """Cut each band's range that is long to the first ``most`` positions of the key
+        itself, in place: a row's keys are sorted, and a key's pages are in the order
+        they were added (a merge puts new keys after equal old ones)."""
+        for band in np.flatnonzero(lengths > 2 * most + 16).tolist():
+            start = int(starts[band])
+            row = self._keys[band, start : start + int(lengths[band])]
+            first = int(row.searchsorted(folded[band]))
+            last = int(row.searchsorted(folded[band], side="right"))
+            starts[band] = start + first
+            lengths[band] = min(last - first, most)
 
     def keep(self, alive: npt.NDArray[np.bool_]) -> None:
         """Drop the pages whose slot is False in ``alive`` and renumber the others' slots

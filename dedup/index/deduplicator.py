@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from dedup.config import DedupConfig
@@ -211,14 +211,17 @@ class Deduplicator:
         self._index.save(path)
 
     @classmethod
-    def load(cls, path: str | os.PathLike[str]) -> Deduplicator:
-        """Read an index written by `save`.
+    def load(cls, path: str | os.PathLike[str], *, max_matches: int | None = None) -> Deduplicator:
+        """Read an index written by `save`. The file keeps the configuration of its pages;
+        ``max_matches``, which only caps answers, is `DedupConfig`'s default unless given.
 
         Raises:
             IndexFormatError: the file is not a dedup index, is damaged or truncated, or was
                 made by an incompatible version.
         """
         data = load_index(path)
+        if max_matches is not None:
+            data = replace(data, config=replace(data.config, max_matches=max_matches))
         dedup = cls(data.config)
         dedup._index = MemoryIndex.from_data(data)
         return dedup

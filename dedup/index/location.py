@@ -52,7 +52,8 @@ def open_index(location: str | None, settings: Mapping[str, object] | None = Non
         raise IndexFormatError(f"{location}: is a folder; name an index file such as news.dedup")
     if not path.exists():
         return Deduplicator(config)
-    index = Deduplicator.load(path)
+    matches = given.get("max_matches")
+    index = Deduplicator.load(path, max_matches=matches if isinstance(matches, int) else None)
     _refuse_other_settings(location, index.config, given)
     return index
 

@@ -11,7 +11,7 @@ from dedup._arrays import gathered
 from dedup.config import DedupConfig
 from dedup.fingerprint.sketch import Estimates, Sample, Samples, compare_pairs, compare_samples
 from dedup.index.backend import Candidates
-from dedup.models import CopyRelation, Match
+from dedup.models import Match
 from dedup.verdict import judge_many, relations_of
 
 
@@ -31,16 +31,58 @@ class Matcher:
         if copies.size == 0:
             return []
         similarity = measured.similarity[copies]
+        containment = measured.containment[copies]
         rows = copies.tolist()
-        return _ranked(
-            similarity.tolist(),
-            measured.containment[copies].tolist(),
-            [candidates.doc_ids[row] for row in rows],
-            relations_of(
-                similarity, sample.size, sizes[copies], self.config, _changed(measured, copies)
-            ),
-            [candidates.originals[row] for row in rows],
+        doc_ids = [candidates.doc_ids[row] for row in rows]
+        originals = [candidates.originals[row] for row in rows]
+        # Ranked and capped before any Match is built: a page with thousands of copies
+        # among its candidates builds `max_matches` of them.
+        kept = self._kept(_order(similarity, containment, doc_ids), doc_ids, originals)
+        relations = relations_of(
+            similarity[kept],
+            sample.size,
+            sizes[copies][kept],
+            self.config,
+            _changed(measured, copies)[kept],
         )
+        return [
+            Match(doc_ids[row], similar, contained, relation, originals[row])
+            for row, similar, contained, relation in zip(
+                kept.tolist(),
+                similarity[kept].tolist(),
+                containment[kept].tolist(),
+                relations,
+                strict=True,
+            )
+        ]
+
+    def _kept(
+        self, order: npt.NDArray[np.intp], doc_ids: list[str], originals: list[str]
+    ) -> npt.NDArray[np.intp]:
+        """Of copies in ranked order, the best `max_matches`, and the original's own after
+        them when it ranks lower (`capped`)."""
+        most = self.config.max_matches
+        if order.size <= most:
+            return order
+        kept = order[:most]
+        original = originals[int(order[0])]
+        if all(doc_ids[row] != original for row in kept.tolist()):
+            behind = [row for row in order[most:].tolist() if doc_ids[row] == original][:1]
+            kept = np.concatenate([kept, np.array(behind, dtype=order.dtype)])
+        return kept
+
+    def capped(self, matches: list[Match]) -> list[Match]:
+        """The best `max_matches` of matches ranked best first, and the original's own
+        match after them when it ranks lower: what a crawler needs of a page seen
+        thousands of times, at the cost of one seen a few times."""
+        most = self.config.max_matches
+        if len(matches) <= most:
+            return matches
+        best = matches[:most]
+        original = matches[0].original_id
+        if all(match.doc_id != original for match in best):
+            best += [match for match in matches[most:] if match.doc_id == original][:1]
+        return best
 
     def matches_batch(
         self, samples: list[Sample], owners: npt.NDArray[np.int64], candidates: Candidates
@@ -85,7 +127,7 @@ class Matcher:
         for owner, start, end in zip(
             ranked_owners[starts].tolist(), starts.tolist(), ends, strict=True
         ):
-            results[owner] = matches[start:end]
+            results[owner] = self.capped(matches[start:end])
         return results
 
     def _copies(
@@ -113,28 +155,14 @@ def _changed(measured: Estimates, copies: npt.NDArray[np.intp]) -> npt.NDArray[n
     return changed
 
 
-def _ranked(
-    similarities: list[float],
-    containments: list[float],
-    doc_ids: list[str],
-    relations: list[CopyRelation],
-    originals: list[str],
-) -> list[Match]:
-    """Matches best first: similarity, then containment, then doc_id."""
-    ranked = sorted(
-        zip(
-            [-value for value in similarities],
-            [-value for value in containments],
-            doc_ids,
-            relations,
-            originals,
-            strict=True,
-        )
-    )
-    return [
-        Match(doc_id, -similar, -contained, relation, original)
-        for similar, contained, doc_id, relation, original in ranked
-    ]
+def _order(
+    similarity: npt.NDArray[np.float64], containment: npt.NDArray[np.float64], doc_ids: list[str]
+) -> npt.NDArray[np.intp]:
+    """Positions best first: similarity, then containment, then doc_id."""
+    rank = {doc_id: n for n, doc_id in enumerate(sorted(set(doc_ids)))}
+    names = np.array([rank[doc_id] for doc_id in doc_ids], dtype=np.int64)
+    order: npt.NDArray[np.intp] = np.lexsort((names, -containment, -similarity))
+    return order
 
 
 def ranked(matches: list[Match]) -> list[Match]:

@@ -165,8 +165,10 @@ class MemoryIndex:
         return self._matcher.matches(sample, self._lookup(keys)) if keys is not None else []
 
     def _lookup(self, band_keys: npt.NDArray[np.uint32]) -> Candidates:
-        """The live pages sharing at least one band key, by slot."""
-        slots = self._bands.query(band_keys)
+        """The live pages sharing at least one band key, by slot: of each key, the
+        `max_candidates` added first that are still indexed (pages removed since the last
+        compaction may come before them)."""
+        slots = self._bands.query(band_keys, most=self.config.max_candidates + self._dead)
         rows = slots[self._alive.view[slots]].astype(np.int64)
         listed = rows.tolist()
         return Candidates(

@@ -154,6 +154,7 @@ class RedisIndex:
         _check_url_options(self.url, self._redis.connection_pool.connection_kwargs)
         self._remove = self._redis.register_script(REMOVE)
         self._cache = RecordCache()
+        self._config = config
         self._sketcher = Sketcher(config)
         self._matcher = Matcher(config)
         self._add_keys = [
@@ -216,20 +217,20 @@ class RedisIndex:
         candidate numbers (read after that number: every page numbered up to it that shares
         a band with a page of the wave is among them), and the candidates' records."""
         if not wave:
-            return 0, [], [], self.fetch_candidates([])
+            return 0, [], [], [], self.fetch_candidates([])
         names = [name_bytes(page.doc_id) for page in wave]
         stream.send([("GET", self._key("seq")), ("HMGET", self._key("ids"), *names)])
         asked = self.send_lookups(stream, [page.band_keys for page in wave])
         last, held = stream.receive(2)
-        found = self.receive_lookups(stream, asked)
+        found, ends = self.receive_lookups(stream, asked)
         taken = [value is not None for value in held]
-        return int(last or 0), taken, found, self.fetch_candidates(found)
+        return int(last or 0), ends, taken, found, self.fetch_candidates(found)
 
     def _verify(self, wave: list[NewPage], read: _Read, before: _Verified | None) -> _Verified:
         """Each page's matches among the pages indexed, those of the wave ``before`` it
         (whose script had not run when the wave was read) and the wave's earlier ones,
         and its original."""
-        last, held, found, candidates = read
+        last, ends, held, found, candidates = read
         remote = self._verified([page.sample for page in wave], found, candidates)
         pending = [] if before is None else before.kept()
         originals = {page.doc_id: original for page, original, _ in pending}
@@ -242,13 +243,13 @@ class RedisIndex:
         fresh = [page for page, kept in zip(wave, sent, strict=True) if kept]
         local = iter(earlier_matches(self._matcher, earlier + fresh, len(earlier)))
         verified = _Verified([], [], [], [])
-        for page, indexed, numbers, kept in zip(wave, remote, found, sent, strict=True):
-            seen = max(last, int(numbers[-1]) if numbers.size else 0)
+        for page, indexed, end, kept in zip(wave, remote, ends, sent, strict=True):
+            seen = max(last, end)
             if not kept:
                 verified.add(page, None, "", seen)
                 continue
             nearby = [replace(m, original_id=originals[m.doc_id]) for m in next(local)]
-            matches = ranked(indexed + nearby)
+            matches = self._matcher.capped(ranked(indexed + nearby))
             originals[page.doc_id] = original_of(matches, page.doc_id)
             verified.add(page, matches, originals[page.doc_id], seen)
         return verified
@@ -284,7 +285,7 @@ class RedisIndex:
             sent: tuple[list[Sample], list[bool]],
         ) -> tuple[list[Sample], list[npt.NDArray[np.uint32]]]:
             samples, asked = sent
-            return samples, self.receive_lookups(stream, asked)
+            return samples, self.receive_lookups(stream, asked)[0]
 
         def fetch(looked: tuple[list[Sample], list[npt.NDArray[np.uint32]]]) -> _Looked:
             samples, found = looked
@@ -330,15 +331,23 @@ class RedisIndex:
             )
         return asked
 
-    def receive_lookups(self, stream: Stream, asked: list[bool]) -> list[npt.NDArray[np.uint32]]:
-        """The numbers `send_lookups`' reads found, page by page."""
+    def receive_lookups(
+        self, stream: Stream, asked: list[bool]
+    ) -> tuple[list[npt.NDArray[np.uint32]], list[int]]:
+        """The numbers `send_lookups`' reads found, page by page: of each band entry the
+        `max_candidates` added first (a page seen thousands of times costs what one seen a
+        few times does); and the last number of any of a page's entries."""
         answers = iter(stream.receive(sum(asked)))
-        # Copies share most of their band entries whole: each distinct entry once.
-        found = [
-            b"".join({entry for entry in next(answers) if entry is not None}) if wanted else b""
-            for wanted in asked
-        ]
-        return self._numbers_per_page(found)
+        kept = NUMBER.itemsize * self._config.max_candidates  # bytes
+        found: list[bytes] = []
+        last: list[int] = []
+        for wanted in asked:
+            # Copies share most of their band entries whole: each distinct entry once.
+            entries = {entry for entry in next(answers) if entry} if wanted else set()
+            found.append(b"".join(entry[:kept] for entry in entries))
+            ends = [int.from_bytes(entry[-4:], "little") for entry in entries]
+            last.append(max(ends, default=0))
+        return self._numbers_per_page(found), last
 
     def fetch(self, numbers: npt.NDArray[np.uint32]) -> HeldPages:
         """The pages of these numbers (sorted, unique), but those removed meanwhile; one
@@ -569,7 +578,7 @@ class _Verified:
 # page's candidate numbers, the candidates' records.
 _Looked = tuple[list[Sample], list["npt.NDArray[np.uint32]"], HeldPages]
 # What a wave of an add reads before it is verified (`RedisIndex._read`).
-_Read = tuple[int, list[bool], list["npt.NDArray[np.uint32]"], HeldPages]
+_Read = tuple[int, list[int], list[bool], list["npt.NDArray[np.uint32]"], HeldPages]
 
 
 def _waves(items: list[_T], size: int) -> list[list[_T]]:

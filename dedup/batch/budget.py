@@ -33,9 +33,15 @@ class OverTime(BaseException):
 
 
 _armed = {"seconds": 0.0}  # the timer's length in this process; 0 when it is not installed
+_timing = {"on": False}  # a page's step is running under the timer
 
 
 def _over_time(signum: int, frame: FrameType | None) -> None:
+    if not _timing["on"]:  # a late signal, after the step ended: nothing to interrupt
+        return
+    # Again soon, in case this one is swallowed: raised inside a garbage collector
+    # callback, say, an exception is only printed.
+    signal.setitimer(signal.ITIMER_REAL, 0.05)
     raise OverTime
 
 
@@ -68,10 +74,12 @@ def clock() -> Iterator[None]:
     if not _armed["seconds"] or threading.current_thread() is not threading.main_thread():
         yield
         return
+    _timing["on"] = True
     signal.setitimer(signal.ITIMER_REAL, _armed["seconds"])
     try:
         yield
     finally:
+        _timing["on"] = False
         signal.setitimer(signal.ITIMER_REAL, 0)
 
 

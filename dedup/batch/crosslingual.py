@@ -21,7 +21,7 @@ from dedup.models import Cluster, Member, Relation, published_instant
 from dedup.xling.encoder import encode_bodies
 from dedup.xling.facts import facts_of
 from dedup.xling.languages import ENCODED_LANGUAGES
-from dedup.xling.matching import Link, match_translations
+from dedup.xling.matching import Link, match_translations, with_counterparts
 
 logger = logging.getLogger(__name__)
 TRANSLATION: Relation = "translation"
@@ -30,21 +30,28 @@ TRANSLATION: Relation = "translation"
 def join_translations(clusters: Sequence[Cluster], timezone: str) -> list[Cluster]:
     """The clusters with translated articles joined to their original's cluster, renumbered
     in `build_clusters`' order (largest first)."""
-    languages = [cluster.representative.lang or "" for cluster in clusters]
-    present = {lang for lang in languages if lang in ENCODED_LANGUAGES}
-    if len(present) < 2:  # no counterpart language: nothing is encoded
+    languages = [
+        lang if (lang := cluster.representative.lang or "") in ENCODED_LANGUAGES else ""
+        for cluster in clusters
+    ]
+    all_instants = [published_instant(c.original.published, timezone) for c in clusters]
+    # Only articles with a counterpart: another language in the scan, published within the
+    # window (or undated on either side). A scan in one language encodes nothing.
+    chosen = [i for i, has in enumerate(with_counterparts(languages, all_instants)) if has]
+    if not chosen:
         return list(clusters)
-    chosen = [i for i, lang in enumerate(languages) if lang in present]
     started = time.perf_counter()
     encoded = encode_bodies([clusters[i].representative.body for i in chosen])
     logger.info(
-        "cross-lingual: %d articles encoded in %.1f s", len(chosen), time.perf_counter() - started
+        "cross-lingual: %d of %d articles encoded in %.1f s",
+        len(chosen),
+        len(clusters),
+        time.perf_counter() - started,
     )
-    instants = [published_instant(clusters[i].representative.published, timezone) for i in chosen]
     links = match_translations(
         encoded,
         [languages[i] for i in chosen],
-        instants,
+        [all_instants[i] for i in chosen],
         [facts_of(clusters[i].representative.body) for i in chosen],
     )
     links = [Link(chosen[link.left], chosen[link.right], link.score) for link in links]

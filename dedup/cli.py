@@ -248,6 +248,13 @@ def _make_config(**fields: Any) -> DedupConfig:
     type=click.Path(dir_okay=False, writable=True, path_type=str),
     help="Also save the scanned pages as a crawler index file (see dedup index).",
 )
+@click.option(
+    "--tmp-dir",
+    type=click.Path(file_okay=False, exists=True, writable=True, path_type=str),
+    default=None,
+    help="Keep the scan's temporary store (bodies, shingles; about 2.5x the text read) in "
+    "this folder (default: the system's temporary folder).",
+)
 @jobs_option
 @follow_links_option
 @click.option("-v", "--verbose", is_flag=True, help="Also log the time each stage took.")
@@ -265,6 +272,7 @@ def scan(
     scheduler: str | None,
     workers: int | None,
     save_index: str | None,
+    tmp_dir: str | None,
     jobs: int | None,
     follow_links: bool,
     verbose: bool,
@@ -305,26 +313,28 @@ def scan(
                     jobs=jobs,
                     keep_index=bool(save_index),
                     follow_links=follow_links,
+                    tmp_dir=tmp_dir,
                 )
         except DedupError as error:
             raise click.ClickException(str(error)) from error
-    if skipped_out:
-        _write(report.skipped_frame(result.skipped), skipped_out, "--skipped-out", fmt)
-    if strict and result.skipped:
-        first = result.skipped[0]
-        where = f"{first.path} ({first.detail})" if first.detail else first.path
-        raise click.ClickException(
-            f"--strict: {len(result.skipped)} skipped, the first {where}: {first.reason}; "
-            "no report written"
-        )
-    frame = report.clusters_frame(result.clusters, include_singletons=include_singletons)
-    _write(frame, output, "-o", fmt)
-    if html_out:
-        _write_html(result, html_out)
-    if docs_out:
-        _write(report.documents_frame(result), docs_out, "--docs-out", fmt)
-    if save_index and result.index is not None:
-        _save_index(result.index, save_index)
+    with result:  # its temporary store goes once the reports are written (or fail)
+        if skipped_out:
+            _write(report.skipped_frame(result.skipped), skipped_out, "--skipped-out", fmt)
+        if strict and result.skipped:
+            first = result.skipped[0]
+            where = f"{first.path} ({first.detail})" if first.detail else first.path
+            raise click.ClickException(
+                f"--strict: {len(result.skipped)} skipped, the first {where}: {first.reason}; "
+                "no report written"
+            )
+        frame = report.clusters_frame(result.clusters, include_singletons=include_singletons)
+        _write(frame, output, "-o", fmt)
+        if html_out:
+            _write_html(result, html_out)
+        if docs_out:
+            _write(report.documents_frame(result), docs_out, "--docs-out", fmt)
+        if save_index and result.index is not None:
+            _save_index(result.index, save_index)
     click.echo(_summary(result, _process_seconds()), err=True)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cache
@@ -145,7 +146,10 @@ def internal_error(path: str, error: Exception, detail: str = "") -> Skip:
 @dataclass(slots=True)
 class ScanResult:
     """What `dedup.scan` found: clusters (singletons included), the clustered documents,
-    every extracted document (``extracted``: also those without a body) and the skips."""
+    every extracted document (``extracted``: also those without a body) and the skips.
+
+    The documents of a local scan read their bodies back from the scan's temporary store
+    (``spilled_bytes`` on disk) until `close` (or the end of ``with result:``)."""
 
     clusters: list[Cluster]
     documents: list[Document]
@@ -157,6 +161,21 @@ class ScanResult:
     # Candidate pairs verified as copies yet in different clusters (see dedup.batch.clustering).
     split_pairs: int = 0
     index: Deduplicator | None = None  # the scanned pages, with scan(..., keep_index=True)
+    spilled_bytes: int = 0  # written to the scan's temporary store
+    # Removes the scan's temporary store (the documents' bodies are read back from it).
+    closer: Callable[[], None] | None = field(default=None, repr=False, compare=False)
+
+    def close(self) -> None:
+        """Remove the scan's temporary store now rather than when the result is garbage
+        collected; the documents' bodies can no longer be read after this."""
+        if self.closer is not None:
+            self.closer()
+
+    def __enter__(self) -> ScanResult:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
     @property
     def duplicate_clusters(self) -> list[Cluster]:

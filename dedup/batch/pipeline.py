@@ -5,25 +5,33 @@ from __future__ import annotations
 import logging
 import os
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
+import numpy.typing as npt
 
 from dedup.batch.anchors import anchor_pairs
 from dedup.batch.banding import candidate_pairs
 from dedup.batch.clustering import cluster_documents
 from dedup.batch.reference import DatasketchLSH
 from dedup.batch.skips import ALREADY_INDEXED, exclusion, log_skip, record_of
+from dedup.batch.spill import (
+    PageStore,
+    check_space,
+    input_bytes,
+    stored_fingerprints,
+    stored_signatures,
+)
 from dedup.batch.workers import ChunkResult, default_jobs, process_all, process_chunk
 from dedup.config import DedupConfig
 from dedup.errors import InputError
 from dedup.fingerprint.anchors import anchors_of
 from dedup.fingerprint.bands import band_keys
 from dedup.fingerprint.fingerprinter import Fingerprinter
-from dedup.fingerprint.shingle import Fingerprint
+from dedup.fingerprint.shingle import Fingerprint, ShingleIds
 from dedup.fingerprint.signature import MinHasher, Signature
 from dedup.index.deduplicator import Deduplicator
 from dedup.models import Document, Match, ScanResult, Skip
@@ -44,6 +52,7 @@ def scan(
     reference: bool = False,
     keep_index: bool = False,
     follow_links: bool = False,
+    tmp_dir: str | os.PathLike[str] | None = None,
 ) -> ScanResult:
     """Read every file under `paths` and cluster the copies of each article.
 
@@ -65,6 +74,16 @@ def scan(
     A path ``-`` reads one stream from standard input (its format detected as a file's).
     A link inside a folder to a file outside the folders given is skipped unless
     ``follow_links``.
+
+    The documents' bodies, shingle ids and signatures wait in a temporary store under
+    `tmp_dir` (default: the system's temporary folder), so memory holds per page only its
+    metadata and LSH band keys; a document's body is read back when asked for. The store is
+    removed when the scan fails or is interrupted, by ``result.close()`` (or leaving
+    ``with result:``), and at the latest when the result is garbage collected.
+
+    Raises:
+        StoreSpaceError: `tmp_dir` has too little free space for the store (estimated
+            from the inputs' size) before anything is read.
     """
     paths = list(paths)
     config = config or DedupConfig()
@@ -79,6 +98,7 @@ def scan(
             keep_index=keep_index,
             stdin=stdin,
             follow_links=follow_links,
+            tmp_dir=tmp_dir,
         )
 
 
@@ -92,6 +112,7 @@ def _scan(
     keep_index: bool,
     stdin: str | None,
     follow_links: bool = False,
+    tmp_dir: str | os.PathLike[str] | None = None,
 ) -> ScanResult:
     result = ScanResult(clusters=[], documents=[])
     with _stage(result, "list"):
@@ -99,19 +120,64 @@ def _scan(
     if problems and not inputs:
         # One problem, one message: the error, not a warning before it.
         raise _nothing_to_read(problems)
+    check_space(None if tmp_dir is None else os.fspath(tmp_dir), input_bytes(inputs))
     for problem in problems:
         _skip(result, problem)
-    fingerprints: list[Fingerprint] = []
-    signatures: list[Signature] = []
+    store = PageStore(tmp_dir)
+    try:
+        _scan_into(result, store, inputs, config, progress=progress, jobs=jobs, reference=reference)
+        _join_translations(result, config)
+        if keep_index:
+            with _stage(result, "index"):
+                result.index = _crawler_index(result, store, config)
+    except BaseException:
+        # Failure or Ctrl-C: the store goes at once, not when the process ends.
+        store.close()
+        raise
+    result.closer = store.close
+    result.spilled_bytes = store.disk_bytes
+    return result
+
+
+def _scan_into(
+    result: ScanResult,
+    store: PageStore,
+    inputs: list[InputFile],
+    config: DedupConfig,
+    *,
+    progress: Progress | None,
+    jobs: int | None,
+    reference: bool,
+) -> None:
+    """Read, sign and cluster the inputs into `result`: documents keep their metadata in
+    memory and their bodies in `store`, with the fingerprints and signatures of the pages
+    clustered; per page, only the LSH band keys and anchors stay in memory until clustering."""
+    keys: list[npt.NDArray[np.uint64]] = []
+    anchors: list[ShingleIds] = []  # a sample of each page's shingles that finds passages
+    excluded: list[Skip] = []
     done = 0
 
     def collect(chunk: ChunkResult) -> None:
         nonlocal done
         for skip in chunk.skips:
             _skip(result, skip)
-        result.extracted.extend(chunk.documents)
-        fingerprints.extend(chunk.fingerprints)
-        signatures.extend(chunk.signatures)
+        stored = store.add_documents(chunk.documents)
+        result.extracted.extend(stored)
+        kept: list[int] = []
+        for row, (document, fingerprint) in enumerate(
+            zip(chunk.documents, chunk.fingerprints, strict=True)
+        ):
+            reason = exclusion(document, fingerprint)
+            if reason:
+                excluded.append(Skip(document.path or document.doc_id, reason, record_of(document)))
+            else:
+                kept.append(row)
+        result.documents.extend(stored[row] for row in kept)
+        store.add_pages([chunk.fingerprints[r] for r in kept], [chunk.signatures[r] for r in kept])
+        if kept:
+            signatures = np.stack([chunk.signatures[row] for row in kept])
+            keys.append(band_keys(signatures, bands=config.lsh_bands, rows=config.rows))
+            anchors.extend(anchors_of(chunk.fingerprints[row].shingles) for row in kept)
         result.files_read += chunk.files_read
         done += chunk.files
         if progress is not None:
@@ -120,40 +186,28 @@ def _scan(
     workers = default_jobs() if jobs is None else max(1, jobs)
     with _stage(result, "read+extract+sign"):
         process_all(inputs, config, jobs=workers, reference=reference, on_chunk=collect)
-    kept: list[int] = []
-    for index, document in enumerate(result.extracted):
-        reason = exclusion(document, fingerprints[index])
-        if reason:
-            _skip(result, Skip(document.path or document.doc_id, reason, record_of(document)))
-        else:
-            kept.append(index)
-    result.documents = [result.extracted[i] for i in kept]
-    fingerprints = [fingerprints[i] for i in kept]
-    signatures = [signatures[i] for i in kept]
+    for skip in excluded:
+        _skip(result, skip)
+    signatures = stored_signatures(store)
     with _stage(result, "lsh"):
         candidates: Iterable[tuple[int, int]]
         if reference:
             hasher = MinHasher(config.num_perm, config.seed)
             lsh = DatasketchLSH(hasher, bands=config.lsh_bands, rows=config.rows)
-            candidates = _candidate_pairs(lsh, signatures) | _anchored_pairs(fingerprints)
+            candidates = _candidate_pairs(lsh, signatures) | set(_as_tuples(anchor_pairs(anchors)))
         else:
-            candidates = _banded_pairs(signatures, config, result) | _anchored_pairs(fingerprints)
+            candidates = _as_tuples(
+                _union(_banded_pairs(keys, config, result), anchor_pairs(anchors))
+            )
+        keys.clear()
+        anchors.clear()
     with _stage(result, "verify+cluster"):
+        fingerprints = stored_fingerprints(store)
         clustering = cluster_documents(result.documents, fingerprints, candidates, config)
         result.clusters, result.split_pairs = clustering.clusters, clustering.split_pairs
-    _join_translations(result, config)
-    if keep_index:
-        with _stage(result, "index"):
-            result.index = _crawler_index(result, fingerprints, signatures, config)
-    return result
 
 
-def _crawler_index(
-    result: ScanResult,
-    fingerprints: list[Fingerprint],
-    signatures: list[Signature],
-    config: DedupConfig,
-) -> Deduplicator:
+def _crawler_index(result: ScanResult, store: PageStore, config: DedupConfig) -> Deduplicator:
     """A Deduplicator holding the scanned pages, each cluster's original (earliest) first so
     that the index names it as its copies' original too."""
     dedup = Deduplicator(config)
@@ -161,7 +215,9 @@ def _crawler_index(
     for cluster in result.clusters:
         for member in sorted(cluster.members, key=lambda m: not m.is_original):
             row = position[member.document.doc_id]
-            dedup.add_fingerprint(member.document.doc_id, fingerprints[row], signatures[row])
+            dedup.add_fingerprint(
+                member.document.doc_id, store.fingerprint(row), store.signature(row)
+            )
     return dedup
 
 
@@ -381,26 +437,37 @@ def _skip(result: ScanResult, skip: Skip) -> None:
 
 
 def _banded_pairs(
-    signatures: list[Signature], config: DedupConfig, result: ScanResult
-) -> set[tuple[int, int]]:
-    if not signatures:
-        return set()
-    matrix = np.stack(signatures)
-    keys = band_keys(matrix, bands=config.lsh_bands, rows=config.rows)
-    result.index_bytes = matrix.nbytes + keys.nbytes
-    return set(map(tuple, candidate_pairs(keys).tolist()))
+    keys: list[npt.NDArray[np.uint64]], config: DedupConfig, result: ScanResult
+) -> npt.NDArray[np.int64]:
+    if not keys:
+        return np.zeros((0, 2), dtype=np.int64)
+    matrix = np.concatenate(keys)
+    keys.clear()
+    # What the LSH holds per page: its band keys (signatures stay on disk).
+    result.index_bytes = matrix.nbytes
+    return candidate_pairs(matrix)
 
 
-def _anchored_pairs(fingerprints: list[Fingerprint]) -> set[tuple[int, int]]:
-    """Pairs sharing a passage (`dedup.batch.anchors`), which LSH bands seldom pair."""
-    pairs = anchor_pairs([anchors_of(fingerprint.shingles) for fingerprint in fingerprints])
-    return set(map(tuple, pairs.tolist()))
+def _union(*pairs: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
+    """Sorted unique (i, j) rows of several pair arrays: as arrays, not as sets of tuples."""
+    merged = np.concatenate(pairs)
+    if merged.size == 0:
+        return merged
+    return np.unique(merged, axis=0)
 
 
-def _candidate_pairs(index: DatasketchLSH, signatures: list[Signature]) -> set[tuple[int, int]]:
+def _as_tuples(pairs: npt.NDArray[np.int64], block: int = 1 << 16) -> Iterator[tuple[int, int]]:
+    """The pairs as Python tuples, a block at a time: a list of them all would cost about
+    a hundred bytes a pair on top of the array."""
+    for start in range(0, len(pairs), block):
+        part = pairs[start : start + block]
+        yield from zip(part[:, 0].tolist(), part[:, 1].tolist(), strict=True)
+
+
+def _candidate_pairs(index: DatasketchLSH, signatures: Sequence[Signature]) -> set[tuple[int, int]]:
     pairs: set[tuple[int, int]] = set()
-    for position, signature in enumerate(signatures):
-        key = str(position)
+    for position in range(len(signatures)):
+        signature, key = signatures[position], str(position)
         for other in index.query(signature):
             pairs.add((int(other), position))
         index.insert(key, signature)

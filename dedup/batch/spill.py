@@ -1,0 +1,409 @@
+"""A scan's pages on disk: bodies, fingerprints and signatures in a temporary store.
+
+The scan keeps in memory, per page, only what finds candidates and fills the report (band
+keys, the documents' metadata); bodies, shingle ids and signatures go to files in a
+temporary folder as chunks arrive and are read back one page at a time when verification,
+the HTML report or the crawler index needs them. Memory then grows with the work in flight,
+not with the corpus.
+
+The folder is removed by `PageStore.close`, on failure and interrupt by the scan itself, and
+at the latest when the store is garbage collected or the process exits.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import shutil
+import tempfile
+import weakref
+from array import array
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import fields
+from typing import Any, BinaryIO, TypeVar, overload
+
+import numpy as np
+import numpy.typing as npt
+
+from dedup.errors import DedupError
+from dedup.fingerprint.shingle import Fingerprint
+from dedup.models import Document
+from dedup.readers.files import InputFile, is_url
+
+_Item = TypeVar("_Item")
+PREFIX = "dedup-scan-"
+# The store's size per input byte, at most: CJK text (3 bytes a character) gives its body
+# again in UTF-8 and a 4-byte shingle id per character, plus the signature.
+BYTES_PER_INPUT_BYTE = 2.5
+# Headroom kept free beyond the estimate (the reports, the system's own needs).
+MARGIN = 64 * 1024 * 1024
+_CACHED = 512  # fingerprints kept once read back
+
+
+class StoreSpaceError(DedupError):
+    """The temporary folder has too little free space for the scan's store."""
+
+
+def check_space(folder: str | None, input_bytes: int) -> None:
+    """Refuse to start a scan whose store would not fit in `folder` (default: the system's
+    temporary folder), estimated from the inputs' size.
+
+    Raises:
+        StoreSpaceError: with a one-line message saying where, how much, and what to do.
+    """
+    where = folder or tempfile.gettempdir()
+    try:
+        free = shutil.disk_usage(where).free
+    except OSError as error:
+        raise StoreSpaceError(
+            f"{where}: cannot use this temporary folder ({error.strerror or error}); "
+            "choose another with --tmp-dir"
+        ) from error
+    needed = int(input_bytes * BYTES_PER_INPUT_BYTE) + MARGIN
+    if free < needed:
+        raise StoreSpaceError(
+            f"{where}: {_megabytes(free)} free, the scan's temporary store needs about "
+            f"{_megabytes(needed)} for {_megabytes(input_bytes)} of input; free some space "
+            "or choose another folder with --tmp-dir"
+        )
+
+
+def input_bytes(inputs: Sequence[InputFile]) -> int:
+    """The inputs' size on disk (files behind a URL count as nothing: their size is not
+    known without asking)."""
+    total = 0
+    for item in inputs:
+        if is_url(item.path) and item.source is None:
+            continue
+        try:
+            total += os.stat(item.source or item.path).st_size
+        except OSError:
+            continue  # reading it will say what is wrong
+    return total
+
+
+def _megabytes(count: int) -> str:
+    return f"{count / 1e6:,.0f} MB"
+
+
+class _Blobs:
+    """An append-only file of byte strings, read back by row."""
+
+    def __init__(self, path: str) -> None:
+        self._file: BinaryIO = open(path, "w+b")  # noqa: SIM115 - closed by PageStore.close
+        self._starts = array("q", [0])
+        self._unflushed = False
+
+    def extend(self, items: list[bytes]) -> int:
+        """Append byte strings in one write; the row of the first."""
+        first = len(self._starts) - 1
+        self._file.write(b"".join(items))
+        end = self._starts[-1]
+        for item in items:
+            end += len(item)
+            self._starts.append(end)
+        self._unflushed = True
+        return first
+
+    def read(self, row: int) -> bytes:
+        if self._unflushed:
+            self._file.flush()
+            self._unflushed = False
+        start = self._starts[row]
+        return os.pread(self._file.fileno(), self._starts[row + 1] - start, start)
+
+    def __len__(self) -> int:
+        return len(self._starts) - 1
+
+    @property
+    def size(self) -> int:
+        return self._starts[-1]
+
+    def close(self) -> None:
+        self._file.close()
+
+
+class Records:
+    """Records (fingerprints) as rows of bytes: each field's value one after the other,
+    arrays as their raw bytes (their dtype kept once, in the header), other values pickled.
+    Every field of `kind` is kept, whatever it holds: none is dropped by a hand-made list."""
+
+    def __init__(self, path: str, kind: type[Any] = Fingerprint) -> None:
+        self._blobs = _Blobs(path)
+        self._kind = kind
+        self._names = self.names(kind)
+        self._dtypes: list[np.dtype[Any] | None] | None = None  # None: pickled
+        self._lengths = array("q")  # per row, per field: bytes
+        self.sizes = array("q")  # per row: the fingerprint's size, asked of every page
+
+    def extend(self, records: Sequence[Any]) -> None:
+        """Append records in one write."""
+        rows: list[bytes] = []
+        for record in records:
+            values = [getattr(record, name) for name in self._names]
+            if self._dtypes is None:
+                self._dtypes = [v.dtype if isinstance(v, np.ndarray) else None for v in values]
+            parts = [self._bytes(v, dtype) for v, dtype in zip(values, self._dtypes, strict=True)]
+            self._lengths.extend(len(part) for part in parts)
+            self.sizes.append(getattr(record, "size", 0))
+            rows.append(b"".join(parts))
+        self._blobs.extend(rows)
+
+    @staticmethod
+    def names(kind: type[Any] = Fingerprint) -> tuple[str, ...]:
+        """The fields kept: every field a record is made from."""
+        return tuple(field.name for field in fields(kind) if field.init)
+
+    @staticmethod
+    def _bytes(value: Any, dtype: np.dtype[Any] | None) -> bytes:
+        if dtype is None:
+            return pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+        if not isinstance(value, np.ndarray) or value.dtype != dtype or value.ndim != 1:
+            raise TypeError(f"a fingerprint field changed kind: {value!r} is not 1-d {dtype}")
+        return value.tobytes()
+
+    def read(self, row: int) -> Any:
+        data = self._blobs.read(row)
+        width = len(self._names)
+        lengths = self._lengths[row * width : (row + 1) * width]
+        values: dict[str, Any] = {}
+        at = 0
+        for name, dtype, length in zip(self._names, self._dtypes or (), lengths, strict=True):
+            piece = data[at : at + length]
+            values[name] = pickle.loads(piece) if dtype is None else np.frombuffer(piece, dtype)
+            at += length
+        return self._kind(**values)
+
+    def __len__(self) -> int:
+        return len(self._blobs)
+
+    @property
+    def size(self) -> int:
+        return self._blobs.size
+
+    def close(self) -> None:
+        self._blobs.close()
+
+
+class PageStore:
+    """The temporary store of one scan: a folder under `folder` (default: the system's
+    temporary folder) holding every page's body, and the fingerprint and signature of every
+    page that is clustered."""
+
+    def __init__(self, folder: str | os.PathLike[str] | None = None) -> None:
+        self.path = tempfile.mkdtemp(prefix=PREFIX, dir=folder)
+        self._bodies = _Blobs(os.path.join(self.path, "bodies"))
+        self._fingerprints = Records(os.path.join(self.path, "fingerprints"))
+        self._signatures = _Blobs(os.path.join(self.path, "signatures"))
+        self._cache: dict[int, Fingerprint] = {}
+        self._remove = weakref.finalize(self, _remove, self.path, os.getpid(), self._closers())
+
+    def _closers(self) -> tuple[Any, ...]:
+        return (self._bodies, self._fingerprints, self._signatures)
+
+    def add_documents(self, documents: Sequence[Document]) -> list[StoredDocument]:
+        """Spill documents' bodies; the documents to keep in their place read them back."""
+        first = self._bodies.extend(
+            [document.body.encode("utf-8", "surrogatepass") for document in documents]
+        )
+        return [StoredDocument.of(d, self, row) for row, d in enumerate(documents, first)]
+
+    def body(self, row: int) -> str:
+        """The body of the document stored at `row`."""
+        if self.closed:
+            raise DedupError("the scan's result was closed: its documents' bodies are gone")
+        return self._bodies.read(row).decode("utf-8", "surrogatepass")
+
+    def add_pages(
+        self, fingerprints: Sequence[Fingerprint], signatures: Sequence[npt.NDArray[np.uint32]]
+    ) -> None:
+        """Spill clustered pages' fingerprints and signatures (read back by position)."""
+        self._fingerprints.extend(fingerprints)
+        self._signatures.extend(
+            [np.ascontiguousarray(s, dtype=np.uint32).tobytes() for s in signatures]
+        )
+
+    def size(self, position: int) -> int:
+        """The size of the clustered page at `position`'s fingerprint, without reading it."""
+        return self._fingerprints.sizes[position]
+
+    def fingerprint(self, position: int) -> Fingerprint:
+        """The fingerprint of the clustered page at `position` (the last few read are kept:
+        a cluster's representative is compared with each of its members in turn)."""
+        cached = self._cache.get(position)
+        if cached is None:
+            cached = self._cache[position] = self._fingerprints.read(position)
+            if len(self._cache) > _CACHED:
+                del self._cache[next(iter(self._cache))]
+        return cached
+
+    def signature(self, position: int) -> npt.NDArray[np.uint32]:
+        """The signature of the clustered page at `position`."""
+        return np.frombuffer(self._signatures.read(position), dtype=np.uint32)
+
+    @property
+    def pages(self) -> int:
+        """How many clustered pages the store holds."""
+        return len(self._fingerprints)
+
+    @property
+    def disk_bytes(self) -> int:
+        """Bytes written to the store's files."""
+        return self._bodies.size + self._fingerprints.size + self._signatures.size
+
+    def close(self) -> None:
+        """Remove the store's folder (its documents' bodies can then no longer be read)."""
+        self._cache.clear()
+        self._remove()
+
+    @property
+    def closed(self) -> bool:
+        return not self._remove.alive
+
+
+def _remove(path: str, owner: int, files: tuple[Any, ...]) -> None:
+    # A forked worker inherits this finalizer: only the process that made the store removes it.
+    if os.getpid() != owner:
+        return
+    for item in files:
+        item.close()
+    shutil.rmtree(path, ignore_errors=True)
+
+
+class Stored(Sequence[_Item]):
+    """Records of a store by position, each read back when asked for."""
+
+    def __init__(self, count: Callable[[], int], read: Callable[[int], _Item]) -> None:
+        self._count = count
+        self._read = read
+
+    def __len__(self) -> int:
+        return self._count()
+
+    @overload
+    def __getitem__(self, index: int) -> _Item: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[_Item]: ...
+    def __getitem__(self, index: int | slice) -> _Item | list[_Item]:
+        count = self._count()
+        if isinstance(index, slice):
+            return [self._read(i) for i in range(*index.indices(count))]
+        if not -count <= index < count:
+            raise IndexError(index)
+        return self._read(index % count)
+
+    def __iter__(self) -> Iterator[_Item]:
+        return (self._read(i) for i in range(self._count()))
+
+
+def stored_fingerprints(store: PageStore) -> Stored[Fingerprint]:
+    """The clustered pages' fingerprints, by position, each read when first used."""
+    return Stored(lambda: store.pages, lambda row: StoredFingerprint.of(store, row))
+
+
+def stored_signatures(store: PageStore) -> Stored[npt.NDArray[np.uint32]]:
+    """The clustered pages' signatures, by position."""
+    return Stored(lambda: store.pages, store.signature)
+
+
+_FIELDS = tuple(field.name for field in fields(Document) if field.name != "body")
+_SLOTS = {name: Document.__dict__[name] for name in _FIELDS}  # Document's own slots
+
+
+class StoredDocument(Document):
+    """A Document whose body stays in a `PageStore` until it is read.
+
+    It equals, hashes and pickles as the plain Document it stands for (a copy or a pickle
+    is a plain Document, body included), so callers cannot tell them apart while the store
+    is open."""
+
+    __slots__ = ("_row", "_store")
+    _store: PageStore
+    _row: int
+
+    def __new__(cls, *args: Any, **kwargs: Any) -> Document:  # type: ignore[misc]
+        # `dataclasses.replace` and the like build a new one: it is a plain Document.
+        return Document(*args, **kwargs)
+
+    @classmethod
+    def of(cls, document: Document, store: PageStore, row: int) -> StoredDocument:
+        stored: StoredDocument = _attached(object.__new__(cls), store, row)
+        for name in _FIELDS:
+            _SLOTS[name].__set__(stored, getattr(document, name))
+        return stored
+
+    @property
+    def body(self) -> str:
+        return self._store.body(self._row)
+
+    def plain(self) -> Document:
+        """The Document this one stands for, body read back."""
+        return Document(**{name: getattr(self, name) for name in ("body", *_FIELDS)})
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Document):
+            return NotImplemented
+        return self.plain() == (other.plain() if isinstance(other, StoredDocument) else other)
+
+    def __hash__(self) -> int:
+        return hash(self.plain())
+
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
+        return _rebuilt, (Document, {f.name: getattr(self, f.name) for f in fields(Document)})
+
+    def __repr__(self) -> str:
+        return repr(self.plain())
+
+
+def _attached(stored: _Item, store: PageStore, row: int) -> _Item:
+    """A stored record's link to its row (the frozen classes refuse plain assignment)."""
+    object.__setattr__(stored, "_store", store)
+    object.__setattr__(stored, "_row", row)
+    return stored
+
+
+def _rebuilt(kind: type[Any], values: dict[str, Any]) -> Any:
+    """A plain Document or Fingerprint from its fields (what a stored one pickles as)."""
+    return kind(**values)
+
+
+class StoredFingerprint(Fingerprint):
+    """A Fingerprint read from a `PageStore` on first use: its size is known without
+    reading (clustering asks every page's, most pages are never compared). Each field reads
+    the stored record (see `PageStore.fingerprint`); it pickles as the plain Fingerprint it
+    stands for."""
+
+    __slots__ = ("_row", "_store")
+    _store: PageStore
+    _row: int
+
+    def __new__(cls, *args: Any, **kwargs: Any) -> Fingerprint:  # type: ignore[misc]
+        return Fingerprint(*args, **kwargs)  # as for a StoredDocument
+
+    @classmethod
+    def of(cls, store: PageStore, row: int) -> StoredFingerprint:
+        stored: StoredFingerprint = _attached(object.__new__(cls), store, row)
+        return stored
+
+    @property
+    def size(self) -> int:
+        return self._store.size(self._row)
+
+    def plain(self) -> Fingerprint:
+        """The Fingerprint this one stands for."""
+        return self._store.fingerprint(self._row)
+
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
+        plain = self.plain()
+        return _rebuilt, (Fingerprint, {name: getattr(plain, name) for name in Records.names()})
+
+    def __repr__(self) -> str:
+        return repr(self.plain())
+
+
+def _read_field(name: str) -> property:
+    return property(lambda self: getattr(self.plain(), name), doc=f"The stored {name}.")
+
+
+for _name in Records.names():
+    setattr(StoredFingerprint, _name, _read_field(_name))

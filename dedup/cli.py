@@ -304,7 +304,7 @@ def scan(
     with _ProgressBar() as progress:
         try:
             if engine == "dask":
-                result = _scan_on_dask(paths, config, scheduler, workers)
+                result = _scan_on_dask(paths, config, scheduler, workers, tmp_dir)
             else:
                 result = scan_files(
                     paths,
@@ -586,7 +586,11 @@ def _save_index(dedup: Deduplicator, index_path: str) -> None:
 
 
 def _scan_on_dask(
-    paths: tuple[str, ...], config: DedupConfig, scheduler: str | None, workers: int | None
+    paths: tuple[str, ...],
+    config: DedupConfig,
+    scheduler: str | None,
+    workers: int | None,
+    tmp_dir: str | None,
 ) -> ScanResult:
     try:
         import dask.dataframe  # noqa: F401
@@ -595,7 +599,7 @@ def _scan_on_dask(
         raise click.ClickException("--engine dask needs Dask: pip install 'dedup[dask]'") from error
     from dedup.batch.pipeline import scan_on_dask
 
-    return scan_on_dask(paths, config, scheduler=scheduler, workers=workers)
+    return scan_on_dask(paths, config, scheduler=scheduler, workers=workers, tmp_dir=tmp_dir)
 
 
 def _write(frame: pd.DataFrame, target: str | None, option: str, fmt: str = "csv") -> None:

@@ -28,7 +28,12 @@ MIN_SHARED = 2
 MIN_ESTIMATE = 0.3
 
 
-def anchor_pairs(anchors: Sequence[ShingleIds]) -> npt.NDArray[np.int64]:
+# Anchors are paired a shard of key values at a time: copies share many anchors, so one
+# shard's (pair, once per anchor) rows at a time, counted, are far fewer than all of them.
+SHARDS = 16
+
+
+def anchor_pairs(anchors: Sequence[ShingleIds], *, shards: int = SHARDS) -> npt.NDArray[np.int64]:
     """Sorted unique (i, j) pairs, i < j, of bodies (by position) that share at least
     `MIN_SHARED` anchors, at least `MIN_ESTIMATE` of the fewer's."""
     count = len(anchors)
@@ -37,13 +42,33 @@ def anchor_pairs(anchors: Sequence[ShingleIds]) -> npt.NDArray[np.int64]:
     lengths = np.fromiter((a.size for a in anchors), dtype=np.int64, count=count)
     keys = np.concatenate(anchors) if lengths.sum() else np.zeros(0, dtype=np.uint32)
     owners = np.repeat(np.arange(count, dtype=np.int64), lengths)
-    left, right = sharing_pairs(keys.astype(np.uint64), owners)
-    if left.size == 0:
+    codes: list[npt.NDArray[np.int64]] = []
+    counts: list[npt.NDArray[np.int64]] = []
+    shard_of = keys % np.uint32(shards)
+    for shard in range(shards):
+        # A key's owners all fall in one shard: its bucket is paired whole, as without shards.
+        chosen = np.flatnonzero(shard_of == shard)
+        left, right = sharing_pairs(keys[chosen].astype(np.uint64), owners[chosen])
+        if left.size:
+            unique, shared = np.unique(left * count + right, return_counts=True)
+            codes.append(unique)
+            counts.append(shared)
+    if not codes:
         return np.zeros((0, 2), dtype=np.int64)
-    unique, shared = np.unique(left * count + right, return_counts=True)
+    unique, shared = _summed(np.concatenate(codes), np.concatenate(counts))
     left, right = unique // count, unique % count
     keep = enough_shared(shared, np.minimum(lengths[left], lengths[right]))
     return np.stack([left[keep], right[keep]], axis=1)
+
+
+def _summed(
+    codes: npt.NDArray[np.int64], counts: npt.NDArray[np.int64]
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """Each distinct code once, sorted, with the sum of its counts."""
+    order = np.argsort(codes, kind="stable")
+    codes, counts = codes[order], counts[order]
+    starts = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1]])
+    return codes[starts], np.add.reduceat(counts, starts)
 
 
 def enough_shared(

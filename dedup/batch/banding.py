@@ -22,7 +22,9 @@ WINDOW = 16
 def candidate_pairs(keys: npt.NDArray[np.uint64]) -> npt.NDArray[np.int64]:
     """Sorted unique (i, j) pairs, i < j, of documents sharing at least one band key."""
     count = keys.shape[0]
+    codes = np.zeros(0, dtype=np.int64)  # unique pairs so far, as i * count + j
     found: list[npt.NDArray[np.int64]] = []
+    pending = 0
     for band in range(keys.shape[1]):
         order = np.argsort(keys[:, band], kind="stable")
         sorted_keys = keys[order, band]
@@ -34,15 +36,19 @@ def candidate_pairs(keys: npt.NDArray[np.uint64]) -> npt.NDArray[np.int64]:
             firsts = starts[sizes == size]
             members = np.sort(order[firsts[:, np.newaxis] + np.arange(size)], axis=1)
             left, right = np.triu_indices(int(size), k=1)
-            found.append(np.stack([members[:, left].ravel(), members[:, right].ravel()], axis=1))
+            found.append((members[:, left] * count + members[:, right]).ravel())
         for start, size in zip(
             starts[sizes > LARGE_BUCKET], sizes[sizes > LARGE_BUCKET], strict=True
         ):
-            found.append(_window_pairs(np.sort(order[start : start + size])))
-    if not found:
-        return np.zeros((0, 2), dtype=np.int64)
-    pairs = np.concatenate(found).astype(np.int64)
-    codes = np.unique(pairs[:, 0] * count + pairs[:, 1])
+            pairs = _window_pairs(np.sort(order[start : start + size]))
+            found.append(pairs[:, 0] * count + pairs[:, 1])
+        pending = sum(part.size for part in found)
+        # Copies share most bands: merged as they come, each pair is held about once, not
+        # once per band it shares.
+        if pending > max(codes.size, 1 << 16):
+            codes = np.unique(np.concatenate([codes, *found]).astype(np.int64))
+            found = []
+    codes = np.unique(np.concatenate([codes, *found]).astype(np.int64))
     return np.stack([codes // count, codes % count], axis=1)
 
 

@@ -12,8 +12,10 @@ What runs where:
 - only verified pairs (copies: few next to the pages) come back to the client, which
   computes the connected groups with union-find, builds the clusters around their
   representatives (the local engine's `build_clusters`) and writes the report.
-The client gathers the extracted documents (their metadata and body) for the report; the
-README's scaling plan says what that costs and what would remove it.
+The client gathers the extracted documents and the fingerprints of pages in a verified pair a
+partition at a time into a temporary store (`dedup.batch.spill`), as the local engine does:
+it holds per page only the documents' metadata. Workers still hold their partitions' results
+in memory until the end (docs/performance.md says what that costs).
 
 Results do not depend on the engine: the same input gives the same report bytes.
 """
@@ -33,6 +35,7 @@ from dedup.batch.anchors import enough_shared, sharing_pairs
 from dedup.batch.banding import bucket_pairs
 from dedup.batch.clustering import build_clusters
 from dedup.batch.skips import exclusion, record_of
+from dedup.batch.spill import PageStore, stored_fingerprints
 from dedup.batch.workers import ChunkResult, process_chunk
 from dedup.config import DedupConfig
 from dedup.errors import DedupError
@@ -118,11 +121,17 @@ def partition_by_size(inputs: Sequence[InputFile], parts: int) -> list[list[Inpu
 
 
 def scan_partitions(
-    client: Any, partitions: list[list[InputFile]], config: DedupConfig, result: ScanResult
-) -> tuple[list[Fingerprint], list[tuple[int, int]]]:
+    client: Any,
+    partitions: list[list[InputFile]],
+    config: DedupConfig,
+    result: ScanResult,
+    store: PageStore,
+) -> tuple[Sequence[Fingerprint], list[tuple[int, int]]]:
     """Run the distributed stages; fill `result` with the documents and skips, and return
     the kept pages' fingerprints (for pages in a verified pair; an empty one otherwise) and
-    the verified pairs, both by position among the kept pages."""
+    the verified pairs, both by position among the kept pages. Documents and fingerprints
+    come back one partition at a time into `store`: the client holds per page only its
+    metadata."""
     import dask
     import dask.dataframe as dd
 
@@ -132,17 +141,11 @@ def scan_partitions(
     offsets = np.concatenate([[0], np.cumsum(kept_counts)]).astype(np.int64).tolist()
     bands = client.map(_band_frame, chunks, offsets[:-1], config=config, pure=False)
     buckets = dd.from_delayed(bands, meta=_BANDS_META, verify_meta=False)
-    banded = buckets.shuffle(on="bucket").map_partitions(_pairs_frame, meta=_PAIRS_META)
-    anchored = dd.from_delayed(
-        client.map(_anchor_frame, chunks, offsets[:-1], pure=False),
-        meta=_ANCHORS_META,
-        verify_meta=False,
+    pairs = (
+        buckets.shuffle(on="bucket")
+        .map_partitions(_pairs_frame, meta=_PAIRS_META)
+        .drop_duplicates()
     )
-    sharing = anchored.shuffle(on="anchor").map_partitions(_sharing_frame, meta=_SHARING_META)
-    counted = sharing.groupby(["left", "right"]).agg({"fewer": ["count", "min"]}).reset_index()
-    counted.columns = ["left", "right", "shared", "fewer"]
-    contained = counted.map_partitions(_enough_frame, meta=_PAIRS_META)
-    pairs = dd.concat([banded, contained]).drop_duplicates()
     prints = dd.from_delayed(
         client.map(_prints_frame, chunks, offsets[:-1], pure=False),
         meta=_PRINTS_META,
@@ -154,30 +157,26 @@ def scan_partitions(
     verified = joined.map_partitions(_verify_frame, config=config, meta=_PAIRS_META).compute()
     links = sorted(zip(verified["left"].tolist(), verified["right"].tolist(), strict=True))
     needed = sorted({doc for pair in links for doc in pair})
-    exclusions: list[str | None] = []
-    for documents, skips, files_read, reasons in client.gather(
-        client.map(_documents_and_skips, chunks, pure=False)
-    ):
+    excluded: list[Skip] = []
+    for task in client.map(_documents_and_skips, chunks, pure=False):
+        documents, skips, files_read, reasons = task.result()
         result.skipped.extend(skips)
-        result.extracted.extend(documents)
+        stored = store.add_documents(documents)
+        result.extracted.extend(stored)
         result.files_read += files_read
-        exclusions.extend(reasons)
-    for document, reason in zip(result.extracted, exclusions, strict=True):
-        if reason:
-            result.skipped.append(
-                Skip(document.path or document.doc_id, reason, record_of(document))
-            )
-        else:
-            result.documents.append(document)
-    fingerprints = [Fingerprint(_EMPTY, _EMPTY)] * offsets[-1]
-    for doc, fingerprint in _gather_fingerprints(client, chunks, offsets, needed):
-        fingerprints[doc] = fingerprint
-    return fingerprints, links
+        for document, reason in zip(stored, reasons, strict=True):
+            if reason:
+                excluded.append(Skip(document.path or document.doc_id, reason, record_of(document)))
+            else:
+                result.documents.append(document)
+    result.skipped.extend(excluded)
+    _store_fingerprints(client, chunks, offsets, needed, store)
+    return stored_fingerprints(store), links
 
 
 def cluster_pages(
-    documents: list[Document],
-    fingerprints: list[Fingerprint],
+    documents: Sequence[Document],
+    fingerprints: Sequence[Fingerprint],
     links: list[tuple[int, int]],
     config: DedupConfig,
 ) -> Any:
@@ -301,20 +300,25 @@ def _fingerprints_of(
     return [(doc, chunk.fingerprints[kept[doc - offset]]) for doc in wanted]
 
 
-def _gather_fingerprints(
-    client: Any, chunks: list[Any], offsets: list[int], needed: list[int]
-) -> Iterator[tuple[int, Fingerprint]]:
+def _store_fingerprints(
+    client: Any, chunks: list[Any], offsets: list[int], needed: list[int], store: PageStore
+) -> None:
+    """Every kept page's fingerprint into `store`, by position, a partition at a time: the
+    pages in a verified pair with their shingles, the others empty (never compared)."""
     starts = np.array(offsets[:-1])
     wanted: list[list[int]] = [[] for _ in chunks]
     for doc in needed:
         wanted[int(np.searchsorted(starts, doc, side="right")) - 1].append(doc)
-    tasks = [
-        client.submit(_fingerprints_of, chunk, offsets[i], wanted[i], pure=False)
-        for i, chunk in enumerate(chunks)
-        if wanted[i]
-    ]
-    for found in client.gather(tasks):
-        yield from found
+    empty = Fingerprint(_EMPTY, _EMPTY)
+    for number, chunk in enumerate(chunks):
+        found: dict[int, Fingerprint] = {}
+        if wanted[number]:
+            task = client.submit(
+                _fingerprints_of, chunk, offsets[number], wanted[number], pure=False
+            )
+            found = dict(task.result())
+        positions = range(offsets[number], offsets[number + 1])
+        store.add_pages([found.get(doc, empty) for doc in positions], [_EMPTY] * len(positions))
 
 
 def _encode(ids: np.ndarray) -> str:

@@ -227,10 +227,13 @@ def scan_on_dask(
     *,
     scheduler: str | None = None,
     workers: int | None = None,
+    tmp_dir: str | os.PathLike[str] | None = None,
 ) -> ScanResult:
     """`scan` on a Dask cluster (``pip install "dedup[dask]"``): the scheduler at
     `scheduler`, or a LocalCluster of `workers` processes (default: every core). Gives the
-    same result as `scan`; see `dedup.batch.dask_engine` for what runs where."""
+    same result as `scan`; see `dedup.batch.dask_engine` for what runs where. The client
+    keeps the documents' bodies and the fingerprints it gathers in a temporary store under
+    `tmp_dir`, as `scan` does (close the result to remove it)."""
     from dedup.batch.dask_engine import (
         cluster_pages,
         dask_client,
@@ -247,14 +250,21 @@ def scan_on_dask(
     if problems and not inputs:
         raise _nothing_to_read(problems)
     count = workers or default_jobs()
-    with _stage(result, "dask"), dask_client(scheduler, count) as client:
-        partitions = partition_by_size(inputs, parts=4 * count)
-        fingerprints, links = scan_partitions(client, partitions, config, result)
-    for skip in result.skipped:
-        log_skip(skip)
-    with _stage(result, "verify+cluster"):
-        result.clusters = cluster_pages(result.documents, fingerprints, links, config)
-    _join_translations(result, config)
+    store = PageStore(tmp_dir)
+    try:
+        with _stage(result, "dask"), dask_client(scheduler, count) as client:
+            partitions = partition_by_size(inputs, parts=4 * count)
+            fingerprints, links = scan_partitions(client, partitions, config, result, store)
+        for skip in result.skipped:
+            log_skip(skip)
+        with _stage(result, "verify+cluster"):
+            result.clusters = cluster_pages(result.documents, fingerprints, links, config)
+        _join_translations(result, config)
+    except BaseException:
+        store.close()
+        raise
+    result.closer = store.close
+    result.spilled_bytes = store.disk_bytes
     return result
 
 
@@ -457,11 +467,13 @@ def _union(*pairs: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
 
 
 def _as_tuples(pairs: npt.NDArray[np.int64], block: int = 1 << 16) -> Iterator[tuple[int, int]]:
-    """The pairs as Python tuples, a block at a time: a list of them all would cost about
-    a hundred bytes a pair on top of the array."""
+    """The pairs as Python tuples, a block at a time (a list of them all would cost about a
+    hundred bytes a pair on top of the array), sharing one int object per document."""
+    numbers = list(range(int(pairs.max()) + 1)) if pairs.size else []
     for start in range(0, len(pairs), block):
         part = pairs[start : start + block]
-        yield from zip(part[:, 0].tolist(), part[:, 1].tolist(), strict=True)
+        lefts = map(numbers.__getitem__, part[:, 0].tolist())
+        yield from zip(lefts, map(numbers.__getitem__, part[:, 1].tolist()), strict=True)
 
 
 def _candidate_pairs(index: DatasketchLSH, signatures: Sequence[Signature]) -> set[tuple[int, int]]:

@@ -196,6 +196,7 @@ class PageStore:
         self._fingerprints = Records(os.path.join(self.path, "fingerprints"))
         self._signatures = _Blobs(os.path.join(self.path, "signatures"))
         self._cache: dict[int, Fingerprint] = {}
+        self.shared_values: dict[str, str] = {}  # repeated metadata, held once
         self._remove = weakref.finalize(self, _remove, self.path, os.getpid(), self._closers())
 
     def _closers(self) -> tuple[Any, ...]:
@@ -308,6 +309,9 @@ def stored_signatures(store: PageStore) -> Stored[npt.NDArray[np.uint32]]:
 
 _FIELDS = tuple(field.name for field in fields(Document) if field.name != "body")
 _SLOTS = {name: Document.__dict__[name] for name in _FIELDS}  # Document's own slots
+# Fields whose values repeat from page to page (a site, a source, a date, a language): each
+# distinct value is held once. Ids, paths, URLs and titles are each page's own.
+_OWN = frozenset({"doc_id", "path", "url", "title"})
 
 
 class StoredDocument(Document):
@@ -328,8 +332,12 @@ class StoredDocument(Document):
     @classmethod
     def of(cls, document: Document, store: PageStore, row: int) -> StoredDocument:
         stored: StoredDocument = _attached(object.__new__(cls), store, row)
+        shared = store.shared_values
         for name in _FIELDS:
-            _SLOTS[name].__set__(stored, getattr(document, name))
+            value = getattr(document, name)
+            if isinstance(value, str) and name not in _OWN:
+                value = shared.setdefault(value, value)
+            _SLOTS[name].__set__(stored, value)
         return stored
 
     @property

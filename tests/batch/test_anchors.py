@@ -39,3 +39,15 @@ def test_a_stock_phrase_in_many_bodies_makes_no_pairs() -> None:
     bodies = [shingles([*common, *range(10_000 * n, 10_000 * n + 100)]) for n in range(1, 120)]
     assert len(bodies) > COMMON_ANCHOR
     assert anchor_pairs([anchors_of(b) for b in bodies]).size == 0
+
+
+def test_anchors_paired_by_shards_give_the_pairs_of_one_pass() -> None:
+    # Bodies drawn from a small vocabulary share many anchors, in buckets of every size.
+    rng = np.random.default_rng(3)
+    vocabulary = rng.integers(0, 2**32, size=4000, dtype=np.uint64).astype(np.uint32)
+    bodies = [np.unique(rng.choice(vocabulary, size=rng.integers(5, 400))) for _ in range(300)]
+    anchors = [anchors_of(body) for body in bodies]
+    whole = anchor_pairs(anchors, shards=1)
+    assert len(whole) > 100
+    for shards in (2, 16, 64):
+        assert anchor_pairs(anchors, shards=shards).tolist() == whole.tolist()

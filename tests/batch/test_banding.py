@@ -45,3 +45,20 @@ def test_large_buckets_stay_connected_with_linear_pairs() -> None:
 
 def test_no_signatures_no_pairs() -> None:
     assert candidate_pairs(np.zeros((0, 4), dtype=np.uint64)).shape == (0, 2)
+
+
+def test_pairs_merged_band_by_band_are_all_the_pairs() -> None:
+    # Enough pairs that they are merged several times on the way, not only at the end.
+    rng = np.random.default_rng(2)
+    keys = rng.integers(0, 250, size=(3000, 8)).astype(np.uint64)
+    expected: set[tuple[int, int]] = set()
+    for band in range(keys.shape[1]):
+        buckets: dict[int, list[int]] = {}
+        for doc, key in enumerate(keys[:, band].tolist()):
+            buckets.setdefault(key, []).append(doc)
+        for members in buckets.values():
+            expected.update(itertools.combinations(members, 2))
+    pairs = candidate_pairs(keys)
+    assert len(expected) > 1 << 16
+    assert {tuple(p) for p in pairs.tolist()} == expected
+    assert pairs.tolist() == sorted(pairs.tolist())

@@ -77,6 +77,22 @@ def test_a_larger_messier_folder_gives_the_same_report_bytes(
     assert "dedup: skipped: " in stderr
 
 
+def test_the_client_keeps_bodies_in_its_store_and_removes_it(
+    scheduler: str, tmp_path: Path
+) -> None:
+    import dedup
+    from dedup.batch.pipeline import scan_on_dask
+    from dedup.batch.spill import PREFIX, StoredDocument
+
+    with dedup.scan([SAMPLES], jobs=1) as local:
+        expected = {d.doc_id: d.body for d in local.extracted}
+    with scan_on_dask([SAMPLES], scheduler=scheduler, tmp_dir=tmp_path) as result:
+        assert all(isinstance(d, StoredDocument) for d in result.extracted)
+        assert {d.doc_id: d.body for d in result.extracted} == expected
+        assert [p.name.startswith(PREFIX) for p in tmp_path.iterdir()] == [True]
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_partitions_keep_input_order_and_balance_bytes(tmp_path: Path) -> None:
     items = []
     for number, size in enumerate([100, 100, 100, 1000, 50, 50, 50, 50]):

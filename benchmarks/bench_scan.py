@@ -24,6 +24,7 @@ Usage: python benchmarks/bench_scan.py [--sizes 1000,6000,30000] [--mode corpus]
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import resource
@@ -142,6 +143,7 @@ def run_dedup(folder: str, jobs: int) -> dict[str, object]:
     return {
         "pages": len(result.extracted) + len(result.skipped),
         "clusters": len(result.duplicate_clusters),
+        "report_sha256": hashlib.sha256((OUT / "bench-report.csv").read_bytes()).hexdigest(),
         "stages": result.stage_seconds,
         "index_bytes_per_doc": result.index_bytes / max(1, len(result.documents)),
     }
@@ -181,6 +183,12 @@ def main() -> int:
         action="store_true",
         help="also check that the fast path gives the reference path's clusters",
     )
+    parser.add_argument(
+        "--same-clusters",
+        metavar="FILE",
+        help="record each corpus's report digest in FILE, or check it against the one recorded "
+        "there (a change meant to make dedup faster must give the same report, byte for byte)",
+    )
     parser.add_argument("--run-one", nargs=2, metavar=("KIND", "FOLDER"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.run_one:
@@ -197,6 +205,7 @@ def main() -> int:
     if not (ROOT.parent / "shared" / "corpora").is_dir():
         print("benchmark needs ../shared/corpora beside the repository", file=sys.stderr)
         return 2
+    failed = False
     for number, size in enumerate(int(s) for s in args.sizes.split(",")):
         folder = corpus(size, args.mode)
         rates = {}
@@ -222,7 +231,24 @@ def main() -> int:
         print("           stages: " + ", ".join(f"{k} {v:.1f} s" for k, v in stages.items()))
         if args.check_reference and number == 0:
             check_reference(folder)
-    return 0
+        if args.same_clusters and not same_report(
+            Path(args.same_clusters), folder.name, str(figures["report_sha256"])
+        ):
+            failed = True
+    return 1 if failed else 0
+
+
+def same_report(record: Path, corpus: str, digest: str) -> bool:
+    """Record the report's digest for the corpus, or check it against the one recorded."""
+    digests = json.loads(record.read_text()) if record.exists() else {}
+    if corpus not in digests:
+        digests[corpus] = digest
+        record.write_text(json.dumps(digests, indent=1, sort_keys=True) + "\n")
+        print(f"           report digest recorded in {record}")
+        return True
+    same = digests[corpus] == digest
+    print(f"           report {'identical to' if same else 'DIFFERENT from'} the one recorded")
+    return same
 
 
 def check_reference(folder: Path) -> None:

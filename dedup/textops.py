@@ -25,7 +25,12 @@ _INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad\u180e]")
 _TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9]*(?:\s[^<>]{0,500})?/?>")
 _ENTITY = re.compile(r"&(?:#\d{1,7}|#x[0-9A-Fa-f]{1,6}|[A-Za-z]{2,8});")
 _SURROGATE = re.compile("[\ud800-\udfff]")
-_SPACES = re.compile(r"[ \t\u00a0\u3000\u2000-\u200a\u202f\u205f]+")
+_SPACE = r" \t\u00a0\u3000\u2000-\u200a\u202f\u205f"
+_OTHER_SPACE = r"\t\u00a0\u3000\u2000-\u200a\u202f\u205f"
+# The runs of spaces that are not a single " " already (replacing those changes nothing).
+# Written to start with one character class, which the regex engine skips ahead to in C: a
+# pattern that starts with a repeat is tried at every character (four times slower).
+_SPACES = re.compile(rf"[{_SPACE}](?:(?<= )[{_SPACE}]+|(?<=[{_OTHER_SPACE}])[{_SPACE}]*)")
 
 _CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _PINYIN_LETTERS = "a-zA-Zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüêńňǹḿ"

@@ -35,6 +35,9 @@ def extract_page(page: RawPage) -> Document:
         document = extract_html(page.text, page.doc_id, page.path, url=page.url)
     else:
         document = extract_document(page.text, page.doc_id, page.path)
+    if not (page.url or page.site or page.title or page.published or page.mojibake):
+        # The container states nothing: the page's own reading stands.
+        return replace(document, lang=detect_language(document.body))
     site = page.site or document.site
     return replace(
         document,

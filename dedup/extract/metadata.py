@@ -10,17 +10,17 @@ from __future__ import annotations
 import datetime
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from dedup.extract.boilerplate import DATE, SPAM, breadcrumb_root
 from dedup.extract.domains import registered_domain
 from dedup.textops import fold_script, shadow, to_simplified
 
 
-@dataclass(frozen=True, slots=True)
-class Line:
+class Line(NamedTuple):
     """A page line, its shadow (same length), its kind (`dedup.extract.boilerplate.classify`) and
-    whether it reads as prose."""
+    whether it reads as prose. A named tuple: pages are made of thousands of lines, and a
+    frozen dataclass takes five times longer to build."""
 
     text: str
     shadow: str

@@ -122,6 +122,12 @@ def input_size(path: str) -> int:
     return os.stat(path).st_size
 
 
+def opened_size(stream: BinaryIO, path: str) -> int:
+    """The size of a file `open_input` opened: a local one's without another lookup of
+    its path."""
+    return input_size(path) if is_url(path) else os.fstat(stream.fileno()).st_size
+
+
 def _walk_url(root: str, problems: list[Skip]) -> Iterator[InputFile]:
     """The files under a URL (fsspec; ``pip install s3fs`` or ``gcsfs`` for s3:// or gs://),
     sorted, hidden ones skipped."""

@@ -25,7 +25,7 @@ from dedup.readers.decode import (
     repair_mojibake,
     sniff_html_charset,
 )
-from dedup.readers.files import InputFile, input_size, open_input
+from dedup.readers.files import InputFile, open_input, opened_size
 
 PageKind = Literal["text", "html"]
 HTML_SUFFIXES = frozenset({".html", ".htm", ".shtml", ".xhtml", ".php", ".asp", ".aspx", ".jsp"})
@@ -131,35 +131,61 @@ def _file_pages(
             yield replace(found, path=item.path)
         return
     fields = fields or FieldMap()
-    name = PurePosixPath(item.doc_id).name
+    name = _name(item.doc_id)
     lower = name.lower()
+    data = None
     try:
         with open_input(item.path) as stream:
             head = stream.read(512)
-        size = input_size(item.path)
+            streamed = _streamed_format(lower, head)
+            size = opened_size(stream, item.path)
+            if streamed is None and size <= max_bytes:
+                # A page (or a small container) is read whole, in the same opening.
+                data = head + stream.read()
     except OSError as error:
         yield Skip(item.path, f"cannot read file ({error.strerror or error})")
         return
-    gzipped = head.startswith(_GZIP_MAGIC)
     try:
-        if lower.endswith((".warc", ".warc.gz")) or head.startswith(b"WARC/"):
+        if streamed == "warc":
             yield from _warc_file(item.path, max_bytes)
-        elif lower.endswith((".tar", ".tar.gz", ".tgz")) or _is_tar(head):
+        elif streamed == "tar":
             yield from _tar_file(item.path, item.doc_id, fields, max_bytes)
-        elif lower.removesuffix(".gz").endswith(JSONL_SUFFIXES) or (
-            not PurePosixPath(lower).suffix and _first_is_object_line(head)
-        ):
+        elif streamed == "jsonl":
+            gzipped = head.startswith(_GZIP_MAGIC)
             yield from _json_lines_file(item.path, item.doc_id, gzipped, fields, max_bytes)
-        elif size > max_bytes:
+        elif data is None:
             yield Skip(item.path, TOO_LARGE, f"{size} bytes > {max_bytes}; raise --max-bytes")
         else:
-            with open_input(item.path) as stream:
-                data = stream.read()
             yield from _dispatch(
                 data, item.path, item.doc_id, name, fields=fields, max_bytes=max_bytes
             )
     except OSError as error:  # the file vanished or became unreadable while being read
         yield Skip(item.path, f"cannot read file ({error.strerror or error})")
+
+
+def _streamed_format(lower_name: str, head: bytes) -> str | None:
+    """The formats read as a stream, record by record (their size is not limited)."""
+    if lower_name.endswith((".warc", ".warc.gz")) or head.startswith(b"WARC/"):
+        return "warc"
+    if lower_name.endswith((".tar", ".tar.gz", ".tgz")) or _is_tar(head):
+        return "tar"
+    if lower_name.removesuffix(".gz").endswith(JSONL_SUFFIXES) or (
+        not _suffix(lower_name) and _first_is_object_line(head)
+    ):
+        return "jsonl"
+    return None
+
+
+def _name(path: str) -> str:
+    """``PurePosixPath(path).name``, without building a path object per file."""
+    return path.rstrip("/").rpartition("/")[2]
+
+
+def _suffix(path: str) -> str:
+    """``PurePosixPath(path).suffix``, without building a path object per file."""
+    name = _name(path)
+    dot = name.rfind(".")
+    return name[dot:] if 0 < dot < len(name) - 1 else ""
 
 
 TOO_LARGE = "larger than the size limit"
@@ -189,7 +215,7 @@ def _dispatch(
     elif binary:
         yield Skip(path, f"binary file ({binary}), not a page", _member(doc_id))
     elif lower.endswith(JSONL_SUFFIXES) or (
-        (lower.endswith(".json") or not PurePosixPath(lower).suffix) and _first_is_object_line(data)
+        (lower.endswith(".json") or not _suffix(lower)) and _first_is_object_line(data)
     ):
         yield from _json_lines(data.splitlines(), path, doc_id, fields, max_bytes)
     elif lower.endswith(".json") or (not lower.endswith(TEXT_SUFFIXES) and _parses_as_json(data)):
@@ -230,7 +256,7 @@ def _page(
 
 
 def _is_html(lower_name: str, data: bytes) -> bool:
-    if PurePosixPath(lower_name).suffix in HTML_SUFFIXES:
+    if _suffix(lower_name) in HTML_SUFFIXES:
         return True
     head = data[:1024].lstrip().lower()
     return head.startswith(b"<") and any(marker in head for marker in _HTML_SNIFF)

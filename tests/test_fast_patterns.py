@@ -1,0 +1,80 @@
+"""Patterns and counts written for speed give exactly what their plain forms give.
+
+Each fast form is checked against the plain one it replaced, on arbitrary text mixing the
+characters that matter (CJK, Latin, Greek, Cyrillic, Unicode digits, every kind of space,
+commas, characters beyond the BMP, lone surrogates).
+"""
+
+from __future__ import annotations
+
+import re
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from dedup.extract import boilerplate
+from dedup.fingerprint import normalize
+from dedup.textops import _SPACES
+
+PIECES = st.one_of(
+    st.characters(min_codepoint=0x3400, max_codepoint=0x9FFF),
+    st.characters(min_codepoint=0xF8F0, max_codepoint=0xFB10),
+    st.sampled_from(list("0123456789.,，。 \t\u00a0\u3000\u2002\u202f\u205f")),
+    st.sampled_from(list("abcxyzéßαωжя٣৫߁")),
+    st.sampled_from(["\U00020000", "\U0002a6d6", "\ud800", "\udfff", "©", "icp", "版权"]),
+    st.characters(),
+)
+TEXT = st.lists(PIECES, max_size=400).map("".join)
+
+PLAIN_WORD_OR_NUMBER = re.compile(r"\d+(?:\.\d+)?|[a-z\u00c0-\u024f\u0370-\u03ff\u0400-\u04ff]+")
+PLAIN_THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}(?!\d))")
+PLAIN_SPACES = re.compile(r"[ \t\u00a0\u3000\u2000-\u200a\u202f\u205f]+")
+
+
+@given(TEXT)
+def test_words_and_numbers_are_cut_as_the_plain_pattern_cuts_them(text: str) -> None:
+    fast = [match.span() for match in normalize._WORD_OR_NUMBER.finditer(text)]
+    assert fast == [match.span() for match in PLAIN_WORD_OR_NUMBER.finditer(text)]
+
+
+@given(TEXT)
+def test_thousands_separators_go_as_with_the_plain_pattern(text: str) -> None:
+    assert normalize._THOUSANDS.sub("", text) == PLAIN_THOUSANDS.sub("", text)
+    numbers = "1,200 12,345,678 1,23 1,2345 ,200 a,200 ٣,٣٣٣"
+    assert normalize._THOUSANDS.sub("", numbers) == PLAIN_THOUSANDS.sub("", numbers)
+
+
+@given(TEXT)
+def test_runs_of_spaces_become_one_as_with_the_plain_pattern(text: str) -> None:
+    assert _SPACES.sub(" ", text) == PLAIN_SPACES.sub(" ", text)
+
+
+def _plain_cjk_count(text: str) -> int:
+    return len(text) - len(boilerplate._CJK.sub("", text))
+
+
+@given(TEXT)
+def test_cjk_counts_agree_with_the_regex_count_at_any_length(text: str) -> None:
+    for sample in (text, text + "x" * 128):  # below and above the length counted with numpy
+        assert boilerplate.count_cjk(sample) == _plain_cjk_count(sample)
+
+
+def test_cjk_counts_agree_on_every_code_point() -> None:
+    for start in range(0, 0x110000, 0x400):
+        block = "".join(map(chr, range(start, start + 0x400)))
+        assert boilerplate.count_cjk(block) == _plain_cjk_count(block), hex(start)
+
+
+@given(TEXT)
+def test_the_evidence_gate_agrees_with_the_combined_search(text: str) -> None:
+    assert boilerplate.has_anywhere_evidence(text) == bool(boilerplate._ANY_ANYWHERE.search(text))
+
+
+@given(st.data())
+def test_every_text_an_anywhere_pattern_matches_passes_the_gate(data: st.DataObject) -> None:
+    # The gate's literals must stay in step with the patterns: a text made to match any
+    # alternative of any of them holds one of the literals.
+    for _, pattern in boilerplate._ANYWHERE:
+        text = data.draw(st.from_regex(pattern))
+        assert any(literal in text for literal in boilerplate._ANYWHERE_LITERALS), text
+        assert boilerplate.has_anywhere_evidence(text)

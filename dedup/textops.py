@@ -152,7 +152,7 @@ class CharMap:
         if len(text) < 64:
             return text.translate(self._mapping)  # numpy's set-up would cost more
         codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-        if codes.max() >= self._LIMIT:
+        if np.maximum.reduce(codes) >= self._LIMIT:
             return text.translate(self._mapping)
         return self._table[codes].tobytes().decode("utf-32-le", "surrogatepass")
 
@@ -227,20 +227,21 @@ class _FingerprintFold:
     """
 
     _LIMIT = CharMap._LIMIT
-    _UNKNOWN, _FAST, _SLOW = 0, 1, 2
+    # The fast state is 0: one maximum tells that every character of a text is known fast.
+    _FAST, _UNKNOWN, _SLOW = 0, 1, 2
 
     def __init__(self) -> None:
         self._table = np.arange(self._LIMIT, dtype=np.uint32)
-        self._state = np.zeros(self._LIMIT, dtype=np.uint8)
+        self._state = np.full(self._LIMIT, self._UNKNOWN, dtype=np.uint8)
 
     def __call__(self, text: str) -> str:
         codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
         if codes.size == 0:
             return text
-        if codes.max() >= self._LIMIT:
+        if np.maximum.reduce(codes) >= self._LIMIT:
             return fold_script(nfkc(text)).lower()
         states = self._state[codes]
-        if (states != self._FAST).any():
+        if np.maximum.reduce(states) != self._FAST:
             if (states == self._UNKNOWN).any():
                 self._learn(np.unique(codes[states == self._UNKNOWN]))
                 states = self._state[codes]

@@ -158,14 +158,15 @@ def repair_mojibake(text: str) -> tuple[str, bool]:
     Returns the text (repaired when possible) and whether mojibake remains: replacement
     characters or Latin-1 sequences that do not decode back.
     """
-    if _looks_broken(text):
+    broken = _looks_broken(text)
+    if broken:
         for codec in ("cp1252", "latin-1"):
             try:
                 repaired = text.encode(codec).decode("utf-8")
             except (UnicodeEncodeError, UnicodeDecodeError):
                 continue
             return repaired, _looks_broken(repaired)
-    return text, _looks_broken(text)
+    return text, broken
 
 
 def _looks_broken(text: str) -> bool:

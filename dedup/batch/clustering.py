@@ -2,9 +2,9 @@
 
 A candidate pair links two documents only once their shingle sets confirm it (the copy rule,
 `dedup.verdict`). Linked documents form connected groups; each group is then cut into
-clusters around a centre: the member that verifies against most of the others (then the most
-complete), so that copies truncated in different places, or a bulletin carried inside several
-reports, all meet in the copy they share. A member matches the centre itself or is a
+clusters around a centre: the member whose cluster splits the fewest verified pairs, then the
+one that verifies against most of the others, so that copies truncated in different places, or
+a bulletin carried inside several reports, all meet in the copy they share. A member matches the centre itself or is a
 near-identical twin of a member that does; the rest are grouped again among themselves, so
 that A~B and B~C never drag an unrelated C into A's cluster. The likely original, the
 earliest published member, is flagged apart from the centre.
@@ -115,9 +115,10 @@ def _centred(
 ) -> list[list[int]]:
     """A connected group cut into clusters, each a list of positions, centre first.
 
-    The centre is the member with most verified copies among those left; among equals, the
-    earliest published (so that a cluster of whole copies is centred on its original), then
-    the one with most shingles, then doc_id. Its cluster takes every member left that
+    The centre is, in a wholly verified group, the member whose cluster would split the
+    fewest verified pairs from the pages left; then the member with most verified copies
+    among those left; among equals, the earliest published (so that a cluster of whole
+    copies is centred on its original), then the one with most shingles, then doc_id. Its cluster takes every member left that
     verifies against it (checked against the centre itself, not only along candidate pairs),
     and each near-identical twin (Jaccard `NEAR_IDENTICAL`) of one of those: one hop at most,
     through a page that is all but the same. In a group of up to `WHOLLY_VERIFIED` pages
@@ -131,33 +132,61 @@ def _centred(
     clusters: list[list[int]] = []
     remaining = set(group)
     instants = {i: published_instant(documents[i].published, config.timezone) for i in group}
+    whole = len(group) <= WHOLLY_VERIFIED
     while remaining:
         centre = min(
             remaining,
             key=lambda i: (
+                _cut(i, remaining, links) if whole else 0,
                 -len(links.get(i, {}).keys() & remaining),
                 _UNDATED if instants[i] is None else instants[i],
                 -fingerprints[i].size,
                 documents[i].doc_id,
             ),
         )
-        direct = [
-            i
-            for i in sorted(remaining - {centre})
-            if _verdict(centre, i, fingerprints, links, config).is_copy
-        ]
-        taken = {centre, *direct}
-        twins = [
-            i
-            for i in sorted(remaining - taken)
-            if any(
-                links[i][m].similarity >= NEAR_IDENTICAL
-                for m in links.get(i, {}).keys() & set(direct)
-            )
-        ]
-        clusters.append([centre, *direct, *twins])
-        remaining -= taken | set(twins)
+        members = _around(centre, remaining, fingerprints, links, config)
+        clusters.append(members)
+        remaining -= set(members)
     return clusters
+
+
+def _around(
+    centre: int,
+    remaining: set[int],
+    fingerprints: Sequence[Fingerprint],
+    links: dict[int, dict[int, Verdict]],
+    config: DedupConfig,
+) -> list[int]:
+    """The cluster a centre would take from the pages left: itself, its copies, and the
+    near-identical twins of those."""
+    direct = [
+        i
+        for i in sorted(remaining - {centre})
+        if _verdict(centre, i, fingerprints, links, config).is_copy
+    ]
+    taken = {centre, *direct}
+    twins = [
+        i
+        for i in sorted(remaining - taken)
+        if any(
+            links[i][m].similarity >= NEAR_IDENTICAL for m in links.get(i, {}).keys() & set(direct)
+        )
+    ]
+    return [centre, *direct, *twins]
+
+
+def _cut(centre: int, remaining: set[int], links: dict[int, dict[int, Verdict]]) -> int:
+    """How many verified pairs the centre's cluster would split from the pages left (every
+    pair of the group is in `links`: its copies are its links)."""
+    cluster = {centre} | (links.get(centre, {}).keys() & remaining)
+    twins = {
+        i
+        for m in cluster - {centre}
+        for i, verdict in links.get(m, {}).items()
+        if i in remaining and verdict.similarity >= NEAR_IDENTICAL
+    }
+    cluster |= twins
+    return sum(1 for m in cluster for i in links.get(m, {}) if i in remaining and i not in cluster)
 
 
 def _verify_all(

@@ -93,41 +93,37 @@ def test_every_document_lands_in_exactly_one_cluster() -> None:
     assert sorted(seen) == sorted(d.doc_id for d in docs)
 
 
-def test_a_near_identical_twin_of_a_member_joins_but_nothing_further() -> None:
-    # m1..m5 are parts of full; twin is all but m1 (0.91 Jaccard) yet not contained in full;
-    # far is a copy of m1 and twin (0.74, 0.81 Jaccard), not of full, and no one's twin.
-    prints = {
-        "full": ids(range(100)),
-        "m1": ids([*range(60), *range(500, 506)]),
-        "m2": ids([*range(40, 100), *range(600, 606)]),
-        "m3": ids([*range(20, 80), *range(650, 656)]),
-        "m4": ids([*range(30), *range(70, 100), *range(660, 666)]),
-        "m5": ids([*range(60), *range(900, 906)]),
-        "twin": ids([*range(3, 60), *range(500, 506), 700, 701, 702]),
-        "far": ids([*range(9, 60), *range(500, 506), 700, 701, 702, *range(800, 808)]),
-    }
+# full and five parts of it (m1..m4); twin is all but m1 (0.91 Jaccard) yet not contained in
+# full; far is a copy of m1 and twin (0.74, 0.81 Jaccard), not of full, and no one's twin.
+PARTS = {
+    "full": ids(range(100)),
+    "m1": ids([*range(60), *range(500, 506)]),
+    "m2": ids([*range(40, 100), *range(600, 606)]),
+    "m3": ids([*range(20, 80), *range(650, 656)]),
+    "m4": ids([*range(30), *range(70, 100), *range(660, 666)]),
+    "twin": ids([*range(3, 60), *range(500, 506), 700, 701, 702]),
+    "far": ids([*range(9, 60), *range(500, 506), 700, 701, 702, *range(800, 808)]),
+}
+
+
+def cluster_all(prints: dict[str, Fingerprint]):  # type: ignore[no-untyped-def]
     names = list(prints)
     pairs = [(i, j) for i in range(len(names)) for j in range(i + 1, len(names))]
-    clusters = build_clusters([doc(n) for n in names], list(prints.values()), pairs, CONFIG)
-    groups = [sorted(m.document.doc_id for m in c.members) for c in clusters]
+    return cluster_documents([doc(n) for n in names], list(prints.values()), pairs, CONFIG)
+
+
+def test_a_near_identical_twin_of_a_member_joins_but_nothing_further() -> None:
+    # m5, one more part of full that is also a copy of m1, makes full the best centre.
+    prints = {**PARTS, "m5": ids([*range(60), *range(900, 906)])}
+    result = cluster_all(prints)
+    groups = [sorted(m.document.doc_id for m in c.members) for c in result.clusters]
     assert groups == [["full", "m1", "m2", "m3", "m4", "m5", "twin"], ["far"]]
 
 
 def test_centres_are_chosen_to_split_the_fewest_verified_pairs() -> None:
     # Around full (most copies) far would be split from m1 and twin: 2 pairs. Around twin,
     # {twin, m1, far} and {full, m2, m3, m4} split only m1 from full: 1 pair.
-    prints = {
-        "full": ids(range(100)),
-        "m1": ids([*range(60), *range(500, 506)]),
-        "m2": ids([*range(40, 100), *range(600, 606)]),
-        "m3": ids([*range(20, 80), *range(650, 656)]),
-        "m4": ids([*range(30), *range(70, 100), *range(660, 666)]),
-        "twin": ids([*range(3, 60), *range(500, 506), 700, 701, 702]),
-        "far": ids([*range(9, 60), *range(500, 506), 700, 701, 702, *range(800, 808)]),
-    }
-    names = list(prints)
-    pairs = [(i, j) for i in range(len(names)) for j in range(i + 1, len(names))]
-    result = cluster_documents([doc(n) for n in names], list(prints.values()), pairs, CONFIG)
+    result = cluster_all(PARTS)
     groups = sorted(sorted(m.document.doc_id for m in c.members) for c in result.clusters)
     assert groups == [["far", "m1", "twin"], ["full", "m2", "m3", "m4"]]
     assert result.split_pairs == 1

@@ -6,8 +6,8 @@ clusters around a centre: the member whose cluster splits the fewest verified pa
 one that verifies against most of the others, so that copies truncated in different places, or
 a bulletin carried inside several reports, all meet in the copy they share. A member matches
 the centre itself or is a near-identical twin of a member that does; the rest are grouped
-again among themselves, so that A~B and B~C never drag an unrelated C into A's cluster. The likely original, the
-earliest published member, is flagged apart from the centre.
+again among themselves, so that A~B and B~C never drag an unrelated C into A's cluster. The
+likely original, the earliest published member, is flagged apart from the centre.
 """
 
 from __future__ import annotations
@@ -120,8 +120,8 @@ def _centred(
     among those left; among equals, the earliest published (so that a cluster of whole
     copies is centred on its original), then the one with most shingles, then doc_id. Its
     cluster takes every member left that verifies against it (checked against the centre
-    itself, not only along candidate pairs), and each near-identical twin (Jaccard `NEAR_IDENTICAL`) of one of those: one hop at most,
-    through a page that is all but the same. In a group of up to `WHOLLY_VERIFIED` pages
+    itself, not only along candidate pairs), and each near-identical twin (Jaccard
+    `NEAR_IDENTICAL`) of one of those: one hop at most, through a page that is all but the same. In a group of up to `WHOLLY_VERIFIED` pages
     every pair is verified first, so that the copies counted are all of them, not only the
     pairs LSH and anchors proposed.
     """

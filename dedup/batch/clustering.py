@@ -115,15 +115,15 @@ def _centred(
 ) -> list[list[int]]:
     """A connected group cut into clusters, each a list of positions, centre first.
 
-    The centre is, in a wholly verified group, the member whose cluster would split the
-    fewest verified pairs from the pages left; then the member with most verified copies
-    among those left; among equals, the earliest published (so that a cluster of whole
-    copies is centred on its original), then the one with most shingles, then doc_id. Its
-    cluster takes every member left that verifies against it (checked against the centre
-    itself, not only along candidate pairs), and each near-identical twin (Jaccard
-    `NEAR_IDENTICAL`) of one of those: one hop at most, through a page that is all but the same. In a group of up to `WHOLLY_VERIFIED` pages
-    every pair is verified first, so that the copies counted are all of them, not only the
-    pairs LSH and anchors proposed.
+    In a group of up to `WHOLLY_VERIFIED` pages every pair is verified first, so that the
+    copies counted are all of them, not only the pairs LSH and anchors proposed. The centre
+    is then, in such a group, the member whose cluster would split the fewest verified pairs
+    from the pages left; then the member with most verified copies among those left; among
+    equals the earliest published (so that a cluster of whole copies is centred on its
+    original), then the one with most shingles, then doc_id. Its cluster takes every member
+    left that verifies against it (checked against the centre itself, not only along
+    candidate pairs), and each near-identical twin (Jaccard `NEAR_IDENTICAL`) of one of
+    those: one hop at most, through a page that is all but the same.
     """
     if len(group) == 1:
         return [group]

@@ -59,6 +59,10 @@ def read_names(result: dedup.ScanResult) -> set[str]:
     return {Path(doc.path).name for doc in result.extracted}
 
 
+# The first alarm may land inside a garbage collector callback (the test run installs some),
+# where Python can only print it; the budget fires again 50 ms later and the page is skipped
+# all the same, which is what is asserted. The printed one is not a failure of the scan.
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
 @pytest.mark.parametrize("jobs", [1, 2])
 def test_a_page_over_its_time_budget_is_skipped_and_the_scan_goes_on(
     tmp_path: Path, jobs: int, monkeypatch: pytest.MonkeyPatch

@@ -14,7 +14,6 @@ import os
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -24,7 +23,7 @@ from markupsafe import Markup
 
 from dedup.atomic import atomic_writer
 from dedup.batch.textdiff import MAX_CHARS, diff_texts
-from dedup.models import Cluster, Member, ScanResult
+from dedup.models import Cluster, Member, ScanResult, published_instant
 
 # An enormous cluster lists this many members and shows this many copies beside the
 # original; the page says how many more there are.
@@ -172,15 +171,8 @@ def _links(clusters: Sequence[Cluster]) -> list[tuple[str, str, int]]:
 def _timestamp(published: str | None) -> int | None:
     """Seconds since the epoch, reading a page's local time as UTC: only the order and the
     gaps between copies matter on a timeline."""
-    if not published:
-        return None
-    try:
-        moment = datetime.fromisoformat(published)
-    except ValueError:
-        return None
-    if moment.tzinfo is not None:
-        moment = moment.astimezone(UTC).replace(tzinfo=None)
-    return int(moment.replace(tzinfo=UTC).timestamp())
+    instant = published_instant(published, "UTC")
+    return None if instant is None else int(instant)
 
 
 def _overview_row(cluster: Cluster, site_index: dict[str, int]) -> list[Any]:

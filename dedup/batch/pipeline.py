@@ -123,20 +123,27 @@ def _scan(
     check_space(None if tmp_dir is None else os.fspath(tmp_dir), input_bytes(inputs))
     for problem in problems:
         _skip(result, problem)
-    store = PageStore(tmp_dir)
-    try:
+    with _spilling(result, tmp_dir) as store:
         _scan_into(result, store, inputs, config, progress=progress, jobs=jobs, reference=reference)
         _join_translations(result, config)
         if keep_index:
             with _stage(result, "index"):
                 result.index = _crawler_index(result, store, config)
+    return result
+
+
+@contextmanager
+def _spilling(result: ScanResult, tmp_dir: str | os.PathLike[str] | None) -> Iterator[PageStore]:
+    """A temporary store for the scan's pages, handed to `result` (which removes it when
+    closed); on a failure or Ctrl-C it goes at once, not when the process ends."""
+    store = PageStore(tmp_dir)
+    try:
+        yield store
     except BaseException:
-        # Failure or Ctrl-C: the store goes at once, not when the process ends.
         store.close()
         raise
     result.closer = store.close
     result.spilled_bytes = store.disk_bytes
-    return result
 
 
 def _scan_into(
@@ -250,8 +257,7 @@ def scan_on_dask(
     if problems and not inputs:
         raise _nothing_to_read(problems)
     count = workers or default_jobs()
-    store = PageStore(tmp_dir)
-    try:
+    with _spilling(result, tmp_dir) as store:
         with _stage(result, "dask"), dask_client(scheduler, count) as client:
             partitions = partition_by_size(inputs, parts=4 * count)
             fingerprints, links = scan_partitions(client, partitions, config, result, store)
@@ -260,11 +266,6 @@ def scan_on_dask(
         with _stage(result, "verify+cluster"):
             result.clusters = cluster_pages(result.documents, fingerprints, links, config)
         _join_translations(result, config)
-    except BaseException:
-        store.close()
-        raise
-    result.closer = store.close
-    result.spilled_bytes = store.disk_bytes
     return result
 
 

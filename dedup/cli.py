@@ -636,14 +636,22 @@ def show(*, target: str, body: bool, **fields: Any) -> None:
     documents, skipped = _extract_file(path, config)
     if record is not None:
         documents = [d for d in documents if _record_id(d.doc_id) == record or d.doc_id == record]
-        if not documents:
+        skipped = [skip for skip in skipped if skip.detail == f"record {record}"]
+        if not documents and not skipped:
             raise click.ClickException(f"{path} has no record {record!r}; run dedup show {path}")
     for number, document in enumerate(documents):
         if number:
             click.echo()
         click.echo(_describe(document, body=body))
-    if not documents and not skipped:
-        raise click.ClickException(f"{path} holds no page")
+    for skip in skipped:
+        where = f"{skip.path} ({skip.detail})" if skip.detail else skip.path
+        click.echo(f"{where}: skipped: {skip.reason}", err=True)
+    if not documents:
+        raise click.ClickException(
+            f"{path}: no page extracted ({len(skipped)} skipped)"
+            if skipped
+            else f"{path} holds no page"
+        )
 
 
 @main.command(name="eval")

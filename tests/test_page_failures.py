@@ -79,3 +79,11 @@ def test_a_reader_that_raises_costs_its_file_only(
     assert result.exit_code == 0, result.stderr
     assert "1 file read, 1 skipped; 1 document;" in result.stderr
     assert "dedup: skipped: 1 internal error" in result.stderr
+
+
+@pytest.mark.usefixtures("faulty_extraction")
+def test_show_says_why_a_page_gave_nothing() -> None:
+    result = CliRunner().invoke(main, ["show", "samples/jiangnan_daily/2025/0405/" + FAULTY])
+    assert result.exit_code == 1
+    assert "skipped: internal error: ValueError: no tea today" in result.stderr
+    assert "no page extracted (1 skipped)" in result.stderr

@@ -127,7 +127,7 @@ def fingerprinted(size: int) -> list:  # type: ignore[type-arg]
 
     cache = OUT / f"fingerprints-{size}.npz"
     if not cache.exists():
-        write_cache(corpus(size), cache)
+        write_cache(corpus(size, "synthetic"), cache)
     with np.load(cache, allow_pickle=False) as saved:
         raw, ids = saved["id_bytes"].tobytes(), saved["id_offsets"].tolist()
         shingles, cuts = saved["shingles"], saved["shingle_offsets"].tolist()

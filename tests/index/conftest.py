@@ -51,13 +51,26 @@ def start_redis(
         stderr=subprocess.DEVNULL,
     )
     url = f"redis://127.0.0.1:{port}/0"
-    for _ in range(100):
-        with socket.socket() as probe:
-            if probe.connect_ex(("127.0.0.1", port)) == 0:
-                return process, url
-        time.sleep(0.05)
+    if _answers(url, seconds=20):
+        return process, url
     process.kill()
     pytest.fail("redis-server did not start")
+
+
+def _answers(url: str, *, seconds: float) -> bool:
+    """Whether the server answers PING within `seconds`: a server restarted on an append-only
+    file accepts connections but answers LOADING until it has read it back, longer on a
+    loaded machine."""
+    redis = pytest.importorskip("redis")
+
+    client = redis.Redis.from_url(url, socket_connect_timeout=1)
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            return bool(client.ping())
+        except (redis.exceptions.BusyLoadingError, redis.exceptions.ConnectionError):
+            time.sleep(0.05)
+    return False
 
 
 @pytest.fixture

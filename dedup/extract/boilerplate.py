@@ -30,6 +30,13 @@ GLUED_META = re.compile(
 )
 _META_LINE = re.compile(rf"(?:^|\s){META_LABEL}\s*[:]|^\[?{DATE.pattern}")
 _EDITOR_LINE = re.compile(r"^[(\[]?\s*(?:责任编辑|责编|编辑|编审|校对|审核)\s*[:\s]")
+# Who wrote or sent the article, on a line of its own: "本文来自某某网", "新浪手机特约记者 某某".
+_CREDIT_LINE = re.compile(
+    r"^(?:本文|文章|此文)(?:来自|来源于?|转自|转载自|来)[:\s]*\S{1,24}$"
+    r"|^\W{0,2}\S{0,10}(?:记者|通讯员|撰稿人?)\s+\S{1,4}(?:[\s、]\S{1,4}){0,4}$"
+    r"|^(?:新华社|中新社|本报|本台)(?:特约)?记者[\u4e00-\u9fff·]{2,4}(?:、[\u4e00-\u9fff·]{2,4}){0,4}$"
+    r"|^(?:来源|作者|文|图|编辑)\s*[\s:/]\s*\S{2,12}$|^图片(?:来源|来自)"
+)
 _VIEW_LINE = re.compile(r"read a total of|阅读\s*\d+|浏览\s*\d+")
 # English bylines: "Posted on March 12, 2019 by ...", "By Jane Smith, Reuters | 12 March 2019".
 _BYLINE = re.compile(
@@ -130,6 +137,32 @@ _ANYWHERE_LITERALS = (
     "your inbox",
 )
 _ANY_SHORT = re.compile("|".join(f"(?:{pattern.pattern})" for _, pattern in _SHORT))
+# Style sheets and scripts that a scraper flattened into the text: a CSS rule
+# (".tech-con p{margin-bottom:30px}"), a script statement ("var ad = …;", "(function(){",
+# "})();", "document.getElementsByTagName(…)"), an object literal's entry ("url: '//…',").
+_CODE = re.compile(
+    r"^[^{}]*\{[^{}]*[a-z-]+\s*:[^{}]*(?:\}|;|$)"
+    r"|^[})\]]+\s*[)\];,]*\s*(?:\(\s*\)\s*;?)?$"
+    r"|\bfunction\s*[\w$]*\s*\("
+    r"|^(?:var|let|const)\s+[\w$]+\s*=|^[a-z_$][\w$.]*(?:\[[^\]]*\])*\s*=[^=].*;$"
+    r"|\b(?:document|window)\.[a-z]\w*(?:\.\w+)*\s*[(=\[]|\.push\(\{|^new\s+[\w$.]+\s*\(\s*\{?$"
+    r"|^[a-z_$][\w$]*\s*:\s*(?:'[^'\s]*'|\"[^\"\s]*\"|[\[{]|(?:function|true|false|null)\b"
+    r"|[a-z_$][\w$.]*\[)[^,]*,?\s*(?://.*)?$",
+    re.ASCII,
+)
+# Characters every `_CODE` line holds one of (tested): a line without any is not searched.
+_CODE_MARKS = ("{", "}", "(", ")", "[", "]", "=", ":")
+# A site's call to the reader to download its app, follow its account or try a product: a
+# promotion the site puts on every page, never the article.
+_PROMO = re.compile(
+    r"下载.{0,6}(?:客户端|app)|(?:扫描|扫码|长按|识别).{0,10}二维码|微信搜索|搜索.{0,4}公众号"
+    r"|关注.{0,6}(?:微信|微博|公众号|头条号)|专享福利|免费试(?:玩|用)|点击(?:下载|订阅|关注)"
+)
+_LINK = re.compile(r"https?://")
+# A paragraph this short that holds this many distinct calls of `_PROMO` (a link counts as
+# one) is a promotion.
+PROMO_LENGTH = 120
+PROMO_CALLS = 2
 # Gambling and adult terms that spam mirrors inject; two distinct ones are needed inside prose.
 SPAM = re.compile(
     r"九游会|真人游戏|百家乐|娱乐城|博彩|赌场|棋牌|太阳城|葡京|威尼斯人|bet365|开云体育|亚博体育"
@@ -236,9 +269,15 @@ def _kind(line: str, prose: bool) -> str | None:
         return "link_farm"
     if len(spam_terms(line)) >= (2 if prose else 1):
         return "spam"
+    if (not prose or line.isascii()) and is_code(line):
+        return "code"
+    if _is_promo(line, prose):
+        return "promo"
     if prose:
         return None
     if _EDITOR_LINE.search(line) or _META_LINE.search(line) or _VIEW_LINE.search(line):
+        return "meta"
+    if _CREDIT_LINE.search(line):
         return "meta"
     if line[:1].isascii() and _BYLINE.search(line):
         return "meta"
@@ -249,6 +288,23 @@ def _kind(line: str, prose: bool) -> str | None:
     if _ANY_SHORT.search(line):
         return next(kind for kind, pattern in _SHORT if pattern.search(line))
     return None
+
+
+def is_code(line: str) -> bool:
+    """Whether a line is style sheet or script code rather than text."""
+    return any(mark in line for mark in _CODE_MARKS) and bool(_CODE.search(line))
+
+
+def _is_promo(line: str, prose: bool) -> bool:
+    """A line that calls the reader to the site's app, account or product trials: any such
+    call on a short line; two distinct ones on a paragraph (`PROMO_LENGTH`), since an
+    article may well mention an app's download once."""
+    if prose and len(line) > PROMO_LENGTH:
+        return False
+    calls = len({match.group(0) for match in _PROMO.finditer(line)})
+    if not prose:
+        return calls >= 1
+    return calls > 0 and calls + bool(_LINK.search(line)) >= PROMO_CALLS
 
 
 def noise_spans(shadow_line: str) -> list[tuple[int, int]]:

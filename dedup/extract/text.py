@@ -18,6 +18,7 @@ from dedup.extract.boilerplate import (
     GLUED_META,
     SPAM,
     classify_line,
+    count_cjk,
     count_matches,
     noise_spans,
     strip_bullet,
@@ -36,7 +37,11 @@ _WIDGET_META = re.compile(r"字号|阅读\s*\(|浏览\s*\(|点击\s*\(")
 _MENU_SEPARATORS = re.compile(r"\s*[|/·•>»]\s*|\s{2,}")
 _MAX_MENU_ITEM = 8
 _MIN_TITLE, _MAX_TITLE = 4, 200
+# Lines a page may put between its headline and its body: metadata, a video stub, a style
+# sheet or script flattened into the text, the site's promotion.
+_BETWEEN_TITLE_AND_BODY = frozenset({"meta", "video", "empty", "code", "promo"})
 _MIN_FALLBACK_BODY = 15
+_MIN_LEAD_CJK = 10
 _MIN_WRAPPED_LINES = 3
 _MIN_WRAP_WIDTH = 40  # display columns: 20 CJK characters
 _WRAP_SLACK = 2
@@ -126,6 +131,8 @@ def _classified(line: Line) -> Line:
     return Line(line.text, line.shadow, kind, prose and not _is_headline(line.text))
 
 
+# An English line may quote a Chinese name or two; a line with more ideographs is Chinese.
+_CJK_IN_ENGLISH = 5
 _CAPITALISED = re.compile(r"\b[A-Z][a-z'’-]{3,}")
 _LONG_WORD = re.compile(r"\b[A-Za-z][a-z'’-]{3,}")
 
@@ -134,8 +141,8 @@ def _is_headline(text: str) -> bool:
     """An English line in title case ("Kanye West Embarked on a Pro-Trump Diatribe") is a
     headline, in a related-links list say, however many words it has: most of its words of
     four letters or more are capitalised, where a sentence capitalises only its names."""
-    if not text[:1].isascii():
-        return False
+    if not text[:1].isascii() or count_cjk(text) >= _CJK_IN_ENGLISH:
+        return False  # a Chinese paragraph that opens with a name ("IT之家11月4日消息 …")
     words = _LONG_WORD.findall(text)
     return len(words) >= 4 and len(_CAPITALISED.findall(text)) >= 0.7 * len(words)
 
@@ -226,7 +233,7 @@ def _body_span(lines: Sequence[Line], kinds: Sequence[str | None]) -> tuple[int,
     boilerplate; without prose, the longest candidate line if it is long enough."""
     prose = [i for i, line in enumerate(lines) if kinds[i] is None and line.prose]
     if prose:
-        return prose[0], prose[-1] + 1
+        return _lead_start(lines, kinds, prose[0]), _closing_end(lines, kinds, prose[-1] + 1)
     candidates = [i for i, kind in enumerate(kinds) if kind is None]
     if not candidates:
         return 0, 0
@@ -234,6 +241,28 @@ def _body_span(lines: Sequence[Line], kinds: Sequence[str | None]) -> tuple[int,
     if len(lines[longest].shadow) < _MIN_FALLBACK_BODY or _is_menu(lines[longest].shadow):
         return 0, 0
     return longest, longest + 1
+
+
+def _lead_start(lines: Sequence[Line], kinds: Sequence[str | None], start: int) -> int:
+    """Where the body starts, given its first prose line: a lead of short sentences just
+    above it ("麒麟980作为…正在加快布局。") belongs to the article; a headline does not end
+    with a full stop."""
+    while start > 0 and kinds[start - 1] is None and _is_lead_sentence(lines[start - 1]):
+        start -= 1
+    return start
+
+
+def _closing_end(lines: Sequence[Line], kinds: Sequence[str | None], end: int) -> int:
+    """Where the body ends, given the end of its last prose line: a closing short sentence
+    ("毕竟，它要打动的是最懂手机的那群人。") belongs to the article too."""
+    while end < len(lines) and kinds[end] is None and _is_lead_sentence(lines[end]):
+        end += 1
+    return end
+
+
+def _is_lead_sentence(line: Line) -> bool:
+    text = line.shadow.rstrip()
+    return text.endswith("。") and count_cjk(text) >= _MIN_LEAD_CJK
 
 
 def _remove_inline_noise(line: Line) -> str:
@@ -258,7 +287,7 @@ def _title_index(lines: Sequence[Line], kinds: Sequence[str | None], start: int)
     metadata and is of headline length."""
     for index in range(start - 1, -1, -1):
         kind = kinds[index]
-        if kind in {"meta", "video", "empty"}:
+        if kind in _BETWEEN_TITLE_AND_BODY:
             continue
         if kind is not None:
             return None

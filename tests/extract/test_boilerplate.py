@@ -41,6 +41,29 @@ PROSE = (
             "link_farm",
         ),
         ("九游会·J9 - 中国官方网站 真人游戏第一品牌", "spam"),
+        (".news-body p{margin:0 0 24px;line-height:1.8}", "code"),
+        ("#top-bar .logo a:hover{color:#c00 !important;}", "code"),
+        ("(function(){", "code"),
+        ("var slot = document.createElement('script');", "code"),
+        ("slot.src = '//ads.example.com/js/slot_2019.js';", "code"),
+        ("document.body.appendChild(slot);", "code"),
+        ("})();", "code"),
+        ("new PageVideo({", "code"),
+        ("cover: '//img.example.com/v/123.jpg', //封面小图", "code"),
+        (
+            "好物抢先体验，更有达人分享使用心得，快来某某众测参与吧！下载客户端还能领取专享福利哦！",
+            "promo",
+        ),
+        ("每日科技快讯 （微信搜索exampletech或扫描二维码关注）", "promo"),
+        (
+            "新品免费试用开始报名啦，名额有限先到先得，心动就来戳一戳吧~https://example.com/a/1",
+            "promo",
+        ),
+        ("本文来自某某电脑网", "meta"),
+        ("某某新闻记者 张三 李四", "meta"),
+        ("新华社记者王五、赵六", "meta"),
+        ("来源 某某晚报", "meta"),
+        ("图片来源：某某图库", "meta"),
     ],
 )
 def test_boilerplate_lines(line: str, kind: str) -> None:
@@ -54,8 +77,21 @@ def test_boilerplate_lines(line: str, kind: str) -> None:
         "四方面支持",
         PROSE,
         "工信部又启动两项专项行动推动中小企业高质量发展",
+        "该公司表示，用户下载客户端后即可查看本次活动的全部规则，活动将持续到本月底，届时将公布获奖名单。",
+        'Man: "What in the world is that?"',
+        "Shares rose 3% (to $41) after the report; analysts said demand held up in every region.",
+        "记者探访灾后重建一线",
     ],
-    ids=["headline-with-bar", "subheading", "prose", "headline"],
+    ids=[
+        "headline-with-bar",
+        "subheading",
+        "prose",
+        "headline",
+        "app-mentioned-once",
+        "dialogue",
+        "english-sentence",
+        "headline-about-reporters",
+    ],
 )
 def test_article_lines_are_not_boilerplate(line: str) -> None:
     assert classify(shadow(line)) is None

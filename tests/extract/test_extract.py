@@ -138,3 +138,37 @@ def test_times_sign_before_a_middle_dot_is_not_mojibake(tmp_path: object) -> Non
 
     text = "原来有这好处 ×·奥坎波，以及其他代表不同党派的部长。" * 3
     assert repair_mojibake(text) == (text, False)
+
+
+# A plain-text page as a scraper flattens it: headline, the page's style sheet, the site's
+# promotion, a credit line, a short lead, the article (a Chinese paragraph that opens with
+# Latin names), a short closing sentence, then the ad script.
+FLATTENED_PAGE = """           星际手机Nova 5系列终于支持热点共享无线网络
+.news-quote{padding:20px 20px 0px;background:url(//img.example.com/quote.png) no-repeat 0 0;}
+.news-body p{margin-bottom:30px}
+.news-body p a:visited{color: #4b729f !important;}
+
+　　好物抢先体验，更有达人分享使用心得，快来某某众测参与吧！下载客户端还能领取专享福利哦！
+本文来自某某电脑网
+星际手机的这项更新来得比预期更早。
+Tech Home Daily 11月4日消息 Android Police Weekly Review发现，\
+星际手机Nova 5系列的热点功能已经获得了进化，可以把已连接的无线网络共享给其他设备，\
+而不仅仅是共享蜂窝数据。这项功能并不是系统自带的特性，\
+小编测试发现，上一代手机在升级系统后仍然只能共享蜂窝数据。
+毕竟，这是用户期待已久的功能。
+
+ (function(){
+ var slot = document.createElement('script');
+ slot.src = '//ads.example.com/js/slot_2019.js';
+ document.getElementsByTagName('head')[0].appendChild(slot);
+ })();
+"""
+
+
+def test_style_sheet_script_and_promotion_of_a_text_page_are_neither_title_nor_body() -> None:
+    doc = extract_document(FLATTENED_PAGE, "flattened.txt")
+    assert doc.title == "星际手机Nova 5系列终于支持热点共享无线网络"
+    assert doc.body.startswith("星际手机的这项更新来得比预期更早。\nTech Home Daily 11月4日消息")
+    assert doc.body.endswith("毕竟，这是用户期待已久的功能。")
+    for noise in ("{", "function", "专享福利", "本文来自", "script"):
+        assert noise not in doc.body

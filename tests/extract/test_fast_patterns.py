@@ -78,3 +78,10 @@ def test_every_text_an_anywhere_pattern_matches_passes_the_gate(data: st.DataObj
         text = data.draw(st.from_regex(pattern))
         assert any(literal in text for literal in boilerplate._ANYWHERE_LITERALS), text
         assert boilerplate.has_anywhere_evidence(text)
+
+
+@given(st.data())
+def test_every_line_the_code_pattern_matches_holds_a_code_mark(data: st.DataObject) -> None:
+    # `is_code` searches only lines holding one of the marks: every alternative needs one.
+    text = data.draw(st.from_regex(boilerplate._CODE))
+    assert any(mark in text for mark in boilerplate._CODE_MARKS), text

@@ -138,8 +138,7 @@ def run_dedup(folder: str, jobs: int) -> dict[str, object]:
     from dedup.batch import report
 
     result = dedup.scan([folder], dedup.DedupConfig(), jobs=jobs)
-    frame = report.clusters_frame(result.clusters)
-    report.write_csv(frame, OUT / "bench-report.csv")
+    report.write_csv(report.clusters_table(result.clusters), OUT / "bench-report.csv")
     return {
         "pages": len(result.extracted) + len(result.skipped),
         "clusters": len(result.duplicate_clusters),

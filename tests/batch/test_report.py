@@ -1,12 +1,27 @@
 from __future__ import annotations
 
 import io
+import subprocess
+import sys
 from pathlib import Path
 
 import pandas as pd
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from dedup.batch.report import COLUMNS, clusters_frame, render_csv, write_csv
-from dedup.models import Cluster, Document, Member
+from dedup.batch.report import (
+    COLUMNS,
+    FORMATS,
+    Table,
+    clusters_frame,
+    clusters_table,
+    matches_table,
+    render,
+    render_csv,
+    skipped_table,
+    write_csv,
+)
+from dedup.models import Cluster, Document, Match, Member, Skip
 
 
 def cluster(number: int, *doc_ids: str) -> Cluster:
@@ -70,3 +85,58 @@ def test_write_csv_to_a_path_leaves_no_temporary_file(tmp_path: Path) -> None:
     write_csv(clusters_frame(CLUSTERS), target)
     assert target.read_text(encoding="utf-8").startswith("cluster_id,cluster_size,doc_id")
     assert [p.name for p in tmp_path.iterdir()] == ["report.csv"]
+
+
+_CELL = st.one_of(
+    st.text(st.characters(blacklist_categories=("Cs",)), max_size=12),
+    st.sampled_from(["", "-", "+", "=1+1", "@x", "\tx", "\rx", 'a "b", c', "x\ny", "x\r\ny"]),
+    st.booleans(),
+    st.integers(-(10**6), 10**6),
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(_CELL, _CELL, _CELL), max_size=6), st.sampled_from(FORMATS))
+def test_a_table_is_written_as_its_dataframe_is(
+    rows: list[tuple[object, object, object]], fmt: str
+) -> None:
+    # The CLI writes tables without pandas; library users may write DataFrames.
+    table = Table(("path", "detail", "title"), rows)
+    assert render(table, fmt) == render(table.frame(), fmt)
+
+
+def test_report_tables_are_written_as_their_dataframes(tmp_path: Path) -> None:
+    odd = [
+        cluster(1, "=a", "b\nc", 'd "e"'),
+        cluster(2, "-", "\udcff.txt"),
+        cluster(3, "solo"),
+    ]
+    tables = [
+        clusters_table(odd, include_singletons=True),
+        skipped_table([Skip("x.txt", "empty file"), Skip("=y", "bad, very", "record 2")]),
+        matches_table([("a", []), ("b", [Match("c", 0.8123, 0.9, "duplicate")])]),
+    ]
+    for table in tables:
+        for fmt in FORMATS:
+            assert render(table, fmt) == render(table.frame(), fmt)
+    assert "\ufffd.txt" in render(tables[0])
+
+
+def test_the_cli_writes_reports_without_pandas(tmp_path: Path) -> None:
+    code = (
+        "import sys\n"
+        "from dedup.__main__ import main\n"
+        f"sys.argv = ['dedup', 'scan', 'samples/', '-o', {str(tmp_path / 'r.csv')!r},"
+        f" '--docs-out', {str(tmp_path / 'd.csv')!r}, '--jobs', '1']\n"
+        "try:\n"
+        "    main()\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "print('pandas' in sys.modules)\n"
+    )
+    root = Path(__file__).resolve().parents[2]
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=root
+    )
+    assert done.stdout.strip().splitlines()[-1] == "False"
+    assert (tmp_path / "r.csv").read_text(encoding="utf-8").startswith("cluster_id,")

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import dedup
 from dedup.batch.report import clusters_frame
-from dedup.extract.language import detect_language
+from dedup.extract.language import _language_by_script, detect_language
 
 
 @pytest.mark.parametrize(
@@ -68,3 +71,34 @@ def test_every_report_row_carries_its_language(tmp_path: Path) -> None:
     frame = clusters_frame(result.clusters, include_singletons=True)
     languages = dict(zip(frame["doc_id"], frame["lang"], strict=True))
     assert languages == {"zh.txt": "zh", "en.txt": "en"}
+
+
+def _scripts_by_patterns(sample: str) -> str:
+    """The script rule written plainly with regular expressions: what the table lookup in
+    `_language_by_script` must give."""
+    han = len(re.sub(r"[^\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+", "", sample))
+    kana = len(re.sub(r"[^\u3040-\u30ff]+", "", sample))
+    hangul = len(re.sub(r"[^\uac00-\ud7af]+", "", sample))
+    words = len(re.findall(r"(?<![A-Za-z])[A-Z]*[a-z][A-Za-z]*", sample))
+    if not han and not hangul:
+        return ""
+    if kana and kana * 10 >= han and kana + han > words:
+        return "ja"
+    if hangul and hangul > words and hangul >= han:
+        return "ko"
+    return "zh" if han and han >= words else ""
+
+
+_SCRIPT_TEXT = st.text(
+    st.one_of(
+        st.sampled_from("江州發佈市场のかカ시의회 GDPgdpAbcXYZ é,.。\n\ud800\uffff"),
+        st.characters(),
+    ),
+    max_size=60,
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(_SCRIPT_TEXT)
+def test_scripts_are_counted_as_the_plain_patterns_count_them(sample: str) -> None:
+    assert _language_by_script(sample) == _scripts_by_patterns(sample)

@@ -20,6 +20,8 @@ from typing import cast
 import numpy as np
 import numpy.typing as npt
 
+from dedup._arrays import sorted_unique
+
 # Zero-width characters, soft hyphens and BOMs survive NFKC, so they go first.
 _INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad\u180e]")
 _TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9]*(?:\s[^<>]{0,500})?/?>")
@@ -243,7 +245,7 @@ class _FingerprintFold:
         states = self._state[codes]
         if np.maximum.reduce(states) != self._FAST:
             if (states == self._UNKNOWN).any():
-                self._learn(np.unique(codes[states == self._UNKNOWN]))
+                self._learn(sorted_unique(codes[states == self._UNKNOWN]))
                 states = self._state[codes]
             if (states == self._SLOW).any():
                 return fold_script(nfkc(text)).lower()

@@ -203,7 +203,9 @@ def skipped_frame(skipped: Sequence[Skip]) -> pd.DataFrame:
 
 def skipped_table(skipped: Sequence[Skip]) -> Table:
     """One row per skipped file or record: its path, which record or member, and why."""
-    rows = ({"path": s.path, "detail": s.detail, "reason": s.reason} for s in skipped)
+    rows: Iterable[dict[str, object]] = (
+        {"path": s.path, "detail": s.detail, "reason": s.reason} for s in skipped
+    )
     return _table(rows, SKIPPED_COLUMNS)
 
 
@@ -220,9 +222,8 @@ def render_csv(report: Table | pd.DataFrame, *, raw: bool = False) -> str:
     gets a leading ``'`` (as OWASP recommends for CSV injection), unless ``raw``."""
     buffer = io.StringIO()
     if not isinstance(report, Table):
-        if not raw:
-            report = report.apply(lambda column: column.map(_neutralised))
-        report.to_csv(buffer, index=False, lineterminator="\n")
+        frame = report if raw else report.apply(lambda column: column.map(_neutralised))
+        frame.to_csv(buffer, index=False, lineterminator="\n")
         return buffer.getvalue()
     # The writer pandas' to_csv drives, with its settings: the same bytes (tested).
     writer = csv.writer(buffer, lineterminator="\n", quoting=csv.QUOTE_MINIMAL)
@@ -246,15 +247,17 @@ def _neutralised(value: object) -> object:
 
 def render_jsonl(report: Table | pd.DataFrame) -> str:
     """The report as JSON Lines: one object per row with the CSV's fields, in its order."""
+    rows: list[dict[str, object]]
     if isinstance(report, Table):
         rows = [dict(zip(report.columns, row, strict=True)) for row in report.rows]
     else:
-        rows = report.to_dict(orient="records")
+        rows = [{str(k): v for k, v in row.items()} for row in report.to_dict(orient="records")]
     lines = []
     for row in rows:
         for name in _NUMBER_COLUMNS.intersection(row):
-            if isinstance(row[name], str) and row[name]:
-                row[name] = float(row[name])
+            value = row[name]
+            if isinstance(value, str) and value:
+                row[name] = float(value)
         lines.append(json.dumps(row, ensure_ascii=False) + "\n")
     return "".join(lines)
 
@@ -268,9 +271,7 @@ def render(report: Table | pd.DataFrame, fmt: str = "csv") -> str:
     raise ValueError(f"format must be one of {', '.join(FORMATS)}, got {fmt!r}")
 
 
-def write_csv(
-    report: Table | pd.DataFrame, destination: str | os.PathLike[str] | TextIO
-) -> None:
+def write_csv(report: Table | pd.DataFrame, destination: str | os.PathLike[str] | TextIO) -> None:
     """`write_table` in CSV."""
     write_table(report, destination, "csv")
 

@@ -27,7 +27,6 @@ import json
 import os
 import struct
 from dataclasses import dataclass
-from importlib.metadata import version
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -167,6 +166,10 @@ def _clear_leftovers(path: str | os.PathLike[str]) -> None:
 
 
 def _version(package: str) -> str:
+    # Imported here: importlib.metadata (and the email package under it) costs every
+    # process that only adds pages a noticeable part of its start-up.
+    from importlib.metadata import version
+
     try:
         return version(package)
     except Exception:  # noqa: BLE001 - a source tree without metadata still saves

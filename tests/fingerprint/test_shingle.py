@@ -2,7 +2,10 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from dedup._arrays import shared_count
 from dedup.fingerprint.normalize import tokenize
 from dedup.fingerprint.shingle import compare_shingles, make_shingles, word_tokens
 
@@ -76,3 +79,19 @@ def test_single_token_ids_are_xxh32_of_each_character() -> None:
         assert table[low : high + 1].tolist() == expected
         assert single[low : high + 1].all()
     assert not single[0x41] and not single[0x3000]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.sets(st.integers(0, 2**32 - 1), max_size=40),
+    st.sets(st.integers(0, 2**32 - 1), max_size=40),
+    st.booleans(),
+)
+def test_shared_count_is_the_size_of_the_intersection(
+    left: set[int], right: set[int], in_order: bool
+) -> None:
+    overlap = sorted(left)[: len(left) // 2]  # make sure many examples share values
+    right = right | set(overlap)
+    arrays = [np.array(sorted(s) if in_order else list(s), dtype=np.uint32) for s in (left, right)]
+    assert shared_count(*arrays) == len(left & right)
+    assert shared_count(*arrays) == np.intersect1d(*arrays, assume_unique=True).size

@@ -41,7 +41,6 @@ _MIN_TITLE, _MAX_TITLE = 4, 200
 # sheet or script flattened into the text, the site's promotion.
 _BETWEEN_TITLE_AND_BODY = frozenset({"meta", "video", "empty", "code", "promo"})
 _MIN_FALLBACK_BODY = 15
-_MIN_LEAD_CJK = 10
 _MIN_WRAPPED_LINES = 3
 _MIN_WRAP_WIDTH = 40  # display columns: 20 CJK characters
 _WRAP_SLACK = 2
@@ -54,6 +53,17 @@ _CJK_END = re.compile(r"[\u3400-\u9fff\uf900-\ufaff，。、；：！？）」�
 _MIN_GLUED_REST = 10
 # How an English line opens when it is a new item (a headline, a bullet), not a wrapped one.
 _STARTS_ITEM = re.compile(r"^(?:[-•*·]|[A-Z\"“‘'])")
+# Where a line ends a sentence (closing quotes and brackets after the stop), and the least
+# that is a sentence rather than a fragment.
+_ENDS_SENTENCE = re.compile(r"[。！？!?；;.…][\"'”’」』）)\]]*$")
+_MIN_SENTENCE_CJK = 6
+_MIN_SENTENCE_WORDS = 4
+_WORD = re.compile(r"[A-Za-z]+(?:'[A-Za-z]+)?")
+# A lead without its full stop: 15 CJK characters with a clause break (30 without), or
+# 6 words.
+_CLAUSE = re.compile(r"[，,、；;：:]")
+_MIN_UNSTOPPED_CJK = 15
+_MIN_UNSTOPPED_WORDS = 6
 
 
 def extract_document(text: str, doc_id: str, path: str | None = None) -> Document:
@@ -230,39 +240,62 @@ def _display_width(text: str) -> int:
 
 def _body_span(lines: Sequence[Line], kinds: Sequence[str | None]) -> tuple[int, int]:
     """[start, end) of the lines from the first to the last prose line that is not
-    boilerplate; without prose, the longest candidate line if it is long enough."""
+    boilerplate; without prose, the longest candidate line if it is long enough; then
+    widened over the sentences next to it (`_widened`)."""
     prose = [i for i, line in enumerate(lines) if kinds[i] is None and line.prose]
     if prose:
-        return _lead_start(lines, kinds, prose[0]), _closing_end(lines, kinds, prose[-1] + 1)
+        return _widened(lines, kinds, prose[0], prose[-1] + 1)
     candidates = [i for i, kind in enumerate(kinds) if kind is None]
     if not candidates:
         return 0, 0
     longest = max(candidates, key=lambda i: (len(lines[i].shadow), -i))
     if len(lines[longest].shadow) < _MIN_FALLBACK_BODY or _is_menu(lines[longest].shadow):
         return 0, 0
-    return longest, longest + 1
+    return _widened(lines, kinds, longest, longest + 1)
 
 
-def _lead_start(lines: Sequence[Line], kinds: Sequence[str | None], start: int) -> int:
-    """Where the body starts, given its first prose line: a lead of short sentences just
-    above it ("麒麟980作为…正在加快布局。") belongs to the article; a headline does not end
-    with a full stop."""
-    while start > 0 and kinds[start - 1] is None and _is_lead_sentence(lines[start - 1]):
-        start -= 1
-    return start
-
-
-def _closing_end(lines: Sequence[Line], kinds: Sequence[str | None], end: int) -> int:
-    """Where the body ends, given the end of its last prose line: a closing short sentence
-    ("毕竟，它要打动的是最懂手机的那群人。") belongs to the article too."""
-    while end < len(lines) and kinds[end] is None and _is_lead_sentence(lines[end]):
+def _widened(
+    lines: Sequence[Line], kinds: Sequence[str | None], start: int, end: int
+) -> tuple[int, int]:
+    """The span grown over the article lines too short to read as prose on their own: a
+    page of one short sentence a line has few prose lines, and its body would be one of
+    them. Below the span, lines that end a sentence; above it too, and long lines without a
+    full stop (a lead, a summary) when a metadata line (a date, a byline) closes them from
+    above: without one, such a line is the headline."""
+    while end < len(lines) and kinds[end] is None and _is_sentence(lines[end].text):
         end += 1
-    return end
+    first = start
+    while first > 0 and kinds[first - 1] is None and _reads_as_text(lines[first - 1].text):
+        first -= 1
+    if first == 0 or kinds[first - 1] != "meta":
+        while first < start and not _is_sentence(lines[first].text):
+            first += 1
+    return first, end
 
 
-def _is_lead_sentence(line: Line) -> bool:
-    text = line.shadow.rstrip()
-    return text.endswith("。") and count_cjk(text) >= _MIN_LEAD_CJK
+def _is_sentence(text: str) -> bool:
+    """A line that ends a sentence and is more than a fragment ("完。", "Read more.")."""
+    if not _ENDS_SENTENCE.search(text) or _is_headline(text) or _is_menu(text):
+        return False
+    cjk = count_matches(_CJK_ANY, text)
+    if cjk:
+        return cjk >= _MIN_SENTENCE_CJK
+    return len(_WORD.findall(text)) >= _MIN_SENTENCE_WORDS
+
+
+def _reads_as_text(text: str) -> bool:
+    """A sentence, or a long line with a clause break: what a lead that lost its full stop
+    looks like (headlines and menu items are shorter)."""
+    if _is_sentence(text):
+        return True
+    if _is_headline(text) or _is_menu(text):
+        return False
+    cjk = count_matches(_CJK_ANY, text)
+    if cjk:
+        return cjk >= _MIN_UNSTOPPED_CJK and (
+            cjk >= 2 * _MIN_UNSTOPPED_CJK or bool(_CLAUSE.search(text))
+        )
+    return len(_WORD.findall(text)) >= _MIN_UNSTOPPED_WORDS
 
 
 def _remove_inline_noise(line: Line) -> str:

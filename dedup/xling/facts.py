@@ -14,18 +14,24 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-# A number, its thousands separators joined, and the multiplier word or character after it.
+# A number, its thousands separators joined, and the multiplier word or character after it
+# (in Simplified or Traditional script); a plural "s" (the 1990s, in his 40s) is the number.
 _AMOUNT = re.compile(
     r"(?<![0-9A-Za-z.,])(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?\s*"
-    r"(万亿|亿|万|千|百万|trillion|billion|million|thousand|bn|mn)?(?![a-z])",
+    r"(万亿|萬億|亿|億|万|萬|千|百万|百萬|trillion|billion|million|thousand|bn|mn)?"
+    r"(?:(?<=\d)s)?(?![a-z])",
     re.IGNORECASE,
 )
 _MULTIPLIERS = {
     "万亿": 10**12,
+    "萬億": 10**12,
     "亿": 10**8,
+    "億": 10**8,
     "万": 10**4,
+    "萬": 10**4,
     "千": 10**3,
     "百万": 10**6,
+    "百萬": 10**6,
     "trillion": 10**12,
     "billion": 10**9,
     "bn": 10**9,

@@ -67,3 +67,16 @@ def test_an_english_html_page_keeps_its_article_only() -> None:
     assert document.body.endswith("shared with the port.")
     for noise in ("cookies", "newsletter", "Storm Brings", "Ann Carter"):
         assert noise not in document.body
+
+
+def test_an_english_page_of_short_sentences_keeps_them_all() -> None:
+    sentences = [
+        "A man was hit by air rifle pellets as he walked home on Saturday night.",
+        "He was shot in the chest and the hand.",
+        "Police called it a random attack.",
+        "The man did not see who fired.",
+        "Officers have asked witnesses to come forward.",
+    ]
+    doc = extract_document("Man hit by air rifle pellets\n\n" + "\n".join(sentences), "a.txt")
+    assert doc.title == "Man hit by air rifle pellets"
+    assert doc.body.split("\n") == sentences

@@ -172,3 +172,27 @@ def test_style_sheet_script_and_promotion_of_a_text_page_are_neither_title_nor_b
     assert doc.body.endswith("毕竟，这是用户期待已久的功能。")
     for noise in ("{", "function", "专享福利", "本文来自", "script"):
         assert noise not in doc.body
+
+
+def test_a_page_of_one_short_sentence_a_line_keeps_every_sentence() -> None:
+    # Only the second line is long enough to read as prose on its own.
+    sentences = [
+        "一名男子在夜间步行回家时被人用气枪击中。",
+        "受害者四十多岁，当时他正在镇上的港口附近，胸部、腹部和手部都受了伤，已被送往医院。",
+        "警方称这是一起随机袭击。",
+        "受害者没有看到袭击者。",
+        "警方正在寻找目击证人。",
+    ]
+    doc = extract_document("港口镇男子遭气枪袭击\n\n" + "\n".join(sentences) + "\n", "a.txt")
+    assert doc.title == "港口镇男子遭气枪袭击"
+    assert doc.body.split("\n") == sentences
+
+
+def test_a_lead_without_a_full_stop_under_the_date_line_is_body_not_headline() -> None:
+    lead = "新型疫苗可以让免疫系统识别异常细胞并将其清除研究人员在实验室里改造了患者的免疫细胞"
+    body = "改造后的细胞重新注入患者体内，试验在多种癌症患者身上都取得了良好的效果，引起关注。"
+    header = "首页 > 国际\n新型疫苗让免疫系统识别异常细胞\n发布时间：2019-03-12 来源：示例网\n"
+    page = f"{header}{lead}\n{body}\n"
+    doc = extract_document(page, "a.txt")
+    assert doc.title == "新型疫苗让免疫系统识别异常细胞"
+    assert doc.body.split("\n") == [lead, body]

@@ -16,8 +16,21 @@ from dedup.xling.facts import fact_agreement, fact_counts, facts_of
         ("增长了15.5%", "up 15.5 per cent"),
         ("共有2,400人", "2400 people"),
         ("两万亿美元,即2万亿", "$2 trillion"),
+        ("價值 $600 億美元", "$60 billion"),
+        ("3,000 萬人", "30 million people"),
+        ("40 多歲的男子", "a man in his 40s"),
     ],
-    ids=["yi", "wan-thousands", "bn", "percent", "separators", "wanyi"],
+    ids=[
+        "yi",
+        "wan-thousands",
+        "bn",
+        "percent",
+        "separators",
+        "wanyi",
+        "traditional-yi",
+        "traditional-wan",
+        "decade",
+    ],
 )
 def test_an_amount_reads_the_same_in_both_languages(chinese: str, english: str) -> None:
     assert facts_of(chinese).numbers & facts_of(english).numbers

@@ -15,17 +15,10 @@ from collections.abc import Sequence
 import numpy as np
 import numpy.typing as npt
 
+from dedup.fingerprint.anchors import COMMON_ANCHOR, MIN_ESTIMATE, MIN_SHARED, enough_shared
 from dedup.fingerprint.shingle import ShingleIds
 
-# An anchor found in more bodies than this is a stock phrase (a site's credit line, an agency
-# formula), not a passage of one article: it makes no candidates. Copies of a release posted
-# more widely are similar as wholes and LSH bands pair them.
-COMMON_ANCHOR = 100
-# Two bodies sharing fewer anchors than this share a phrase, not a passage.
-MIN_SHARED = 2
-# Estimated containment of the shorter body at which a pair is verified: under the verdict's
-# bar (0.55), so that sampling error does not lose a copy.
-MIN_ESTIMATE = 0.3
+__all__ = ["COMMON_ANCHOR", "MIN_ESTIMATE", "MIN_SHARED", "anchor_pairs", "enough_shared"]
 
 
 # Anchors are paired a shard of key values at a time: copies share many anchors, so one
@@ -69,14 +62,6 @@ def _summed(
     codes, counts = codes[order], counts[order]
     starts = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1]])
     return codes[starts], np.add.reduceat(counts, starts)
-
-
-def enough_shared(
-    shared: npt.NDArray[np.int64], fewer: npt.NDArray[np.int64]
-) -> npt.NDArray[np.bool_]:
-    """Which pairs share enough anchors (``shared``) of the fewer's (``fewer``) to verify."""
-    mask: npt.NDArray[np.bool_] = (shared >= MIN_SHARED) & (shared >= MIN_ESTIMATE * fewer)
-    return mask
 
 
 def sharing_pairs(

@@ -12,11 +12,12 @@ Loading checks the magic, the format version, the header's shape, that the decla
 add up to the file's real size (before allocating anything), the checksum, and that every
 offset and reference stays in range; no code is ever executed from the file (no pickle).
 
-Format 2 holds, per page, its bottom-k shingle sample (`dedup.fingerprint.sketch`) and
-shingle count, its distinctive numbers, when it was added and its original; and the LSH
-band arrays as the index keeps them (sorted), so loading needs no sort and no per-page work
-but the ids.
-Format 1 files (full shingle sets and signatures) are refused: rebuild them.
+Format 3 holds, per page, its shingle sample (`dedup.index.sketches`: bottom-k, and every
+anchor of a long page) and shingle count, its distinctive numbers, when it was added and
+its original; the LSH band arrays and the anchor postings (`dedup.index.anchors`) as the
+index keeps them (sorted), so loading needs no sort and no per-page work but the ids.
+Files of formats 1 (full shingle sets and signatures) and 2 (no anchor postings: the index
+would miss the copies they find) are refused with a message to rebuild them.
 """
 
 from __future__ import annotations
@@ -41,7 +42,7 @@ from dedup.fingerprint.signature import SCHEME
 from dedup.lock import locked
 
 MAGIC = b"DEDUPIDX"
-FORMAT = 2
+FORMAT = 3
 MAX_HEADER = 1 << 20
 # dtype and number of dimensions of each array, in file order.
 _ARRAYS = {
@@ -56,6 +57,8 @@ _ARRAYS = {
     "originals": ("<i8", 1),
     "band_keys": ("<u4", 2),
     "band_slots": ("<i4", 2),
+    "anchor_keys": ("<u4", 1),
+    "anchor_slots": ("<i4", 1),
 }
 
 
@@ -77,6 +80,8 @@ class IndexData:
     originals: npt.NDArray[np.int64]  # per page: a row of doc_ids followed by extra_names
     band_keys: npt.NDArray[np.uint32]
     band_slots: npt.NDArray[np.int32]
+    anchor_keys: npt.NDArray[np.uint32]  # sorted; a page's slot beside each of its anchors
+    anchor_slots: npt.NDArray[np.int32]
 
 
 def save_index(data: IndexData, path: str | os.PathLike[str]) -> None:
@@ -103,6 +108,8 @@ def save_index(data: IndexData, path: str | os.PathLike[str]) -> None:
         "originals": np.ascontiguousarray(data.originals, dtype="<i8"),
         "band_keys": np.ascontiguousarray(data.band_keys, dtype="<u4"),
         "band_slots": np.ascontiguousarray(data.band_slots, dtype="<i4"),
+        "anchor_keys": np.ascontiguousarray(data.anchor_keys, dtype="<u4"),
+        "anchor_slots": np.ascontiguousarray(data.anchor_slots, dtype="<i4"),
     }
     digest = hashlib.sha256()
     for array in arrays.values():
@@ -192,6 +199,12 @@ def _read_header(stream: BinaryIO, where: str) -> tuple[dict[str, Any], int]:
         raise IndexFormatError(f"{where}: damaged index (header is not JSON)") from error
     if not isinstance(header, dict):
         raise IndexFormatError(f"{where}: damaged index (header is not an object)")
+    if header.get("format") == 2:
+        raise IndexFormatError(
+            f"{where}: index format 2, which has no anchor postings (this dedup finds a "
+            "page carried inside a longer one through them); rebuild the index with this "
+            "version: add its pages again and save"
+        )
     if header.get("format") != FORMAT:
         raise IndexFormatError(
             f"{where}: index format {header.get('format')!r}; this dedup reads format {FORMAT}. "
@@ -252,6 +265,7 @@ def _check_layout(
         or shapes["originals"] != (count,)
         or shapes["band_keys"] != shapes["band_slots"]
         or shapes["band_keys"][1] > count
+        or shapes["anchor_keys"] != shapes["anchor_slots"]
     ):
         raise IndexFormatError(f"{where}: damaged index (array lengths disagree with count)")
     total = sum(nbytes for *_, nbytes in layout)
@@ -304,6 +318,11 @@ def _assemble(header: dict[str, Any], arrays: dict[str, np.ndarray], where: str)
         raise IndexFormatError(f"{where}: damaged index (band slots out of range)")
     if not bool(np.all(band_keys[:, 1:] >= band_keys[:, :-1])):
         raise IndexFormatError(f"{where}: damaged index (band keys out of order)")
+    anchor_keys, anchor_slots = arrays["anchor_keys"], arrays["anchor_slots"]
+    if anchor_slots.size and (anchor_slots.min() < 0 or anchor_slots.max() >= count):
+        raise IndexFormatError(f"{where}: damaged index (anchor slots out of range)")
+    if not bool(np.all(anchor_keys[1:] >= anchor_keys[:-1])):
+        raise IndexFormatError(f"{where}: damaged index (anchor keys out of order)")
     if not bool(np.all(np.isfinite(arrays["added"]))):
         raise IndexFormatError(f"{where}: damaged index (a time added is not a number)")
     names = _names(arrays["id_bytes"].tobytes(), id_offsets, where)
@@ -326,6 +345,8 @@ def _assemble(header: dict[str, Any], arrays: dict[str, np.ndarray], where: str)
         originals=originals,
         band_keys=band_keys.astype(np.uint32),
         band_slots=band_slots.astype(np.int32),
+        anchor_keys=anchor_keys.astype(np.uint32),
+        anchor_slots=anchor_slots.astype(np.int32),
     )
 
 

@@ -1,11 +1,14 @@
-"""The crawler's index in this process (a `Backend`): pages in flat arrays, found by band.
+"""The crawler's index in this process (a `Backend`): pages in flat arrays, found by band and
+by anchor.
 
-Each page gets a slot number. Its bottom-k sample (`dedup.fingerprint.sketch`), the ids of its
-distinctive numbers, its shingle count and when it was added are numpy columns indexed by
-slot; its band keys live in a `BandTable`. The only Python objects per page are its id
-string, a dictionary entry and two list pointers, which is what keeps a page under a
-kilobyte. Removed pages are marked dead and dropped in one pass once they outnumber the
-live ones.
+Each page gets a slot number. Its sample (`dedup.index.sketches`), the ids of its distinctive
+numbers, its shingle count, its number of anchors and when it was added are numpy columns
+indexed by slot; its band keys live in a `BandTable`, its anchors in an `AnchorTable`. A
+page's candidates are the pages sharing a band key with it, and those sharing enough
+anchors (`dedup.index.anchors`); the copy rule decides which are copies. The only Python
+objects per page are its id string, a dictionary entry and two list pointers, which is what
+keeps a page near a kilobyte. Removed pages are marked dead and dropped in one pass once
+they outnumber the live ones.
 """
 
 from __future__ import annotations
@@ -17,11 +20,19 @@ import time
 import numpy as np
 import numpy.typing as npt
 
-from dedup._arrays import Column, gathered
+from dedup._arrays import Column, gathered, sorted_unique
 from dedup.config import DedupConfig
+from dedup.fingerprint.anchors import MIN_SHARED
 from dedup.fingerprint.shingle import Fingerprint
 from dedup.fingerprint.signature import Signature
 from dedup.fingerprint.sketch import Sample, SampleColumns
+from dedup.index.anchors import (
+    AnchorTable,
+    anchor_counts,
+    page_anchors,
+    shared_counts,
+    sharing_enough,
+)
 from dedup.index.backend import Candidates, Signed
 from dedup.index.bands import BandTable
 from dedup.index.file import IndexData, save_index
@@ -41,6 +52,8 @@ class MemoryIndex:
         self._matcher = Matcher(config)
         self._lock = threading.Lock()
         self._bands = BandTable(config.lsh_bands)
+        self._anchors = AnchorTable()
+        self._anchor_counts = Column(np.int32)
         self._slot_of: dict[str, int] = {}  # live pages only, in the order they were added
         self._names: list[str] = []  # by slot, kept after removal until compaction
         self._originals: list[str] = []  # by slot: the id of the page's group's original
@@ -60,12 +73,17 @@ class MemoryIndex:
         results: list[list[Match] | None] = []
         for doc_id, fingerprint, signature in pages:
             sample, keys = self._sketcher.sketch(fingerprint, signature)
+            anchors = page_anchors(sample, keys)
             with self._lock:
                 if doc_id in self._slot_of:
                     results.append(None)
                     continue
-                matches = self._matches(sample, keys)
-                self._insert(doc_id, sample, keys, time.time(), original_of(matches, doc_id))
+                posted, usable = self._anchors.find(anchors, self._most)
+                matches = self._matches(sample, keys, anchors.size, posted)
+                original = original_of(matches, doc_id)
+                self._insert(
+                    doc_id, sample, keys, (anchors, usable), added=time.time(), original=original
+                )
             results.append(matches)
         return results
 
@@ -73,8 +91,10 @@ class MemoryIndex:
         results = []
         for fingerprint, signature in pages:
             sample, keys = self._sketcher.sketch(fingerprint, signature)
+            anchors = page_anchors(sample, keys)
             with self._lock:
-                results.append(self._matches(sample, keys))
+                posted, _ = self._anchors.find(anchors, self._most)
+                results.append(self._matches(sample, keys, anchors.size, posted))
         return results
 
     def remove(self, doc_ids: list[str]) -> int:
@@ -121,11 +141,14 @@ class MemoryIndex:
         doc_id: str,
         sample: Sample,
         band_keys: npt.NDArray[np.uint32] | None,
+        anchors: tuple[npt.NDArray[np.uint32], npt.NDArray[np.bool_]],
+        *,
         added: float,
         original: str,
     ) -> None:
         """Index a page (its id must not be indexed); ``band_keys`` folded (`fold32`),
-        None when the page has no body."""
+        None when the page has no body; its ``anchors``, and which of them are not common
+        (`AnchorTable.find`): it is posted under those."""
         slot = len(self._names)
         self._slot_of[doc_id] = slot
         self._names.append(doc_id)
@@ -133,6 +156,9 @@ class MemoryIndex:
         self._alive.append(True)
         self._added.append(added)
         self._samples.append(sample)
+        carried, usable = anchors
+        self._anchor_counts.append(carried.size)
+        self._anchors.insert(slot, carried[usable])
         if band_keys is not None:
             self._bands.insert(slot, band_keys)
 
@@ -161,15 +187,36 @@ class MemoryIndex:
         self._compact_when_mostly_dead()
         return removed
 
-    def _matches(self, sample: Sample, keys: npt.NDArray[np.uint32] | None) -> list[Match]:
-        return self._matcher.matches(sample, self._lookup(keys)) if keys is not None else []
+    def _matches(
+        self,
+        sample: Sample,
+        keys: npt.NDArray[np.uint32] | None,
+        anchors: int,
+        posted: npt.NDArray[np.int64],
+    ) -> list[Match]:
+        if keys is None:
+            return []
+        return self._matcher.matches(sample, self._lookup(keys, anchors, posted))
 
-    def _lookup(self, band_keys: npt.NDArray[np.uint32]) -> Candidates:
-        """The live pages sharing at least one band key, by slot: of each key, the
-        `max_candidates` added first that are still indexed (pages removed since the last
-        compaction may come before them)."""
-        slots = self._bands.query(band_keys, most=self.config.max_candidates + self._dead)
-        rows = slots[self._alive.view[slots]].astype(np.int64)
+    @property
+    def _most(self) -> int:
+        """Candidates per band key and per anchor: the `max_candidates` added first that are
+        still indexed (pages removed since the last compaction may come before them)."""
+        return self.config.max_candidates + self._dead
+
+    def _lookup(
+        self, band_keys: npt.NDArray[np.uint32], anchors: int, posted: npt.NDArray[np.int64]
+    ) -> Candidates:
+        """The live pages sharing at least one band key, by slot, and those sharing enough
+        of the page's ``anchors`` (``posted``: the slots under them, once per anchor
+        shared), of each key and anchor the `_most` added first."""
+        slots = self._bands.query(band_keys, most=self._most).astype(np.int64)
+        if posted.size >= MIN_SHARED:
+            sharing, shared = shared_counts(posted)
+            enough = sharing_enough(shared, anchors, self._anchor_counts.view[sharing])
+            if enough.any():
+                slots = sorted_unique(np.concatenate([slots, sharing[enough]]))
+        rows = slots[self._alive.view[slots]]
         listed = rows.tolist()
         return Candidates(
             gathered(self._names, listed),
@@ -195,7 +242,7 @@ class MemoryIndex:
     def nbytes(self) -> int:
         """Bytes of the numpy columns and the band arrays (id strings not counted)."""
         columns = self._alive.view.nbytes + self._added.view.nbytes + self._samples.nbytes
-        return self._bands.nbytes + columns
+        return self._bands.nbytes + self._anchors.nbytes + self._anchor_counts.view.nbytes + columns
 
     # ------------------------------------------------------------------ persistence
 
@@ -214,6 +261,7 @@ class MemoryIndex:
             dtype=np.int64,
         )
         band_keys, band_slots = self._bands.arrays()
+        anchor_keys, anchor_slots = self._anchors.arrays()
         samples = self._samples.columns
         return IndexData(
             config=self.config,
@@ -228,6 +276,8 @@ class MemoryIndex:
             originals=originals,
             band_keys=band_keys,
             band_slots=band_slots,
+            anchor_keys=anchor_keys.copy(),
+            anchor_slots=anchor_slots.copy(),
         )
 
     @classmethod
@@ -235,6 +285,7 @@ class MemoryIndex:
         """An index holding the pages of a loaded file, with no per-page work beyond ids."""
         index = cls(data.config)
         index._bands = BandTable.from_arrays(data.band_keys, data.band_slots)
+        index._anchors = AnchorTable.from_arrays(data.anchor_keys, data.anchor_slots)
         index._names = list(data.doc_ids)
         index._slot_of = {doc_id: slot for slot, doc_id in enumerate(index._names)}
         names = index._names + data.extra_names
@@ -250,6 +301,8 @@ class MemoryIndex:
                 data.sizes,
             )
         )
+        lengths = np.diff(data.sample_offsets).astype(np.int64)
+        index._anchor_counts = Column(np.int32, anchor_counts(data.samples, lengths))
         return index
 
     def _compact(self) -> None:
@@ -258,6 +311,8 @@ class MemoryIndex:
             return
         alive = self._alive.view.copy()
         self._bands.keep(alive)
+        self._anchors.keep(alive)
+        self._anchor_counts = Column(np.int32, self._anchor_counts.view[alive])
         self._expired = int(np.count_nonzero(alive[: self._expired]))
         keep = alive.tolist()
         self._names = [name for name, kept in zip(self._names, keep, strict=True) if kept]

@@ -1,4 +1,13 @@
-"""What the crawler's index keeps of a page and looks it up by: its sample and band keys."""
+"""What the crawler's index keeps of a page and looks it up by: its sample and band keys.
+
+A page's sample is its bottom-k sample (`dedup.fingerprint.sketch`), and for a page so long
+that the k smallest mixed ids are all anchors (about 16 x `sample_size` shingles), every
+anchor (`dedup.fingerprint.anchors`): so a sample holds a page's anchors, which the index
+posts (`dedup.index.anchors`), and a short page compared with a long one is measured on
+the long one's anchor range at least (about 1 in 16 of its shingles), which is what
+estimating how much of the short one the long one carries needs. The sample stays every
+mixed id up to its cut-off, as `dedup.fingerprint.sketch` compares them.
+"""
 
 from __future__ import annotations
 
@@ -6,9 +15,10 @@ import numpy as np
 import numpy.typing as npt
 
 from dedup.config import DedupConfig
+from dedup.fingerprint.anchors import ANCHOR_BAR
 from dedup.fingerprint.bands import band_keys, fold32
 from dedup.fingerprint.shingle import Fingerprint
-from dedup.fingerprint.signature import Signature
+from dedup.fingerprint.signature import Signature, mix32
 from dedup.fingerprint.sketch import Sample, sample_of, samples_of
 
 # A page's sample, and its band keys folded to 32 bits (None for a page without a body).
@@ -26,7 +36,7 @@ class Sketcher:
     ) -> tuple[Sample, npt.NDArray[np.uint32] | None]:
         """What both indexes keep of a page and look it up by: its sample, and its band
         keys (None for a page without a body, which matches nothing)."""
-        sample = sample_of(fingerprint, self.config.sample_size)
+        sample = with_anchors(sample_of(fingerprint, self.config.sample_size), fingerprint)
         if signature is None or fingerprint.size == 0:
             return sample, None
         return sample, self._band_keys(signature)
@@ -35,7 +45,14 @@ class Sketcher:
         self, pages: list[tuple[Fingerprint, Signature | None]]
     ) -> list[tuple[Sample, npt.NDArray[np.uint32] | None]]:
         """`sketch` for a batch: the band keys of all its pages in one pass."""
-        samples = samples_of([fingerprint for fingerprint, _ in pages], self.config.sample_size)
+        samples = [
+            with_anchors(sample, fingerprint)
+            for sample, (fingerprint, _) in zip(
+                samples_of([fingerprint for fingerprint, _ in pages], self.config.sample_size),
+                pages,
+                strict=True,
+            )
+        ]
         banded = [
             number
             for number, (fingerprint, signature) in enumerate(pages)
@@ -57,3 +74,12 @@ class Sketcher:
             signature[np.newaxis, :], bands=self.config.lsh_bands, rows=self.config.rows
         )
         return fold32(keys[0])
+
+
+def with_anchors(sample: Sample, fingerprint: Fingerprint) -> Sample:
+    """A page's sample extended to every anchor when its cut-off falls below the anchors'
+    bar (a page of more than about 16 x `sample_size` shingles)."""
+    if sample.cutoff >= ANCHOR_BAR:
+        return sample
+    mixed = mix32(fingerprint.shingles)
+    return Sample(np.sort(mixed[mixed < ANCHOR_BAR]), sample.size, sample.numbers)

@@ -66,6 +66,7 @@ def test_short_pages_and_no_sampling_give_exact_similarities() -> None:
 def test_a_page_costs_its_sample_not_its_shingles() -> None:
     import numpy as np
 
+    from dedup.fingerprint.anchors import ANCHOR_RATE
     from dedup.fingerprint.shingle import Fingerprint
     from dedup.fingerprint.signature import MinHasher
 
@@ -82,6 +83,8 @@ def test_a_page_costs_its_sample_not_its_shingles() -> None:
     per_page = (dd._index.nbytes - empty) / count
     # 64 sampled values, 3 numbers, count, time, offsets, flag; 8 bytes per band key, the
     # band directory (about 1 per key) and the merge's scratch rows (9 bytes per slot of
-    # capacity, at most twice the pages).
-    assert per_page <= 4 * 64 + 4 * 3 + 4 + 8 + 16 + 1 + 9 * config.lsh_bands + 2 * 9 + 16
+    # capacity, at most twice the pages); 8 bytes per anchor posted (about 1 shingle in 16)
+    # and the anchor directory (about 1 per posting), and the page's count of anchors.
+    anchors = 9 * 500 / ANCHOR_RATE + 4
+    assert per_page <= 4 * 64 + 4 * 3 + 4 + 8 + 16 + 1 + 9 * config.lsh_bands + 2 * 9 + 16 + anchors
     assert len(dd) == count and "p0" in dd

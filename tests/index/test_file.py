@@ -182,10 +182,17 @@ def test_missing_file_is_an_index_format_error(tmp_path: Path) -> None:
         Deduplicator.load(tmp_path / "nope.dedup")
 
 
-# An index saved by an earlier release from samples/ (format 2), with the matches it gave
+# An index saved by an earlier release from samples/ (format 3), with the matches it gave
 # then for every sample page. Re-pinned only when the format changes on purpose.
-SAVED_BEFORE = REPO / "tests" / "data" / "samples_index_v2.dedup"
+SAVED_BEFORE = REPO / "tests" / "data" / "samples_index_v3.dedup"
 MATCHES_BEFORE = REPO / "tests" / "data" / "samples_index_matches.csv"
+# The same pages saved in format 2, which had no anchor postings.
+SAVED_IN_FORMAT_2 = REPO / "tests" / "data" / "samples_index_v2.dedup"
+
+
+def test_an_index_of_format_2_is_refused_with_what_to_do() -> None:
+    with pytest.raises(IndexFormatError, match=r"format 2, which has no anchor postings.*rebuild"):
+        Deduplicator.load(SAVED_IN_FORMAT_2)
 
 
 def test_an_index_saved_by_an_earlier_release_loads_and_answers_the_same(tmp_path: Path) -> None:

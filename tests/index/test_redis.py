@@ -186,10 +186,12 @@ def test_removing_every_page_leaves_no_band_entry_behind(redis_url: str) -> None
     shared = Deduplicator(storage=redis_url, namespace="tidy")
     shared.add_many([("a", page(ORIGINAL)), ("b", page(COPY)), ("c", page(TRUNCATED))])
     server = redis.Redis.from_url(redis_url)
-    # A band field is the band (2 bytes) and the folded key (4); its value the page numbers.
-    assert {int.from_bytes(field[:2], "little") for field in server.hkeys("tidy:bands")} == set(
-        range(shared.config.lsh_bands)
-    )
+    # A band field is the band (2 bytes) and the folded key (4), an anchor field 65535 and
+    # the anchor; its value the page numbers.
+    assert {int.from_bytes(field[:2], "little") for field in server.hkeys("tidy:bands")} == {
+        *range(shared.config.lsh_bands),
+        65535,
+    }
     shared.remove("b")
     # Pages are numbered as they arrive: a 1, b 2, c 3; no band field may still hold b.
     held = set(np.frombuffer(b"".join(server.hvals("tidy:bands")), dtype="<u4").tolist())
@@ -312,9 +314,10 @@ def test_a_namespace_emptied_and_made_anew_is_not_answered_from_cached_records(
 
 
 # What the pages below leave in Redis (every key of the namespace but its random epoch
-# token and its config), as layout 3 (originals written with the page, and groups) writes it.
+# token and its config), as layout 4 (originals written with the page, groups, and anchor
+# fields beside the band fields) writes it.
 # Re-pinned only when the layout changes on purpose (and LAYOUT with it).
-LAYOUT_DIGEST = "be0b504c20ea50f0bf7c1591cfba4eb1591ad0039b5dc51d11806e85df07774d"
+LAYOUT_DIGEST = "5e3dec1c9edd14eeac1b472d7700f26ec3b68864eae5187be2f7da0b8d077318"
 
 
 def test_the_key_layout_is_the_one_earlier_releases_wrote(redis_url: str) -> None:

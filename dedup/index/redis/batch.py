@@ -8,6 +8,7 @@ import numpy as np
 import numpy.typing as npt
 
 from dedup.fingerprint.sketch import Samples
+from dedup.index.anchors import pairs_sharing
 from dedup.index.backend import Candidates
 from dedup.index.matching import Matcher
 from dedup.index.redis.codec import NewPage
@@ -16,8 +17,9 @@ from dedup.models import Match
 
 def earlier_matches(matcher: Matcher, pages: list[NewPage], first: int) -> list[list[Match]]:
     """For each of ``pages[first:]``, its verified matches among the pages before it that
-    share a band with it, best first, all verified in one pass. A match's ``original_id``
-    is the candidate's own doc_id: the caller, which decides originals in order, fills it.
+    share a band or enough anchors with it (`dedup.index.anchors`), best first, all
+    verified in one pass. A match's ``original_id`` is the candidate's own doc_id: the
+    caller, which decides originals in order, fills it.
     """
     results: list[list[Match]] = [[] for _ in pages[first:]]
     earlier, later = _pairs(pages, first)
@@ -38,8 +40,19 @@ def earlier_matches(matcher: Matcher, pages: list[NewPage], first: int) -> list[
 
 
 def _pairs(pages: list[NewPage], first: int) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
-    """Every (earlier, later) pair of pages sharing a band key, ``later`` from ``first``
-    on, each once, ordered by later then earlier."""
+    """Every (earlier, later) pair of pages sharing a band key or enough anchors,
+    ``later`` from ``first`` on, each once, ordered by later then earlier."""
+    anchored, anchoring = pairs_sharing([page.anchors for page in pages])
+    banded, banding = _banded_pairs(pages)
+    code = np.unique(
+        (np.concatenate([banding, anchoring]) << 32) | np.concatenate([banded, anchored])
+    )
+    code = code[(code >> 32) >= first]
+    return code & 0xFFFFFFFF, code >> 32
+
+
+def _banded_pairs(pages: list[NewPage]) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """Every (earlier, later) pair of pages sharing a band key, at least once."""
     banded = [at for at, page in enumerate(pages) if page.band_keys is not None]
     none = np.zeros(0, dtype=np.int64)
     if len(banded) < 2:
@@ -59,6 +72,4 @@ def _pairs(pages: list[NewPage], first: int) -> tuple[npt.NDArray[np.int64], npt
         low, high = np.triu_indices(size, 1)
         earlier.append(members[low])
         later.append(members[high])
-    code = np.unique((np.concatenate(later) << 32) | np.concatenate(earlier))
-    code = code[(code >> 32) >= first]
-    return code & 0xFFFFFFFF, code >> 32
+    return np.concatenate(earlier), np.concatenate(later)

@@ -2,7 +2,8 @@
 
 The byte layouts are those of `dedup.index.redis.store`'s docstring: numbers are 4 bytes,
 little-endian; a page record is its header words, sample values, number ids and padded
-doc_id; a band field is (band, uint16; folded key, uint32).
+doc_id; a band field is (band, uint16; folded key, uint32), an anchor field (`ANCHOR`,
+uint16; anchor, uint32): both kinds live in one hash.
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ from dedup.fingerprint.sketch import Sample, SampleColumns
 
 NUMBER = np.dtype("<u4")
 BAND_FIELD = np.dtype([("band", "<u2"), ("key", "<u4")])  # packed: 6 bytes
+# The band number of anchor fields: no configuration has that many bands.
+ANCHOR = 0xFFFF
 
 
 class DamagedError(ValueError):
@@ -29,11 +32,12 @@ class DamagedError(ValueError):
 
 @dataclasses.dataclass(frozen=True, slots=True)
 class NewPage:
-    """A page to insert: its sample and band keys (None without a body)."""
+    """A page to insert: its sample, band keys (None without a body) and anchors."""
 
     doc_id: str
     sample: Sample
     band_keys: npt.NDArray[np.uint32] | None  # folded (`dedup.fingerprint.bands.fold32`)
+    anchors: npt.NDArray[np.uint32]  # mixed ids (`dedup.index.anchors`); none without a body
     added: float
 
 
@@ -78,20 +82,6 @@ def decode_records(records: list[bytes]) -> tuple[SampleColumns, list[str]]:
     return columns, names
 
 
-def numbers_per_page(found: list[bytes]) -> list[npt.NDArray[np.uint32]]:
-    """The page numbers in each page's concatenated band entries, sorted and unique:
-    one sort for the whole batch, each page's numbers keyed by its row."""
-    sizes = np.fromiter(map(len, found), dtype=np.int64, count=len(found))
-    if np.any(sizes % 4):
-        raise DamagedError("band entry")
-    numbers = np.frombuffer(b"".join(found), dtype=NUMBER).astype(np.uint64)
-    rows = np.repeat(np.arange(len(found), dtype=np.uint64), sizes // 4)
-    keyed = np.unique((rows << np.uint64(32)) | numbers)
-    bounds = np.searchsorted(keyed >> np.uint64(32), np.arange(len(found) + 1)).tolist()
-    unique = (keyed & np.uint64(0xFFFFFFFF)).astype(np.uint32)
-    return [unique[bounds[row] : bounds[row + 1]] for row in range(len(found))]
-
-
 def add_args(pages: list[NewPage]) -> list[bytes | str]:
     args: list[bytes | str] = []
     for page in pages:
@@ -109,7 +99,7 @@ def add_args(pages: list[NewPage]) -> list[bytes | str]:
                 bytes(-len(name) % 4),  # whole words: a batch of records is one array
             )
         )
-        fields = b"" if page.band_keys is None else band_fields(page.band_keys)
+        fields = b"" if page.band_keys is None else lookup_fields(page.band_keys, page.anchors)
         args += [name, record, fields, repr(page.added)]  # a str would fail on a surrogate
     return args
 
@@ -117,6 +107,14 @@ def add_args(pages: list[NewPage]) -> list[bytes | str]:
 def band_fields(band_keys: npt.NDArray[np.uint32]) -> bytes:
     """A page's folded band keys as the bands hash's fields, one after the other."""
     return band_field_bytes(band_keys[np.newaxis]).tobytes()
+
+
+def lookup_fields(band_keys: npt.NDArray[np.uint32], anchors: npt.NDArray[np.uint32]) -> bytes:
+    """A page's band fields, then its anchor fields: what a lookup reads and an add writes."""
+    fields = np.empty(anchors.size, dtype=BAND_FIELD)
+    fields["band"] = ANCHOR
+    fields["key"] = anchors
+    return band_fields(band_keys) + fields.tobytes()
 
 
 def band_field_bytes(band_keys: npt.NDArray[np.uint32]) -> npt.NDArray[np.uint8]:

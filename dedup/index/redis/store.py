@@ -10,8 +10,8 @@ with it):
 - ``ns:epoch``      a random token set when the namespace is first opened: a namespace
                     emptied and made anew numbers its pages from 1 again, and a token
                     that changed tells a process to drop the records it kept
-- ``ns:ids``        a hash: doc_id -> the page's number followed by its band fields (what
-                    removing it needs)
+- ``ns:ids``        a hash: doc_id -> the page's number followed by its band fields and
+                    the anchor fields it was posted under (what removing it needs)
 - ``ns:pages``      a hash: number -> the page's record, which never changes: its shingle
                     count, how many sample values and number ids follow, the length of
                     its doc_id, those values and ids (all uint32), then the doc_id
@@ -21,20 +21,25 @@ with it):
 - ``ns:groups``     a hash: an original's doc_id -> the numbers of the other pages of its
                     group, in the order they were added (which of them takes over when
                     the original is removed)
-- ``ns:bands``      a hash of every band key of every page: a 6-byte field (band, uint16;
-                    folded key, uint32) -> the numbers of the pages with that key, one
-                    after the other
+- ``ns:bands``      a hash of every band key and anchor of every page: a 6-byte field
+                    (band, uint16; folded key, uint32), or for an anchor (65535, uint16;
+                    anchor, uint32: `dedup.index.anchors`) -> the numbers of the pages
+                    with that key, one after the other; an anchor's entry takes no more
+                    pages once it holds more than `COMMON_ANCHOR` (a stock phrase), and
+                    then names none
 - ``ns:age``        a sorted set of doc_ids by the time they were added
 
-One hash for every band key costs far less than a set per key, and a page's band fields
-are read or written by one command. Adding and removing run as Lua scripts
+One hash for every band key costs far less than a set per key, and a page's band and
+anchor fields are read by one command (so its entries are read at one instant) and written
+by one. Adding and removing run as Lua scripts
 (`dedup.index.redis.scripts`) over a chunk of pages, so a page is either entirely in the
 index, with its original, or not at all, whatever happens to the client, the connection
 or the server in between (a server restarted from its append-only file holds whole
-pages). A batch is added a wave at a time: the client reads the wave's band entries,
-verifies the candidates they name and decides each page's original; the script writes a
-page only if no page sharing a band with it was indexed since by another process, and
-otherwise stops so that the client verifies the rest of the wave again. Lookups and
+pages). A batch is added a wave at a time: the client reads the wave's band and anchor
+entries, verifies the candidates they name and decides each page's original; the script
+writes a page only if no page sharing a band with it, or `MIN_SHARED` anchors, was indexed
+since by another process, and otherwise stops so that the client verifies the rest of the
+wave again. Lookups and
 fetching candidates' records are plain commands (a script would cost the server more than
 the commands it runs). A script touches only the keys it is given, but they are not
 hash-tagged to one slot, so a namespace lives on one Redis server (not spread over a
@@ -61,23 +66,25 @@ from dedup.errors import ConfigError, StorageError
 from dedup.fingerprint.shingle import Fingerprint
 from dedup.fingerprint.signature import Signature
 from dedup.fingerprint.sketch import Sample, SampleColumns
+from dedup.index.anchors import anchor_counts, page_anchors
 from dedup.index.backend import Candidates, Signed
 from dedup.index.matching import Matcher, original_of, ranked
 from dedup.index.redis.batch import earlier_matches
 from dedup.index.redis.cache import RecordCache
 from dedup.index.redis.codec import (
+    BAND_FIELD,
     NUMBER,
     DamagedError,
     NewPage,
     add_args,
-    band_field_bytes,
     decode_records,
+    lookup_fields,
     name_bytes,
-    numbers_per_page,
     packed_hmgets,
     text,
     texts,
 )
+from dedup.index.redis.lookup import NOTHING, Found, read_entries
 from dedup.index.redis.scripts import ADD, REMOVE
 from dedup.index.redis.stream import Stream, ahead
 from dedup.index.sketches import Sketcher
@@ -86,8 +93,8 @@ from dedup.shown import masked, masked_url
 
 _T = TypeVar("_T")
 # The version of the layout above; 1 kept a hash per page and decimal band fields, 2 had no
-# groups (and wrote originals after the add).
-LAYOUT = 3
+# groups (and wrote originals after the add), 3 no anchor fields.
+LAYOUT = 4
 CHUNK = 100  # pages per add script: a call blocks the server for a few milliseconds at most
 # Pages of a lookup per round trip: one wave is verified while the next ones travel.
 LOOKUP_WAVE = 500
@@ -104,6 +111,11 @@ class HeldPages:
     originals: list[str]
     doc_ids: list[str]
     columns: SampleColumns
+
+    def anchor_counts(self) -> npt.NDArray[np.int64]:
+        """How many anchors each fetched page has, in the order of ``numbers``."""
+        lengths = np.diff(self.columns.value_ends, prepend=0)
+        return anchor_counts(self.columns.values, lengths)[self.rows]
 
     def candidates(
         self, wanted: list[npt.NDArray[np.uint32]]
@@ -190,7 +202,7 @@ class RedisIndex:
         now = time.time()
         sketches = self._sketcher.sketch_many([(print_, sign) for _, print_, sign in pages])
         new = [
-            NewPage(doc_id, sample, keys, now)
+            NewPage(doc_id, sample, keys, page_anchors(sample, keys), now)
             for (doc_id, _, _), (sample, keys) in zip(pages, sketches, strict=True)
         ]
         results: list[list[Match] | None] = []
@@ -220,10 +232,11 @@ class RedisIndex:
             return 0, [], [], [], self.fetch_candidates([])
         names = [name_bytes(page.doc_id) for page in wave]
         stream.send([("GET", self._key("seq")), ("HMGET", self._key("ids"), *names)])
-        asked = self.send_lookups(stream, [page.band_keys for page in wave])
+        asked = self.send_lookups(stream, [(page.band_keys, page.anchors) for page in wave])
         last, held = stream.receive(2)
-        found, ends = self.receive_lookups(stream, asked)
+        found = self.receive_lookups(stream, asked)
         taken = [value is not None for value in held]
+        ends = [entries.last for entries in found]
         return int(last or 0), ends, taken, found, self.fetch_candidates(found)
 
     def _verify(self, wave: list[NewPage], read: _Read, before: _Verified | None) -> _Verified:
@@ -275,19 +288,17 @@ class RedisIndex:
         return [int(number) for number in numbers]
 
     def query(self, pages: list[Signed]) -> list[list[Match]]:
-        def send(wave: list[Signed]) -> tuple[list[Sample], list[bool]]:
+        def send(wave: list[Signed]) -> tuple[list[Sample], list[_Asked]]:
             sketches = self._sketcher.sketch_many(wave)
             return [sample for sample, _ in sketches], self.send_lookups(
-                stream, [keys for _, keys in sketches]
+                stream, [(keys, page_anchors(sample, keys)) for sample, keys in sketches]
             )
 
-        def receive(
-            sent: tuple[list[Sample], list[bool]],
-        ) -> tuple[list[Sample], list[npt.NDArray[np.uint32]]]:
+        def receive(sent: tuple[list[Sample], list[_Asked]]) -> tuple[list[Sample], list[Found]]:
             samples, asked = sent
-            return samples, self.receive_lookups(stream, asked)[0]
+            return samples, self.receive_lookups(stream, asked)
 
-        def fetch(looked: tuple[list[Sample], list[npt.NDArray[np.uint32]]]) -> _Looked:
+        def fetch(looked: tuple[list[Sample], list[Found]]) -> _Looked:
             samples, found = looked
             return samples, found, self.fetch_candidates(found)
 
@@ -320,34 +331,43 @@ class RedisIndex:
         return Stream(self._redis.connection_pool, self.call)
 
     def send_lookups(
-        self, stream: Stream, keys_per_page: list[npt.NDArray[np.uint32] | None]
-    ) -> list[bool]:
-        """Send the reads of pages' band entries; which pages have a reply coming."""
-        asked = [keys is not None for keys in keys_per_page]
-        keys = [keys for keys in keys_per_page if keys is not None]
-        if keys:
-            stream.send_packed(
-                packed_hmgets(self._key("bands"), band_field_bytes(np.stack(keys))), len(keys)
+        self,
+        stream: Stream,
+        pages: list[tuple[npt.NDArray[np.uint32] | None, npt.NDArray[np.uint32]]],
+    ) -> list[_Asked]:
+        """Send the reads of pages' band and anchor entries, one HMGET a page (its entries
+        are read at one instant); for each page, how many band and anchor fields its reply
+        has, None when it has no body (no reply comes)."""
+        asked: list[_Asked] = []
+        commands = []
+        for keys, anchors in pages:
+            if keys is None:
+                asked.append(None)
+                continue
+            fields = np.frombuffer(lookup_fields(keys, anchors), dtype=np.uint8)
+            commands.append(
+                packed_hmgets(self._key("bands"), fields.reshape(1, -1, BAND_FIELD.itemsize))
             )
+            asked.append((keys.size, anchors.size))
+        if commands:
+            stream.send_packed(b"".join(commands), len(commands))
         return asked
 
-    def receive_lookups(
-        self, stream: Stream, asked: list[bool]
-    ) -> tuple[list[npt.NDArray[np.uint32]], list[int]]:
-        """The numbers `send_lookups`' reads found, page by page: of each band entry the
-        `max_candidates` added first (a page seen thousands of times costs what one seen a
-        few times does); and the last number of any of a page's entries."""
-        answers = iter(stream.receive(sum(asked)))
-        kept = NUMBER.itemsize * self._config.max_candidates  # bytes
-        found: list[bytes] = []
-        last: list[int] = []
-        for wanted in asked:
-            # Copies share most of their band entries whole: each distinct entry once.
-            entries = {entry for entry in next(answers) if entry} if wanted else set()
-            found.append(b"".join(entry[:kept] for entry in entries))
-            ends = [int.from_bytes(entry[-4:], "little") for entry in entries]
-            last.append(max(ends, default=0))
-        return self._numbers_per_page(found), last
+    def receive_lookups(self, stream: Stream, asked: list[_Asked]) -> list[Found]:
+        """What `send_lookups`' reads found, page by page (`dedup.index.redis.lookup`): of
+        each entry the `max_candidates` added first (a page seen thousands of times costs
+        what one seen a few times does)."""
+        answers = iter(stream.receive(sum(counts is not None for counts in asked)))
+        most = self._config.max_candidates
+        found: list[Found] = []
+        try:
+            for counts in asked:
+                found.append(
+                    NOTHING if counts is None else read_entries(next(answers), *counts, most)
+                )
+        except DamagedError as error:
+            raise self._damaged(error.what) from error
+        return found
 
     def fetch(self, numbers: npt.NDArray[np.uint32]) -> HeldPages:
         """The pages of these numbers (sorted, unique), but those removed meanwhile; one
@@ -403,9 +423,9 @@ class RedisIndex:
             at += count
         return answers[0], results
 
-    def fetch_candidates(self, candidates: Sequence[npt.NDArray[np.uint32] | None]) -> HeldPages:
+    def fetch_candidates(self, candidates: Sequence[Found]) -> HeldPages:
         """The pages of every candidate number of several pages, each fetched once."""
-        listed = [numbers for numbers in candidates if numbers is not None and numbers.size]
+        listed = [found.numbers for found in candidates if found.numbers.size]
         if not listed:
             return self.fetch(np.zeros(0, dtype=np.uint32))
         return self.fetch(np.unique(np.concatenate(listed)))
@@ -450,15 +470,12 @@ class RedisIndex:
     # ------------------------------------------------------------------ internals
 
     def _verified(
-        self,
-        samples: list[Sample],
-        candidates: Sequence[npt.NDArray[np.uint32] | None],
-        held: HeldPages,
+        self, samples: list[Sample], candidates: Sequence[Found], held: HeldPages
     ) -> list[list[Match]]:
-        """Each page's verified matches among the fetched pages of its candidate numbers."""
-        empty = np.zeros(0, dtype=np.uint32)
+        """Each page's verified matches among the fetched pages of its candidates."""
+        counts = held.anchor_counts()
         owners, found = held.candidates(
-            [empty if numbers is None else numbers for numbers in candidates]
+            [entries.candidates(held.numbers, counts) for entries in candidates]
         )
         return self._matcher.matches_batch(samples, owners, found)
 
@@ -518,12 +535,6 @@ class RedisIndex:
         except DamagedError as error:
             raise self._damaged(error.what) from error
 
-    def _numbers_per_page(self, found: list[bytes]) -> list[npt.NDArray[np.uint32]]:
-        try:
-            return numbers_per_page(found)
-        except DamagedError as error:
-            raise self._damaged(error.what) from error
-
     def _damaged(self, what: str) -> StorageError:
         return StorageError(
             f"namespace {self.namespace!r} at {self.url} holds a damaged {what} (written by "
@@ -574,11 +585,13 @@ class _Verified:
         return results
 
 
-# What a wave of a lookup brings back from Redis, to verify: its pages' samples, each
-# page's candidate numbers, the candidates' records.
-_Looked = tuple[list[Sample], list["npt.NDArray[np.uint32]"], HeldPages]
+# What a wave of a lookup brings back from Redis, to verify: its pages' samples, what each
+# page's entries name, the candidates' records.
+_Looked = tuple[list[Sample], list[Found], HeldPages]
 # What a wave of an add reads before it is verified (`RedisIndex._read`).
-_Read = tuple[int, list[int], list[bool], list["npt.NDArray[np.uint32]"], HeldPages]
+_Read = tuple[int, list[int], list[bool], list[Found], HeldPages]
+# A page's lookup as sent: how many band and anchor fields its HMGET reads (None: no body).
+_Asked = tuple[int, int] | None
 
 
 def _waves(items: list[_T], size: int) -> list[list[_T]]:

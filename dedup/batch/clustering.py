@@ -6,20 +6,26 @@ clusters around a centre: the member whose cluster splits the fewest verified pa
 one that verifies against most of the others, so that copies truncated in different places, or
 a bulletin carried inside several reports, all meet in the copy they share. A member matches
 the centre itself or is a near-identical twin of a member that does; the rest are grouped
-again among themselves, so that A~B and B~C never drag an unrelated C into A's cluster. The
-likely original, the earliest published member, is flagged apart from the centre.
+again among themselves, so that A~B and B~C never drag an unrelated C into A's cluster. A short
+text that many pages sharing nothing else all contain is boilerplate, not a text they carry:
+it is unlinked from them first, so that it never becomes a centre. The likely original, the
+earliest published member, is flagged apart from the centre.
 """
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+
+import numpy as np
 
 from dedup.config import DedupConfig
 from dedup.fingerprint.normalize import figures
 from dedup.fingerprint.shingle import Fingerprint
 from dedup.models import Cluster, Document, Member, Relation, published_instant
 from dedup.verdict import (
+    BY_SIMILARITY,
     ORIGINAL,
     UNIQUE,
     Verdict,
@@ -34,6 +40,13 @@ _UNDATED = float("inf")
 # Groups up to this size have every pair verified before centres are chosen: a few thousand
 # exact comparisons at most, a few milliseconds.
 WHOLLY_VERIFIED = 64
+# A short text contained in this many pages or more that share nothing else is boilerplate
+# (`_drop_boilerplate_links`): a bulletin is carried by a few reports of one story.
+BOILERPLATE_CARRIERS = 5
+_CARRIERS_COMPARED = 8
+# Pages whose rests (what each holds besides the text they carry) share less than this
+# (median share of the shorter rest) are unrelated.
+UNRELATED_REST = 0.02
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,6 +142,7 @@ def _centred(
         return [group]
     if len(group) <= WHOLLY_VERIFIED:
         _verify_all(group, fingerprints, links, config)
+    unlinked = _drop_boilerplate_links(group, fingerprints, links)
     clusters: list[list[int]] = []
     remaining = set(group)
     instants = {i: published_instant(documents[i].published, config.timezone) for i in group}
@@ -144,10 +158,63 @@ def _centred(
                 documents[i].doc_id,
             ),
         )
-        members = _around(centre, remaining, fingerprints, links, config)
+        candidates = remaining - unlinked.get(centre, set())
+        members = _around(centre, candidates, fingerprints, links, config)
         clusters.append(members)
         remaining -= set(members)
     return clusters
+
+
+def _drop_boilerplate_links(
+    group: list[int], fingerprints: Sequence[Fingerprint], links: dict[int, dict[int, Verdict]]
+) -> dict[int, set[int]]:
+    """Unlink each short text of the group that is boilerplate rather than a text its copies
+    carry: one contained in `BOILERPLATE_CARRIERS` pages or more that share nothing else
+    (`_unrelated`), such as a site's promotion line extracted as a whole body, a
+    subscription notice, a background paragraph that different stories reuse. Such a text
+    verifies against each of those pages, but as a centre it would pull them all into one
+    cluster; once unlinked, it is no copy of them (and no split pair). Returns the pages
+    unlinked from each page, both ways."""
+    unlinked: dict[int, set[int]] = {}
+    for page in group:
+        carriers = _carriers(page, fingerprints, links)
+        if len(carriers) >= BOILERPLATE_CARRIERS and _unrelated(carriers, page, fingerprints):
+            for carrier in carriers:
+                del links[page][carrier], links[carrier][page]
+                unlinked.setdefault(page, set()).add(carrier)
+                unlinked.setdefault(carrier, set()).add(page)
+    return unlinked
+
+
+def _carriers(
+    page: int, fingerprints: Sequence[Fingerprint], links: dict[int, dict[int, Verdict]]
+) -> list[int]:
+    """The copies of a page that hold it inside a longer text (longer, and verified by
+    containment rather than alike as wholes), most similar first."""
+    size = fingerprints[page].size
+    found = [
+        (verdict.similarity, other)
+        for other, verdict in links.get(page, {}).items()
+        if fingerprints[other].size > size and verdict.decided_by != BY_SIMILARITY
+    ]
+    return [other for _, other in sorted(found, key=lambda item: (-item[0], item[1]))]
+
+
+def _unrelated(carriers: list[int], page: int, fingerprints: Sequence[Fingerprint]) -> bool:
+    """Whether pages that carry a text share nothing else: the median share of the shorter
+    rest (what a page holds besides the text) found in the other rest is under
+    `UNRELATED_REST`, over the first `_CARRIERS_COMPARED`. Reports around one bulletin
+    share names, places and figures besides it; pages around one boilerplate, none."""
+    held = fingerprints[page].shingles
+    rests = [
+        np.setdiff1d(fingerprints[i].shingles, held, assume_unique=True)
+        for i in carriers[:_CARRIERS_COMPARED]
+    ]
+    shares = [
+        np.intersect1d(left, right, assume_unique=True).size / max(1, min(left.size, right.size))
+        for left, right in itertools.combinations(rests, 2)
+    ]
+    return float(np.median(shares)) < UNRELATED_REST
 
 
 def _around(

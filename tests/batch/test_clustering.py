@@ -127,3 +127,46 @@ def test_centres_are_chosen_to_split_the_fewest_verified_pairs() -> None:
     groups = sorted(sorted(m.document.doc_id for m in c.members) for c in result.clusters)
     assert groups == [["far", "m1", "twin"], ["full", "m2", "m3", "m4"]]
     assert result.split_pairs == 1
+
+
+def _carried(text: range, story: int, own: int) -> Fingerprint:
+    """A page holding `text` inside `own` shingles of its own story."""
+    return ids([*text, *range(10_000 * story, 10_000 * story + own)])
+
+
+def test_a_short_text_in_many_unrelated_pages_is_boilerplate_not_a_centre() -> None:
+    # A 40-shingle promotion line extracted as a whole body, held by six pages of six
+    # different stories: it verifies against each (contained whole) but links none of them.
+    promo = range(40)
+    docs = [doc("promo"), *(doc(f"story{n}") for n in range(6))]
+    shingles = [ids(promo), *(_carried(promo, n + 1, 300) for n in range(6))]
+    pairs = [(0, n) for n in range(1, 7)]
+    result = cluster_documents(docs, shingles, pairs, CONFIG)
+    assert all(len(c.members) == 1 for c in result.clusters)
+    assert result.split_pairs == 0
+
+
+def test_a_bulletin_carried_by_reports_of_its_story_stays_their_centre() -> None:
+    # The same shape, but the reports share names and figures besides the bulletin (a common
+    # passage of 30 shingles each): the bulletin is their centre, as a release they quote.
+    bulletin = range(40)
+    shared = range(5_000, 5_030)
+    docs = [doc("bulletin"), *(doc(f"report{n}") for n in range(6))]
+    shingles = [
+        ids(bulletin),
+        *(ids([*bulletin, *shared, *range(10_000 * n, 10_000 * n + 40)]) for n in range(1, 7)),
+    ]
+    pairs = [(0, n) for n in range(1, 7)]
+    (cluster,) = build_clusters(docs, shingles, pairs, CONFIG)
+    assert cluster.representative.doc_id == "bulletin"
+    assert len(cluster.members) == 7
+
+
+def test_a_short_text_in_a_few_unrelated_pages_is_still_carried() -> None:
+    # Under five carriers, a short text is a bulletin those pages quote (a judgement call
+    # the labelling rules settle for copies).
+    notice = range(40)
+    docs = [doc("notice"), *(doc(f"roundup{n}") for n in range(3))]
+    shingles = [ids(notice), *(_carried(notice, n + 1, 300) for n in range(3))]
+    (cluster,) = build_clusters(docs, shingles, [(0, 1), (0, 2), (0, 3)], CONFIG)
+    assert cluster.representative.doc_id == "notice"

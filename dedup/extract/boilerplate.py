@@ -155,7 +155,7 @@ _CODE_MARKS = ("{", "}", "(", ")", "[", "]", "=", ":")
 # A site's call to the reader to download its app, follow its account or try a product: a
 # promotion the site puts on every page, never the article.
 _PROMO = re.compile(
-    r"下载.{0,6}(?:客户端|app)|(?:扫描|扫码|长按|识别).{0,10}二维码|微信搜索|搜索.{0,4}公众号"
+    r"下载.{0,6}(?:客户端|app)|(?:扫描|扫码|长按|识别).{0,10}二维码|微信搜索\s*[a-z0-9_“「\x22]|搜索.{0,4}公众号"
     r"|关注.{0,6}(?:微信|微博|公众号|头条号)|专享福利|免费试(?:玩|用)|点击(?:下载|订阅|关注)"
 )
 _LINK = re.compile(r"https?://")

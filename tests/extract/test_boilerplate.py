@@ -81,6 +81,7 @@ def test_boilerplate_lines(line: str, kind: str) -> None:
         'Man: "What in the world is that?"',
         "Shares rose 3% (to $41) after the report; analysts said demand held up in every region.",
         "记者探访灾后重建一线",
+        "微信搜索功能全面升级",
     ],
     ids=[
         "headline-with-bar",
@@ -91,6 +92,7 @@ def test_boilerplate_lines(line: str, kind: str) -> None:
         "dialogue",
         "english-sentence",
         "headline-about-reporters",
+        "headline-about-an-app",
     ],
 )
 def test_article_lines_are_not_boilerplate(line: str) -> None:

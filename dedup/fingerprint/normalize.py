@@ -15,11 +15,11 @@ from __future__ import annotations
 
 import re
 
-import numpy as np
-
 from dedup.textops import clean_residue, fold_for_fingerprint, nfkc, strip_pinyin
 
-_NUMBER = re.compile(r"\d+(?:\.\d+)?")
+# ``\d+(?:\.\d+)?``, written to start with one character class (the regex engine skips to
+# the next digit in C; a pattern that starts with a repeat is tried at every character).
+_NUMBER = re.compile(r"\d\d*(?:\.\d+)?")
 _YEAR = re.compile(r"(?:19|20)\d\d")
 # 1,200 -> 1200. Written to start with the comma, which the regex engine finds in C; a
 # lookbehind first would be tried at every character (twenty times slower).
@@ -74,8 +74,11 @@ def distinctive_numbers(numbers: list[str]) -> list[str]:
 
 # A number that is part of a date or a clock time (2023年8月2日, 08-02, 14:30): copies
 # restate those in their own style, so they do not tell an update from a copy.
+# ``\d+\s*[年…]|\d{1,4}[-/]\d{1,2}(?:[-/]\d{1,4})?|\d{1,2}:\d\d(?::\d\d)?``, its first
+# digit taken out of the alternation so that the pattern starts with one character class:
+# the same matches, three times faster.
 _DATE_OR_TIME = re.compile(
-    r"\d+\s*[年月日号時时点點分秒]|\d{1,4}[-/]\d{1,2}(?:[-/]\d{1,4})?|\d{1,2}:\d\d(?::\d\d)?"
+    r"\d(?:\d*\s*[年月日号時时点點分秒]|\d{0,3}[-/]\d{1,2}(?:[-/]\d{1,4})?|\d?:\d\d(?::\d\d)?)"
 )
 
 
@@ -83,12 +86,23 @@ def figures(text: str) -> frozenset[str]:
     """The figures a body states (tolls, amounts, shares: every number, thousands
     separators joined), dates and clock times left out: what an updated report changes."""
     folded = token_text(text, extracted=True)
-    dated = np.zeros(len(folded) + 1, dtype=bool)
-    for match in _DATE_OR_TIME.finditer(folded):
-        dated[match.start() : match.end()] = True
-    return frozenset(
-        match.group(0) for match in _NUMBER.finditer(folded) if not dated[match.start()]
-    )
+    numbers = [(match.start(), match.group(0)) for match in _NUMBER.finditer(folded)]
+    if not numbers:
+        return frozenset()
+    # A number is left out when it starts inside a date or a time; both lists are in text
+    # order, so one walk along the dates decides every number.
+    dates = iter([match.span() for match in _DATE_OR_TIME.finditer(folded)] + [(_END, _END)])
+    date_start, date_end = next(dates)
+    found = set()
+    for start, number in numbers:
+        while date_end <= start:
+            date_start, date_end = next(dates)
+        if start < date_start:
+            found.add(number)
+    return frozenset(found)
+
+
+_END = 1 << 62  # past the end of any text
 
 
 def word_and_number_tokens(folded: str) -> tuple[list[int], list[str]]:

@@ -1,9 +1,11 @@
 from __future__ import annotations
 
-from hypothesis import given
+import re
+
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dedup.fingerprint.normalize import normalize_text, tokenize
+from dedup.fingerprint.normalize import figures, normalize_text, token_text, tokenize
 
 
 def test_tokens_keep_numbers_and_words() -> None:
@@ -34,3 +36,29 @@ def test_pinyin_artefact_and_chinese_numerals() -> None:
 def test_normalization_is_idempotent_and_never_raises(text: str) -> None:
     once = normalize_text(text)
     assert normalize_text(once) == once
+
+
+def _figures_by_marking_dates(text: str) -> frozenset[str]:
+    """Figures written plainly: every number of the folded text whose first character is
+    not inside a date or a time."""
+    folded = token_text(text, extracted=True)
+    dated = [False] * (len(folded) + 1)
+    for match in re.finditer(
+        r"\d+\s*[年月日号時时点點分秒]|\d{1,4}[-/]\d{1,2}(?:[-/]\d{1,4})?|\d{1,2}:\d\d(?::\d\d)?",
+        folded,
+    ):
+        dated[match.start() : match.end()] = [True] * (match.end() - match.start())
+    return frozenset(
+        m.group(0) for m in re.finditer(r"\d+(?:\.\d+)?", folded) if not dated[m.start()]
+    )
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(st.sampled_from("0123456789１２年月日时点分:-/. ,，元亿ab十①\n"), max_size=40))
+def test_figures_leave_out_exactly_the_numbers_inside_dates(text: str) -> None:
+    assert figures(text) == _figures_by_marking_dates(text)
+
+
+def test_figures_of_a_report() -> None:
+    text = "2024年7月5日 14:30 据统计，死亡人数升至1,203人，损失3.5亿元，07-05更新。"
+    assert figures(text) == {"1203", "3.5"}

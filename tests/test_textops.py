@@ -108,6 +108,17 @@ def test_one_pass_fold_learns_each_character_exactly() -> None:
     assert fold_for_fingerprint(text) == fold_script(nfkc(text)).lower()
 
 
+def test_the_ideographs_are_known_before_any_text_is_seen() -> None:
+    # A fresh fold already holds every CJK ideograph, each as learning it would give.
+    from dedup.textops import _FingerprintFold
+
+    fresh = _FingerprintFold()
+    for low, high in ((0x3400, 0x4DBF), (0x4E00, 0x9FFF)):
+        assert not fresh._state[low : high + 1].any()  # all in the fast state, 0
+        learnt = [fresh._entry(code) for code in range(low, high + 1)]
+        assert [(fresh._FAST, int(t)) for t in fresh._table[low : high + 1]] == learnt
+
+
 @pytest.mark.parametrize(
     "text",
     [

@@ -192,14 +192,16 @@ def char_token_ids(
     positions, words = word_and_number_tokens(folded)
     single, table = _single_tokens()
     codes = np.minimum(codes, np.uint32(single.size - 1))  # beyond the table: no token
-    cjk_positions = np.flatnonzero(single[codes])
-    cjk_ids = table[codes[cjk_positions]].astype(np.uint64)
     if not words:
-        return cjk_ids, []
-    all_positions = np.concatenate([cjk_positions, np.array(positions, dtype=np.int64)])
-    all_ids = np.concatenate([cjk_ids, token_ids(words, cache)])
+        return table[codes[single[codes]]].astype(np.uint64), []
+    # Each word's id goes where the word starts (a Latin letter or a digit, never a CJK
+    # token): the tokens are then in text order without sorting their positions.
+    ids = table[codes].astype(np.uint64)
+    tokens = single[codes]
+    ids[positions] = token_ids(words, cache)
+    tokens[positions] = True
     numbers = [word for word in words if word[0].isdigit()]
-    return all_ids[np.argsort(all_positions, kind="stable")], numbers
+    return ids[tokens], numbers
 
 
 @cache

@@ -68,6 +68,17 @@ def test_char_token_ids_equal_string_token_ids(text: str) -> None:
     assert np.array_equal(ids, token_ids(tokenize(text)))
 
 
+@settings(max_examples=300, deadline=None)
+@given(st.text(st.sampled_from("中文字ab Z9.5,，。-ｆ１𠀀カ한é\n"), max_size=40))
+def test_char_token_ids_equal_string_token_ids_on_mixed_text(text: str) -> None:
+    from dedup.fingerprint.normalize import token_text, tokenize
+    from dedup.fingerprint.shingle import char_token_ids, token_ids
+
+    ids, numbers = char_token_ids(token_text(text))
+    assert np.array_equal(ids, token_ids(tokenize(text)))
+    assert numbers == [token for token in tokenize(text) if token[0].isdigit()]
+
+
 def test_single_token_ids_are_xxh32_of_each_character() -> None:
     import xxhash
 

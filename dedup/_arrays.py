@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import cache
 from operator import itemgetter
 from typing import Any, TypeVar
 
@@ -31,6 +32,16 @@ def shared_count(left: npt.NDArray[_Item], right: npt.NDArray[_Item]) -> int:
     both = np.concatenate((left, right))
     both.sort(kind="stable")
     return int(np.count_nonzero(both[1:] == both[:-1]))
+
+
+@cache
+def upper_pairs(size: int) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.intp]]:
+    """``np.triu_indices(size, k=1)``: every pair (i, j), i < j, of `size` items, made
+    once per size (a scan asks for the same few sizes hundreds of times); read-only."""
+    left, right = np.triu_indices(size, k=1)
+    left.flags.writeable = False
+    right.flags.writeable = False
+    return left, right
 
 
 def ranges(starts: npt.NDArray[np.int64], lengths: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:

@@ -12,6 +12,8 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 
+from dedup._arrays import sorted_unique, upper_pairs
+
 # A bucket larger than this (many exact copies, or a template) pairs each member with the
 # next WINDOW members in input order instead of with all: linear, not quadratic, and copies
 # in one bucket stay connected.
@@ -32,10 +34,10 @@ def candidate_pairs(keys: npt.NDArray[np.uint64]) -> npt.NDArray[np.int64]:
         sizes = np.diff(np.r_[starts, count])
         # Buckets of one size at a time, all at once: a Python loop per bucket would cost
         # seconds on a crawl full of re-posts.
-        for size in np.unique(sizes[(sizes > 1) & (sizes <= LARGE_BUCKET)]):
+        for size in sorted_unique(sizes[(sizes > 1) & (sizes <= LARGE_BUCKET)]):
             firsts = starts[sizes == size]
             members = np.sort(order[firsts[:, np.newaxis] + np.arange(size)], axis=1)
-            left, right = np.triu_indices(int(size), k=1)
+            left, right = upper_pairs(int(size))
             found.append((members[:, left] * count + members[:, right]).ravel())
         for start, size in zip(
             starts[sizes > LARGE_BUCKET], sizes[sizes > LARGE_BUCKET], strict=True
@@ -46,9 +48,9 @@ def candidate_pairs(keys: npt.NDArray[np.uint64]) -> npt.NDArray[np.int64]:
         # Copies share most bands: merged as they come, each pair is held about once, not
         # once per band it shares.
         if pending > max(codes.size, 1 << 16):
-            codes = np.unique(np.concatenate([codes, *found]).astype(np.int64))
+            codes = sorted_unique(np.concatenate([codes, *found]).astype(np.int64))
             found = []
-    codes = np.unique(np.concatenate([codes, *found]).astype(np.int64))
+    codes = sorted_unique(np.concatenate([codes, *found]).astype(np.int64))
     return np.stack([codes // count, codes % count], axis=1)
 
 
@@ -57,7 +59,7 @@ def bucket_pairs(members: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
     with the next WINDOW ones in a large bucket."""
     if members.size > LARGE_BUCKET:
         return _window_pairs(members)
-    left, right = np.triu_indices(members.size, k=1)
+    left, right = upper_pairs(members.size)
     return np.stack([members[left], members[right]], axis=1).astype(np.int64)
 
 

@@ -13,11 +13,9 @@ the page is skipped. The process itself (``jobs=1``) is never limited: it is the
 
 from __future__ import annotations
 
-import contextlib
 import os
 import signal
 import threading
-from collections.abc import Iterator
 from types import FrameType
 
 from dedup.config import DedupConfig
@@ -67,20 +65,32 @@ def remove_timer() -> None:
     _armed["seconds"] = 0.0
 
 
-@contextlib.contextmanager
-def clock() -> Iterator[None]:
+class _Clock:
+    """The context of `clock`: a plain object, not a generator, since every page enters
+    it two or three times."""
+
+    __slots__ = ("_set",)
+
+    def __init__(self) -> None:
+        self._set = False
+
+    def __enter__(self) -> None:
+        main = threading.main_thread() is threading.current_thread()
+        self._set = bool(_armed["seconds"]) and main
+        if self._set:
+            _timing["on"] = True
+            signal.setitimer(signal.ITIMER_REAL, _armed["seconds"])
+
+    def __exit__(self, *exc_info: object) -> None:
+        if self._set:
+            _timing["on"] = False
+            signal.setitimer(signal.ITIMER_REAL, 0)
+
+
+def clock() -> _Clock:
     """Run a step of a page under the timer, if one is installed (`OverTime` when it runs
     out). Only the main thread, where the signal is handled, sets it."""
-    if not _armed["seconds"] or threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    _timing["on"] = True
-    signal.setitimer(signal.ITIMER_REAL, _armed["seconds"])
-    try:
-        yield
-    finally:
-        _timing["on"] = False
-        signal.setitimer(signal.ITIMER_REAL, 0)
+    return _Clock()
 
 
 def limit_memory(config: DedupConfig) -> None:

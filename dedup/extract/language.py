@@ -26,14 +26,16 @@ SCRIPT_CHARS = 600
 SAMPLE_CHARS = 600
 # A Han character is about a word: Chinese when Han characters outnumber Latin words by this.
 HAN_PER_WORD = 1.0
-# The scripts counted, by code point (all in the Basic Multilingual Plane).
-_OTHER, _HAN, _KANA, _HANGUL = range(4)
+# The scripts counted, by code point (all in the Basic Multilingual Plane), and the ASCII
+# lower-case letters: a Latin word holds at least one.
+_OTHER, _HAN, _KANA, _HANGUL, _LOWER = range(5)
 _SCRIPT_RANGES = (
     (_HAN, 0x3400, 0x4DBF),
     (_HAN, 0x4E00, 0x9FFF),
     (_HAN, 0xF900, 0xFAFF),
     (_KANA, 0x3040, 0x30FF),
     (_HANGUL, 0xAC00, 0xD7AF),
+    (_LOWER, ord("a"), ord("z")),
 )
 # A run of ASCII letters with a lower-case letter is a Latin word: acronyms (GDP, CPI) are
 # common in Chinese text.
@@ -64,9 +66,11 @@ def _language_by_script(sample: str) -> str:
     """``zh``, ``ja`` or ``ko`` when the script settles it, else ``""``."""
     codes = np.frombuffer(sample.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
     scripts = _script_table()[np.minimum(codes, np.uint32(0xFFFF))]
-    _, han, kana, hangul = np.bincount(scripts, minlength=4).tolist()
+    _, han, kana, hangul, lower = np.bincount(scripts, minlength=5).tolist()
     if not han and not hangul:
         return ""  # no CJK at all: most English pages stop here
+    if not kana and not hangul and han >= lower:
+        return "zh"  # more Han characters than Latin words, which are at most `lower`
     words = sum(not run.isupper() for run in _LATIN_RUN.findall(sample))
     if kana and kana * 10 >= han and kana + han > words:
         return "ja"

@@ -3,6 +3,7 @@ from __future__ import annotations
 import itertools
 
 import numpy as np
+import pytest
 
 from dedup.batch.banding import LARGE_BUCKET, candidate_pairs
 from dedup.fingerprint.bands import band_keys
@@ -62,3 +63,14 @@ def test_pairs_merged_band_by_band_are_all_the_pairs() -> None:
     assert len(expected) > 1 << 16
     assert {tuple(p) for p in pairs.tolist()} == expected
     assert pairs.tolist() == sorted(pairs.tolist())
+
+
+def test_upper_pairs_are_triu_indices_and_cannot_be_changed() -> None:
+    from dedup._arrays import upper_pairs
+
+    for size in (0, 1, 2, 5, 17):
+        left, right = upper_pairs(size)
+        expected = np.triu_indices(size, k=1)
+        assert np.array_equal(left, expected[0]) and np.array_equal(right, expected[1])
+    with pytest.raises(ValueError, match="read-only"):
+        upper_pairs(5)[0][0] = 3

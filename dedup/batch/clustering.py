@@ -162,7 +162,60 @@ def _centred(
         members = _around(centre, candidates, fingerprints, links, config)
         clusters.append(members)
         remaining -= set(members)
-    return clusters
+    return _rejoined(clusters, fingerprints, links, unlinked, config)
+
+
+def _rejoined(
+    clusters: list[list[int]],
+    fingerprints: Sequence[Fingerprint],
+    links: dict[int, dict[int, Verdict]],
+    unlinked: dict[int, set[int]],
+    config: DedupConfig,
+) -> list[list[int]]:
+    """Clusters after moving members to the cluster where they split fewer verified pairs.
+
+    Centres are chosen one after the other, so a page may end with the first centre it
+    copies while most of its copies sit around a later one. A member (not a centre, and
+    none of whose near-identical twins hangs on it) moves to another cluster when it is a
+    copy of that cluster's centre and has more verified copies among its members than
+    among those of its own cluster; each move lowers the split pairs, so this ends.
+    """
+    where = {page: n for n, members in enumerate(clusters) for page in members}
+    moved = True
+    while moved:
+        moved = False
+        for page in sorted(where):
+            home = where[page]
+            if clusters[home][0] == page or _holds_twins(page, clusters[home], links):
+                continue
+            counts: dict[int, int] = {}
+            for other in links.get(page, {}):
+                counts[where[other]] = counts.get(where[other], 0) + 1
+            staying = counts.get(home, 0)
+            for target, count in sorted(counts.items(), key=lambda item: (-item[1], item[0])):
+                if count <= staying:
+                    break
+                centre = clusters[target][0]
+                if page in unlinked.get(centre, set()):
+                    continue
+                if _verdict(centre, page, fingerprints, links, config).is_copy:
+                    clusters[home].remove(page)
+                    clusters[target].append(page)
+                    where[page] = target
+                    moved = True
+                    break
+    return [members for members in clusters if members]
+
+
+def _holds_twins(page: int, members: list[int], links: dict[int, dict[int, Verdict]]) -> bool:
+    """Whether a member of the cluster is there as a near-identical twin of this page."""
+    centre = members[0]
+    return any(
+        verdict.similarity >= NEAR_IDENTICAL
+        and other in members
+        and other not in links.get(centre, {})
+        for other, verdict in links.get(page, {}).items()
+    )
 
 
 def _drop_boilerplate_links(

@@ -170,3 +170,26 @@ def test_a_short_text_in_a_few_unrelated_pages_is_still_carried() -> None:
     shingles = [ids(notice), *(_carried(notice, n + 1, 300) for n in range(3))]
     (cluster,) = build_clusters(docs, shingles, [(0, 1), (0, 2), (0, 3)], CONFIG)
     assert cluster.representative.doc_id == "notice"
+
+
+def test_a_member_moves_to_the_cluster_holding_most_of_its_copies() -> None:
+    # Page 1 went with the first centre (0), but it is also a copy of centre 2 and of both
+    # of 2's members: it splits one verified pair there instead of three here.
+    from dedup.batch.clustering import _rejoined
+    from dedup.verdict import Verdict
+
+    copy = Verdict(0.5, 0.95, True, "containment")
+    pairs = [(0, 1), (1, 2), (1, 3), (1, 4), (2, 3), (2, 4)]
+    links: dict[int, dict[int, Verdict]] = {}
+    for left, right in pairs:
+        links.setdefault(left, {})[right] = copy
+        links.setdefault(right, {})[left] = copy
+    fingerprints = [ids(range(100))] * 5
+    clusters = _rejoined([[0, 1], [2, 3, 4]], fingerprints, links, {}, CONFIG)
+    assert clusters == [[0], [2, 3, 4, 1]]
+    # A centre never moves, and a page unlinked as boilerplate does not move to its carriers.
+    assert _rejoined([[1, 0], [2, 3, 4]], fingerprints, links, {}, CONFIG)[0][0] == 1
+    assert _rejoined([[0, 1], [2, 3, 4]], fingerprints, links, {1: {2}, 2: {1}}, CONFIG) == [
+        [0, 1],
+        [2, 3, 4],
+    ]

@@ -18,6 +18,8 @@ postings of the in-memory index; the shared index keeps them in Redis
 from __future__ import annotations
 
 import itertools
+from collections import defaultdict
+from typing import Any, TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -25,6 +27,8 @@ import numpy.typing as npt
 from dedup._arrays import ranges
 from dedup.fingerprint.anchors import ANCHOR_BAR, COMMON_ANCHOR, MIN_SHARED, enough_shared
 from dedup.fingerprint.sketch import Sample, Values
+
+_Number = TypeVar("_Number", bound=np.integer[Any])
 
 
 def anchors_in(sample: Sample) -> Values:
@@ -52,19 +56,21 @@ def anchor_counts(values: Values, lengths: npt.NDArray[np.int64]) -> npt.NDArray
 
 
 def shared_counts(
-    postings: npt.NDArray[np.int64],
-) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    postings: npt.NDArray[_Number],
+) -> tuple[npt.NDArray[_Number], npt.NDArray[np.int64]]:
     """The pages named in a page's anchor postings (one entry per shared anchor), each once,
     sorted, with how many anchors it shares; only those sharing at least `MIN_SHARED`."""
-    if postings.size == 0:
-        return postings, postings
     ordered = np.sort(postings)
-    first = np.ones(ordered.size, dtype=bool)
-    np.not_equal(ordered[1:], ordered[:-1], out=first[1:])
-    starts = np.flatnonzero(first)
-    shared = np.diff(starts, append=ordered.size)
+    # Only a page named twice or more may share MIN_SHARED (at least 2) anchors: where an
+    # entry equals the next, and the first of each such run starts the page's.
+    again = np.flatnonzero(ordered[1:] == ordered[:-1])
+    if again.size == 0:
+        return ordered[:0], again.astype(np.int64)
+    starts = again[np.diff(again, prepend=-2) > 1]
+    pages = ordered[starts]
+    shared = (np.searchsorted(ordered, pages, side="right") - starts).astype(np.int64)
     kept = shared >= MIN_SHARED
-    return ordered[starts][kept], shared[kept]
+    return pages[kept], shared[kept]
 
 
 def pairs_sharing(anchors: list[Values]) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
@@ -110,29 +116,26 @@ class AnchorTable:
     """The anchor postings of the in-memory index: anchor -> slots of the pages carrying it.
 
     Postings are two flat arrays sorted by anchor (an anchor's slots in the order they were
-    posted), with a directory of where each value of an anchor's top bits starts (about
-    eight postings per entry), so a lookup is a few gathers, no binary search. New postings
-    wait in a dictionary of about a 16th of the table (from `BUFFER` to `MAX_BUFFER`
-    postings) and are merged in one pass when it is full, which keeps the cost per posting
-    about the same however large the table. A byte per block of anchor values says which
-    blocks have postings waiting, so a lookup asks the dictionary only for the few anchors
-    that may be there, not for every anchor of the page. Removed pages stay until the
-    caller compacts (`keep`); the caller filters them from lookups meanwhile.
+    posted): a lookup is two binary searches of the page's sorted anchors and one gather, a
+    dozen numpy calls whatever the page's length (a directory of key prefixes, as the band
+    rows have, costs more calls than the searches it saves). New postings wait in a
+    dictionary of about a 16th of the table (from `BUFFER` to `MAX_BUFFER` postings) and
+    are merged in one pass when it is full, which keeps the cost per posting about the same
+    however large the table. A flag per block of anchor values says which blocks have
+    postings waiting, so a lookup asks the dictionary only for the few anchors that may be
+    there, not for every anchor of the page. Removed pages stay until the caller compacts
+    (`keep`); the caller filters them from lookups meanwhile.
     """
 
     BUFFER = 16384
     MAX_BUFFER = 262144
-    _MIN_BITS = 8
-    _MAX_BITS = 24
     _KEY_BITS = int(ANCHOR_BAR).bit_length() - 1  # anchors are below 2**_KEY_BITS
     _BLOCK_BITS = 20  # blocks of anchor values flagged while postings of them wait
 
     def __init__(self) -> None:
         self._keys = np.zeros(0, dtype=np.uint32)
         self._slots = np.zeros(0, dtype=np.int32)
-        self._bits = self._MIN_BITS
-        self._directory = np.zeros((1 << self._bits) + 1, dtype=np.int64)
-        self._waiting: dict[int, list[int]] = {}
+        self._waiting: defaultdict[int, list[int]] = defaultdict(list)
         self._buffered = 0
         self._flagged = np.zeros(1 << self._BLOCK_BITS, dtype=bool)
 
@@ -142,50 +145,40 @@ class AnchorTable:
         table = cls()
         table._keys = np.ascontiguousarray(keys, dtype=np.uint32).copy()
         table._slots = np.ascontiguousarray(slots, dtype=np.int32).copy()
-        table._rebuild_directory()
         return table
 
     def find(
         self, anchors: Values, most: int
-    ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.bool_]]:
+    ) -> tuple[npt.NDArray[np.int32], npt.NDArray[np.bool_]]:
         """The slots posted under a page's anchors, once per anchor they share with it: of
         each anchor, the ``most`` posted first, and none of a common one; and which of the
         anchors are not common (they take the page when it is inserted)."""
-        prefixes = anchors >> np.uint32(self._KEY_BITS - self._bits)
-        starts = self._directory[prefixes]
-        lengths = self._directory[1:][prefixes] - starts
-        positions = ranges(starts, lengths)
-        equal = self._keys[positions] == np.repeat(anchors, lengths)
-        running = np.zeros(equal.size + 1, dtype=np.int64)
-        np.cumsum(equal, out=running[1:])
-        ends = np.cumsum(lengths)
-        held = running[ends] - running[ends - lengths]
-        waiting = self._waiting_under(anchors)
-        for row, posted in waiting.items():
-            held[row] += len(posted)
-        usable = held <= COMMON_ANCHOR
-        kept = equal & np.repeat(usable, lengths)
-        if most < COMMON_ANCHOR:  # else every usable anchor's postings are kept whole
-            # A posting's rank among its anchor's: they are in the order they were made.
-            rank = running[1:] - np.repeat(running[ends - lengths], lengths)
-            kept &= rank <= most
-        found = self._slots[positions[kept]].astype(np.int64)
+        first = self._keys.searchsorted(anchors)  # sorted anchors: numpy narrows as it goes
+        merged = self._keys.searchsorted(anchors, side="right") - first
+        held, waiting = merged, self._waiting_under(anchors)
         if waiting:
-            before = (running[ends] - running[ends - lengths]).tolist()
+            held = merged.copy()
+            for row, posted in waiting.items():
+                held[row] += len(posted)
+        usable = held <= COMMON_ANCHOR
+        taken = np.where(usable, merged if most >= COMMON_ANCHOR else np.minimum(merged, most), 0)
+        found = self._slots[ranges(first, taken)]
+        if waiting:
+            room = (most - taken).tolist()
             buffered = [
                 slot
                 for row, posted in waiting.items()
                 if usable[row]
-                for slot in posted[: max(most - before[row], 0)]
+                for slot in posted[: room[row]]
             ]
-            found = np.concatenate([found, np.array(buffered, dtype=np.int64)])
+            found = np.concatenate([found, np.array(buffered, dtype=np.int32)])
         return found, usable
 
     def insert(self, slot: int, anchors: Values) -> None:
         """Post a page under these anchors (those `find` said are not common)."""
         waiting = self._waiting
         for anchor in anchors.tolist():
-            waiting.setdefault(anchor, []).append(slot)
+            waiting[anchor].append(slot)
         self._flagged[anchors >> np.uint32(self._KEY_BITS - self._BLOCK_BITS)] = True
         self._buffered += anchors.size
         if self._buffered >= min(self.MAX_BUFFER, max(self.BUFFER, self._keys.size >> 4)):
@@ -194,6 +187,8 @@ class AnchorTable:
     def _waiting_under(self, anchors: Values) -> dict[int, list[int]]:
         """The postings waiting in the buffer under each of these anchors that has some,
         by the anchor's position."""
+        if not self._buffered:
+            return {}
         blocks = anchors >> np.uint32(self._KEY_BITS - self._BLOCK_BITS)
         maybe = np.flatnonzero(self._flagged[blocks])
         if maybe.size == 0:
@@ -213,7 +208,6 @@ class AnchorTable:
         renumbered = (np.cumsum(alive) - 1).astype(np.int32)
         self._keys = self._keys[kept]
         self._slots = renumbered[self._slots[kept]]
-        self._rebuild_directory()
 
     def arrays(self) -> tuple[npt.NDArray[np.uint32], npt.NDArray[np.int32]]:
         """The postings, sorted by anchor (buffer merged first)."""
@@ -222,11 +216,9 @@ class AnchorTable:
 
     @property
     def nbytes(self) -> int:
-        """Bytes of the posting arrays, the directory and the buffer's flags (the buffer
-        itself not counted)."""
-        return (
-            self._keys.nbytes + self._slots.nbytes + self._directory.nbytes + self._flagged.nbytes
-        )
+        """Bytes of the posting arrays and the buffer's flags (the buffer itself not
+        counted)."""
+        return self._keys.nbytes + self._slots.nbytes + self._flagged.nbytes
 
     def _merge(self) -> None:
         if not self._buffered:
@@ -251,21 +243,3 @@ class AnchorTable:
         self._waiting.clear()
         self._flagged[:] = False
         self._buffered = 0
-        if self._wanted_bits() == self._bits:
-            added = np.bincount(
-                keys >> np.uint32(self._KEY_BITS - self._bits), minlength=1 << self._bits
-            )
-            self._directory[1:] += np.cumsum(added)
-        else:
-            self._rebuild_directory()
-
-    def _wanted_bits(self) -> int:
-        # About eight postings per directory entry.
-        return min(self._MAX_BITS, max(self._MIN_BITS, self._keys.size.bit_length() - 3))
-
-    def _rebuild_directory(self) -> None:
-        self._bits = self._wanted_bits()
-        prefixes = self._keys >> np.uint32(self._KEY_BITS - self._bits)
-        counts = np.bincount(prefixes, minlength=1 << self._bits)
-        self._directory = np.zeros(counts.size + 1, dtype=np.int64)
-        np.cumsum(counts, out=self._directory[1:])

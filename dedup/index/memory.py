@@ -192,7 +192,7 @@ class MemoryIndex:
         sample: Sample,
         keys: npt.NDArray[np.uint32] | None,
         anchors: int,
-        posted: npt.NDArray[np.int64],
+        posted: npt.NDArray[np.int32],
     ) -> list[Match]:
         if keys is None:
             return []
@@ -205,7 +205,7 @@ class MemoryIndex:
         return self.config.max_candidates + self._dead
 
     def _lookup(
-        self, band_keys: npt.NDArray[np.uint32], anchors: int, posted: npt.NDArray[np.int64]
+        self, band_keys: npt.NDArray[np.uint32], anchors: int, posted: npt.NDArray[np.int32]
     ) -> Candidates:
         """The live pages sharing at least one band key, by slot, and those sharing enough
         of the page's ``anchors`` (``posted``: the slots under them, once per anchor

@@ -104,6 +104,11 @@ def main() -> int:
         for c in result.clusters
         for m in c.members
     }
+    centre_of = {
+        m.document.doc_id.partition("#")[2]: c.members[0].document
+        for c in result.clusters
+        for m in c.members
+    }
     documents = {d.doc_id.partition("#")[2]: d for d in result.extracted}
     print(
         f"scanned {len(documents):,} articles in {seconds:.1f} s; "
@@ -128,6 +133,8 @@ def main() -> int:
     print(f"merged pairs that must stay apart (SAME_EVENT, DIFFERENT, TEMPLATE): {len(wrong)}")
     splits = split_pairs(pairs, merged, documents, config)
     print(f"labelled pairs split (verified copies in different clusters): {len(splits)}")
+    for p in splits:
+        print(f"  {p.a} {p.b} [{p.band}]: {why_split(p, documents, centre_of, config)}")
     print(f"split pairs over the whole scan: {result.split_pairs}")
     worst(args.worst, "misses", [p for p in copies if not merged[p]], documents, config)
     worst(args.worst, "false merges", [p for p in predicted if p.label != COPY], documents, config)
@@ -172,6 +179,24 @@ def split_pairs(pairs, merged, documents, config):  # type: ignore[no-untyped-de
         if found is not None and found.is_copy:
             apart.append(p)
     return apart
+
+
+def why_split(p, documents, centre_of, config):  # type: ignore[no-untyped-def]
+    """Why a verified pair ended apart: neither page is a copy of the other's centre (joining
+    would chain), or one is, but it has as many verified copies where it is, or is a centre
+    itself (moving it would split as many pairs as it joins)."""
+    left, right = documents[p.a], documents[p.b]
+    joins = [
+        name
+        for name, page, other in (("A", left, p.b), ("B", right, p.a))
+        if centre_of[other].doc_id != page.doc_id
+        and dedup_compare(page, centre_of[other], config).is_copy
+    ]
+    if not joins:
+        return "neither is a copy of the other's centre: joining would chain"
+    return (
+        f"{' and '.join(joins)} could join the other's cluster, but has as many copies where it is"
+    )
 
 
 def worst(limit, title, chosen, documents, config) -> None:  # type: ignore[no-untyped-def]

@@ -8,6 +8,7 @@ same shingle ids (tested), without datasketch's per-item Python loop.
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 import numpy as np
@@ -49,6 +50,9 @@ class MinHasher:
         self.num_perm = num_perm
         self.seed = seed
         self._a, self._b = affine32_permutations(num_perm, seed)
+        # One (num_perm x block) scratch array per thread, reused by every signature: a
+        # fresh one per block cost page faults and a fifth of the signing time.
+        self._scratch = threading.local()
 
     def sign(self, shingles: ShingleIds) -> Signature:
         """The MinHash signature of one shingle set (datasketch's affine32 arithmetic)."""
@@ -59,11 +63,31 @@ class MinHasher:
         # along contiguous memory, a fifth faster than down the columns.
         a, b = self._a[:, np.newaxis], self._b[:, np.newaxis]
         mixed = mix32(shingles)
+        scratch = self._block()
         for start in range(0, mixed.size, _CHUNK):
-            hashed = a * mixed[np.newaxis, start : start + _CHUNK]
+            part = mixed[np.newaxis, start : start + _CHUNK]
+            hashed = scratch[:, : part.shape[1]]
+            np.multiply(a, part, out=hashed)
             hashed += b
             np.minimum(signature, np.minimum.reduce(hashed, axis=1), out=signature)
         return signature
+
+    def __getstate__(self) -> dict[str, Any]:
+        # The scratch arrays are this process's threads' own: a copy makes its own.
+        state = dict(self.__dict__)
+        del state["_scratch"]
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self._scratch = threading.local()
+
+    def _block(self) -> npt.NDArray[np.uint32]:
+        block: npt.NDArray[np.uint32] | None = getattr(self._scratch, "block", None)
+        if block is None:
+            block = np.empty((self.num_perm, _CHUNK), dtype=np.uint32)
+            self._scratch.block = block
+        return block
 
     def sign_reference(self, shingles: ShingleIds) -> Signature:
         """The same signature computed by datasketch itself, for tests and audits."""

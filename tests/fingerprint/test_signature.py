@@ -40,7 +40,7 @@ def test_different_seeds_give_different_signatures() -> None:
 def test_numpy_signatures_equal_datasketch_for_any_size() -> None:
     rng = np.random.default_rng(5)
     hasher = MinHasher(256, 42)
-    for size in (1, 2, 511, 512, 513, 5000):
+    for size in (1, 2, 511, 512, 513, 1023, 1024, 1025, 5000, 3):
         shingles = np.unique(rng.integers(0, 2**32, size, dtype=np.uint64).astype(np.uint32))
         assert np.array_equal(hasher.sign(shingles), hasher.sign_reference(shingles)), size
 
@@ -52,3 +52,19 @@ def test_permutations_are_datasketchs_own() -> None:
         a, b = affine32_permutations(num_perm, seed)
         reference = MinHash(num_perm=num_perm, seed=seed, scheme="affine32").permutations
         assert np.array_equal(a, reference[0]) and np.array_equal(b, reference[1])
+
+
+def test_signatures_do_not_depend_on_what_was_signed_before_nor_on_a_copy() -> None:
+    import pickle
+
+    rng = np.random.default_rng(9)
+    sets = [
+        np.unique(rng.integers(0, 2**32, n, dtype=np.uint64).astype(np.uint32))
+        for n in (3000, 7, 1500)
+    ]
+    used = MinHasher(128, 3)
+    signed = [used.sign(shingles) for shingles in sets]
+    copy = pickle.loads(pickle.dumps(used))
+    for shingles, signature in zip(sets, signed, strict=True):
+        assert np.array_equal(MinHasher(128, 3).sign(shingles), signature)
+        assert np.array_equal(copy.sign(shingles), signature)

@@ -39,7 +39,6 @@ from dedup.batch.spill import PageStore, stored_fingerprints
 from dedup.batch.workers import ChunkResult, process_chunk
 from dedup.config import DedupConfig
 from dedup.errors import DedupError
-from dedup.fingerprint.anchors import anchors_of
 from dedup.fingerprint.bands import band_keys
 from dedup.fingerprint.fingerprinter import Fingerprinter
 from dedup.fingerprint.shingle import Fingerprint
@@ -236,7 +235,7 @@ def _pairs_frame(frame: pd.DataFrame) -> pd.DataFrame:
 def _anchor_frame(chunk: ChunkResult, offset: int) -> pd.DataFrame:
     """A row per anchor of each kept page: the anchor, the page, its anchor count."""
     kept = _kept(chunk)
-    anchors = [anchors_of(chunk.fingerprints[i].shingles) for i in kept]
+    anchors = [chunk.anchors[i] for i in kept]
     counts = np.array([a.size for a in anchors], dtype=np.int64)
     docs = np.arange(offset, offset + len(kept), dtype=np.int64)
     return pd.DataFrame(

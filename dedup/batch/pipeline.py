@@ -28,7 +28,6 @@ from dedup.batch.spill import (
 from dedup.batch.workers import ChunkResult, default_jobs, process_all, process_chunk
 from dedup.config import DedupConfig
 from dedup.errors import InputError
-from dedup.fingerprint.anchors import anchors_of
 from dedup.fingerprint.bands import band_keys
 from dedup.fingerprint.fingerprinter import Fingerprinter
 from dedup.fingerprint.shingle import Fingerprint, ShingleIds
@@ -184,7 +183,7 @@ def _scan_into(
         if kept:
             signatures = np.stack([chunk.signatures[row] for row in kept])
             keys.append(band_keys(signatures, bands=config.lsh_bands, rows=config.rows))
-            anchors.extend(anchors_of(chunk.fingerprints[row].shingles) for row in kept)
+            anchors.extend(chunk.anchors[row] for row in kept)
         result.files_read += chunk.files_read
         done += chunk.files
         if progress is not None:

@@ -33,8 +33,9 @@ from dedup.batch.budget import (
 from dedup.batch.pool import WORKER_DIED, pooled
 from dedup.config import DedupConfig
 from dedup.extract import extract_page
+from dedup.fingerprint.anchors import anchors_of
 from dedup.fingerprint.fingerprinter import Fingerprinter
-from dedup.fingerprint.shingle import Fingerprint
+from dedup.fingerprint.shingle import Fingerprint, ShingleIds
 from dedup.models import Document, Skip, internal_error
 from dedup.readers import FieldMap, InputFile, RawPage, read_pages
 
@@ -48,6 +49,9 @@ class ChunkResult:
     documents: list[Document] = field(default_factory=list)
     fingerprints: list[Fingerprint] = field(default_factory=list)
     signatures: list[npt.NDArray[np.uint32]] = field(default_factory=list)
+    # Each page's anchors, taken here so that the parent, which every page waits for, does
+    # not mix every page's shingles again.
+    anchors: list[ShingleIds] = field(default_factory=list)
     skips: list[Skip] = field(default_factory=list)
     files: int = 0
     files_read: int = 0
@@ -57,10 +61,19 @@ class ChunkResult:
         # dataclasses and small arrays one by one costs both processes a lot of time.
         shingles, shingle_offsets = _flatten([f.shingles for f in self.fingerprints])
         numbers, number_offsets = _flatten([f.numbers for f in self.fingerprints])
+        anchors, anchor_offsets = _flatten(self.anchors)
         signatures = np.stack(self.signatures) if self.signatures else None
         packed = (
             [tuple(getattr(d, name) for name in _DOCUMENT_FIELDS) for d in self.documents],
-            (shingles, shingle_offsets, numbers, number_offsets, signatures),
+            (
+                shingles,
+                shingle_offsets,
+                numbers,
+                number_offsets,
+                signatures,
+                anchors,
+                anchor_offsets,
+            ),
             [(s.path, s.reason, s.detail) for s in self.skips],
             self.files,
             self.files_read,
@@ -86,7 +99,7 @@ def _unpack(
     files: int,
     files_read: int,
 ) -> ChunkResult:
-    shingles, shingle_offsets, numbers, number_offsets, signatures = arrays
+    shingles, shingle_offsets, numbers, number_offsets, signatures, anchors, anchor_offsets = arrays
     return ChunkResult(
         documents=[Document(*values) for values in documents],
         fingerprints=[
@@ -97,6 +110,7 @@ def _unpack(
             for i in range(len(documents))
         ],
         signatures=list(signatures) if signatures is not None else [],
+        anchors=[anchors[anchor_offsets[i] : anchor_offsets[i + 1]] for i in range(len(documents))],
         skips=[Skip(*values) for values in skips],
         files=files,
         files_read=files_read,
@@ -157,6 +171,7 @@ def _process_page(
             document = extract_page(page)
             fingerprint = fingerprinter.fingerprint(document.body)
             signature = (hasher.sign_reference if reference else hasher.sign)(fingerprint.shingles)
+            anchors = anchors_of(fingerprint.shingles)
     except OverTime:
         result.skips.append(over_time(page.path, fingerprinter.config, detail))
         return
@@ -169,6 +184,7 @@ def _process_page(
     result.documents.append(document)
     result.fingerprints.append(fingerprint)
     result.signatures.append(signature)
+    result.anchors.append(anchors)
 
 
 def process_all(
@@ -214,6 +230,7 @@ def _joined(parts: list[ChunkResult]) -> ChunkResult:
         whole.documents += part.documents
         whole.fingerprints += part.fingerprints
         whole.signatures += part.signatures
+        whole.anchors += part.anchors
         whole.skips += part.skips
         whole.files += part.files
         whole.files_read += part.files_read

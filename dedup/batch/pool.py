@@ -5,10 +5,14 @@ A dead worker breaks the whole pool: every chunk not finished fails with it. Tho
 run again in a fresh pool (the death may have been another chunk's doing, or a one-off);
 a chunk that fails a second time runs alone, then, if it kills its worker alone, file by
 file, and a file that kills its worker on its own is skipped with the reason.
+
+Chunks are given to a pool a few at a time, as results are taken: given all at once, their
+inputs and the results the caller had not yet taken piled up in memory with the corpus.
 """
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -20,6 +24,12 @@ _T = TypeVar("_T")
 _R = TypeVar("_R")
 
 
+# Chunks given to the pool ahead of the one the caller waits for, per worker: enough that
+# no worker waits while the caller takes a result, few enough that inputs and results not
+# yet taken stay a handful of chunks (all of them at once held a whole corpus's results).
+AHEAD = 2
+
+
 def pooled(
     chunks: Sequence[Sequence[_T]],
     workers: int,
@@ -28,25 +38,39 @@ def pooled(
     work: Callable[[Sequence[_T]], _R],
     joined: Callable[[list[_R]], _R],
     dead: Callable[[_T], _R],
+    ahead: int = AHEAD,
 ) -> Iterator[_R]:
     """Each chunk's result, in order, computed by ``work`` in pools made by ``new_pool``
     (given a number of workers). A file whose worker dies twice is ``dead(file)``;
-    ``joined`` makes one chunk's result of its files' results."""
+    ``joined`` makes one chunk's result of its files' results. Besides the result the caller
+    holds, at most ``ahead`` chunks per worker are in flight (given to the pool, their
+    results not yet taken): memory holds a few chunks, not the corpus."""
     results: dict[int, _R] = {}
     given = 0
     waiting = list(range(len(chunks)))
     failed_before: set[int] = set()
     while waiting:
         failed = []
-        with new_pool(min(workers, len(waiting))) as pool:
-            futures = [(number, _submitted(pool, work, chunks[number])) for number in waiting]
+        size = min(workers, len(waiting))
+        with new_pool(size) as pool:
+            queue = iter(waiting)
+            flying: deque[tuple[int, Future[_R] | None]] = deque()
+            bound = max(1, ahead * size)
+
+            def submit(number: int) -> Future[_R] | None:
+                return _submitted(pool, work, chunks[number])
+
             try:
-                for number, future in futures:
+                _fill(flying, queue, bound, submit)
+                while flying:
+                    number, future = flying.popleft()
                     result = _result(future)
                     if result is None:
                         failed.append(number)
                     else:
                         results[number] = result
+                    # The next chunk goes to the pool before the caller takes this result.
+                    _fill(flying, queue, bound, submit)
                     while given in results:
                         yield results.pop(given)
                         given += 1
@@ -63,6 +87,20 @@ def pooled(
         while given in results:
             yield results.pop(given)
             given += 1
+
+
+def _fill(
+    flying: deque[tuple[int, Future[_R] | None]],
+    queue: Iterator[int],
+    bound: int,
+    submit: Callable[[int], Future[_R] | None],
+) -> None:
+    """Give the pool the next chunks until `bound` are in flight (or none is left)."""
+    while len(flying) < bound:
+        number = next(queue, None)
+        if number is None:
+            return
+        flying.append((number, submit(number)))
 
 
 def _submitted(

@@ -84,7 +84,13 @@ def report(name: str, result: dedup.ScanResult, labels: dict[str, str]) -> None:
     )
     for left, right in scores.false_merges[:5]:
         print(f"    false merge: {left} ~ {right}")
-    weak = {a: f for a, f in per_article_f1(predicted, labels).items() if f < 0.95}
+    per_article = per_article_f1(predicted, labels)
+    lowest = min(per_article, key=lambda article: (per_article[article], article))
+    print(
+        f"    lowest per-article F1 {per_article[lowest]:.3f} ({lowest}) over "
+        f"{len(per_article)} articles"
+    )
+    weak = {a: f for a, f in per_article.items() if f < 0.95}
     for article, value in sorted(weak.items(), key=lambda item: item[1]):
         print(f"    article under 0.95: {article} F1 {value:.3f}")
     seconds = result.stage_seconds.get("cross-lingual")
@@ -99,8 +105,7 @@ def ablation(result: dedup.ScanResult, labels: dict[str, str], name: str) -> Non
     """Each article's translations removed in turn (its English article must then stay
     alone), then each English article (its translations must not join another article):
     the articles of one scan encoded once, the rule run on each subset."""
-    from dedup.xling.encoder import encode_bodies
-    from dedup.xling.facts import facts_of
+    from dedup.xling.encoder import Bodies
     from dedup.xling.languages import ENCODED_LANGUAGES
     from dedup.xling.matching import match_translations
 
@@ -110,28 +115,23 @@ def ablation(result: dedup.ScanResult, labels: dict[str, str], name: str) -> Non
         for m in c.members
         if (m.document.lang or "") in ENCODED_LANGUAGES
     ]
-    encoded = encode_bodies([d.body for d in documents])
-    facts = [facts_of(d.body) for d in documents]
+    bodies = Bodies(d.body for d in documents)  # sentences encoded once, kept across subsets
     article = [labels[d.doc_id] for d in documents]
     english = [d.lang == "en" for d in documents]
     wrong, scans = 0, 0
     for removed in sorted(set(article)):
         for drop_english in (False, True):
-            kept = [
-                i
+            # A removed document takes no part: its language is left empty.
+            languages = [
+                ""
+                if article[i] == removed and english[i] == drop_english
+                else documents[i].lang or ""
                 for i in range(len(documents))
-                if not (article[i] == removed and english[i] == drop_english)
             ]
-            subset = type(encoded)(encoded.vectors[kept], [encoded.sentences[i] for i in kept])
-            links = match_translations(
-                subset,
-                [documents[i].lang or "" for i in kept],
-                [None] * len(kept),
-                [facts[i] for i in kept],
-            )
+            links = match_translations(bodies, languages, [None] * len(documents))
             scans += 1
             for link in links:
-                left, right = kept[link.left], kept[link.right]
+                left, right = link.left, link.right
                 if article[left] != article[right]:
                     wrong += 1
                     print(

@@ -771,10 +771,12 @@ def _translation_lines(a: Document, b: Document) -> list[str]:
     verdict = "translations" if evidence.passes else "not translations"
     return [
         *head,
-        f"cross-lingual similarity (sentence alignment): {evidence.score:.3f}",
-        f"facts kept (numbers, Latin names): {evidence.shared_facts} of {evidence.facts}",
-        f"cross-lingual verdict: {verdict} (a scan also requires each to be the other's "
-        "nearest neighbour)",
+        f"sentences aligned in order: {evidence.aligned} of A's {evidence.sentences_left}, "
+        f"B's {evidence.sentences_right}",
+        f"cross-lingual similarity (share of the shorter body aligned): {evidence.score:.3f}",
+        f"numbers of aligned sentences: {evidence.agreeing} agree, {evidence.differing} differ",
+        f"cross-lingual verdict: {verdict} (a scan also requires each to be among the "
+        "other's nearest leads)",
     ]
 
 

@@ -2,12 +2,12 @@
 
 Runs after `cluster_documents`: each cluster of copies is one article, seen through its
 representative. Only articles in a language the encoder reads and that has a counterpart
-language in the scan are encoded (their bodies' sentences, batched); the decision is
-`dedup.xling.matching`'s. Joined clusters become one: the earliest published article
-(`_anchor_order`; else the largest cluster, else the first) keeps its members as they were,
-and every member of a translated cluster gets the relation ``translation`` with its
-cluster's cross-lingual score (the alignment of the two articles' sentences,
-`dedup.xling.matching`) as ``similarity`` and ``containment``.
+language in the scan are encoded: their leads, then the whole bodies of the candidate
+pairs only (batched); the decision is `dedup.xling.matching`'s. Joined clusters become
+one: the earliest published article (`_anchor_order`; else the largest cluster, else the
+first) keeps its members as they were, and every member of a translated cluster gets the
+relation ``translation`` with its cluster's cross-lingual score (the share of the shorter
+body's sentences aligned, `dedup.xling.matching`) as ``similarity`` and ``containment``.
 """
 
 from __future__ import annotations
@@ -18,8 +18,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from dedup.models import Cluster, Member, Relation, published_instant
-from dedup.xling.encoder import encode_bodies
-from dedup.xling.facts import facts_of
+from dedup.xling.encoder import Bodies
 from dedup.xling.languages import ENCODED_LANGUAGES
 from dedup.xling.matching import Link, match_translations, with_counterparts
 
@@ -41,18 +40,16 @@ def join_translations(clusters: Sequence[Cluster], timezone: str) -> list[Cluste
     if not chosen:
         return list(clusters)
     started = time.perf_counter()
-    encoded = encode_bodies([clusters[i].representative.body for i in chosen])
+    bodies = Bodies(clusters[i].representative.body for i in chosen)
+    links = match_translations(
+        bodies, [languages[i] for i in chosen], [all_instants[i] for i in chosen]
+    )
     logger.info(
-        "cross-lingual: %d of %d articles encoded in %.1f s",
+        "cross-lingual: %d of %d articles read, %d sentences encoded in %.1f s",
         len(chosen),
         len(clusters),
+        bodies.encoded,
         time.perf_counter() - started,
-    )
-    links = match_translations(
-        encoded,
-        [languages[i] for i in chosen],
-        [all_instants[i] for i in chosen],
-        [facts_of(clusters[i].representative.body) for i in chosen],
     )
     links = [Link(chosen[link.left], chosen[link.right], link.score) for link in links]
     return _joined(clusters, links, timezone)

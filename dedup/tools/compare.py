@@ -125,26 +125,38 @@ class Comparison:
 
 @dataclass(frozen=True, slots=True)
 class TranslationEvidence:
-    """What `dedup.xling.matching` weighs for two pages in different languages: the
-    alignment of their sentences, the facts of the poorer side its counterpart shares, and
-    whether that passes (a scan also requires each to be the other's nearest neighbour)."""
+    """What `dedup.xling.matching` weighs for two pages in different languages: how many
+    of their sentences align in order (`aligned` of `sentences_left` and
+    `sentences_right`), the numbers of aligned sentences that agree and differ, the score
+    (the share of the shorter body aligned) and whether that passes (a scan also requires
+    each to be among the other's nearest leads)."""
 
     score: float
-    shared_facts: int
-    facts: int
+    aligned: int
+    sentences_left: int
+    sentences_right: int
+    agreeing: int
+    differing: int
     passes: bool
 
 
 def translation_evidence(left: Document, right: Document) -> TranslationEvidence:
     """The cross-lingual evidence on a pair (needs ``dedup[xling]``)."""
-    from dedup.xling.encoder import encode_bodies
-    from dedup.xling.facts import fact_counts, facts_of
-    from dedup.xling.matching import alignment, is_translation
+    from dedup.xling.encoder import Bodies
+    from dedup.xling.matching import align
 
-    encoded = encode_bodies([left.body, right.body])
-    score = alignment(encoded.sentences[0], encoded.sentences[1])
-    shared, total = fact_counts(facts_of(left.body), facts_of(right.body))
-    return TranslationEvidence(score, shared, total, is_translation(score, shared, total))
+    bodies = Bodies([left.body, right.body])
+    bodies.whole([0, 1])
+    found = align(bodies.vectors(0), bodies.vectors(1), bodies.sentences[0], bodies.sentences[1])
+    return TranslationEvidence(
+        found.score,
+        found.aligned,
+        found.left,
+        found.right,
+        found.agreeing,
+        found.differing,
+        found.is_translation,
+    )
 
 
 def compare(left: Document, right: Document, config: DedupConfig | None = None) -> Comparison:

@@ -1,23 +1,29 @@
-"""Which articles are translations of which: the decision, on vectors, dates and facts.
+"""Which articles are translations of which: candidates from leads, then sentence alignment.
 
-Every article (a cluster of copies in one language) has a vector and sentence vectors from
-the multilingual encoder (`dedup.xling.encoder`). No bar on the cosine of two articles'
-vectors separates translations from other articles about the same event (on the shared
-NTREX news articles, translations scored from 0.62 and different articles up to 0.77), so
-a pair is a translation when
+No bar on the cosine of two articles' vectors separates translations from other articles
+about the same event (on the shared NTREX news articles, translations scored from 0.62 and
+different articles up to 0.84). What separates them is that a translation says the same
+things in the same order, with the same figures. So:
 
-1. the two are in different languages (a translation is never a monolingual copy);
-2. each is the other's nearest neighbour in that language by vector, among articles
-   published within `WINDOW_DAYS` of each other when both are dated (a second translation
-   of one article, Simplified and Traditional say, is found in a second round among the
-   articles still unmatched);
-3. their sentences align: on average, each sentence of one finds a sentence of the other
-   that says the same (`alignment` at least `ALIGNMENT_BAR`; translations 0.57-0.77 there,
-   different articles at most 0.52);
-4. and what translations keep does not disagree (`dedup.xling.facts`): when the poorer side
-   has `MIN_FACTS` numbers and Latin names or more, at least half are in the other.
+1. **Candidates.** Only articles in different languages (a translation is never a
+   monolingual copy), from the vectors of their leads (`dedup.xling.encoder`): a pair is a
+   candidate when each is among the other's `TOP` nearest neighbours in the other's
+   language, among the articles published within `WINDOW_DAYS` of each other when both are
+   dated. Only candidates are encoded whole.
+2. **Alignment.** Two sentences correspond when their cosine is at least `HIT_COSINE`; the
+   sentences aligned are the longest chain of corresponding pairs in order in both bodies
+   (a translation keeps the order of its original; another report of the event tells it in
+   its own order). The pair is a translation when the chain covers at least `SHORT_SHARE`
+   of the shorter body's sentences and `LONG_SHARE` of the longer's (both directions: a
+   translation cut short still covers a part of its original).
+3. **Facts.** Within the aligned pairs of sentences, the numbers (after unit conversion,
+   `dedup.xling.facts`) of the two sentences must not disagree more often than they agree.
+4. **One article per translation.** Of the pairs that pass, each article keeps its best in
+   the other language when that choice is mutual; an article still unmatched then keeps its
+   own best (a second translation of one article, Simplified beside Traditional, joins
+   only by its own alignment, never through the cluster it would join).
 
-The score reported for a translation is its alignment.
+The score reported for a translation is the share of the shorter body's sentences aligned.
 """
 
 from __future__ import annotations
@@ -29,44 +35,105 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from dedup.xling.encoder import Encoded, Sentences
-from dedup.xling.facts import MIN_FACTS, Facts, fact_counts
+from dedup.xling.encoder import Bodies, Vectors
+from dedup.xling.facts import facts_of
 
 # Translations of news appear within days of the original.
 WINDOW_DAYS = 7.0
-# Calibrated on the shared NTREX articles, also wrapped in page templates
-# (benchmarks/eval_ntrex.py).
-ALIGNMENT_BAR = 0.55
-AGREEING_SHARE = 0.5
+# Calibrated on the shared NTREX articles, bare and wrapped in page templates
+# (benchmarks/eval_ntrex.py): translations aligned at least 0.55 of the shorter body and
+# 0.30 of the longer; other articles about the same event at most 0.40 of the shorter, and
+# at most 0.25 of the shorter whenever 0.25 of the longer.
+TOP = 5
+HIT_COSINE = 0.5
+SHORT_SHARE = 0.45
+LONG_SHARE = 0.25
+MIN_ALIGNED = 2
 _FAR = -2.0  # below any cosine: a pair outside the time window
 
 
 @dataclass(frozen=True, slots=True)
 class Link:
     """Article `left` and article `right` (positions) are translations; `score` is the
-    alignment of their sentences."""
+    share of the shorter body's sentences aligned."""
 
     left: int
     right: int
     score: float
 
 
-def alignment(left: Sentences, right: Sentences) -> float:
-    """How well two bodies' sentences align: the mean, over the sentences of one, of the
-    best cosine with a sentence of the other, taken in the direction where it is higher
-    (so a translation cut short still aligns with its original); 0 when either is empty."""
+@dataclass(frozen=True, slots=True)
+class Alignment:
+    """The sentences of two bodies aligned in order (`aligned` pairs of `left` and `right`
+    sentences), and how the numbers of the aligned pairs compare."""
+
+    aligned: int
+    left: int
+    right: int
+    agreeing: int = 0
+    differing: int = 0
+
+    @property
+    def score(self) -> float:
+        """The share of the shorter body's sentences aligned (0 when either is empty)."""
+        shorter = min(self.left, self.right)
+        return self.aligned / shorter if shorter else 0.0
+
+    @property
+    def longer_share(self) -> float:
+        """The share of the longer body's sentences aligned."""
+        longer = max(self.left, self.right)
+        return self.aligned / longer if longer else 0.0
+
+    @property
+    def is_translation(self) -> bool:
+        """Rules 2 and 3."""
+        return (
+            self.aligned >= MIN_ALIGNED
+            and self.score >= SHORT_SHARE
+            and self.longer_share >= LONG_SHARE
+            and self.differing <= self.agreeing
+        )
+
+
+def align(
+    left: Vectors, right: Vectors, left_text: Sequence[str], right_text: Sequence[str]
+) -> Alignment:
+    """Rule 2's chain of corresponding sentences, and rule 3's comparison of the numbers
+    within it (`left_text` and `right_text` are the sentences the vectors encode)."""
     if not len(left) or not len(right):
-        return 0.0
-    cosines = left.astype(np.float32) @ right.astype(np.float32).T
-    return float(max(cosines.max(axis=1).mean(), cosines.max(axis=0).mean()))
+        return Alignment(0, len(left), len(right))
+    pairs = _chain(left @ right.T >= HIT_COSINE)
+    agreeing = differing = 0
+    for row, column in pairs:
+        ours, theirs = facts_of(left_text[row]).numbers, facts_of(right_text[column]).numbers
+        if ours and theirs:
+            agreeing += bool(ours & theirs)
+            differing += not ours & theirs
+    return Alignment(len(pairs), len(left), len(right), agreeing, differing)
 
 
-def is_translation(score: float, shared: int, total: int) -> bool:
-    """Rules 3 and 4 for a pair of mutual nearest neighbours: their `alignment` and the
-    `shared` of `total` facts of the poorer side (`dedup.xling.facts.fact_counts`)."""
-    if total >= MIN_FACTS and shared < AGREEING_SHARE * total:
-        return False
-    return score >= ALIGNMENT_BAR
+def _chain(hits: npt.NDArray[np.bool_]) -> list[tuple[int, int]]:
+    """The longest chain of hits increasing in both row and column (a longest common
+    subsequence), one row of the table at a time."""
+    rows, columns = hits.shape
+    table = np.zeros((rows + 1, columns + 1), dtype=np.int32)
+    for row in range(rows):
+        above = table[row]
+        # table[row+1][c+1] = max(above[c+1], table[row+1][c], above[c] + hit): the running
+        # maximum of the first two terms' best.
+        table[row + 1, 1:] = np.maximum.accumulate(np.maximum(above[1:], above[:-1] + hits[row]))
+    pairs = []
+    row, column = rows, columns
+    while row and column:
+        if hits[row - 1, column - 1] and table[row, column] == table[row - 1, column - 1] + 1:
+            pairs.append((row - 1, column - 1))
+            row, column = row - 1, column - 1
+        elif table[row, column] == table[row - 1, column]:
+            row -= 1
+        else:
+            column -= 1
+    return pairs[::-1]
 
 
 def with_counterparts(
@@ -107,36 +174,51 @@ def _within(times: list[float], instant: float, window: float) -> bool:
 
 
 def match_translations(
-    encoded: Encoded,
+    bodies: Bodies,
     languages: Sequence[str],
     instants: Sequence[float | None],
-    facts: Sequence[Facts],
     *,
     window_days: float = WINDOW_DAYS,
 ) -> list[Link]:
-    """The translation links among articles (positions in `encoded`), sorted."""
-    links: list[Link] = []
+    """The translation links among articles (positions in `bodies`; an article whose
+    language is ``""`` takes no part), sorted."""
     by_language: dict[str, list[int]] = {}
     for position, language in enumerate(languages):
         if language:
             by_language.setdefault(language, []).append(position)
     names = sorted(by_language)
+    if len(names) < 2:
+        return []
+    everyone = [position for name in names for position in by_language[name]]
+    leads = dict(zip(everyone, bodies.leads(everyone), strict=True))
+    candidates: list[tuple[int, int]] = []
     for number, first in enumerate(names):
         for second in names[number + 1 :]:
             left, right = by_language[first], by_language[second]
-            cosines = _cosines(encoded.vectors, left, right, instants, window_days)
-            links.extend(_links(cosines, left, right, encoded.sentences, facts))
+            cosines = _cosines(leads, left, right, instants, window_days)
+            candidates.extend((left[r], right[c]) for r, c in _mutual_top(cosines))
+    bodies.whole(position for pair in candidates for position in pair)
+    passing = {}
+    for a, b in candidates:
+        found = align(
+            bodies.vectors(a), bodies.vectors(b), bodies.sentences[a], bodies.sentences[b]
+        )
+        if found.is_translation:
+            passing[(min(a, b), max(a, b))] = found
+    links = _chosen(passing, languages)
     return sorted(links, key=lambda link: (link.left, link.right))
 
 
 def _cosines(
-    vectors: npt.NDArray[np.float32],
+    leads: dict[int, Vectors],
     left: list[int],
     right: list[int],
     instants: Sequence[float | None],
     window_days: float,
 ) -> npt.NDArray[np.float32]:
-    cosines: npt.NDArray[np.float32] = vectors[left] @ vectors[right].T
+    cosines: npt.NDArray[np.float32] = (
+        np.stack([leads[i] for i in left]) @ np.stack([leads[i] for i in right]).T
+    )
     times = np.array([np.nan if instants[i] is None else instants[i] for i in left])
     others = np.array([np.nan if instants[i] is None else instants[i] for i in right])
     with np.errstate(invalid="ignore"):
@@ -145,51 +227,44 @@ def _cosines(
     return cosines
 
 
-def _links(
-    cosines: npt.NDArray[np.float32],
-    left: list[int],
-    right: list[int],
-    sentences: Sequence[Sentences],
-    facts: Sequence[Facts],
-) -> list[Link]:
-    """Mutual nearest neighbours that pass `is_translation`: first among all, then a second
-    round for the articles still unmatched on each side (a second translation of one
-    article)."""
-    found: dict[tuple[int, int], float] = {}
-    every_left, every_right = list(range(len(left))), list(range(len(right)))
-    for round_rows, round_columns in ((True, True), (True, False), (False, True)):
-        rows = every_left if round_rows else [r for r in every_left if r not in _rows(found)]
-        columns = (
-            every_right if round_columns else [c for c in every_right if c not in _columns(found)]
-        )
-        for row, column in _mutual_nearest(cosines, rows, columns):
-            if (row, column) in found or cosines[row, column] <= _FAR:
-                continue
-            a, b = left[row], right[column]
-            score = alignment(sentences[a], sentences[b])
-            if is_translation(score, *fact_counts(facts[a], facts[b])):
-                found[(row, column)] = score
-    return [Link(left[row], right[column], score) for (row, column), score in found.items()]
-
-
-def _rows(found: dict[tuple[int, int], float]) -> set[int]:
-    return {row for row, _ in found}
-
-
-def _columns(found: dict[tuple[int, int], float]) -> set[int]:
-    return {column for _, column in found}
-
-
-def _mutual_nearest(
-    cosines: npt.NDArray[np.float32], rows: list[int], columns: list[int]
-) -> list[tuple[int, int]]:
-    if not rows or not columns:
-        return []
-    block = cosines[np.ix_(rows, columns)]
-    best_column = block.argmax(axis=1)
-    best_row = block.argmax(axis=0)
+def _mutual_top(cosines: npt.NDArray[np.float32], top: int = TOP) -> list[tuple[int, int]]:
+    """The (row, column) pairs each among the other's `top` largest (ties by position)."""
+    by_row = np.argsort(-cosines, axis=1, kind="stable")[:, :top]
+    by_column = np.argsort(-cosines, axis=0, kind="stable")[:top, :]
     return [
-        (rows[row], columns[int(column)])
-        for row, column in enumerate(best_column)
-        if best_row[column] == row
+        (row, int(column))
+        for row in range(cosines.shape[0])
+        for column in by_row[row]
+        if cosines[row, column] > _FAR and row in by_column[:, column]
     ]
+
+
+def _chosen(passing: dict[tuple[int, int], Alignment], languages: Sequence[str]) -> list[Link]:
+    """Rule 4: mutual best choices first, then each article still unmatched (in that other
+    language) keeps its own best."""
+    choices: dict[tuple[int, str], list[tuple[int, Alignment]]] = {}
+    for (a, b), found in passing.items():
+        choices.setdefault((a, languages[b]), []).append((b, found))
+        choices.setdefault((b, languages[a]), []).append((a, found))
+    best = {
+        key: min(
+            options, key=lambda option: (-option[1].score, -option[1].longer_share, option[0])
+        )[0]
+        for key, options in choices.items()
+    }
+    chosen = {
+        (a, b)
+        for (a, b) in passing
+        if best[(a, languages[b])] == b and best[(b, languages[a])] == a
+    }
+    matched = {(a, languages[b]) for a, b in chosen} | {(b, languages[a]) for a, b in chosen}
+    for (article, language), other in sorted(best.items()):
+        if (article, language) not in matched:
+            chosen.add((min(article, other), max(article, other)))
+    return [Link(a, b, passing[(a, b)].score) for a, b in sorted(chosen)]
+
+
+def _preference(option: tuple[int, Alignment]) -> tuple[float, float, int]:
+    """The better alignment first (then the longer body covered, then the position)."""
+    other, found = option
+    return (-found.score, -found.longer_share, other)

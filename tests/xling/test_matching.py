@@ -2,94 +2,117 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
+import pytest
 
-from dedup.xling.encoder import DIMENSIONS, Encoded
-from dedup.xling.facts import Facts, facts_of
-from dedup.xling.matching import alignment, is_translation, match_translations, with_counterparts
+from dedup.xling import encoder
+from dedup.xling.encoder import DIMENSIONS, Bodies
+from dedup.xling.matching import align, match_translations, with_counterparts
 
-NO_FACTS = Facts(frozenset(), frozenset(), han=False)
-
-
-def unit(*weights: tuple[int, float]) -> np.ndarray:
-    vector = np.zeros(DIMENSIONS, dtype=np.float32)
-    for axis, weight in weights:
-        vector[axis] = weight
-    return vector / np.linalg.norm(vector)
+# Each sentence is named "s<axis> <text>": its vector points along that axis, plus a shared
+# event axis (0) so that different stories about one event are near one another.
+EVENT = 0
 
 
-def article(*sentences: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    rows = np.stack(sentences)
-    mean = rows.mean(axis=0)
-    return mean / np.linalg.norm(mean), rows.astype(np.float16)
+def fake_encode(sentences: Sequence[str]) -> np.ndarray:
+    rows = np.zeros((len(sentences), DIMENSIONS), dtype=np.float32)
+    for row, sentence in enumerate(sentences):
+        rows[row, EVENT] = 0.8
+        rows[row, int(sentence.split()[0][1:])] = 1.0
+    normalized: np.ndarray = rows / np.linalg.norm(rows, axis=1, keepdims=True)
+    return normalized
 
 
-def encoded(*articles: tuple[np.ndarray, np.ndarray]) -> Encoded:
-    return Encoded(np.stack([a[0] for a in articles]), [a[1] for a in articles])
+@pytest.fixture(autouse=True)
+def _hand_made_vectors(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(encoder, "encode_sentences", fake_encode)
 
 
-# Two stories about one event share a topic axis (0); each sentence has its own axis too.
-EVENT = (0, 1.0)
-STORY_A = [unit(EVENT, (10 + i, 1.2)) for i in range(4)]
-STORY_B = [unit(EVENT, (20 + i, 1.2)) for i in range(4)]
+def body(*axes: int, numbers: Sequence[str] = ()) -> str:
+    """A body of one sentence a line, each along its axis (with a number when given)."""
+    figures = list(numbers) + [""] * len(axes)
+    return "\n".join(f"s{axis} sentence {figures[i]}".strip() for i, axis in enumerate(axes))
 
 
-def test_alignment_is_high_for_the_same_sentences_and_survives_truncation() -> None:
-    full = article(*STORY_A)[1]
-    assert alignment(full, full[:2]) > 0.99  # a translation cut short still aligns
-    assert alignment(full, article(*STORY_B)[1]) < 0.55
-    assert alignment(full, full[:0]) == 0.0
+STORY_A = tuple(range(10, 18))
+STORY_B = tuple(range(20, 28))
+# Another report of event A: it tells some of A's facts, in its own order.
+SAME_EVENT = (17, 30, 15, 31, 12, 32, 33, 10)
+
+
+def test_a_translation_aligns_in_order_and_a_same_event_story_does_not() -> None:
+    bodies = Bodies([body(*STORY_A), body(*STORY_A), body(*SAME_EVENT)])
+    bodies.whole([0, 1, 2])
+    same = align(bodies.vectors(0), bodies.vectors(1), bodies.sentences[0], bodies.sentences[1])
+    assert same.aligned == 8 and same.score == 1.0 and same.is_translation
+    other = align(bodies.vectors(0), bodies.vectors(2), bodies.sentences[0], bodies.sentences[2])
+    assert other.aligned == 1  # four shared sentences, but told in the opposite order
+    assert not other.is_translation
+
+
+def test_a_translation_cut_short_still_aligns() -> None:
+    bodies = Bodies([body(*STORY_A), body(*STORY_A[:5])])
+    bodies.whole([0, 1])
+    found = align(bodies.vectors(0), bodies.vectors(1), bodies.sentences[0], bodies.sentences[1])
+    assert found.score == 1.0 and found.longer_share == 5 / 8 and found.is_translation
+
+
+def test_numbers_that_differ_within_aligned_sentences_veto_the_pair() -> None:
+    figures = ("120 million", "35%", "2019", "4,800")
+    bodies = Bodies(
+        [
+            body(*STORY_A[:4], numbers=figures),
+            body(*STORY_A[:4], numbers=("1.2亿", "35%", "2019", "4800")),
+            body(*STORY_A[:4], numbers=("51 billion", "62%", "2017", "9,000")),
+        ]
+    )
+    bodies.whole([0, 1, 2])
+    vectors, text = bodies.vectors, bodies.sentences
+    agreeing = align(vectors(0), vectors(1), text[0], text[1])
+    assert (agreeing.agreeing, agreeing.differing, agreeing.is_translation) == (4, 0, True)
+    differing = align(vectors(0), vectors(2), text[0], text[2])
+    assert (differing.differing, differing.is_translation) == (4, False)
 
 
 def test_translations_are_matched_and_a_same_event_story_is_not() -> None:
-    english_a, chinese_a = article(*STORY_A), article(*[s * 1.0 for s in STORY_A])
-    english_b = article(*STORY_B)
-    links = match_translations(
-        encoded(english_a, chinese_a, english_b),
-        ["en", "zh", "en"],
-        [None, None, None],
-        [NO_FACTS] * 3,
-    )
+    bodies = Bodies([body(*STORY_A), body(*STORY_A), body(*SAME_EVENT), body(*STORY_B)])
+    links = match_translations(bodies, ["en", "zh", "en", "zh"], [None] * 4)
     assert [(link.left, link.right) for link in links] == [(0, 1)]
-    assert links[0].score > 0.99
+    assert links[0].score == 1.0
 
 
-def test_two_translations_of_one_article_both_join_it() -> None:
-    original = article(*STORY_A)
-    simplified = article(*STORY_A)
-    traditional = article(*[unit(EVENT, (10 + i, 1.0), (40, 0.3)) for i in range(4)])
-    links = match_translations(
-        encoded(original, simplified, traditional),
-        ["en", "zh", "zh"],
-        [None] * 3,
-        [NO_FACTS] * 3,
-    )
+def test_the_same_event_story_stays_alone_when_the_translation_is_missing() -> None:
+    bodies = Bodies([body(*SAME_EVENT), body(*STORY_A)])
+    assert match_translations(bodies, ["en", "zh"], [None] * 2) == []
+
+
+def test_two_translations_of_one_article_both_join_it_each_by_its_own_alignment() -> None:
+    bodies = Bodies([body(*STORY_A), body(*STORY_A), body(*STORY_A[:6]), body(*SAME_EVENT)])
+    links = match_translations(bodies, ["en", "zh", "zh", "zh"], [None] * 4)
     assert [(link.left, link.right) for link in links] == [(0, 1), (0, 2)]
 
 
+def test_only_candidates_are_encoded_whole() -> None:
+    bodies = Bodies([body(*STORY_A), body(*STORY_A), body(*STORY_B)])
+    match_translations(bodies, ["en", "zh", ""], [None] * 3)
+    assert bodies.encoded == 16  # the two candidates whole; the third not even its lead
+    assert len(bodies.vectors(2)) == 0
+
+
 def test_one_language_alone_has_no_translation() -> None:
-    links = match_translations(
-        encoded(article(*STORY_A), article(*STORY_A)), ["zh", "zh"], [None] * 2, [NO_FACTS] * 2
-    )
-    assert links == []
+    bodies = Bodies([body(*STORY_A), body(*STORY_A)])
+    assert match_translations(bodies, ["zh", "zh"], [None] * 2) == []
+    assert bodies.encoded == 0
 
 
 def test_articles_published_weeks_apart_are_not_matched() -> None:
     day = 86400.0
-    both = encoded(article(*STORY_A), article(*STORY_A))
-    assert match_translations(both, ["en", "zh"], [0.0, 2 * day], [NO_FACTS] * 2)
-    assert not match_translations(both, ["en", "zh"], [0.0, 30 * day], [NO_FACTS] * 2)
-    assert match_translations(both, ["en", "zh"], [0.0, None], [NO_FACTS] * 2)
-
-
-def test_disagreeing_figures_veto_a_well_aligned_pair() -> None:
-    chinese = facts_of("营收350亿元，净利润48亿元，员工12000人。")
-    same = facts_of("Revenue 35 billion yuan, profit 4.8 billion, 12,000 staff.")
-    other = facts_of("Revenue 51 billion yuan, profit 6.2 billion, 8,000 staff.")
-    assert is_translation(0.8, 3, 3)
-    both = encoded(article(*STORY_A), article(*STORY_A))
-    assert match_translations(both, ["zh", "en"], [None] * 2, [chinese, same])
-    assert not match_translations(both, ["zh", "en"], [None] * 2, [chinese, other])
+    bodies = Bodies([body(*STORY_A), body(*STORY_A)])
+    assert match_translations(bodies, ["en", "zh"], [0.0, 2 * day])
+    assert not match_translations(bodies, ["en", "zh"], [0.0, 30 * day])
+    assert match_translations(bodies, ["en", "zh"], [0.0, None])
 
 
 def test_only_articles_with_a_counterpart_in_the_window_are_worth_encoding() -> None:

@@ -1,12 +1,13 @@
 """What --cross-lingual costs: the encoder's documents per second, and the extra time of a scan.
 
-1. The encoder alone (`dedup.xling.encoder.encode_bodies`) on the English articles and the
+1. The encoder alone (`dedup.xling.encoder.Bodies`) on the English articles and the
    Chinese translations of the shared NTREX half (CC BY-SA 4.0, ../shared/corpora/en-zh-ntrex):
-   documents and sentences per second.
+   documents and sentences per second, for the leads, then for the rest of the bodies.
 2. `dedup scan` as a fresh process, with and without --cross-lingual, on the 10,000-page
    corpus of benchmarks/bench_scan.py (Chinese pages: no counterpart language, so nothing is
    encoded), then on the 1,000-page corpus with the 216 NTREX pages (English and Chinese)
-   added: every article of both languages is then encoded, the cost grows with them.
+   added: every article of both languages has its lead encoded, the candidates their
+   whole bodies.
 
 Prints the load average beside every figure: the machine is shared.
 
@@ -35,20 +36,24 @@ def load_average() -> str:
 
 
 def encoder_speed() -> None:
-    from dedup.xling.encoder import body_sentences, encode_bodies
+    from dedup.xling.encoder import Bodies
 
     records = load(("en", *CHINESE))
-    bodies = ["\n".join(record.sentences) for record in records]
-    sentences = sum(len(body_sentences(body)) for body in bodies)
-    encode_bodies(bodies[:2])  # the model loads once per process
-    started = time.perf_counter()
-    encode_bodies(bodies)
-    seconds = time.perf_counter() - started
-    print(
-        f"encoder: {len(bodies)} documents ({sentences} sentences) in {seconds:.1f} s: "
-        f"{len(bodies) / seconds:.2f} documents/s, {sentences / seconds:.1f} sentences/s "
-        f"({load_average()})"
-    )
+    texts = ["\n".join(record.sentences) for record in records]
+    Bodies(texts[:2]).leads([0, 1])  # the model loads once per process
+    bodies = Bodies(texts)
+    everyone = list(range(len(bodies)))
+    for name, encode in (("leads", bodies.leads), ("whole bodies", bodies.whole)):
+        before = bodies.encoded
+        started = time.perf_counter()
+        encode(everyone)
+        seconds = time.perf_counter() - started
+        sentences = bodies.encoded - before
+        print(
+            f"encoder, {name}: {len(texts)} documents ({sentences} sentences) in {seconds:.1f} s: "
+            f"{len(texts) / seconds:.2f} documents/s, {sentences / seconds:.1f} sentences/s "
+            f"({load_average()})"
+        )
 
 
 def timed_scan(folder: Path, jobs: int, cross_lingual: bool) -> tuple[float, str]:

@@ -19,6 +19,7 @@ from dedup.tools.evaluate import score
 from dedup.xling import encoder
 
 from ..conftest import SEEDS
+from ..ntrex import CHINESE, load, write_wrapped
 from .conftest import needs_encoder, needs_ntrex, needs_seeds, ntrex_records, write_pages
 
 # Three reports of the 2018 Indonesia tsunami by three outlets (hard negatives of one
@@ -117,3 +118,15 @@ def test_compare_explains_the_cross_lingual_evidence() -> None:
     assert result.exit_code == 0, result.stderr
     assert "languages: A zh, B en" in result.stdout
     assert "cross-lingual verdict: translations" in result.stdout
+
+
+@needs_encoder
+@needs_ntrex
+def test_wrapped_translations_are_found_and_same_event_reports_stay_apart(tmp_path: Path) -> None:
+    records = [r for r in load(("en", *CHINESE)) if r.article in ARTICLES]
+    labels = write_wrapped(records, tmp_path)
+    result = dedup.scan([tmp_path], DedupConfig(cross_lingual=True), jobs=1)
+    predicted = {m.document.doc_id: str(c.cluster_id) for c in result.clusters for m in c.members}
+    scores = score(predicted, labels)
+    assert scores.false_merges == []
+    assert scores.pairwise_recall == 1.0

@@ -43,8 +43,6 @@ _MULTIPLIERS = {
 _LATIN_NAME = re.compile(r"(?<![A-Za-z])[A-Za-z]*[A-Z][A-Za-z]+")
 _HAN = re.compile(r"[\u3400-\u9fff]")
 MIN_NUMBER = 10
-# Fewer facts than this on the poorer side tell nothing.
-MIN_FACTS = 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,31 +67,6 @@ def facts_of(body: str) -> Facts:
     )
     names = frozenset(name.lower() for name in _LATIN_NAME.findall(text))
     return Facts(numbers, names, bool(_HAN.search(text)))
-
-
-def fact_agreement(left: Facts, right: Facts) -> float | None:
-    """Share of the poorer side's facts found in the other (`fact_counts`); None when the
-    poorer side has fewer than `MIN_FACTS`, too few to tell."""
-    shared, total = fact_counts(left, right)
-    return None if total < MIN_FACTS else min(1.0, shared / total)
-
-
-def fact_counts(left: Facts, right: Facts) -> tuple[int, int]:
-    """How many of the poorer side's facts the other has, and how many it has: its numbers,
-    and the Latin names of a body in Han script (or of the one with fewer, between two
-    bodies in one script)."""
-    shared = len(left.numbers & right.numbers)
-    total = min(len(left.numbers), len(right.numbers))
-    if left.han != right.han:
-        # The Latin names of a Chinese body are few and kept by its translation; an English
-        # body has many (every name a Chinese translation transliterates).
-        names = left.names if left.han else right.names
-        shared += len(names & (right.names if left.han else left.names))
-        total += len(names)
-    else:
-        shared += len(left.names & right.names)
-        total += min(len(left.names), len(right.names))
-    return min(shared, total), total
 
 
 def _value(match: re.Match[str]) -> float:

@@ -15,10 +15,11 @@ earliest published member, is flagged apart from the centre.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
+import numpy.typing as npt
 
 from dedup.config import DedupConfig
 from dedup.fingerprint.normalize import figures
@@ -34,6 +35,8 @@ from dedup.verdict import (
     verify,
 )
 
+# Candidate pairs of documents (by position): (i, j) tuples, or an (n, 2) array of them.
+Candidates = Iterable[tuple[int, int]] | npt.NDArray[np.int64]
 # Jaccard at which two pages are all but the same page.
 NEAR_IDENTICAL = 0.9
 _UNDATED = float("inf")
@@ -62,7 +65,7 @@ class Clustering:
 def build_clusters(
     documents: Sequence[Document],
     fingerprints: Sequence[Fingerprint],
-    candidates: Iterable[tuple[int, int]],
+    candidates: Candidates,
     config: DedupConfig,
 ) -> list[Cluster]:
     """The clusters of `cluster_documents`."""
@@ -72,7 +75,7 @@ def build_clusters(
 def cluster_documents(
     documents: Sequence[Document],
     fingerprints: Sequence[Fingerprint],
-    candidates: Iterable[tuple[int, int]],
+    candidates: Candidates,
     config: DedupConfig,
 ) -> Clustering:
     """Cluster documents (by position) from candidate pairs; every document ends in exactly
@@ -106,17 +109,32 @@ def cluster_documents(
 
 def _verified_links(
     fingerprints: Sequence[Fingerprint],
-    candidates: Iterable[tuple[int, int]],
+    candidates: Candidates,
     config: DedupConfig,
 ) -> dict[int, dict[int, Verdict]]:
     """Every candidate pair that verifies, both ways, with its verdict."""
     links: dict[int, dict[int, Verdict]] = {}
-    for left, right in sorted(set(candidates)):
+    for left, right in _sorted_pairs(candidates):
         verdict = verify(fingerprints[left], fingerprints[right], config)
         if verdict.is_copy:
             links.setdefault(left, {})[right] = verdict
             links.setdefault(right, {})[left] = verdict
     return links
+
+
+# Candidate rows turned into Python ints at a time: a tuple costs about a hundred bytes.
+_BLOCK = 1 << 16
+
+
+def _sorted_pairs(candidates: Candidates) -> Iterator[tuple[int, int]]:
+    """Each candidate pair once, in order. An (n, 2) array stays an array (a set of tuples
+    of a large corpus's pairs would cost gigabytes), read a block of rows at a time."""
+    if not isinstance(candidates, np.ndarray):
+        yield from sorted(set(candidates))
+        return
+    rows = np.unique(candidates.reshape(-1, 2), axis=0) if candidates.size else candidates
+    for start in range(0, len(rows), _BLOCK):
+        yield from ((left, right) for left, right in rows[start : start + _BLOCK].tolist())
 
 
 def _centred(

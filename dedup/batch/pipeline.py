@@ -196,15 +196,14 @@ def _scan_into(
         _skip(result, skip)
     signatures = stored_signatures(store)
     with _stage(result, "lsh"):
-        candidates: Iterable[tuple[int, int]]
+        candidates: Iterable[tuple[int, int]] | npt.NDArray[np.int64]
         if reference:
             hasher = MinHasher(config.num_perm, config.seed)
             lsh = DatasketchLSH(hasher, bands=config.lsh_bands, rows=config.rows)
             candidates = _candidate_pairs(lsh, signatures) | set(_as_tuples(anchor_pairs(anchors)))
         else:
-            candidates = _as_tuples(
-                _union(_banded_pairs(keys, config, result), anchor_pairs(anchors))
-            )
+            # An (n, 2) array, not tuples: clustering reads it a block of rows at a time.
+            candidates = _union(_banded_pairs(keys, config, result), anchor_pairs(anchors))
         keys.clear()
         anchors.clear()
     with _stage(result, "verify+cluster"):

@@ -193,3 +193,16 @@ def test_a_member_moves_to_the_cluster_holding_most_of_its_copies() -> None:
         [0, 1],
         [2, 3, 4],
     ]
+
+
+def test_candidates_as_an_array_cluster_as_the_same_pairs_as_tuples() -> None:
+    # An (n, 2) array, unsorted and with a repeated row, stands for the same pairs.
+    docs = [doc("a", "2025-01-01"), doc("b"), doc("c"), doc("d")]
+    shingles = [ids(range(0, 100)), ids(range(15, 115)), ids(range(30, 130)), ids(range(45, 145))]
+    pairs = [(2, 3), (0, 1), (1, 2), (0, 1)]
+    from_tuples = build_clusters(docs, shingles, pairs, CONFIG)
+    from_array = build_clusters(docs, shingles, np.array(pairs, dtype=np.int64), CONFIG)
+    assert from_array == from_tuples
+    assert len(from_array) == 2
+    empty = build_clusters(docs, shingles, np.zeros((0, 2), dtype=np.int64), CONFIG)
+    assert len(empty) == len(docs)

@@ -38,7 +38,13 @@ MIN_ESTIMATE = 0.3
 def anchors_of(shingles: ShingleIds) -> ShingleIds:
     """The anchors of a body (sorted, as its shingles are): the shingles whose mixed value
     falls in the lowest 1/`ANCHOR_RATE` of the 32-bit range."""
-    chosen: npt.NDArray[np.uint32] = shingles[mix32(shingles) < ANCHOR_BAR]
+    chosen: npt.NDArray[np.uint32] = shingles[is_anchor(mix32(shingles))]
+    return chosen
+
+
+def is_anchor(mixed: npt.NDArray[np.uint32]) -> npt.NDArray[np.bool_]:
+    """Which shingles are anchors, from their mixed values (``mix32(shingles)``)."""
+    chosen: npt.NDArray[np.bool_] = mixed < ANCHOR_BAR
     return chosen
 
 

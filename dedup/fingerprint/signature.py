@@ -20,6 +20,11 @@ Signature = npt.NDArray[np.uint32]
 SCHEME = "affine32"
 _EMPTY_HASH = np.uint32(0xFFFFFFFF)
 _CHUNK = 1024  # shingles per block: bounds the (num_perm x block) temporary
+# Hash values per block when many sets are signed at once (`MinHasher.sign_many`): 8,192
+# shingles for 128 permutations, a 4 MB temporary. Long rows are what makes it fast: numpy
+# sets up its loop once per row, and a page's row of a few hundred shingles cost more to set
+# up than to compute (a block of 1,024 shingles took twice the time of 8,192).
+_MANY_VALUES = 1 << 20
 
 
 def mix32(values: npt.NDArray[np.uint32]) -> npt.NDArray[np.uint32]:
@@ -66,11 +71,50 @@ class MinHasher:
         scratch = self._block()
         for start in range(0, mixed.size, _CHUNK):
             part = mixed[np.newaxis, start : start + _CHUNK]
-            hashed = scratch[:, : part.shape[1]]
+            hashed = _columns(scratch, part.shape[1])
             np.multiply(a, part, out=hashed)
             hashed += b
             np.minimum(signature, np.minimum.reduce(hashed, axis=1), out=signature)
         return signature
+
+    def sign_many(
+        self, mixed: npt.NDArray[np.uint32], offsets: npt.NDArray[np.int64]
+    ) -> npt.NDArray[np.uint32]:
+        """The signatures of many shingle sets at once, one row each: set ``i`` is
+        ``shingles[offsets[i]:offsets[i + 1]]`` of their concatenation, given here already
+        mixed (``mix32(shingles)``, which anchors use too). The same values as `sign` of
+        each set.
+
+        The shingles of many pages are hashed in wide blocks, each page's minima taken with
+        one ``reduceat``: three times faster than `sign` page by page on news articles (a
+        few hundred shingles each), whose numpy calls cost more than their arithmetic.
+        """
+        count = offsets.size - 1
+        signatures = np.full((count, self.num_perm), _EMPTY_HASH, dtype=np.uint32)
+        if mixed.size == 0:
+            return signatures
+        a, b = self._a[:, np.newaxis], self._b[:, np.newaxis]
+        sizes = np.diff(offsets)
+        width = max(_CHUNK, _MANY_VALUES // self.num_perm)
+        scratch = self._block(width)
+        block_starts = np.arange(0, mixed.size, width)
+        block_ends = np.minimum(block_starts + width, mixed.size)
+        # The sets each block holds part of: from the one it starts in to the last one that
+        # starts before its end.
+        firsts = np.searchsorted(offsets, block_starts, side="right") - 1
+        lasts = np.searchsorted(offsets, block_ends, side="left")
+        for start, end, first, last in zip(
+            block_starts.tolist(), block_ends.tolist(), firsts.tolist(), lasts.tolist(), strict=True
+        ):
+            hashed = _columns(scratch, end - start)
+            np.multiply(a, mixed[np.newaxis, start:end], out=hashed)
+            hashed += b
+            sets = np.arange(first, last)
+            sets = sets[sizes[sets] > 0]  # an empty set has no part in any block
+            parts = np.maximum(offsets[sets], start) - start
+            minima = np.minimum.reduceat(hashed, parts, axis=1).T
+            signatures[sets] = np.minimum(signatures[sets], minima)
+        return signatures
 
     def __getstate__(self) -> dict[str, Any]:
         # The scratch arrays are this process's threads' own: a copy makes its own.
@@ -82,11 +126,12 @@ class MinHasher:
         self.__dict__.update(state)
         self._scratch = threading.local()
 
-    def _block(self) -> npt.NDArray[np.uint32]:
-        block: npt.NDArray[np.uint32] | None = getattr(self._scratch, "block", None)
+    def _block(self, width: int = _CHUNK) -> npt.NDArray[np.uint32]:
+        name = f"block{width}"
+        block: npt.NDArray[np.uint32] | None = getattr(self._scratch, name, None)
         if block is None:
-            block = np.empty((self.num_perm, _CHUNK), dtype=np.uint32)
-            self._scratch.block = block
+            block = np.empty((self.num_perm, width), dtype=np.uint32)
+            setattr(self._scratch, name, block)
         return block
 
     def sign_reference(self, shingles: ShingleIds) -> Signature:
@@ -102,6 +147,13 @@ class MinHasher:
         from datasketch import LeanMinHash
 
         return LeanMinHash(seed=self.seed, hashvalues=signature, scheme=SCHEME)
+
+
+def _columns(block: npt.NDArray[np.uint32], width: int) -> npt.NDArray[np.uint32]:
+    """The first `width` columns' worth of a scratch block, as a contiguous (rows x width)
+    array: a slice of its columns would be strided, and numpy's arithmetic on it slower."""
+    rows = block.shape[0]
+    return block.reshape(-1)[: rows * width].reshape(rows, width)
 
 
 def affine32_permutations(

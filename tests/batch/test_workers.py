@@ -42,3 +42,66 @@ def test_two_workers_give_what_one_gives(monkeypatch: pytest.MonkeyPatch) -> Non
     assert [s.tobytes() for c in one for s in c.signatures] == [
         s.tobytes() for c in two for s in c.signatures
     ]
+
+
+def _signed(chunk: ChunkResult) -> list[tuple[bytes, bytes]]:
+    pairs = zip(chunk.signatures, chunk.anchors, strict=True)
+    return [(signature.tobytes(), anchors.tobytes()) for signature, anchors in pairs]
+
+
+def test_pages_signed_together_get_what_each_gets_alone(monkeypatch: pytest.MonkeyPatch) -> None:
+    from dedup.fingerprint.anchors import anchors_of
+
+    inputs, _ = list_inputs([SAMPLES])
+    together = process_chunk(inputs, Fingerprinter(DedupConfig()))
+    hasher = Fingerprinter(DedupConfig()).hasher
+    assert _signed(together) == [
+        (hasher.sign(f.shingles).tobytes(), anchors_of(f.shingles).tobytes())
+        for f in together.fingerprints
+    ]
+    monkeypatch.setattr("dedup.batch.workers.SIGNED_TOGETHER", 0)  # every page alone
+    alone = process_chunk(inputs, Fingerprinter(DedupConfig()))
+    assert alone.documents == together.documents and _signed(alone) == _signed(together)
+
+
+def test_pages_are_signed_one_by_one_when_signing_them_together_fails(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    inputs, _ = list_inputs([SAMPLES])
+    together = process_chunk(inputs, Fingerprinter(DedupConfig()))
+
+    def fail(*args: object) -> None:
+        raise MemoryError
+
+    monkeypatch.setattr("dedup.fingerprint.signature.MinHasher.sign_many", fail)
+    alone = process_chunk(inputs, Fingerprinter(DedupConfig()))
+    assert alone.documents == together.documents and _signed(alone) == _signed(together)
+    assert alone.skips == together.skips
+
+
+def test_a_page_that_cannot_be_signed_alone_is_skipped(monkeypatch: pytest.MonkeyPatch) -> None:
+    from dedup.fingerprint.signature import MinHasher
+
+    inputs, _ = list_inputs([SAMPLES])
+    together = process_chunk(inputs, Fingerprinter(DedupConfig()))
+    sign = MinHasher.sign
+    calls = []
+
+    def fail_many(*args: object) -> None:
+        raise MemoryError
+
+    def fail_second(self: MinHasher, shingles: np.ndarray) -> np.ndarray:
+        calls.append(shingles)
+        if len(calls) == 2:  # the second page, signed alone
+            raise ValueError("unlucky")
+        return sign(self, shingles)
+
+    monkeypatch.setattr(MinHasher, "sign_many", fail_many)
+    monkeypatch.setattr(MinHasher, "sign", fail_second)
+    alone = process_chunk(inputs, Fingerprinter(DedupConfig()))
+    kept = [d for row, d in enumerate(together.documents) if row != 1]
+    assert alone.documents == kept
+    assert _signed(alone) == [s for row, s in enumerate(_signed(together)) if row != 1]
+    [skip] = [s for s in alone.skips if s not in together.skips]
+    assert skip.reason == "internal error: ValueError: unlucky"
+    assert skip.path == together.documents[1].path

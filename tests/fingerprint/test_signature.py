@@ -68,3 +68,22 @@ def test_signatures_do_not_depend_on_what_was_signed_before_nor_on_a_copy() -> N
     for shingles, signature in zip(sets, signed, strict=True):
         assert np.array_equal(MinHasher(128, 3).sign(shingles), signature)
         assert np.array_equal(copy.sign(shingles), signature)
+
+
+def test_signing_many_sets_at_once_gives_each_sets_own_signature() -> None:
+    from dedup.fingerprint.signature import mix32
+
+    rng = np.random.default_rng(11)
+    # Empty sets first, between others and last; sets across blocks and wider than one.
+    sizes = [0, 5, 1, 0, 700, 9000, 0, 3, 20_000, 1, 0]
+    sets = [
+        np.unique(rng.integers(0, 2**32, size, dtype=np.uint64).astype(np.uint32)) for size in sizes
+    ]
+    offsets = np.cumsum([0] + [s.size for s in sets]).astype(np.int64)
+    for hasher in (MinHasher(128, 1), MinHasher(64, 9)):
+        signatures = hasher.sign_many(mix32(np.concatenate(sets)), offsets)
+        assert signatures.shape == (len(sets), hasher.num_perm)
+        for shingles, signature in zip(sets, signatures, strict=True):
+            assert np.array_equal(signature, hasher.sign(shingles))
+    none = MinHasher(128, 1).sign_many(np.zeros(0, dtype=np.uint32), np.zeros(3, dtype=np.int64))
+    assert none.shape == (2, 128) and (none == 0xFFFFFFFF).all()

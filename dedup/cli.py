@@ -1072,6 +1072,18 @@ def _given_config(fields: dict[str, Any]) -> dict[str, Any]:
     return given
 
 
+def _caused_by_interrupt(error: BaseException) -> bool:
+    """Whether ``error`` was raised while a Ctrl-C was being handled: a worker pool that the
+    interrupt caught half-started fails its shutdown, and that failure is still the user's
+    Ctrl-C, not an internal error."""
+    seen: BaseException | None = error
+    while seen is not None:
+        if isinstance(seen, (KeyboardInterrupt, click.Abort)):
+            return True
+        seen = seen.__context__
+    return False
+
+
 def run() -> None:
     """Console entry point: exit 0 on success, 2 on bad usage, 1 on failure, 130 when
     interrupted; a one-line message and never a traceback."""
@@ -1092,6 +1104,9 @@ def run() -> None:
         click.echo("dedup: interrupted; no report was written", err=True)
         sys.exit(130)
     except Exception as error:  # noqa: BLE001 - the last guard before a user sees a traceback
+        if _caused_by_interrupt(error):
+            click.echo("dedup: interrupted; no report was written", err=True)
+            sys.exit(130)
         click.echo(
             f"dedup: internal error: {type(error).__name__}: {error}. "
             "Please report it with the command you ran.",

@@ -127,20 +127,39 @@ def test_python_m_dedup_runs_the_cli() -> None:
     assert "3 files read" in completed.stderr
 
 
-def test_internal_errors_are_one_line_not_a_traceback(monkeypatch: pytest.MonkeyPatch) -> None:
+def _scan_samples_with_clustering(body: str) -> subprocess.CompletedProcess[str]:
+    """`dedup scan samples` in a fresh process whose clustering step runs ``body``."""
     code = (
         "import sys, dedup.batch.pipeline as pipeline\n"
-        "def boom(*a, **k): raise RuntimeError('kaput')\n"
-        "pipeline.cluster_documents = boom\n"
+        "def boom(*a, **k):\n"
+        + "".join(f"    {line}\n" for line in body.splitlines())
+        + "pipeline.cluster_documents = boom\n"
         "sys.argv = ['dedup', 'scan', 'samples']\n"
         "from dedup.cli import run; run()\n"
     )
-    completed = subprocess.run(
+    return subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=False, cwd=REPO
     )
+
+
+def test_internal_errors_are_one_line_not_a_traceback() -> None:
+    completed = _scan_samples_with_clustering("raise RuntimeError('kaput')")
     assert completed.returncode == 1
     assert "Traceback" not in completed.stderr
     assert "internal error: RuntimeError: kaput" in completed.stderr
+
+
+def test_an_error_while_handling_ctrl_c_is_still_an_interrupt() -> None:
+    # A failure raised while a Ctrl-C is being handled (a pool's shutdown, say) is still
+    # the user's Ctrl-C, and the user is told so, not asked to report an internal error.
+    completed = _scan_samples_with_clustering(
+        "try:\n"
+        "    raise KeyboardInterrupt\n"
+        "except KeyboardInterrupt:\n"
+        "    raise RuntimeError('cannot join thread before it is started')"
+    )
+    assert completed.returncode == 130
+    assert completed.stderr == "dedup: interrupted; no report was written\n"
 
 
 def test_docs_out_lists_every_extracted_document(runner: CliRunner, tmp_path: Path) -> None:

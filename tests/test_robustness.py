@@ -220,6 +220,20 @@ def _scan_in_subprocess(source: Path, report: Path) -> subprocess.Popen[bytes]:
     )
 
 
+def _wait_for_workers(process: subprocess.Popen[bytes], timeout: float = 60.0) -> None:
+    """Until ``process`` has started its worker processes (or has ended)."""
+    children = Path(f"/proc/{process.pid}/task/{process.pid}/children")
+    deadline = time.monotonic() + timeout
+    while process.poll() is None and time.monotonic() < deadline:
+        try:
+            if children.read_text().strip():
+                return
+        except OSError:
+            time.sleep(1.0)  # no /proc: a fixed wait instead
+            return
+        time.sleep(0.01)
+
+
 @pytest.fixture
 def big_source(tmp_path: Path) -> Path:
     source = tmp_path / "source"
@@ -243,8 +257,12 @@ def test_interrupted_scans_never_leave_a_partial_report(
     subprocess.run(
         [sys.executable, "-c", "import dedup.cli, dedup.batch.pipeline"], cwd=REPO, check=True
     )
-    for delay in (0.2, 0.45, 0.7):
+    for delay in (0.0, 0.25, 0.5):
         process = _scan_in_subprocess(big_source, report)
+        # Counted from when the scan's workers exist, not from the process's start: on a busy
+        # machine the interpreter alone can take longer than a fixed delay, and a Ctrl-C
+        # before Python has run a line of ours is Python's to report.
+        _wait_for_workers(process)
         time.sleep(delay)
         process.send_signal(sig)
         _, stderr = process.communicate(timeout=60)

@@ -238,9 +238,10 @@ class _FingerprintFold:
     """``fold_script(nfkc(text)).lower()`` as one table lookup per character.
 
     Exact: characters for which a per-character mapping would differ from the whole-string
-    functions (NFKC results of several characters, combining marks, Hangul jamo and
-    syllables, which compose with their neighbours, and Σ, whose lowercase depends on its
-    position) send the text down the slow path instead.
+    functions (combining marks, Hangul jamo and syllables, which compose with their
+    neighbours, and Σ, whose lowercase depends on its position) send the text down the slow
+    path instead. A character that NFKC makes several of ("…" -> "...", in about one
+    Chinese news article in eleven) is replaced after the lookup, when none of them composes.
 
     The table is filled lazily, for the characters the texts hold: building it for every
     code point took over a second, paid again by each process that fingerprints. The CJK
@@ -251,11 +252,13 @@ class _FingerprintFold:
 
     _LIMIT = CharMap._LIMIT
     # The fast state is 0: one maximum tells that every character of a text is known fast.
-    _FAST, _UNKNOWN, _SLOW = 0, 1, 2
+    _FAST, _UNKNOWN, _SLOW, _EXPANDS = 0, 1, 2, 3
 
     def __init__(self) -> None:
         self._table = np.arange(self._LIMIT, dtype=np.uint32)
         self._state = np.full(self._LIMIT, self._UNKNOWN, dtype=np.uint8)
+        # What the characters that NFKC expands become ("…" -> "...", "℃" -> "°c").
+        self._expansions: dict[int, str] = {}
         for low, high in _IDEOGRAPHS:
             folded = _fold().mapped(low, high)
             # Where the fold gives anything else (if it ever did), learn as usual.
@@ -270,13 +273,18 @@ class _FingerprintFold:
         if np.maximum.reduce(codes) >= self._LIMIT:
             return fold_script(nfkc(text)).lower()
         states = self._state[codes]
-        if np.maximum.reduce(states) != self._FAST:
-            if (states == self._UNKNOWN).any():
-                self._learn(sorted_unique(codes[states == self._UNKNOWN]))
-                states = self._state[codes]
-            if (states == self._SLOW).any():
-                return fold_script(nfkc(text)).lower()
-        return self._table[codes].tobytes().decode("utf-32-le", "surrogatepass")
+        if np.maximum.reduce(states) == self._FAST:
+            return self._table[codes].tobytes().decode("utf-32-le", "surrogatepass")
+        if (states == self._UNKNOWN).any():
+            self._learn(sorted_unique(codes[states == self._UNKNOWN]))
+            states = self._state[codes]
+        if (states == self._SLOW).any():
+            return fold_script(nfkc(text)).lower()
+        folded = self._table[codes].tobytes().decode("utf-32-le", "surrogatepass")
+        # The table leaves an expanding character as it is, and makes one of no other.
+        for code in sorted_unique(codes[states == self._EXPANDS]).tolist():
+            folded = folded.replace(chr(code), self._expansions[code])
+        return folded
 
     def _learn(self, codes: npt.NDArray[np.uint32]) -> None:
         for code in codes.tolist():
@@ -289,10 +297,26 @@ class _FingerprintFold:
         if _composes(code, char):
             return self._SLOW, code
         normal = unicodedata.normalize("NFKC", char)
-        folded = fold_script(normal).lower() if len(normal) == 1 else ""
-        if len(folded) != 1:
+        folded = fold_script(normal).lower()
+        if len(normal) == 1:
+            # What a character becomes expands no further: no other character of a text
+            # turns into an expanding one (`__call__` replaces those wherever they are).
+            one = len(folded) == 1 and unicodedata.normalize("NFKC", folded) == folded
+            return (self._FAST, ord(folded)) if one else (self._SLOW, code)
+        if any(_composes(ord(c), c) for c in normal) or not all(map(_settled, folded)):
             return self._SLOW, code
-        return self._FAST, ord(folded)
+        # NFKC makes several characters of it ("…" -> "...", "℃" -> "°C"), none of which
+        # composes with a neighbour: in a text, they stand in its place as they are.
+        self._expansions[code] = folded
+        return self._EXPANDS, code
+
+
+def _settled(char: str) -> bool:
+    """A character that composes with none of its neighbours and that NFKC, the script fold
+    and lowercase leave as it is (so it never expands)."""
+    return not _composes(ord(char), char) and (
+        unicodedata.normalize("NFKC", char) == char and fold_script(char).lower() == char
+    )
 
 
 def _composes(code: int, char: str) -> bool:

@@ -108,6 +108,23 @@ def test_one_pass_fold_learns_each_character_exactly() -> None:
     assert fold_for_fingerprint(text) == fold_script(nfkc(text)).lower()
 
 
+def test_characters_that_nfkc_expands_keep_the_one_pass_fold(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # "……", "℃", "Ⅲ" and "㎡" are common in Chinese news: a text holding them is folded by
+    # the table, without NFKC over the whole text, to what NFKC would give.
+    text = "气温达到３８℃……面积１２０㎡，第Ⅲ期" * 10
+    expected = fold_script(nfkc(text)).lower()
+    monkeypatch.setattr("dedup.textops.nfkc", lambda text: pytest.fail("slow path taken"))
+    assert fold_for_fingerprint(text) == expected == "气温达到38°c......面积120m2,第iii期" * 10
+    # Punctuation, letter-like symbols and number forms, each alone, then all together.
+    chars = [chr(code) for code in range(0x2000, 0x2E80)]
+    monkeypatch.undo()
+    assert [fold_for_fingerprint(c) for c in chars] == [fold_script(nfkc(c)).lower() for c in chars]
+    mixed = "".join(chars) + "中文" * 40
+    assert fold_for_fingerprint(mixed) == fold_script(nfkc(mixed)).lower()
+
+
 def test_the_ideographs_are_known_before_any_text_is_seen() -> None:
     # A fresh fold already holds every CJK ideograph, each as learning it would give.
     from dedup.textops import _FingerprintFold

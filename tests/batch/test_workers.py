@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pickle
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -105,3 +106,26 @@ def test_a_page_that_cannot_be_signed_alone_is_skipped(monkeypatch: pytest.Monke
     [skip] = [s for s in alone.skips if s not in together.skips]
     assert skip.reason == "internal error: ValueError: unlucky"
     assert skip.path == together.documents[1].path
+
+
+@pytest.mark.parametrize(
+    ("pages", "chars"), [(1, 1 << 22), (3, 1 << 22), (64, 1), (64, 1 << 22)], ids=str
+)
+def test_reading_ahead_keeps_pages_and_skips_in_order(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, pages: int, chars: int
+) -> None:
+    # Pages between files that fail to read, and a file of records some of which fail.
+    for path in sorted(SAMPLES.rglob("*.txt"))[:6]:
+        (tmp_path / f"b-{path.name}").write_bytes(path.read_bytes())
+    (tmp_path / "a-empty.txt").write_bytes(b"")
+    (tmp_path / "c-image.png").write_bytes(b"\x89PNG\r\n" + bytes(range(256)))
+    records = ['{"id": "1", "text": "一"}', "not json", '{"id": "1", "text": "二"}']
+    (tmp_path / "d-records.jsonl").write_text("\n".join(records), "utf-8")
+    inputs, _ = list_inputs([tmp_path])
+    whole = process_chunk(inputs, Fingerprinter(DedupConfig()))
+    monkeypatch.setattr("dedup.batch.workers.READ_AHEAD_PAGES", pages)
+    monkeypatch.setattr("dedup.batch.workers.READ_AHEAD_CHARS", chars)
+    grouped = process_chunk(inputs, Fingerprinter(DedupConfig()))
+    assert grouped.documents == whole.documents and grouped.skips == whole.skips
+    assert (grouped.files, grouped.files_read) == (whole.files, whole.files_read)
+    assert len(whole.skips) >= 4 and whole.files_read == whole.files - 2

@@ -107,3 +107,24 @@ def test_the_verdict_names_the_part_of_the_rule_that_decided() -> None:
     assert judge(0.3, 0.8, 5, None, DedupConfig()).decided_by == TOO_SHORT
     assert judge(0.8, 0.9, 200, 0.4, DedupConfig()).decided_by == NUMBERS_DIFFER
     assert judge(0.2, 0.3, 200, None, DedupConfig()).decided_by == BELOW_BARS
+
+
+def test_a_notice_filled_for_another_place_is_no_copy_once_its_slots_are_read() -> None:
+    from dedup.fingerprint.fingerprinter import Fingerprinter
+    from dedup.models import Document
+    from dedup.verdict import SLOTS_DIFFER
+
+    from .notices import notice, reposted
+
+    config = DedupConfig()
+    fingerprint = Fingerprinter(config).fingerprint
+    issued = Document(doc_id="a", body=notice("青林"))
+    for other, is_copy in (
+        (Document(doc_id="b", body=notice("石河", day=4, hour=20)), False),
+        (Document(doc_id="c", body=reposted(notice("青林"))), True),
+    ):
+        shingles_only = verify(fingerprint(issued.body), fingerprint(other.body), config)
+        assert shingles_only.is_copy  # the frame is shared: the bars alone call both copies
+        verdict = verify(fingerprint(issued.body), fingerprint(other.body), config, (issued, other))
+        assert verdict.is_copy is is_copy
+        assert (verdict.decided_by == SLOTS_DIFFER) is not is_copy

@@ -81,7 +81,7 @@ def cluster_documents(
     """Cluster documents (by position) from candidate pairs; every document ends in exactly
     one cluster, singletons included. Cluster 1 is the largest; ties go to the earliest
     published original, then to the centre's doc_id."""
-    links = _verified_links(fingerprints, candidates, config)
+    links = _verified_links(documents, fingerprints, candidates, config)
     parent = list(range(len(documents)))
     for left, others in links.items():
         for right in others:
@@ -108,6 +108,7 @@ def cluster_documents(
 
 
 def _verified_links(
+    documents: Sequence[Document],
     fingerprints: Sequence[Fingerprint],
     candidates: Candidates,
     config: DedupConfig,
@@ -115,7 +116,7 @@ def _verified_links(
     """Every candidate pair that verifies, both ways, with its verdict."""
     links: dict[int, dict[int, Verdict]] = {}
     for left, right in _sorted_pairs(candidates):
-        verdict = verify(fingerprints[left], fingerprints[right], config)
+        verdict = _verify(left, right, documents, fingerprints, config)
         if verdict.is_copy:
             links.setdefault(left, {})[right] = verdict
             links.setdefault(right, {})[left] = verdict
@@ -159,7 +160,7 @@ def _centred(
     if len(group) == 1:
         return [group]
     if len(group) <= WHOLLY_VERIFIED:
-        _verify_all(group, fingerprints, links, config)
+        _verify_all(group, documents, fingerprints, links, config)
     unlinked = _drop_boilerplate_links(group, fingerprints, links)
     clusters: list[list[int]] = []
     remaining = set(group)
@@ -177,10 +178,10 @@ def _centred(
             ),
         )
         candidates = remaining - unlinked.get(centre, set())
-        members = _around(centre, candidates, fingerprints, links, config)
+        members = _around(centre, candidates, fingerprints, links, config, documents=documents)
         clusters.append(members)
         remaining -= set(members)
-    return _rejoined(clusters, fingerprints, links, unlinked, config)
+    return _rejoined(clusters, fingerprints, links, unlinked, config, documents=documents)
 
 
 def _rejoined(
@@ -189,6 +190,8 @@ def _rejoined(
     links: dict[int, dict[int, Verdict]],
     unlinked: dict[int, set[int]],
     config: DedupConfig,
+    *,
+    documents: Sequence[Document],
 ) -> list[list[int]]:
     """Clusters after moving members to the cluster where they split fewer verified pairs.
 
@@ -216,7 +219,7 @@ def _rejoined(
                 centre = clusters[target][0]
                 if page in unlinked.get(centre, set()):
                     continue
-                if _verdict(centre, page, fingerprints, links, config).is_copy:
+                if _verdict(centre, page, fingerprints, links, config, documents=documents).is_copy:
                     clusters[home].remove(page)
                     clusters[target].append(page)
                     where[page] = target
@@ -294,13 +297,15 @@ def _around(
     fingerprints: Sequence[Fingerprint],
     links: dict[int, dict[int, Verdict]],
     config: DedupConfig,
+    *,
+    documents: Sequence[Document],
 ) -> list[int]:
     """The cluster a centre would take from the pages left: itself, its copies, and the
     near-identical twins of those."""
     direct = [
         i
         for i in sorted(remaining - {centre})
-        if _verdict(centre, i, fingerprints, links, config).is_copy
+        if _verdict(centre, i, fingerprints, links, config, documents=documents).is_copy
     ]
     taken = {centre, *direct}
     twins = [
@@ -329,6 +334,7 @@ def _cut(centre: int, remaining: set[int], links: dict[int, dict[int, Verdict]])
 
 def _verify_all(
     group: list[int],
+    documents: Sequence[Document],
     fingerprints: Sequence[Fingerprint],
     links: dict[int, dict[int, Verdict]],
     config: DedupConfig,
@@ -339,7 +345,7 @@ def _verify_all(
         for right in group[n + 1 :]:
             if right in known:
                 continue
-            verdict = verify(fingerprints[left], fingerprints[right], config)
+            verdict = _verify(left, right, documents, fingerprints, config)
             if verdict.is_copy:
                 links.setdefault(left, {})[right] = verdict
                 links.setdefault(right, {})[left] = verdict
@@ -351,9 +357,24 @@ def _verdict(
     fingerprints: Sequence[Fingerprint],
     links: dict[int, dict[int, Verdict]],
     config: DedupConfig,
+    *,
+    documents: Sequence[Document],
 ) -> Verdict:
     known = links.get(left, {}).get(right)
-    return known if known is not None else verify(fingerprints[left], fingerprints[right], config)
+    return known if known is not None else _verify(left, right, documents, fingerprints, config)
+
+
+def _verify(
+    left: int,
+    right: int,
+    documents: Sequence[Document],
+    fingerprints: Sequence[Fingerprint],
+    config: DedupConfig,
+) -> Verdict:
+    """The verdict on two pages, their slots checked on their bodies (read only for pairs
+    their shingles call copies)."""
+    pages = (documents[left], documents[right])
+    return verify(fingerprints[left], fingerprints[right], config, pages)
 
 
 def _members(
@@ -375,7 +396,7 @@ def _members(
     centre_figures = figures(documents[centre].body)
     members: list[Member] = []
     for index in others:
-        verdict = _verdict(centre, index, fingerprints, links, config)
+        verdict = _verdict(centre, index, fingerprints, links, config, documents=documents)
         relation: Relation = ORIGINAL
         if index != original:
             relation = relation_of(
@@ -398,7 +419,7 @@ def _members(
     members.sort(key=lambda m: (-m.similarity, m.document.doc_id))
     centre_relation: Relation = ORIGINAL
     if original != centre:
-        to_original = _verdict(original, centre, fingerprints, links, config)
+        to_original = _verdict(original, centre, fingerprints, links, config, documents=documents)
         centre_relation = relation_of(
             to_original,
             fingerprints[centre].size,

@@ -118,14 +118,22 @@ def shingles_of(ids: npt.NDArray[np.uint64], ngram: int) -> ShingleIds:
     """Shingle ids from token ids (see `make_shingles`)."""
     if ids.size == 0:
         return _EMPTY
+    return sorted_unique(shingle_sequence(ids, ngram))
+
+
+def shingle_sequence(ids: npt.NDArray[np.uint64], ngram: int) -> ShingleIds:
+    """The shingle ids of token ids in text order, repeats kept: shingle ``i`` covers
+    tokens ``i`` to ``i + ngram - 1`` (`dedup.fingerprint.slots` reads positions from it)."""
+    if ids.size == 0:
+        return _EMPTY
     span = min(ngram, ids.size)
     count = ids.size - span + 1
     combined = ids[:count].copy()
     for offset in range(1, span):
         combined *= _POLY
         combined += ids[offset : offset + count]
-    folded = (combined ^ (combined >> np.uint64(32))).astype(np.uint32)
-    return sorted_unique(folded)
+    folded: ShingleIds = (combined ^ (combined >> np.uint64(32))).astype(np.uint32)
+    return folded
 
 
 def token_ids(tokens: Sequence[str], cache: dict[str, int] | None = None) -> npt.NDArray[np.uint64]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 
 import numpy as np
@@ -12,11 +12,13 @@ from dedup.config import DedupConfig
 from dedup.fingerprint.fingerprinter import Fingerprinter
 from dedup.fingerprint.normalize import figures, tokens_and_numbers
 from dedup.fingerprint.shingle import number_agreement
+from dedup.fingerprint.slots import Slots, compare_slots
 from dedup.models import CopyRelation, Document
 from dedup.textops import shadow
 from dedup.verdict import (
     AGREEING_NUMBERS,
     DISAGREEING_NUMBERS_SIMILARITY,
+    SLOTS_DIFFER,
     figures_changed,
     relation_of,
     verify,
@@ -97,6 +99,18 @@ def decisive_rule(
     )
 
 
+def slot_rule(slots: Slots) -> str:
+    """What kept a pair that the bars accept apart (`dedup.verdict.check_slots`), in words."""
+    slot = slots.slots[0]
+    return (
+        "but they fill one frame for different places (a template, not a copy): A repeats "
+        f"{', '.join(slots.left_places)}, B repeats {', '.join(slots.right_places)}, neither "
+        f"stated by the other; and between the same shared words A says {slot.left!r} "
+        f"({slot.left_value}), B says {slot.right!r} ({slot.right_value})"
+        + (f", and {len(slots.slots) - 1} more such point(s)" if len(slots.slots) > 1 else "")
+    )
+
+
 def differing_numbers(left: Sequence[str], right: Sequence[str]) -> tuple[list[str], list[str]]:
     """The distinctive numbers found in one body and not the other, each side sorted."""
     a, b = set(left), set(right)
@@ -121,6 +135,8 @@ class Comparison:
     numbers_only_right: tuple[str, ...] = ()
     # How B relates to A when they are copies (as the report's `relation` column says it).
     relation: CopyRelation | None = None
+    # The places the bodies name apart and the points they fill differently.
+    slots: Slots = field(default_factory=Slots)
 
 
 @dataclass(frozen=True, slots=True)
@@ -171,8 +187,12 @@ def compare(left: Document, right: Document, config: DedupConfig | None = None) 
         hasher = fingerprinter.hasher
         left_sketch, right_sketch = hasher.sign(a.shingles), hasher.sign(b.shingles)
         estimate = float(hasher.lean(left_sketch).jaccard(hasher.lean(right_sketch)))
-    verdict = verify(a, b, config)
+    verdict = verify(a, b, config, (left, right))
     agreement = number_agreement(a.numbers, b.numbers)
+    slots = compare_slots(left.body, right.body, ngram=config.ngram)
+    rule = decisive_rule(
+        verdict.similarity, verdict.containment, min(a.size, b.size), agreement, config
+    )
     only_left, only_right = differing_numbers(
         tokens_and_numbers(left.body, extracted=True)[1],
         tokens_and_numbers(right.body, extracted=True)[1],
@@ -187,9 +207,7 @@ def compare(left: Document, right: Document, config: DedupConfig | None = None) 
         number_agreement=agreement,
         is_copy=verdict.is_copy,
         passages=shared_passages(left, right),
-        rule=decisive_rule(
-            verdict.similarity, verdict.containment, min(a.size, b.size), agreement, config
-        ),
+        rule=f"{rule}; {slot_rule(slots)}" if verdict.decided_by == SLOTS_DIFFER else rule,
         numbers_only_left=tuple(only_left),
         numbers_only_right=tuple(only_right),
         relation=relation_of(
@@ -201,4 +219,5 @@ def compare(left: Document, right: Document, config: DedupConfig | None = None) 
         )
         if verdict.is_copy
         else None,
+        slots=slots,
     )

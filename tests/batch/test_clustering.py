@@ -185,14 +185,15 @@ def test_a_member_moves_to_the_cluster_holding_most_of_its_copies() -> None:
         links.setdefault(left, {})[right] = copy
         links.setdefault(right, {})[left] = copy
     fingerprints = [ids(range(100))] * 5
-    clusters = _rejoined([[0, 1], [2, 3, 4]], fingerprints, links, {}, CONFIG)
+    pages = [doc(str(n)) for n in range(5)]
+    clusters = _rejoined([[0, 1], [2, 3, 4]], fingerprints, links, {}, CONFIG, documents=pages)
     assert clusters == [[0], [2, 3, 4, 1]]
     # A centre never moves, and a page unlinked as boilerplate does not move to its carriers.
-    assert _rejoined([[1, 0], [2, 3, 4]], fingerprints, links, {}, CONFIG)[0][0] == 1
-    assert _rejoined([[0, 1], [2, 3, 4]], fingerprints, links, {1: {2}, 2: {1}}, CONFIG) == [
-        [0, 1],
-        [2, 3, 4],
-    ]
+    moved = _rejoined([[1, 0], [2, 3, 4]], fingerprints, links, {}, CONFIG, documents=pages)
+    assert moved[0][0] == 1
+    unlinked = {1: {2}, 2: {1}}
+    kept = _rejoined([[0, 1], [2, 3, 4]], fingerprints, links, unlinked, CONFIG, documents=pages)
+    assert kept == [[0, 1], [2, 3, 4]]
 
 
 def test_candidates_as_an_array_cluster_as_the_same_pairs_as_tuples() -> None:

@@ -67,3 +67,15 @@ def test_a_bulletin_a_report_quoting_it_and_an_updated_toll(tmp_path: Path) -> N
         "toll-2.txt": "updated",
     }
     assert result.split_pairs == 0
+
+
+def test_a_notice_of_two_districts_stays_apart_and_its_repost_joins_it(tmp_path: Path) -> None:
+    from ..notices import notice, reposted
+
+    write(tmp_path, "qinglin.txt", notice("青林"), "2023-08-03 15:30")
+    write(tmp_path, "qinglin-repost.txt", reposted(notice("青林")), "2023-08-03 18:00")
+    write(tmp_path, "shihe.txt", notice("石河", day=4, hour=20), "2023-08-04 20:30")
+    result = dedup.scan([tmp_path], jobs=1)
+    groups = {frozenset(m.document.doc_id for m in c.members) for c in result.duplicate_clusters}
+    assert groups == {frozenset({"qinglin.txt", "qinglin-repost.txt"})}
+    assert result.split_pairs == 0

@@ -30,3 +30,14 @@ def test_another_article_on_the_same_site_is_not_a_copy() -> None:
     assert not comparison.is_copy and comparison.similarity < 0.1
     assert "numbers disagree" in comparison.rule
     assert comparison.numbers_only_left and comparison.numbers_only_right
+
+
+def test_a_notice_of_another_district_is_explained_by_its_slots() -> None:
+    from ..notices import notice
+
+    issued = Document(doc_id="a", body=notice("青林"))
+    other = Document(doc_id="b", body=notice("石河", day=4, hour=20))
+    comparison = compare(issued, other)
+    assert not comparison.is_copy and comparison.similarity >= 0.7
+    assert "different places" in comparison.rule and "青林" in comparison.rule
+    assert comparison.slots.differ and comparison.relation is None

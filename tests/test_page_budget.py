@@ -78,6 +78,38 @@ def test_a_page_over_its_time_budget_is_skipped_and_the_scan_goes_on(
     assert [c.size for c in result.duplicate_clusters] == [2]
 
 
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
+def test_extracting_and_fingerprinting_a_page_share_its_time_budget(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Each step takes 0.25 s, under the budget of 0.4 s; both together are over it.
+    import time
+
+    from dedup.fingerprint.fingerprinter import Fingerprinter
+
+    marker = "SLOWSTEPS"
+    extract, fingerprint = workers.extract_page, Fingerprinter.fingerprint
+
+    def slow_extract(page: RawPage) -> object:
+        if marker in page.text:
+            time.sleep(0.25)
+        return extract(page)
+
+    def slow_fingerprint(self: Fingerprinter, body: str) -> object:
+        if marker.lower() in body.lower():
+            time.sleep(0.25)
+        return fingerprint(self, body)
+
+    monkeypatch.setattr(workers, "extract_page", slow_extract)
+    monkeypatch.setattr(Fingerprinter, "fingerprint", slow_fingerprint)
+    page = (SAMPLES / TEA).read_text("utf-8").replace("。", f"。{marker}", 1)
+    root = folder(tmp_path / "in", {"slow.txt": page})
+    result = dedup.scan([root], DedupConfig(page_seconds=0.4, page_memory=None), jobs=1)
+    [skip] = result.skipped
+    assert skip.path.endswith("slow.txt") and skip.reason == OVER_TIME
+    assert read_names(result) == {Path(name).name for name in (CHARGING, CHARGING_COPY, TEA)}
+
+
 def test_a_page_over_its_memory_budget_is_skipped_and_the_scan_goes_on(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -15,6 +15,7 @@ from collections.abc import Sequence
 import numpy as np
 import numpy.typing as npt
 
+from dedup._arrays import sorted_unique, upper_pairs
 from dedup.fingerprint.anchors import COMMON_ANCHOR, MIN_ESTIMATE, MIN_SHARED, enough_shared
 from dedup.fingerprint.shingle import ShingleIds
 
@@ -43,7 +44,9 @@ def anchor_pairs(anchors: Sequence[ShingleIds], *, shards: int = SHARDS) -> npt.
         chosen = np.flatnonzero(shard_of == shard)
         left, right = sharing_pairs(keys[chosen].astype(np.uint64), owners[chosen])
         if left.size:
-            unique, shared = np.unique(left * count + right, return_counts=True)
+            pair_codes = left * count + right
+            pair_codes.sort()
+            unique, shared = _summed(pair_codes, np.ones(pair_codes.size, dtype=np.int64))
             codes.append(unique)
             counts.append(shared)
     if not codes:
@@ -57,9 +60,11 @@ def anchor_pairs(anchors: Sequence[ShingleIds], *, shards: int = SHARDS) -> npt.
 def _summed(
     codes: npt.NDArray[np.int64], counts: npt.NDArray[np.int64]
 ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
-    """Each distinct code once, sorted, with the sum of its counts."""
-    order = np.argsort(codes, kind="stable")
-    codes, counts = codes[order], counts[order]
+    """Each distinct code once, sorted, with the sum of its counts (``np.unique`` with its
+    counts, by sorting: numpy's own is hash-based and slower on these sizes)."""
+    if codes.size and not (codes[1:] >= codes[:-1]).all():
+        order = np.argsort(codes, kind="stable")
+        codes, counts = codes[order], counts[order]
     starts = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1]])
     return codes[starts], np.add.reduceat(counts, starts)
 
@@ -76,10 +81,10 @@ def sharing_pairs(
     lefts: list[npt.NDArray[np.int64]] = []
     rights: list[npt.NDArray[np.int64]] = []
     # Buckets of one size at a time, all at once, as the LSH bands do.
-    for size in np.unique(sizes[(sizes > 1) & (sizes <= COMMON_ANCHOR)]):
+    for size in sorted_unique(sizes[(sizes > 1) & (sizes <= COMMON_ANCHOR)]).tolist():
         firsts = starts[sizes == size]
         members = owners[firsts[:, np.newaxis] + np.arange(size)]
-        left, right = np.triu_indices(int(size), k=1)
+        left, right = upper_pairs(size)
         lefts.append(members[:, left].ravel())
         rights.append(members[:, right].ravel())
     if not lefts:

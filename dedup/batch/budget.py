@@ -69,17 +69,19 @@ class _Clock:
     """The context of `clock`: a plain object, not a generator, since every page enters
     it two or three times."""
 
-    __slots__ = ("_set",)
+    __slots__ = ("_set", "_spent")
 
-    def __init__(self) -> None:
+    def __init__(self, spent: float) -> None:
         self._set = False
+        self._spent = spent
 
     def __enter__(self) -> None:
         main = threading.main_thread() is threading.current_thread()
         self._set = bool(_armed["seconds"]) and main
         if self._set:
             _timing["on"] = True
-            signal.setitimer(signal.ITIMER_REAL, _armed["seconds"])
+            # What the page has left, however little: a step is never run untimed.
+            signal.setitimer(signal.ITIMER_REAL, max(_armed["seconds"] - self._spent, 1e-6))
 
     def __exit__(self, *exc_info: object) -> None:
         if self._set:
@@ -87,10 +89,11 @@ class _Clock:
             signal.setitimer(signal.ITIMER_REAL, 0)
 
 
-def clock() -> _Clock:
+def clock(spent: float = 0.0) -> _Clock:
     """Run a step of a page under the timer, if one is installed (`OverTime` when it runs
-    out). Only the main thread, where the signal is handled, sets it."""
-    return _Clock()
+    out); `spent` is what earlier steps of the same page took of its budget. Only the main
+    thread, where the signal is handled, sets it."""
+    return _Clock(spent)
 
 
 def limit_memory(config: DedupConfig) -> None:

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from dedup._arrays import unique_pairs
 from dedup.config import DedupConfig
 from dedup.fingerprint.normalize import figures
 from dedup.fingerprint.shingle import Fingerprint
@@ -133,7 +134,7 @@ def _sorted_pairs(candidates: Candidates) -> Iterator[tuple[int, int]]:
     if not isinstance(candidates, np.ndarray):
         yield from sorted(set(candidates))
         return
-    rows = np.unique(candidates.reshape(-1, 2), axis=0) if candidates.size else candidates
+    rows = unique_pairs(candidates.reshape(-1, 2))
     for start in range(0, len(rows), _BLOCK):
         yield from ((left, right) for left, right in rows[start : start + _BLOCK].tolist())
 

@@ -9,10 +9,12 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import numpy.typing as npt
 
+from dedup._arrays import unique_pairs
 from dedup.batch.anchors import anchor_pairs
 from dedup.batch.banding import candidate_pairs
 from dedup.batch.clustering import cluster_documents
@@ -32,10 +34,12 @@ from dedup.fingerprint.bands import band_keys
 from dedup.fingerprint.fingerprinter import Fingerprinter
 from dedup.fingerprint.shingle import Fingerprint, ShingleIds
 from dedup.fingerprint.signature import MinHasher, Signature
-from dedup.index.deduplicator import Deduplicator
 from dedup.models import Document, Match, ScanResult, Skip
 from dedup.readers import InputFile, list_inputs
 from dedup.readers.files import NOT_FOUND, spooled_stdin
+
+if TYPE_CHECKING:
+    from dedup.index.deduplicator import Deduplicator
 
 logger = logging.getLogger(__name__)
 
@@ -215,6 +219,9 @@ def _scan_into(
 def _crawler_index(result: ScanResult, store: PageStore, config: DedupConfig) -> Deduplicator:
     """A Deduplicator holding the scanned pages, each cluster's original (earliest) first so
     that the index names it as its copies' original too."""
+    # Imported here: a scan without keep_index (the CLI's) does not load the crawler index.
+    from dedup.index.deduplicator import Deduplicator
+
     dedup = Deduplicator(config)
     position = {document.doc_id: row for row, document in enumerate(result.documents)}
     for cluster in result.clusters:
@@ -459,10 +466,7 @@ def _banded_pairs(
 
 def _union(*pairs: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
     """Sorted unique (i, j) rows of several pair arrays: as arrays, not as sets of tuples."""
-    merged = np.concatenate(pairs)
-    if merged.size == 0:
-        return merged
-    return np.unique(merged, axis=0)
+    return unique_pairs(np.concatenate(pairs))
 
 
 def _as_tuples(pairs: npt.NDArray[np.int64], block: int = 1 << 16) -> Iterator[tuple[int, int]]:

@@ -71,10 +71,10 @@ def verify(
     )
     if pages is None or not verdict.is_copy or similarity >= DISAGREEING_NUMBERS_SIMILARITY:
         return verdict
-    return check_slots(verdict, pages[0].body, pages[1].body, config)
+    return check_slots(verdict, pages[0].body, pages[1].body)
 
 
-def check_slots(verdict: Verdict, left: str, right: str, config: DedupConfig) -> Verdict:
+def check_slots(verdict: Verdict, left: str, right: str) -> Verdict:
     """A copy by its shingles is none when its bodies fill one frame for different places
     (`dedup.fingerprint.slots`): each repeats a place name the other never states, and at
     some point of their shared text each says something the other never does (a name, a
@@ -86,7 +86,7 @@ def check_slots(verdict: Verdict, left: str, right: str, config: DedupConfig) ->
     the 252 copies that pass the bars below near-identity has both (a copy's edits are a
     pronoun, a source line, a date restated, an updated figure). Near-identical bodies
     (`DISAGREEING_NUMBERS_SIMILARITY`) are not checked: a corrected name leaves a copy."""
-    if not compare_slots(left, right, ngram=config.ngram).differ:
+    if not compare_slots(left, right).differ:
         return verdict
     return Verdict(verdict.similarity, verdict.containment, False, SLOTS_DIFFER)
 

@@ -36,6 +36,9 @@ from dedup.fingerprint.shingle import ShingleIds, shingle_sequence, token_ids
 _FIRST_CHARACTER_TOKEN = 0x3040
 # A term names something when its own body states it at least this often.
 REPEATED = 2
+# The shared words on either side of a slot: this many character tokens, as the default
+# char shingles (shorter runs align by chance, across unrelated sentences).
+FLANK = 5
 # A slot's value is read this many tokens from the shared words on either side of it: a
 # name or figure stands next to the frame's words, a rewritten sentence runs on.
 NEAR = 8
@@ -91,9 +94,10 @@ class _Body:
     digits: str  # the digits of every number, "|" between numbers
 
 
-def compare_slots(left: str, right: str, *, ngram: int) -> Slots:
+def compare_slots(left: str, right: str, *, ngram: int = FLANK) -> Slots:
     """The places two bodies (from `dedup.extract`) name apart and, when both do, the
-    slots they fill differently (see the module's docstring)."""
+    slots they fill differently (see the module's docstring); shared words are runs of
+    ``ngram`` character tokens, whatever the tokenizer of the scan."""
     # Most pairs stop at a look at the bodies as extracted (both scripts' suffixes are
     # found there); the places are then read again on the folded text, so that a copy in
     # the other script names none apart.

@@ -189,7 +189,7 @@ def compare(left: Document, right: Document, config: DedupConfig | None = None) 
         estimate = float(hasher.lean(left_sketch).jaccard(hasher.lean(right_sketch)))
     verdict = verify(a, b, config, (left, right))
     agreement = number_agreement(a.numbers, b.numbers)
-    slots = compare_slots(left.body, right.body, ngram=config.ngram)
+    slots = compare_slots(left.body, right.body)
     rule = decisive_rule(
         verdict.similarity, verdict.containment, min(a.size, b.size), agreement, config
     )

@@ -334,7 +334,7 @@ def process_all(
             max_workers=workers,
             mp_context=context,
             initializer=_start_worker,
-            initargs=(config, reference),
+            initargs=(config, reference, os.getpid()),
         )
 
     for chunk_result in pooled(
@@ -382,11 +382,13 @@ def _context() -> multiprocessing.context.BaseContext:
 _state: dict[str, object] = {}  # this worker process's Fingerprinter, set by _start_worker
 
 
-def _start_worker(config: DedupConfig, reference: bool) -> None:
+def _start_worker(config: DedupConfig, reference: bool, parent: int) -> None:
     # Ctrl-C is the parent's to handle: it stops the pool and reports once, with no
     # traceback from every worker.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    threading.Thread(target=_watch_parent, args=(os.getppid(),), daemon=True).start()
+    # The parent's pid comes from the parent: read here, it would be init's when the parent
+    # was killed while this worker started, and the worker would then wait forever.
+    threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
     install_timer(config)
     limit_memory(config)
     _state["fingerprinter"] = Fingerprinter(config)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pickle
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -129,3 +131,17 @@ def test_reading_ahead_keeps_pages_and_skips_in_order(
     assert grouped.documents == whole.documents and grouped.skips == whole.skips
     assert (grouped.files, grouped.files_read) == (whole.files, whole.files_read)
     assert len(whole.skips) >= 4 and whole.files_read == whole.files - 2
+
+
+def test_a_worker_whose_parent_died_before_it_started_exits() -> None:
+    # The parent killed while its pool was starting: the worker must not wait for work
+    # (and hold the parent's output open) forever.
+    code = (
+        "import time\n"
+        "from dedup import DedupConfig\n"
+        "from dedup.batch.workers import _start_worker\n"
+        "_start_worker(DedupConfig(), False, 0)\n"  # pid 0 is nobody's parent
+        "time.sleep(60)\n"
+    )
+    completed = subprocess.run([sys.executable, "-c", code], timeout=30, check=False)
+    assert completed.returncode == 1

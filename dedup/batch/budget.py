@@ -79,14 +79,17 @@ class _Clock:
         main = threading.main_thread() is threading.current_thread()
         self._set = bool(_armed["seconds"]) and main
         if self._set:
-            _timing["on"] = True
-            # What the page has left, however little: a step is never run untimed.
+            # What the page has left, however little: a step is never run untimed. The
+            # timer is set before the step counts as running: an earlier step's timer,
+            # replaced here, can then only ring while none runs (see __exit__).
             signal.setitimer(signal.ITIMER_REAL, max(_armed["seconds"] - self._spent, 1e-6))
+            _timing["on"] = True
 
     def __exit__(self, *exc_info: object) -> None:
+        # The timer is left to run out (or to be replaced by the next step's): stopping it
+        # cost a system call per step, and when it rings between steps nothing happens.
         if self._set:
             _timing["on"] = False
-            signal.setitimer(signal.ITIMER_REAL, 0)
 
 
 def clock(spent: float = 0.0) -> _Clock:

@@ -8,7 +8,7 @@ import shutil
 import stat
 import sys
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -100,17 +100,61 @@ def open_input(path: str) -> BinaryIO:
         import fsspec
 
         return cast(BinaryIO, fsspec.open(path, "rb").open())
+    descriptor, _ = _open_regular(path)
+    return os.fdopen(descriptor, "rb")
+
+
+def read_start(
+    path: str, head_size: int, whole: Callable[[bytes, int], bool]
+) -> tuple[bytes, int, bytes | None]:
+    """The first `head_size` bytes of a file, its size, and all of its bytes when
+    ``whole(head, size)`` is true: a page is read whole in the same opening, a large
+    container only begun (it is then read as a stream).
+
+    A local file is read with plain system calls: a buffered file object cost more to make
+    than reading a page of a few kilobytes takes.
+    """
+    if is_url(path):
+        with open_input(path) as stream:
+            head = stream.read(head_size)
+            size = input_size(path)
+            return head, size, head + stream.read() if whole(head, size) else None
+    descriptor, size = _open_regular(path)
+    try:
+        head = _read_up_to(descriptor, head_size)
+        if not whole(head, size):
+            return head, size, None
+        parts = [head]
+        # The size stated may be out of date (a file still being written): read to the end.
+        while part := os.read(descriptor, max(size - len(head), 0) + 1):
+            parts.append(part)
+        return head, size, b"".join(parts)
+    finally:
+        os.close(descriptor)
+
+
+def _open_regular(path: str) -> tuple[int, int]:
+    """A descriptor open to read a local file, and the file's size."""
     # Opened without blocking and checked: a file that became a pipe (or a device) since
     # it was listed is refused, not waited on forever.
     descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
     try:
-        if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+        status = os.fstat(descriptor)
+        if not stat.S_ISREG(status.st_mode):
             raise OSError(errno.EINVAL, "not a regular file (a pipe or a device)")
         os.set_blocking(descriptor, True)
-        return os.fdopen(descriptor, "rb")
     except BaseException:
         os.close(descriptor)
         raise
+    return descriptor, status.st_size
+
+
+def _read_up_to(descriptor: int, count: int) -> bytes:
+    """`count` bytes, fewer only at the end of the file."""
+    data = os.read(descriptor, count)
+    while len(data) < count and (more := os.read(descriptor, count - len(data))):
+        data += more
+    return data
 
 
 def input_size(path: str) -> int:
@@ -120,12 +164,6 @@ def input_size(path: str) -> int:
         filesystem, inner = fsspec.core.url_to_fs(path)
         return int(filesystem.size(inner))
     return os.stat(path).st_size
-
-
-def opened_size(stream: BinaryIO, path: str) -> int:
-    """The size of a file `open_input` opened: a local one's without another lookup of
-    its path."""
-    return input_size(path) if is_url(path) else os.fstat(stream.fileno()).st_size
 
 
 def _walk_url(root: str, problems: list[Skip]) -> Iterator[InputFile]:

@@ -25,7 +25,7 @@ from dedup.readers.decode import (
     repair_mojibake,
     sniff_html_charset,
 )
-from dedup.readers.files import InputFile, open_input, opened_size
+from dedup.readers.files import InputFile, open_input, read_start
 
 PageKind = Literal["text", "html"]
 HTML_SUFFIXES = frozenset({".html", ".htm", ".shtml", ".xhtml", ".php", ".asp", ".aspx", ".jsp"})
@@ -133,15 +133,14 @@ def _file_pages(
     fields = fields or FieldMap()
     name = _name(item.doc_id)
     lower = name.lower()
-    data = None
     try:
-        with open_input(item.path) as stream:
-            head = stream.read(512)
-            streamed = _streamed_format(lower, head)
-            size = opened_size(stream, item.path)
-            if streamed is None and size <= max_bytes:
-                # A page (or a small container) is read whole, in the same opening.
-                data = head + stream.read()
+        # A page (or a small container) is read whole, in the same opening.
+        head, size, data = read_start(
+            item.path,
+            512,
+            lambda head, size: size <= max_bytes and _streamed_format(lower, head) is None,
+        )
+        streamed = _streamed_format(lower, head)
     except OSError as error:
         yield Skip(item.path, f"cannot read file ({error.strerror or error})")
         return

@@ -83,3 +83,21 @@ def test_read_pages_decodes_a_text_page(tmp_path: Path) -> None:
         "gbk.txt",
         "text",
     )
+
+
+@pytest.mark.parametrize("size", [0, 5, 512, 513, 70_000], ids=str)
+def test_read_start_gives_the_head_and_the_whole_file_when_asked(tmp_path: Path, size: int) -> None:
+    from dedup.readers.files import read_start
+
+    data = bytes(range(256)) * (size // 256) + bytes(range(size % 256))
+    path = tmp_path / "page.bin"
+    path.write_bytes(data)
+    asked: list[tuple[bytes, int]] = []
+
+    def whole(head: bytes, stated: int) -> bool:
+        asked.append((head, stated))
+        return True
+
+    assert read_start(str(path), 512, whole) == (data[:512], size, data)
+    assert asked == [(data[:512], size)]
+    assert read_start(str(path), 512, lambda head, stated: False) == (data[:512], size, None)

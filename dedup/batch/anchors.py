@@ -10,63 +10,147 @@ other estimates how much of it the other carries. Pairs whose estimate reaches
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Sequence
 
 import numpy as np
 import numpy.typing as npt
 
-from dedup._arrays import sorted_unique, upper_pairs
+from dedup._arrays import ranges, sorted_unique, upper_pairs
 from dedup.fingerprint.anchors import COMMON_ANCHOR, MIN_ESTIMATE, MIN_SHARED, enough_shared
 from dedup.fingerprint.shingle import ShingleIds
 
-__all__ = ["COMMON_ANCHOR", "MIN_ESTIMATE", "MIN_SHARED", "anchor_pairs", "enough_shared"]
+__all__ = [
+    "COMMON_ANCHOR",
+    "MIN_ESTIMATE",
+    "MIN_SHARED",
+    "AnchorTable",
+    "anchor_pairs",
+    "enough_shared",
+]
+
+# Rows (a pair of bodies, once per anchor they share) listed at a time: most rows are pairs
+# sharing one stock anchor, which never become candidates, and there are many more of them
+# than pages (18 million for 100,000 pages); listed a block of bodies at a time, each
+# block's counts are final and only the pairs kept outlive it (about 20 MB at a time).
+BLOCK_ROWS = 1 << 19
+# Occurrences looked at a time while counting each body's rows.
+_STEP = 1 << 18
+_LOW, _HIGH = (0, 1) if sys.byteorder == "little" else (1, 0)
 
 
-# Anchors are paired a shard of key values at a time: copies share many anchors, so one
-# shard's (pair, once per anchor) rows at a time, counted, are far fewer than all of them.
-SHARDS = 16
+class AnchorTable:
+    """Every page's anchors, a chunk of pages at a time, paired at the end (`pairs`).
+
+    Held per page: its anchors (4 bytes each, about one shingle in 16) and their count."""
+
+    def __init__(self) -> None:
+        self._parts: list[npt.NDArray[np.uint32]] = []
+        self._counts: list[npt.NDArray[np.int64]] = []
+
+    def extend(self, anchors: Sequence[ShingleIds]) -> None:
+        """Add pages' anchors, each page's after the pages added before."""
+        if anchors:
+            self._parts.append(np.concatenate(anchors).astype(np.uint32, copy=False))
+            self._counts.append(np.fromiter((a.size for a in anchors), np.int64, len(anchors)))
+
+    def pairs(self, *, block_rows: int = BLOCK_ROWS) -> npt.NDArray[np.int64]:
+        """Sorted unique (i, j) pairs, i < j, of pages (by position) that share at least
+        `MIN_SHARED` anchors, at least `MIN_ESTIMATE` of the fewer's. Empties the table."""
+        lengths = np.concatenate(self._counts) if self._counts else np.zeros(0, np.int64)
+        self._counts.clear()
+        codes = self._codes(lengths)
+        return _paired(codes, lengths, block_rows)
+
+    def _codes(self, lengths: npt.NDArray[np.int64]) -> npt.NDArray[np.uint64]:
+        """Every anchor as (anchor << 32 | page), sorted; the parts are let go as they are
+        copied, so the table is held about once."""
+        codes = np.empty(int(lengths.sum()), dtype=np.uint64)
+        halves = codes.view(np.uint32).reshape(-1, 2)
+        at = page = 0
+        while self._parts:
+            part = self._parts.pop(0)
+            halves[at : at + part.size, _HIGH] = part
+            counts = lengths[page : page + _count_in(lengths, page, part.size)]
+            owners = np.repeat(np.arange(page, page + counts.size, dtype=np.uint32), counts)
+            halves[at : at + part.size, _LOW] = owners
+            at += part.size
+            page += counts.size
+        codes.sort()
+        return codes
 
 
-def anchor_pairs(anchors: Sequence[ShingleIds], *, shards: int = SHARDS) -> npt.NDArray[np.int64]:
-    """Sorted unique (i, j) pairs, i < j, of bodies (by position) that share at least
-    `MIN_SHARED` anchors, at least `MIN_ESTIMATE` of the fewer's."""
-    count = len(anchors)
-    if count < 2:
-        return np.zeros((0, 2), dtype=np.int64)
-    lengths = np.fromiter((a.size for a in anchors), dtype=np.int64, count=count)
-    keys = np.concatenate(anchors) if lengths.sum() else np.zeros(0, dtype=np.uint32)
-    owners = np.repeat(np.arange(count, dtype=np.int64), lengths)
-    codes: list[npt.NDArray[np.int64]] = []
-    counts: list[npt.NDArray[np.int64]] = []
-    shard_of = keys % np.uint32(shards)
-    for shard in range(shards):
-        # A key's owners all fall in one shard: its bucket is paired whole, as without shards.
-        chosen = np.flatnonzero(shard_of == shard)
-        left, right = sharing_pairs(keys[chosen].astype(np.uint64), owners[chosen])
-        if left.size:
-            pair_codes = left * count + right
-            pair_codes.sort()
-            unique, shared = _summed(pair_codes, np.ones(pair_codes.size, dtype=np.int64))
-            codes.append(unique)
-            counts.append(shared)
-    if not codes:
-        return np.zeros((0, 2), dtype=np.int64)
-    unique, shared = _summed(np.concatenate(codes), np.concatenate(counts))
-    left, right = unique // count, unique % count
-    keep = enough_shared(shared, np.minimum(lengths[left], lengths[right]))
-    return np.stack([left[keep], right[keep]], axis=1)
+def _count_in(lengths: npt.NDArray[np.int64], first: int, total: int) -> int:
+    """How many pages from `first` on hold `total` anchors between them."""
+    ends = np.cumsum(lengths[first:])
+    return int(np.searchsorted(ends, total, side="right")) if total else 0
 
 
-def _summed(
-    codes: npt.NDArray[np.int64], counts: npt.NDArray[np.int64]
-) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
-    """Each distinct code once, sorted, with the sum of its counts (``np.unique`` with its
-    counts, by sorting: numpy's own is hash-based and slower on these sizes)."""
-    if codes.size and not (codes[1:] >= codes[:-1]).all():
-        order = np.argsort(codes, kind="stable")
-        codes, counts = codes[order], counts[order]
-    starts = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1]])
-    return codes[starts], np.add.reduceat(counts, starts)
+def anchor_pairs(
+    anchors: Sequence[ShingleIds], *, block_rows: int = BLOCK_ROWS
+) -> npt.NDArray[np.int64]:
+    """`AnchorTable.pairs` of bodies' anchors (by position)."""
+    table = AnchorTable()
+    table.extend(anchors)
+    return table.pairs(block_rows=block_rows)
+
+
+def _paired(
+    codes: npt.NDArray[np.uint64], lengths: npt.NDArray[np.int64], block_rows: int
+) -> npt.NDArray[np.int64]:
+    count = lengths.size
+    halves = codes.view(np.uint32).reshape(-1, 2)
+    keys, owners = halves[:, _HIGH], halves[:, _LOW]
+    starts: npt.NDArray[np.int64] = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
+    if not keys.size:
+        starts = starts[:0]
+    sizes = np.diff(np.r_[starts, keys.size])
+    # A key's owners follow one another in owner order: an occurrence pairs with each one
+    # after it in its bucket, so each pair is listed once per shared anchor, left < right.
+    ends = np.where((sizes > 1) & (sizes <= COMMON_ANCHOR), starts + sizes, 0)
+    per_owner = np.zeros(count, dtype=np.int64)
+    for first in range(0, keys.size, _STEP):
+        positions = np.arange(first, min(first + _STEP, keys.size))
+        rows = _rows(positions, starts, ends)
+        per_owner += np.bincount(owners[positions], weights=rows, minlength=count).astype(np.int64)
+    found: list[npt.NDArray[np.int64]] = []
+    for low, high in _blocks(per_owner, block_rows):
+        chosen = np.flatnonzero((owners >= low) & (owners < high))
+        rows = _rows(chosen, starts, ends)
+        chosen, rows = chosen[rows > 0], rows[rows > 0]
+        if not chosen.size:
+            continue
+        left = np.repeat(owners[chosen].astype(np.int64), rows)
+        right = owners[ranges(chosen + 1, rows)].astype(np.int64)
+        pairs = left * count + right
+        pairs.sort()  # np.unique, by sorting: numpy's own is hash-based, slower here
+        firsts = np.flatnonzero(np.r_[True, pairs[1:] != pairs[:-1]])
+        shared = np.diff(np.r_[firsts, pairs.size])
+        left, right = pairs[firsts] // count, pairs[firsts] % count
+        keep = enough_shared(shared, np.minimum(lengths[left], lengths[right]))
+        found.append(np.stack([left[keep], right[keep]], axis=1))
+    return np.concatenate(found) if found else np.zeros((0, 2), dtype=np.int64)
+
+
+def _rows(
+    positions: npt.NDArray[np.int64], starts: npt.NDArray[np.int64], ends: npt.NDArray[np.int64]
+) -> npt.NDArray[np.int64]:
+    """How many rows each occurrence starts: the owners after it in its bucket (none in a
+    bucket of one or of a stock anchor)."""
+    bucket = np.searchsorted(starts, positions, side="right") - 1
+    rows: npt.NDArray[np.int64] = np.maximum(ends[bucket] - positions - 1, 0)
+    return rows
+
+
+def _blocks(per_owner: npt.NDArray[np.int64], block_rows: int) -> list[tuple[int, int]]:
+    """Consecutive ranges of owners listing about `block_rows` rows each (more when one
+    owner lists more alone)."""
+    total = np.cumsum(per_owner)
+    if not total.size or total[-1] == 0:
+        return []
+    cuts = np.searchsorted(total, np.arange(block_rows, int(total[-1]), block_rows), "right")
+    bounds = np.unique(np.r_[0, cuts, per_owner.size])
+    return list(zip(bounds[:-1].tolist(), bounds[1:].tolist(), strict=True))
 
 
 def sharing_pairs(

@@ -9,6 +9,8 @@ that verification then rejects).
 
 from __future__ import annotations
 
+from typing import Protocol
+
 import numpy as np
 import numpy.typing as npt
 
@@ -21,15 +23,44 @@ LARGE_BUCKET = 64
 WINDOW = 16
 
 
-def candidate_pairs(keys: npt.NDArray[np.uint64]) -> npt.NDArray[np.int64]:
-    """Sorted unique (i, j) pairs, i < j, of documents sharing at least one band key."""
-    count = keys.shape[0]
+class BandColumns(Protocol):
+    """Band keys kept elsewhere (on disk, say), read back one band at a time."""
+
+    @property
+    def bands(self) -> int: ...
+
+    def column(self, band: int) -> npt.NDArray[np.uint64]:
+        """Every document's key of one band, in document order."""
+        ...
+
+
+class _Matrix:
+    """A (documents, bands) array of keys as `BandColumns`."""
+
+    def __init__(self, keys: npt.NDArray[np.uint64]) -> None:
+        self._keys = keys
+        self.bands = keys.shape[1]
+
+    def column(self, band: int) -> npt.NDArray[np.uint64]:
+        return self._keys[:, band]
+
+
+def candidate_pairs(keys: npt.NDArray[np.uint64] | BandColumns) -> npt.NDArray[np.int64]:
+    """Sorted unique (i, j) pairs, i < j, of documents sharing at least one band key.
+
+    `keys` is a (documents, bands) array, or `BandColumns` read a band at a time: only one
+    band's keys are then held at once."""
+    columns = _Matrix(keys) if isinstance(keys, np.ndarray) else keys
     codes = np.zeros(0, dtype=np.int64)  # unique pairs so far, as i * count + j
     found: list[npt.NDArray[np.int64]] = []
     pending = 0
-    for band in range(keys.shape[1]):
-        order = np.argsort(keys[:, band], kind="stable")
-        sorted_keys = keys[order, band]
+    count = 0
+    for band in range(columns.bands):
+        values = columns.column(band)
+        count = values.size
+        order = np.argsort(values, kind="stable")
+        sorted_keys = values[order]
+        del values
         starts = np.flatnonzero(np.r_[True, sorted_keys[1:] != sorted_keys[:-1]])
         sizes = np.diff(np.r_[starts, count])
         # Buckets of one size at a time, all at once: a Python loop per bucket would cost

@@ -15,6 +15,7 @@ earliest published member, is flagged apart from the centre.
 from __future__ import annotations
 
 import itertools
+from array import array
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
@@ -27,8 +28,13 @@ from dedup.fingerprint.normalize import figures
 from dedup.fingerprint.shingle import Fingerprint
 from dedup.models import Cluster, Document, Member, Relation, published_instant
 from dedup.verdict import (
+    BELOW_BARS,
+    BY_CONTAINMENT,
     BY_SIMILARITY,
+    NUMBERS_DIFFER,
     ORIGINAL,
+    SLOTS_DIFFER,
+    TOO_SHORT,
     UNIQUE,
     Verdict,
     figures_changed,
@@ -83,29 +89,47 @@ def cluster_documents(
     one cluster, singletons included. Cluster 1 is the largest; ties go to the earliest
     published original, then to the centre's doc_id."""
     links = _verified_links(documents, fingerprints, candidates, config)
-    parent = list(range(len(documents)))
-    for left, others in links.items():
-        for right in others:
-            _union(parent, left, right)
-    groups: dict[int, list[int]] = {}
-    for index in range(len(documents)):
-        groups.setdefault(_find(parent, index), []).append(index)
     built: list[tuple[Member, ...]] = []
-    where: dict[int, int] = {}
-    for group in groups.values():
-        for members in _centred(group, documents, fingerprints, links, config):
+    split = 0
+    for group, group_links in _groups(len(documents), links):
+        where: dict[int, int] = {}
+        for members in _centred(group, documents, fingerprints, group_links, config):
             for index in members:
                 where[index] = len(built)
-            built.append(_members(members, documents, fingerprints, links, config))
-    split = sum(
-        where[left] != where[right]
-        for left, others in links.items()
-        for right in others
-        if left < right
-    )
+            built.append(_members(members, documents, fingerprints, group_links, config))
+        split += sum(
+            where[left] != where[right]
+            for left, others in group_links.items()
+            for right in others
+            if left < right
+        )
     order = sorted(range(len(built)), key=lambda n: _cluster_order(built[n], config.timezone))
     clusters = [Cluster(cluster_id=number, members=built[n]) for number, n in enumerate(order, 1)]
     return Clustering(clusters, split)
+
+
+# Which part of the rule decided a copy, as the small code a verified pair keeps.
+_DECIDERS = (BY_SIMILARITY, BY_CONTAINMENT, NUMBERS_DIFFER, TOO_SHORT, SLOTS_DIFFER, BELOW_BARS)
+
+
+@dataclass(frozen=True, slots=True)
+class _Links:
+    """Verified pairs as columns (a pair's verdict is rebuilt when its group is clustered):
+    about 40 bytes a pair, where a dictionary of verdicts both ways costs ten times that."""
+
+    left: npt.NDArray[np.int64]
+    right: npt.NDArray[np.int64]
+    similarity: npt.NDArray[np.float64]
+    containment: npt.NDArray[np.float64]
+    decided_by: npt.NDArray[np.uint8]
+
+    def of_rows(self, rows: npt.NDArray[np.int64]) -> Iterator[tuple[int, int, Verdict]]:
+        """Some pairs, in the order given, with their verdicts."""
+        columns = (self.left, self.right, self.similarity, self.containment, self.decided_by)
+        for left, right, similarity, containment, decided_by in zip(
+            *(column[rows].tolist() for column in columns), strict=True
+        ):
+            yield left, right, Verdict(similarity, containment, True, _DECIDERS[decided_by])
 
 
 def _verified_links(
@@ -113,15 +137,73 @@ def _verified_links(
     fingerprints: Sequence[Fingerprint],
     candidates: Candidates,
     config: DedupConfig,
-) -> dict[int, dict[int, Verdict]]:
-    """Every candidate pair that verifies, both ways, with its verdict."""
-    links: dict[int, dict[int, Verdict]] = {}
-    for left, right in _sorted_pairs(candidates):
-        verdict = _verify(left, right, documents, fingerprints, config)
+) -> _Links:
+    """Every candidate pair that verifies, in candidate order, with its verdict."""
+    left, right = array("q"), array("q")
+    similarity, containment = array("d"), array("d")
+    decided_by = array("B")
+    for first, second in _sorted_pairs(candidates):
+        verdict = _verify(first, second, documents, fingerprints, config)
         if verdict.is_copy:
-            links.setdefault(left, {})[right] = verdict
-            links.setdefault(right, {})[left] = verdict
-    return links
+            left.append(first)
+            right.append(second)
+            similarity.append(verdict.similarity)
+            containment.append(verdict.containment)
+            decided_by.append(_DECIDERS.index(verdict.decided_by))
+    return _Links(
+        np.frombuffer(left, dtype=np.int64),
+        np.frombuffer(right, dtype=np.int64),
+        np.frombuffer(similarity, dtype=np.float64),
+        np.frombuffer(containment, dtype=np.float64),
+        np.frombuffer(decided_by, dtype=np.uint8),
+    )
+
+
+def _groups(count: int, links: _Links) -> Iterator[tuple[list[int], dict[int, dict[int, Verdict]]]]:
+    """The connected groups of the verified pairs, each with its links both ways (singletons
+    too, without links), in the order of their first member; a group's links are made only
+    when it is reached, so that only one group's are held as objects at a time."""
+    if not count:
+        return
+    labels = _components(count, links.left, links.right)
+    pages = np.argsort(labels, kind="stable")  # each group's pages together, in order
+    page_labels = labels[pages]
+    starts = np.flatnonzero(np.r_[True, page_labels[1:] != page_labels[:-1]]).tolist()
+    rows = np.argsort(labels[links.left], kind="stable")  # each group's pairs together
+    row_labels = labels[links.left][rows]
+    for start, end in zip(starts, [*starts[1:], count], strict=True):
+        group = pages[start:end].tolist()
+        if len(group) == 1:
+            yield group, {}
+            continue
+        first, last = np.searchsorted(row_labels, [group[0], group[0] + 1])
+        group_links: dict[int, dict[int, Verdict]] = {}
+        for left, right, verdict in links.of_rows(rows[first:last]):
+            group_links.setdefault(left, {})[right] = verdict
+            group_links.setdefault(right, {})[left] = verdict
+        yield group, group_links
+
+
+def _components(
+    count: int, left: npt.NDArray[np.int64], right: npt.NDArray[np.int64]
+) -> npt.NDArray[np.int64]:
+    """Each page's group label: the first (smallest) position in its connected group.
+
+    Each round lowers every pair's two labels to the smaller one, then lets every label
+    follow the labels it points to until they settle: a label is always a page of the same
+    group, no larger than the page itself, so they settle on the group's first page."""
+    labels = np.arange(count, dtype=np.int64)
+    while left.size:
+        lower = np.minimum(labels[left], labels[right])
+        updated = labels.copy()
+        np.minimum.at(updated, left, lower)
+        np.minimum.at(updated, right, lower)
+        while not np.array_equal(jumped := updated[updated], updated):
+            updated = jumped
+        if np.array_equal(updated, labels):
+            break
+        labels = updated
+    return labels
 
 
 # Candidate rows turned into Python ints at a time: a tuple costs about a hundred bytes.
@@ -456,16 +538,3 @@ def _cluster_order(members: tuple[Member, ...], timezone: str) -> tuple[int, int
     instant = published_instant(original.published, timezone)
     centre = members[0].document.doc_id
     return (-len(members), 0 if instant is not None else 1, instant or 0.0, centre)
-
-
-def _find(parent: list[int], index: int) -> int:
-    while parent[index] != index:
-        parent[index] = parent[parent[index]]
-        index = parent[index]
-    return index
-
-
-def _union(parent: list[int], left: int, right: int) -> None:
-    root_left, root_right = _find(parent, left), _find(parent, right)
-    if root_left != root_right:
-        parent[max(root_left, root_right)] = min(root_left, root_right)

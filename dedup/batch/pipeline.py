@@ -15,7 +15,7 @@ import numpy as np
 import numpy.typing as npt
 
 from dedup._arrays import unique_pairs
-from dedup.batch.anchors import anchor_pairs
+from dedup.batch.anchors import AnchorTable
 from dedup.batch.banding import candidate_pairs
 from dedup.batch.clustering import cluster_documents
 from dedup.batch.reference import DatasketchLSH
@@ -32,7 +32,7 @@ from dedup.config import DedupConfig
 from dedup.errors import InputError
 from dedup.fingerprint.bands import band_keys
 from dedup.fingerprint.fingerprinter import Fingerprinter
-from dedup.fingerprint.shingle import Fingerprint, ShingleIds
+from dedup.fingerprint.shingle import Fingerprint
 from dedup.fingerprint.signature import MinHasher, Signature
 from dedup.models import Document, Match, ScanResult, Skip
 from dedup.readers import InputFile, list_inputs
@@ -127,7 +127,11 @@ def _scan(
     for problem in problems:
         _skip(result, problem)
     with _spilling(result, tmp_dir) as store:
-        _scan_into(result, store, inputs, config, progress=progress, jobs=jobs, reference=reference)
+        anchors = _read_into(
+            result, store, inputs, config, progress=progress, jobs=jobs, reference=reference
+        )
+        del inputs  # the listing (two strings a file) is not needed past reading
+        _cluster_into(result, store, anchors, config, reference=reference)
         _join_translations(result, config)
         if keep_index:
             with _stage(result, "index"):
@@ -149,7 +153,7 @@ def _spilling(result: ScanResult, tmp_dir: str | os.PathLike[str] | None) -> Ite
     result.spilled_bytes = store.disk_bytes
 
 
-def _scan_into(
+def _read_into(
     result: ScanResult,
     store: PageStore,
     inputs: list[InputFile],
@@ -158,12 +162,11 @@ def _scan_into(
     progress: Progress | None,
     jobs: int | None,
     reference: bool,
-) -> None:
-    """Read, sign and cluster the inputs into `result`: documents keep their metadata in
-    memory and their bodies in `store`, with the fingerprints and signatures of the pages
-    clustered; per page, only the LSH band keys and anchors stay in memory until clustering."""
-    keys: list[npt.NDArray[np.uint64]] = []
-    anchors: list[ShingleIds] = []  # a sample of each page's shingles that finds passages
+) -> AnchorTable:
+    """Read and sign the inputs into `result` and `store`: documents keep their metadata in
+    memory and their bodies in `store`, with the fingerprints, signatures and LSH band keys
+    of the pages clustered; per page, only the anchors stay in memory until clustering."""
+    anchors = AnchorTable()  # a sample of each page's shingles that finds passages
     excluded: list[Skip] = []
     done = 0
 
@@ -186,8 +189,8 @@ def _scan_into(
         store.add_pages([chunk.fingerprints[r] for r in kept], [chunk.signatures[r] for r in kept])
         if kept:
             signatures = np.stack([chunk.signatures[row] for row in kept])
-            keys.append(band_keys(signatures, bands=config.lsh_bands, rows=config.rows))
-            anchors.extend(chunk.anchors[row] for row in kept)
+            store.band_keys.extend(band_keys(signatures, bands=config.lsh_bands, rows=config.rows))
+            anchors.extend([chunk.anchors[row] for row in kept])
         result.files_read += chunk.files_read
         done += chunk.files
         if progress is not None:
@@ -198,18 +201,31 @@ def _scan_into(
         process_all(inputs, config, jobs=workers, reference=reference, on_chunk=collect)
     for skip in excluded:
         _skip(result, skip)
-    signatures = stored_signatures(store)
+    return anchors
+
+
+def _cluster_into(
+    result: ScanResult,
+    store: PageStore,
+    anchors: AnchorTable,
+    config: DedupConfig,
+    *,
+    reference: bool,
+) -> None:
+    """Candidates from the stored band keys and the anchors, verified and clustered into
+    `result`."""
     with _stage(result, "lsh"):
         candidates: Iterable[tuple[int, int]] | npt.NDArray[np.int64]
         if reference:
             hasher = MinHasher(config.num_perm, config.seed)
             lsh = DatasketchLSH(hasher, bands=config.lsh_bands, rows=config.rows)
-            candidates = _candidate_pairs(lsh, signatures) | set(_as_tuples(anchor_pairs(anchors)))
+            banded = _candidate_pairs(lsh, stored_signatures(store))
+            candidates = banded | set(_as_tuples(anchors.pairs()))
         else:
+            # What the LSH holds per page: its band keys (on disk, read a band at a time).
+            result.index_bytes = store.band_keys.size
             # An (n, 2) array, not tuples: clustering reads it a block of rows at a time.
-            candidates = _union(_banded_pairs(keys, config, result), anchor_pairs(anchors))
-        keys.clear()
-        anchors.clear()
+            candidates = _union(candidate_pairs(store.band_keys), anchors.pairs())
     with _stage(result, "verify+cluster"):
         fingerprints = stored_fingerprints(store)
         clustering = cluster_documents(result.documents, fingerprints, candidates, config)
@@ -450,18 +466,6 @@ def _nothing_to_read(problems: list[Skip]) -> InputError:
 def _skip(result: ScanResult, skip: Skip) -> None:
     log_skip(skip)
     result.skipped.append(skip)
-
-
-def _banded_pairs(
-    keys: list[npt.NDArray[np.uint64]], config: DedupConfig, result: ScanResult
-) -> npt.NDArray[np.int64]:
-    if not keys:
-        return np.zeros((0, 2), dtype=np.int64)
-    matrix = np.concatenate(keys)
-    keys.clear()
-    # What the LSH holds per page: its band keys (signatures stay on disk).
-    result.index_bytes = matrix.nbytes
-    return candidate_pairs(matrix)
 
 
 def _union(*pairs: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:

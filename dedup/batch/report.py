@@ -13,7 +13,7 @@ import io
 import json
 import os
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, TextIO
 
@@ -220,19 +220,31 @@ def render_csv(report: Table | pd.DataFrame, *, raw: bool = False) -> str:
     Titles, sites and ids come from strangers: a cell that starts with ``=``, ``+``, ``-``,
     ``@``, a tab or a carriage return would be run as a formula by a spreadsheet, so it
     gets a leading ``'`` (as OWASP recommends for CSV injection), unless ``raw``."""
+    return "".join(_csv_parts(report, raw=raw))
+
+
+# Rows rendered at a time when a report is written: the text of a whole large report would
+# cost more memory than its rows.
+_ROWS_AT_A_TIME = 4096
+
+
+def _csv_parts(report: Table | pd.DataFrame, *, raw: bool) -> Iterator[str]:
     buffer = io.StringIO()
     if not isinstance(report, Table):
         frame = report if raw else report.apply(lambda column: column.map(_neutralised))
         frame.to_csv(buffer, index=False, lineterminator="\n")
-        return buffer.getvalue()
+        yield buffer.getvalue()
+        return
     # The writer pandas' to_csv drives, with its settings: the same bytes (tested).
     writer = csv.writer(buffer, lineterminator="\n", quoting=csv.QUOTE_MINIMAL)
     writer.writerow(report.columns)
-    if raw:
-        writer.writerows(report.rows)
-    else:
-        writer.writerows([tuple(map(_neutralised, row)) for row in report.rows])
-    return buffer.getvalue()
+    for start in range(0, len(report.rows), _ROWS_AT_A_TIME):
+        rows = report.rows[start : start + _ROWS_AT_A_TIME]
+        writer.writerows(rows if raw else [tuple(map(_neutralised, row)) for row in rows])
+        yield buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate()
+    yield buffer.getvalue()
 
 
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -247,9 +259,13 @@ def _neutralised(value: object) -> object:
 
 def render_jsonl(report: Table | pd.DataFrame) -> str:
     """The report as JSON Lines: one object per row with the CSV's fields, in its order."""
-    rows: list[dict[str, object]]
+    return "".join(_jsonl_parts(report))
+
+
+def _jsonl_parts(report: Table | pd.DataFrame) -> Iterator[str]:
+    rows: Iterable[dict[str, object]]
     if isinstance(report, Table):
-        rows = [dict(zip(report.columns, row, strict=True)) for row in report.rows]
+        rows = (dict(zip(report.columns, row, strict=True)) for row in report.rows)
     else:
         rows = [{str(k): v for k, v in row.items()} for row in report.to_dict(orient="records")]
     lines = []
@@ -259,15 +275,23 @@ def render_jsonl(report: Table | pd.DataFrame) -> str:
             if isinstance(value, str) and value:
                 row[name] = float(value)
         lines.append(json.dumps(row, ensure_ascii=False) + "\n")
-    return "".join(lines)
+        if len(lines) == _ROWS_AT_A_TIME:
+            yield "".join(lines)
+            lines.clear()
+    yield "".join(lines)
 
 
 def render(report: Table | pd.DataFrame, fmt: str = "csv") -> str:
     """The report in one of `FORMATS`."""
+    return "".join(_parts(report, fmt))
+
+
+def _parts(report: Table | pd.DataFrame, fmt: str) -> Iterator[str]:
+    """The report's text in one of `FORMATS`, a block of rows at a time."""
     if fmt == "jsonl":
-        return render_jsonl(report)
+        return _jsonl_parts(report)
     if fmt in ("csv", "csv-raw"):
-        return render_csv(report, raw=fmt == "csv-raw")
+        return _csv_parts(report, raw=fmt == "csv-raw")
     raise ValueError(f"format must be one of {', '.join(FORMATS)}, got {fmt!r}")
 
 
@@ -281,11 +305,13 @@ def write_table(
 ) -> None:
     """Write the report (CSV, or JSON Lines with ``fmt="jsonl"``) to a stream, or atomically
     to a path (a temporary file renamed into place), so an interrupted run never leaves half
-    a report."""
-    text = render(report, fmt)
+    a report. The text is made and written a block of rows at a time."""
+    parts = _parts(report, fmt)
     if not isinstance(destination, str | os.PathLike):
-        destination.write(text)
+        for part in parts:
+            destination.write(part)
         destination.flush()  # a reader that left is known now, not at exit
         return
     with atomic_writer(destination) as stream:
-        stream.write(text.encode("utf-8"))
+        for part in parts:
+            stream.write(part.encode("utf-8"))

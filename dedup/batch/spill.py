@@ -1,10 +1,10 @@
 """A scan's pages on disk: bodies, fingerprints and signatures in a temporary store.
 
-The scan keeps in memory, per page, only what finds candidates and fills the report (band
-keys, the documents' metadata); bodies, shingle ids and signatures go to files in a
-temporary folder as chunks arrive and are read back one page at a time when verification,
-the HTML report or the crawler index needs them. Memory then grows with the work in flight,
-not with the corpus.
+The scan keeps in memory, per page, only what finds candidates and fills the report (the
+documents' metadata, the anchors); bodies, shingle ids, signatures and LSH band keys go to
+files in a temporary folder as chunks arrive and are read back when verification, banding,
+the HTML report or the crawler index needs them: a page at a time, or a band's keys at a
+time. Memory then grows with the work in flight, not with the corpus.
 
 The folder is removed by `PageStore.close`, on failure and interrupt by the scan itself, and
 at the latest when the store is garbage collected or the process exits.
@@ -106,11 +106,15 @@ class _Blobs:
         return first
 
     def read(self, row: int) -> bytes:
+        start = self._starts[row]
+        return self.read_part(row, 0, self._starts[row + 1] - start)
+
+    def read_part(self, row: int, offset: int, length: int) -> bytes:
+        """`length` bytes of a row's, from `offset` into it."""
         if self._unflushed:
             self._file.flush()
             self._unflushed = False
-        start = self._starts[row]
-        return os.pread(self._file.fileno(), self._starts[row + 1] - start, start)
+        return os.pread(self._file.fileno(), length, self._starts[row] + offset)
 
     def __len__(self) -> int:
         return len(self._starts) - 1
@@ -185,22 +189,65 @@ class Records:
         self._blobs.close()
 
 
+class BandKeys:
+    """LSH band keys (one uint64 per page and band) in a file, read back a band at a time:
+    banding sorts one band's keys at a time, so only one band's column need be in memory.
+
+    Each chunk of pages is written band after band, so that a band's keys for the chunk
+    are one read."""
+
+    def __init__(self, path: str) -> None:
+        self._blobs = _Blobs(path)
+        self._rows = array("q")  # pages per chunk written
+        self.bands = 0
+
+    def extend(self, keys: npt.NDArray[np.uint64]) -> None:
+        """Append the keys of some pages, shape (pages, bands)."""
+        if not keys.shape[0]:
+            return
+        self.bands = keys.shape[1]
+        self._blobs.extend([np.ascontiguousarray(keys.T, dtype=np.uint64).tobytes()])
+        self._rows.append(keys.shape[0])
+
+    def column(self, band: int) -> npt.NDArray[np.uint64]:
+        """Every page's key of one band, in page order."""
+        column = np.empty(sum(self._rows), dtype=np.uint64)
+        at = 0
+        for chunk, rows in enumerate(self._rows):
+            column[at : at + rows] = np.frombuffer(
+                self._blobs.read_part(chunk, band * rows * 8, rows * 8), dtype=np.uint64
+            )
+            at += rows
+        return column
+
+    def __len__(self) -> int:
+        return sum(self._rows)
+
+    @property
+    def size(self) -> int:
+        return self._blobs.size
+
+    def close(self) -> None:
+        self._blobs.close()
+
+
 class PageStore:
     """The temporary store of one scan: a folder under `folder` (default: the system's
-    temporary folder) holding every page's body, and the fingerprint and signature of every
-    page that is clustered."""
+    temporary folder) holding every page's body, and the fingerprint, signature and band
+    keys of every page that is clustered."""
 
     def __init__(self, folder: str | os.PathLike[str] | None = None) -> None:
         self.path = tempfile.mkdtemp(prefix=PREFIX, dir=folder)
         self._bodies = _Blobs(os.path.join(self.path, "bodies"))
         self._fingerprints = Records(os.path.join(self.path, "fingerprints"))
         self._signatures = _Blobs(os.path.join(self.path, "signatures"))
+        self.band_keys = BandKeys(os.path.join(self.path, "bands"))
         self._cache: dict[int, Fingerprint] = {}
         self.shared_values: dict[str, str] = {}  # repeated metadata, held once
         self._remove = weakref.finalize(self, _remove, self.path, os.getpid(), self._closers())
 
     def _closers(self) -> tuple[Any, ...]:
-        return (self._bodies, self._fingerprints, self._signatures)
+        return (self._bodies, self._fingerprints, self._signatures, self.band_keys)
 
     def add_documents(self, documents: Sequence[Document]) -> list[StoredDocument]:
         """Spill documents' bodies; the documents to keep in their place read them back."""
@@ -250,7 +297,8 @@ class PageStore:
     @property
     def disk_bytes(self) -> int:
         """Bytes written to the store's files."""
-        return self._bodies.size + self._fingerprints.size + self._signatures.size
+        parts = (self._bodies, self._fingerprints, self._signatures, self.band_keys)
+        return sum(part.size for part in parts)
 
     def close(self) -> None:
         """Remove the store's folder (its documents' bodies can then no longer be read)."""

@@ -1,8 +1,16 @@
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 
-from dedup.batch.anchors import COMMON_ANCHOR, anchor_pairs
+from dedup.batch.anchors import (
+    COMMON_ANCHOR,
+    MIN_ESTIMATE,
+    MIN_SHARED,
+    AnchorTable,
+    anchor_pairs,
+)
 from dedup.fingerprint.anchors import ANCHOR_RATE, anchors_of
 
 
@@ -41,13 +49,39 @@ def test_a_stock_phrase_in_many_bodies_makes_no_pairs() -> None:
     assert anchor_pairs([anchors_of(b) for b in bodies]).size == 0
 
 
-def test_anchors_paired_by_shards_give_the_pairs_of_one_pass() -> None:
-    # Bodies drawn from a small vocabulary share many anchors, in buckets of every size.
+def brute_force(anchors: list[np.ndarray]) -> list[list[int]]:
+    """The pairs by the rule, one pair at a time: anchors shared (those of at most
+    `COMMON_ANCHOR` bodies), at least MIN_SHARED and MIN_ESTIMATE of the fewer's."""
+    keys, counts = np.unique(np.concatenate(anchors), return_counts=True)
+    usable = set(keys[counts <= COMMON_ANCHOR].tolist())
+    pairs = []
+    for i, j in itertools.combinations(range(len(anchors)), 2):
+        shared = len(usable.intersection(anchors[i].tolist(), anchors[j].tolist()))
+        fewer = min(anchors[i].size, anchors[j].size)
+        if shared >= MIN_SHARED and shared >= MIN_ESTIMATE * fewer:
+            pairs.append([i, j])
+    return pairs
+
+
+def test_anchors_paired_a_block_at_a_time_give_the_pairs_of_the_rule() -> None:
+    # Bodies drawn from a small vocabulary share many anchors, in buckets of every size,
+    # some over COMMON_ANCHOR.
     rng = np.random.default_rng(3)
     vocabulary = rng.integers(0, 2**32, size=4000, dtype=np.uint64).astype(np.uint32)
     bodies = [np.unique(rng.choice(vocabulary, size=rng.integers(5, 400))) for _ in range(300)]
     anchors = [anchors_of(body) for body in bodies]
-    whole = anchor_pairs(anchors, shards=1)
-    assert len(whole) > 100
-    for shards in (2, 16, 64):
-        assert anchor_pairs(anchors, shards=shards).tolist() == whole.tolist()
+    expected = brute_force(anchors)
+    assert len(expected) > 100
+    for block_rows in (1, 7, 1000, 1 << 30):
+        assert anchor_pairs(anchors, block_rows=block_rows).tolist() == expected
+
+
+def test_a_table_filled_a_chunk_at_a_time_gives_the_pairs_of_one_fill() -> None:
+    rng = np.random.default_rng(4)
+    vocabulary = rng.integers(0, 2**32, size=2000, dtype=np.uint64).astype(np.uint32)
+    bodies = [np.unique(rng.choice(vocabulary, size=rng.integers(0, 300))) for _ in range(120)]
+    anchors = [anchors_of(body) for body in bodies]
+    table = AnchorTable()
+    for start in range(0, len(anchors), 17):
+        table.extend(anchors[start : start + 17])
+    assert table.pairs().tolist() == anchor_pairs(anchors).tolist() == brute_force(anchors)

@@ -207,3 +207,32 @@ def test_candidates_as_an_array_cluster_as_the_same_pairs_as_tuples() -> None:
     assert len(from_array) == 2
     empty = build_clusters(docs, shingles, np.zeros((0, 2), dtype=np.int64), CONFIG)
     assert len(empty) == len(docs)
+
+
+def test_groups_are_the_connected_components_labelled_by_their_first_page() -> None:
+    from dedup.batch.clustering import _components
+
+    rng = np.random.default_rng(7)
+    count = 2000
+    # Chains in both directions, stars and stray pairs: components of every shape.
+    pairs = rng.integers(0, count, size=(1500, 2))
+    chain = np.arange(300, 700)
+    pairs = np.concatenate([pairs, np.stack([chain[1:], chain[:-1]], axis=1)])
+    neighbours: dict[int, set[int]] = {}
+    for left, right in pairs.tolist():
+        neighbours.setdefault(left, set()).add(right)
+        neighbours.setdefault(right, set()).add(left)
+    expected = list(range(count))
+    for page in range(count):
+        if expected[page] != page:
+            continue
+        seen, todo = {page}, [page]
+        while todo:
+            for other in neighbours.get(todo.pop(), ()):
+                if other not in seen:
+                    seen.add(other)
+                    todo.append(other)
+        for other in seen:
+            expected[other] = min(expected[other], page)
+    assert _components(count, pairs[:, 0], pairs[:, 1]).tolist() == expected
+    assert _components(3, pairs[:0, 0], pairs[:0, 1]).tolist() == [0, 1, 2]

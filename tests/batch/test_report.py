@@ -20,6 +20,7 @@ from dedup.batch.report import (
     render_csv,
     skipped_table,
     write_csv,
+    write_table,
 )
 from dedup.models import Cluster, Document, Match, Member, Skip
 
@@ -140,3 +141,19 @@ def test_the_cli_writes_reports_without_pandas(tmp_path: Path) -> None:
     )
     assert done.stdout.strip().splitlines()[-1] == "False"
     assert (tmp_path / "r.csv").read_text(encoding="utf-8").startswith("cluster_id,")
+
+
+def test_a_report_written_a_block_of_rows_at_a_time_is_its_rendered_text(tmp_path: Path) -> None:
+    # More rows than are rendered at a time, with cells to quote and to neutralise.
+    clusters = [cluster(n, f"=a{n}", f"b{n}", f"c,{n}") for n in range(1, 4000)]
+    table = clusters_table(clusters)
+    assert len(table.rows) > 10_000
+    for fmt in FORMATS:
+        stream = io.StringIO()
+        write_table(table, stream, fmt)
+        write_table(table, tmp_path / "report", fmt)
+        assert stream.getvalue() == render(table, fmt)
+        assert (tmp_path / "report").read_bytes() == render(table, fmt).encode("utf-8")
+    # pandas writes the frame whole: the same text.
+    for fmt in FORMATS:
+        assert render(table, fmt) == render(clusters_frame(clusters), fmt)

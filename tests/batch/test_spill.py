@@ -243,3 +243,24 @@ def test_input_bytes_counts_local_files(tmp_path: Path) -> None:
     inputs, _ = list_inputs([tmp_path])
     assert spill.input_bytes(inputs) == 1024
     assert os.path.exists(tmp_path / "a.txt")  # user files are only read
+
+
+def test_band_keys_read_back_a_band_at_a_time_give_the_pairs_of_the_array(
+    tmp_path: Path,
+) -> None:
+    rng = np.random.default_rng(5)
+    keys = rng.integers(0, 40, size=(700, 6)).astype(np.uint64)
+    store = spill.PageStore(tmp_path)
+    try:
+        # Chunks of several sizes, one of them empty.
+        for start, end in ((0, 1), (1, 129), (129, 129), (129, 300), (300, 700)):
+            store.band_keys.extend(keys[start:end])
+        assert len(store.band_keys) == len(keys) and store.band_keys.bands == 6
+        for band in range(6):
+            assert store.band_keys.column(band).tolist() == keys[:, band].tolist()
+        assert (
+            pipeline.candidate_pairs(store.band_keys).tolist()
+            == pipeline.candidate_pairs(keys).tolist()
+        )
+    finally:
+        store.close()

@@ -27,6 +27,7 @@ _INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad\u180e]")
 _TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9]*(?:\s[^<>]{0,500})?/?>")
 _ENTITY = re.compile(r"&(?:#\d{1,7}|#x[0-9A-Fa-f]{1,6}|[A-Za-z]{2,8});")
 _SURROGATE = re.compile("[\ud800-\udfff]")
+_INVISIBLE_OR_SURROGATE = re.compile(f"[{_INVISIBLE.pattern[1:-1]}\ud800-\udfff]")
 _SPACE = r" \t\u00a0\u3000\u2000-\u200a\u202f\u205f"
 _OTHER_SPACE = r"\t\u00a0\u3000\u2000-\u200a\u202f\u205f"
 # The runs of spaces that are not a single " " already (replacing those changes nothing).
@@ -46,7 +47,8 @@ _TONE_MARKS = str.maketrans("āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜń�
 def clean_residue(text: str) -> str:
     """Remove zero-width characters, HTML tags and entities; unify spaces within lines;
     replace lone surrogates (undecodable bytes kept by Python) with U+FFFD."""
-    text = _SURROGATE.sub("\ufffd", _INVISIBLE.sub("", text))
+    if _INVISIBLE_OR_SURROGATE.search(text):  # one pass over most pages, which hold neither
+        text = _SURROGATE.sub("\ufffd", _INVISIBLE.sub("", text))
     if "<" in text:
         text = _TAG.sub("", text)
     if "&" in text:

@@ -8,6 +8,7 @@ exactly like its Simplified copy.
 from __future__ import annotations
 
 import re
+from functools import cache
 
 import numpy as np
 
@@ -213,9 +214,16 @@ def is_prose(shadow_line: str) -> bool:
 
 
 def count_matches(single_character: re.Pattern[str], text: str) -> int:
-    """How many characters of `text` a one-character pattern matches (without building a
-    list of them, as findall would)."""
-    return len(text) - len(single_character.sub("", text))
+    """How many characters of `text` a one-character pattern matches: the lengths of its
+    runs summed. Matching characters come in runs (the ideographs of a sentence), so this
+    is a few matches where a substitution or findall makes one per character (two to four
+    times slower)."""
+    return sum(map(len, _runs_of(single_character).findall(text)))
+
+
+@cache
+def _runs_of(single_character: re.Pattern[str]) -> re.Pattern[str]:
+    return re.compile(f"(?:{single_character.pattern})+", single_character.flags)
 
 
 def count_cjk(text: str) -> int:

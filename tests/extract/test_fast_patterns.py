@@ -85,3 +85,20 @@ def test_every_line_the_code_pattern_matches_holds_a_code_mark(data: st.DataObje
     # `is_code` searches only lines holding one of the marks: every alternative needs one.
     text = data.draw(st.from_regex(boilerplate._CODE))
     assert any(mark in text for mark in boilerplate._CODE_MARKS), text
+
+
+@given(TEXT)
+def test_characters_counted_by_their_runs_as_one_by_one(text: str) -> None:
+    from dedup.extract.text import _CJK_ANY, _WIDE
+
+    for pattern in (_WIDE, _CJK_ANY, boilerplate._CJK):
+        plain = len(text) - len(pattern.sub("", text))
+        assert boilerplate.count_matches(pattern, text) == plain
+
+
+def test_wide_characters_counted_by_their_runs_on_every_code_point() -> None:
+    from dedup.extract.text import _WIDE
+
+    for start in range(0, 0x110000, 0x1000):
+        block = "".join(map(chr, range(start, start + 0x1000)))
+        assert boilerplate.count_matches(_WIDE, block) == len(_WIDE.findall(block)), hex(start)

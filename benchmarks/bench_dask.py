@@ -37,7 +37,7 @@ def main() -> int:
     from dedup.batch.pipeline import scan_on_dask
 
     for size in map(int, args.sizes.split(",")):
-        folder = corpus(size)
+        folder = corpus(size, "synthetic")
         started = time.perf_counter()
         local = dedup.scan([folder], jobs=args.workers)
         local_seconds = time.perf_counter() - started

@@ -7,6 +7,8 @@ What runs where:
 - each worker turns its pages' signatures into band keys; a Dask DataFrame shuffle on the
   key brings equal keys together, so no process ever holds every band key; each shuffled
   partition pairs its buckets (the local engine's banding rules);
+- the same for anchors (the containment candidates of `dedup.batch.anchors`): a shuffle on
+  the anchor, pairs counted per partition, a shuffle on the pair to sum the counts;
 - candidate pairs meet both pages' fingerprints through two shuffle joins and are verified
   on the workers;
 - only verified pairs (copies: few next to the pages) come back to the client, which
@@ -56,7 +58,12 @@ _ANCHORS_META = pd.DataFrame(
     {"anchor": np.zeros(0, np.uint64), "doc": np.zeros(0, np.int64), "count": np.zeros(0, np.int64)}
 )
 _SHARING_META = pd.DataFrame(
-    {"left": np.zeros(0, np.int64), "right": np.zeros(0, np.int64), "fewer": np.zeros(0, np.int64)}
+    {
+        "left": np.zeros(0, np.int64),
+        "right": np.zeros(0, np.int64),
+        "shared": np.zeros(0, np.int64),
+        "fewer": np.zeros(0, np.int64),
+    }
 )
 _NO_ANCHORS = np.zeros(0, np.uint64)
 _PRINTS_META = pd.DataFrame(
@@ -140,11 +147,9 @@ def scan_partitions(
     offsets = np.concatenate([[0], np.cumsum(kept_counts)]).astype(np.int64).tolist()
     bands = client.map(_band_frame, chunks, offsets[:-1], config=config, pure=False)
     buckets = dd.from_delayed(bands, meta=_BANDS_META, verify_meta=False)
-    pairs = (
-        buckets.shuffle(on="bucket")
-        .map_partitions(_pairs_frame, meta=_PAIRS_META)
-        .drop_duplicates()
-    )
+    banded = buckets.shuffle(on="bucket").map_partitions(_pairs_frame, meta=_PAIRS_META)
+    anchored = _anchored_pairs(client, chunks, offsets)
+    pairs = dd.concat([banded, anchored]).drop_duplicates()
     prints = dd.from_delayed(
         client.map(_prints_frame, chunks, offsets[:-1], pure=False),
         meta=_PRINTS_META,
@@ -171,6 +176,22 @@ def scan_partitions(
     result.skipped.extend(excluded)
     _store_fingerprints(client, chunks, offsets, needed, store)
     return stored_fingerprints(store), links
+
+
+def _anchored_pairs(client: Any, chunks: list[Any], offsets: list[int]) -> Any:
+    """The containment candidates, as the local engine's `anchor_pairs` makes them: a
+    shuffle on the anchor brings each anchor's pages together (a partition pairs whole
+    buckets, so stock anchors are known as such), each partition counts its rows per pair,
+    and a shuffle on the pair brings a pair's counts together to be summed and judged."""
+    import dask.dataframe as dd
+
+    rows = dd.from_delayed(
+        client.map(_anchor_frame, chunks, offsets[:-1], pure=False),
+        meta=_ANCHORS_META,
+        verify_meta=False,
+    )
+    sharing = rows.shuffle(on="anchor").map_partitions(_sharing_frame, meta=_SHARING_META)
+    return sharing.shuffle(on=["left", "right"]).map_partitions(_enough_frame, meta=_PAIRS_META)
 
 
 def cluster_pages(
@@ -248,18 +269,33 @@ def _anchor_frame(chunk: ChunkResult, offset: int) -> pd.DataFrame:
 
 
 def _sharing_frame(frame: pd.DataFrame) -> pd.DataFrame:
-    """A row per shared anchor of two pages, with the fewer of their anchor counts."""
+    """Per pair of pages sharing anchors of this partition: how many they share, and the
+    fewer of their anchor counts."""
     if frame.empty:
         return _SHARING_META.copy()
-    left, right = sharing_pairs(frame["anchor"].to_numpy(), frame["doc"].to_numpy())
-    counts = dict(zip(frame["doc"].tolist(), frame["count"].tolist(), strict=True))
-    fewer = [min(counts[a], counts[b]) for a, b in zip(left.tolist(), right.tolist(), strict=True)]
-    return pd.DataFrame({"left": left, "right": right, "fewer": np.array(fewer, dtype=np.int64)})
+    docs = frame["doc"].to_numpy()
+    left, right = sharing_pairs(frame["anchor"].to_numpy(), docs)
+    if not left.size:
+        return _SHARING_META.copy()
+    pages, first = np.unique(docs, return_index=True)
+    counts = frame["count"].to_numpy()[first]
+    fewer = np.minimum(counts[np.searchsorted(pages, left)], counts[np.searchsorted(pages, right)])
+    rows = pd.DataFrame({"left": left, "right": right, "fewer": fewer})
+    counted = rows.groupby(["left", "right"], sort=False).agg(
+        shared=("fewer", "size"), fewer=("fewer", "first")
+    )
+    return counted.reset_index().astype(np.int64)
 
 
 def _enough_frame(frame: pd.DataFrame) -> pd.DataFrame:
-    keep = enough_shared(frame["shared"].to_numpy(), frame["fewer"].to_numpy())
-    return frame.loc[keep, ["left", "right"]].astype(np.int64).reset_index(drop=True)
+    """The pairs of a shuffled partition (each pair's counts all here) that share enough."""
+    if frame.empty:
+        return _PAIRS_META.copy()
+    summed = frame.groupby(["left", "right"], sort=False).agg(
+        shared=("shared", "sum"), fewer=("fewer", "first")
+    )
+    keep = enough_shared(summed["shared"].to_numpy(), summed["fewer"].to_numpy())
+    return summed.index[keep].to_frame(index=False).astype(np.int64)
 
 
 def _prints_frame(chunk: ChunkResult, offset: int) -> pd.DataFrame:

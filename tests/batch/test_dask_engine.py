@@ -77,6 +77,41 @@ def test_a_larger_messier_folder_gives_the_same_report_bytes(
     assert "dedup: skipped: " in stderr
 
 
+def test_an_account_carried_inside_a_longer_page_is_found_as_locally(
+    scheduler: str, tmp_path: Path
+) -> None:
+    # A witness's account carried inside a round-up three times its length: no LSH band
+    # pairs them (checked below), only their shared anchors do (the containment candidates),
+    # on both engines.
+    import numpy as np
+
+    from dedup.batch.banding import candidate_pairs
+    from dedup.batch.workers import process_chunk
+    from dedup.config import DedupConfig
+    from dedup.fingerprint.bands import band_keys
+    from dedup.fingerprint.fingerprinter import Fingerprinter
+    from dedup.readers import list_inputs
+
+    from .test_copy_classes import BULLETIN, REPORT, SAME_EVENT, TOLL, write
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    around = REPORT.replace(BULLETIN, "")
+    toll = TOLL.format(dead=5, missing=3, houses=120, loss=2.4)
+    write(folder, "account.txt", SAME_EVENT, "2023-08-03 20:00")
+    write(folder, "bulletin.txt", BULLETIN, "2023-08-03 18:00")  # the same event, no copy
+    write(folder, "roundup.txt", "\n".join([around, SAME_EVENT, toll]), "2023-08-04 09:00")
+    config = DedupConfig()
+    chunk = process_chunk(list_inputs([folder])[0], Fingerprinter(config))
+    keys = band_keys(np.stack(chunk.signatures), bands=config.lsh_bands, rows=config.rows)
+    assert candidate_pairs(keys).size == 0
+    local, dask, _ = reports(folder, tmp_path, scheduler)
+    assert local == dask
+    report = dask.decode("utf-8").split("cluster_id,doc_id")[0]  # the clusters, not the docs
+    sizes = {row.split(",")[2]: row.split(",")[1] for row in report.splitlines()[1:]}
+    assert sizes == {"account.txt": "2", "roundup.txt": "2", "bulletin.txt": "1"}
+
+
 def test_the_client_keeps_bodies_in_its_store_and_removes_it(
     scheduler: str, tmp_path: Path
 ) -> None:

@@ -3,10 +3,11 @@
 Pages are the corpus pages of `make bench` (benchmarks/out/corpus-N: every usable real
 article once, then re-posts with variations), extracted and fingerprinted once up front in
 worker processes and cached (benchmarks/out/fingerprints-N.npz), so the figures are the
-index's own cost. Every page is added with `add_fingerprint` (look up, verify, insert); one
-in ten is queried again with `query_fingerprint`, given its signature as the add is, right
-after. Memory is the growth of the process's resident set while the index fills, per page
-(the peak growth is printed too).
+index's own cost. Every page is added with `add_fingerprint` (look up, verify, insert),
+given its extracted body as `add` gives it (the index keeps what the slot check reads); one
+in ten is queried again with `query_fingerprint`, given its signature and body as the add
+is, right after. Memory is the growth of the process's resident set while the index fills,
+per page (the peak growth is printed too), and, in memory, the bytes of the index's arrays.
 
 With --storage redis://host:port/db the index is the shared one in that Redis server (in a
 fresh namespace, deleted afterwards); memory is then the growth of the server's used_memory.
@@ -77,13 +78,13 @@ def main() -> int:
     before, before_peak = used_mb(server), peak_mb()
     adds, queries, both = [], [], []
     started = time.perf_counter()
-    for number, (doc_id, fingerprint, signature) in enumerate(pages):
+    for number, (doc_id, fingerprint, signature, body) in enumerate(pages):
         tick = time.perf_counter()
-        index.add_fingerprint(doc_id, fingerprint, signature)
+        index.add_fingerprint(doc_id, fingerprint, signature, body=body)
         added = time.perf_counter()
         adds.append(added - tick)
         if number % 10 == 0:
-            index.query_fingerprint(fingerprint, signature)
+            index.query_fingerprint(fingerprint, signature, body=body)
             queries.append(time.perf_counter() - added)
             both.append(time.perf_counter() - tick)
     total = time.perf_counter() - started
@@ -103,6 +104,8 @@ def main() -> int:
         forget(server, namespace)
         return 0
     print(f"peak memory growth {peak_mb() - before_peak:.0f} MB")
+    arrays = index._index.nbytes
+    print(f"the index's arrays: {arrays / len(pages):.0f} bytes per page")
     target = ROOT / "benchmarks" / "out" / "crawler.dedup"
     started = time.perf_counter()
     index.save(target)
@@ -120,27 +123,37 @@ def main() -> int:
 
 
 def fingerprinted(size: int) -> list:  # type: ignore[type-arg]
-    """(doc_id, fingerprint, signature or None) of every page of corpus-N, cached."""
+    """(doc_id, fingerprint, signature or None, body) of every page of corpus-N, cached."""
     from bench_scan import OUT, corpus
 
     from dedup.fingerprint.shingle import Fingerprint
 
     cache = OUT / f"fingerprints-{size}.npz"
-    if not cache.exists():
+    if not _with_bodies(cache):
         write_cache(corpus(size, "synthetic"), cache)
     with np.load(cache, allow_pickle=False) as saved:
         raw, ids = saved["id_bytes"].tobytes(), saved["id_offsets"].tolist()
         shingles, cuts = saved["shingles"], saved["shingle_offsets"].tolist()
         numbers, number_cuts = saved["numbers"], saved["number_offsets"].tolist()
         signatures = saved["signatures"]
+        body_bytes, body_cuts = saved["body_bytes"].tobytes(), saved["body_offsets"].tolist()
     pages = []
     for row in range(len(ids) - 1):
         fingerprint = Fingerprint(
             shingles[cuts[row] : cuts[row + 1]], numbers[number_cuts[row] : number_cuts[row + 1]]
         )
         signature = signatures[row] if fingerprint.size else None
-        pages.append((raw[ids[row] : ids[row + 1]].decode(), fingerprint, signature))
+        body = body_bytes[body_cuts[row] : body_cuts[row + 1]].decode()
+        pages.append((raw[ids[row] : ids[row + 1]].decode(), fingerprint, signature, body))
     return pages
+
+
+def _with_bodies(cache: Path) -> bool:
+    """Whether the cache exists and holds the pages' bodies (earlier ones did not)."""
+    if not cache.exists():
+        return False
+    with np.load(cache, allow_pickle=False) as saved:
+        return "body_bytes" in saved.files
 
 
 def write_cache(folder: Path, cache: Path) -> None:
@@ -149,13 +162,14 @@ def write_cache(folder: Path, cache: Path) -> None:
     from dedup.readers import list_inputs
 
     inputs, _ = list_inputs([folder])
-    ids, shingles, numbers, signatures = [], [], [], []
+    ids, shingles, numbers, signatures, bodies = [], [], [], [], []
 
     def collect(chunk) -> None:  # type: ignore[no-untyped-def]
         for document, fingerprint, signature in zip(
             chunk.documents, chunk.fingerprints, chunk.signatures, strict=True
         ):
             ids.append(document.doc_id.encode())
+            bodies.append(document.body.encode())
             shingles.append(fingerprint.shingles)
             numbers.append(fingerprint.numbers)
             signatures.append(signature)
@@ -172,6 +186,8 @@ def write_cache(folder: Path, cache: Path) -> None:
         numbers=np.concatenate(numbers),
         number_offsets=offsets(n.size for n in numbers),
         signatures=np.stack(signatures),
+        body_bytes=np.frombuffer(b"".join(bodies), dtype=np.uint8),
+        body_offsets=offsets(len(b) for b in bodies),
     )
 
 
@@ -189,14 +205,17 @@ def batched(index, pages, size: int, server, namespace: str) -> int:  # type: ig
     before = used_mb(server)
     started = time.perf_counter()
     for start in range(0, len(pages), size):
-        index.add_fingerprints(pages[start : start + size])
+        batch = pages[start : start + size]
+        index.add_fingerprints([page[:3] for page in batch], bodies=[body for *_, body in batch])
     adding = time.perf_counter() - started
     grown = used_mb(server) - before
     started = time.perf_counter()
     for start in range(0, len(pages), size):
         batch = pages[start : start + size]
         index.query_fingerprints(
-            [fp for _, fp, _ in batch], [signature for _, _, signature in batch]
+            [fp for _, fp, _, _ in batch],
+            [signature for _, _, signature, _ in batch],
+            bodies=[body for *_, body in batch],
         )
     querying = time.perf_counter() - started
     print(

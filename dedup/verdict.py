@@ -69,7 +69,7 @@ def verify(
         number_agreement(left.numbers, right.numbers),
         config,
     )
-    if pages is None or not verdict.is_copy or similarity >= DISAGREEING_NUMBERS_SIMILARITY:
+    if pages is None or not verdict.is_copy or not slots_checked(similarity):
         return verdict
     return check_slots(verdict, pages[0].body, pages[1].body)
 
@@ -86,9 +86,21 @@ def check_slots(verdict: Verdict, left: str, right: str) -> Verdict:
     the 252 copies that pass the bars below near-identity has both (a copy's edits are a
     pronoun, a source line, a date restated, an updated figure). Near-identical bodies
     (`DISAGREEING_NUMBERS_SIMILARITY`) are not checked: a corrected name leaves a copy."""
-    if not compare_slots(left, right).differ:
+    if not slots_differ(left, right):
         return verdict
     return Verdict(verdict.similarity, verdict.containment, False, SLOTS_DIFFER)
+
+
+def slots_checked(similarity: float) -> bool:
+    """Whether a copy this similar (Jaccard, exact or estimated) has its slots checked
+    (`check_slots`): near-identical bodies are not."""
+    return similarity < DISAGREEING_NUMBERS_SIMILARITY
+
+
+def slots_differ(left: str, right: str) -> bool:
+    """Whether two bodies fill one frame for different places (`check_slots`' test, which
+    the crawler's index applies to the copies it verifies on samples)."""
+    return compare_slots(left, right).differ
 
 
 def judge(

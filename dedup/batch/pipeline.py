@@ -244,7 +244,10 @@ def _crawler_index(result: ScanResult, store: PageStore, config: DedupConfig) ->
         for member in sorted(cluster.members, key=lambda m: not m.is_original):
             row = position[member.document.doc_id]
             dedup.add_fingerprint(
-                member.document.doc_id, store.fingerprint(row), store.signature(row)
+                member.document.doc_id,
+                store.fingerprint(row),
+                store.signature(row),
+                body=member.document.body,
             )
     return dedup
 
@@ -377,6 +380,7 @@ def _index_files(
         nonlocal done
         skipped.extend(chunk.skips)
         batch: list[tuple[str, Fingerprint, Signature | None]] = []
+        bodies: list[str] = []
         batched: dict[str, Fingerprint] = {}
         held: list[tuple[str, Fingerprint, Document]] = []
         for document, fingerprint, signature in zip(
@@ -393,9 +397,13 @@ def _index_files(
                 held.append((page_id, fingerprint, document))
             else:
                 batch.append((page_id, fingerprint, signature))
+                bodies.append(document.body)
                 batched[page_id] = fingerprint
         if held:
-            answers = dedup.query_fingerprints([fingerprint for _, fingerprint, _ in held])
+            answers = dedup.query_fingerprints(
+                [fingerprint for _, fingerprint, _ in held],
+                bodies=[document.body for _, _, document in held],
+            )
             for (page_id, _, document), matches in zip(held, answers, strict=True):
                 same = any(m.doc_id == page_id and m.similarity >= SAME_PAGE for m in matches)
                 skipped.append(_id_taken(document, page_id, same=same))
@@ -403,9 +411,11 @@ def _index_files(
         # process may add one of these ids meanwhile: that page is skipped, not an error.
         refused: list[str] = []
         answers = (
-            dedup.add_fingerprints(batch, refused=refused)
+            dedup.add_fingerprints(batch, refused=refused, bodies=bodies)
             if add
-            else dedup.query_fingerprints([fingerprint for _, fingerprint, _ in batch])
+            else dedup.query_fingerprints(
+                [fingerprint for _, fingerprint, _ in batch], bodies=bodies
+            )
         )
         paths = {_index_id(d, id_prefix): d.path for d in chunk.documents}
         skipped.extend(Skip(paths.get(doc_id) or doc_id, ALREADY_INDEXED) for doc_id in refused)

@@ -111,6 +111,13 @@ def compare_slots(left: str, right: str, *, ngram: int = FLANK) -> Slots:
     return Slots(places_a, places_b, tuple(_differing_slots(_body(left), _body(right), ngram)))
 
 
+def repeats_a_place(body: str) -> bool:
+    """Whether a body (as extracted) repeats a place name: a body that does not never
+    names a place apart, so `compare_slots` finds no differing frame with it, whatever the
+    other body (the crawler's index keeps the text of the others only)."""
+    return bool(_places_apart(body, ""))
+
+
 def _places_apart(text: str, other: str) -> tuple[str, ...]:
     """The place names `text` repeats and `other` never states, sorted. (Once at most is
     too loose: a short copy names once the place its longer original repeats.)"""

@@ -8,7 +8,8 @@ which keeps them, finds each page's candidates through its band keys and verifie
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from typing import Protocol
 
 from dedup.fingerprint.shingle import Fingerprint
@@ -19,15 +20,26 @@ from dedup.models import Match
 # A page as the index takes it: its fingerprint and its MinHash signature (None when the
 # page has no body: it is kept, and matches nothing).
 Signed = tuple[Fingerprint, Signature | None]
+# The texts of the kept bodies (`dedup.index.bodies`) of some candidates, by their
+# positions ("" for a candidate that keeps none).
+BodySource = Callable[[list[int]], list[str]]
+
+
+def no_bodies(positions: list[int]) -> list[str]:
+    """A `BodySource` of candidates that keep no body."""
+    return [""] * len(positions)
 
 
 @dataclass(frozen=True, slots=True)
 class Candidates:
-    """Pages an index found for a lookup, to verify: ids, originals and samples, in order."""
+    """Pages an index found for a lookup, to verify: ids, originals and samples, in order,
+    and where to read their kept bodies (asked only for the few copies whose slots are
+    checked)."""
 
     doc_ids: list[str]
     originals: list[str]
     samples: Samples
+    bodies: BodySource = field(default=no_bodies)
 
 
 class Backend(Protocol):
@@ -35,15 +47,21 @@ class Backend(Protocol):
     at once, and sees the pages as they were before or after any other call."""
 
     def add(
-        self, pages: list[tuple[str, Fingerprint, Signature | None]]
+        self,
+        pages: list[tuple[str, Fingerprint, Signature | None]],
+        bodies: Sequence[bytes] | None = None,
     ) -> list[list[Match] | None]:
         """Index pages in order, each answering with its verified matches among the pages
         indexed before it (earlier pages of the batch included), best first; None for a
-        page whose id was indexed already (it is left as it was)."""
+        page whose id was indexed already (it is left as it was). ``bodies`` are the
+        pages' kept bodies (`dedup.index.bodies`), kept with them; none when not given."""
         ...
 
-    def query(self, pages: list[Signed]) -> list[list[Match]]:
-        """Each page's verified matches, best first; indexes nothing."""
+    def query(
+        self, pages: list[Signed], bodies: Sequence[bytes] | None = None
+    ) -> list[list[Match]]:
+        """Each page's verified matches, best first (its slots checked against those of
+        copies below near-identity when ``bodies`` gives its kept body); indexes nothing."""
         ...
 
     def remove(self, doc_ids: list[str]) -> int:

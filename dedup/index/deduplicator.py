@@ -15,6 +15,7 @@ from dedup.fingerprint.fingerprinter import Fingerprinter
 from dedup.fingerprint.shingle import Fingerprint
 from dedup.fingerprint.signature import Signature
 from dedup.index.backend import Backend
+from dedup.index.bodies import kept_body
 from dedup.index.file import load_index
 from dedup.index.memory import MemoryIndex
 from dedup.index.translations import TranslationIndex
@@ -98,7 +99,9 @@ class Deduplicator:
         """
         _check_id(doc_id)
         fingerprint, document = self._page(text, url)
-        matches = self.add_fingerprint(doc_id, fingerprint, self._sign(fingerprint))
+        matches = self.add_fingerprint(
+            doc_id, fingerprint, self._sign(fingerprint), body=document.body
+        )
         return matches + self._translated([(doc_id, document)], add=True)[0]
 
     def seen(self, doc_id: str, text: str | bytes, *, url: str | None = None) -> Match | None:
@@ -116,7 +119,8 @@ class Deduplicator:
         """The near-duplicates of a page already indexed, best first; indexes nothing. A
         page with no article body (empty, or navigation only) has none: ``[]``."""
         fingerprint, document = self._page(text, url, body_required=False)
-        return self.query_fingerprint(fingerprint) + self._translated([(None, document)])[0]
+        found = self.query_fingerprint(fingerprint, body=document.body)
+        return found + self._translated([(None, document)])[0]
 
     def add_many(
         self, pages: Iterable[tuple[str, str | bytes] | tuple[str, str | bytes, str | None]]
@@ -132,7 +136,8 @@ class Deduplicator:
         checked = [_checked_page(page) for page in pages]
         read = [(page[0], *self._page(page[1], _url(page))) for page in checked]
         answers = self.add_fingerprints(
-            [(doc_id, fingerprint, self._sign(fingerprint)) for doc_id, fingerprint, _ in read]
+            [(doc_id, fingerprint, self._sign(fingerprint)) for doc_id, fingerprint, _ in read],
+            bodies=[document.body for _, _, document in read],
         )
         documents: list[tuple[str | None, Document]] = [(d, document) for d, _, document in read]
         translated = self._translated(documents, add=True)
@@ -145,7 +150,10 @@ class Deduplicator:
         of each, in order (``[]`` for a page with no article body)."""
         pairs = [page if isinstance(page, tuple) else (page, None) for page in pages]
         read = [self._page(text, url, body_required=False) for text, url in pairs]
-        answers = self.query_fingerprints([fingerprint for fingerprint, _ in read])
+        answers = self.query_fingerprints(
+            [fingerprint for fingerprint, _ in read],
+            bodies=[document.body for _, document in read],
+        )
         translated = self._translated([(None, document) for _, document in read])
         return [found + more for found, more in zip(answers, translated, strict=True)]
 
@@ -229,34 +237,51 @@ class Deduplicator:
     # ------------------------------------------------------------------ pages already fingerprinted
 
     def add_fingerprint(
-        self, doc_id: str, fingerprint: Fingerprint, signature: Signature | None
+        self,
+        doc_id: str,
+        fingerprint: Fingerprint,
+        signature: Signature | None,
+        *,
+        body: str | None = None,
     ) -> list[Match]:
-        """`add` for a page already extracted and signed (as `dedup scan` has them)."""
-        return self.add_fingerprints([(doc_id, fingerprint, signature)])[0]
+        """`add` for a page already extracted and signed (as `dedup scan` has them), with
+        its extracted ``body``: without it, the page's slots are never checked (a notice
+        filled for another district matches it as a copy)."""
+        bodies = None if body is None else [body]
+        return self.add_fingerprints([(doc_id, fingerprint, signature)], bodies=bodies)[0]
 
     def query_fingerprint(
-        self, fingerprint: Fingerprint, signature: Signature | None = None
+        self,
+        fingerprint: Fingerprint,
+        signature: Signature | None = None,
+        *,
+        body: str | None = None,
     ) -> list[Match]:
-        """`query` for a page already extracted and fingerprinted; its MinHash signature
-        is computed unless given (as `dedup scan` has it)."""
-        return self.query_fingerprints([fingerprint], [signature])[0]
+        """`query` for a page already extracted and fingerprinted (with its extracted
+        ``body``, as `add_fingerprint`); its MinHash signature is computed unless given (as
+        `dedup scan` has it)."""
+        bodies = None if body is None else [body]
+        return self.query_fingerprints([fingerprint], [signature], bodies=bodies)[0]
 
     def add_fingerprints(
         self,
         pages: list[tuple[str, Fingerprint, Signature | None]],
         *,
         refused: list[str] | None = None,
+        bodies: list[str] | None = None,
     ) -> list[list[Match]]:
-        """`add_many` for pages already extracted and signed (as `dedup scan` has them).
+        """`add_many` for pages already extracted and signed (as `dedup scan` has them),
+        with their extracted ``bodies`` (see `add_fingerprint`).
 
         With a ``refused`` list, the ids already indexed (by another process, say) are put
         in it, with no matches, instead of raising `DuplicateIdError`.
         """
         for doc_id, _, _ in pages:
             _check_id(doc_id)
+        kept = _kept_bodies(bodies, len(pages))
         if self.config.max_age_days is not None:
             self._index.expire(time.time() - self.config.max_age_days * 86400)
-        answers = self._index.add(pages)
+        answers = self._index.add(pages, kept)
         turned_away = [
             doc_id for (doc_id, _, _), answer in zip(pages, answers, strict=True) if answer is None
         ]
@@ -267,18 +292,25 @@ class Deduplicator:
         return [answer or [] for answer in answers]
 
     def query_fingerprints(
-        self, fingerprints: list[Fingerprint], signatures: list[Signature | None] | None = None
+        self,
+        fingerprints: list[Fingerprint],
+        signatures: list[Signature | None] | None = None,
+        *,
+        bodies: list[str] | None = None,
     ) -> list[list[Match]]:
         """`query_many` for pages already extracted and fingerprinted (and signed, when
-        ``signatures`` are given; a page given None is signed here)."""
+        ``signatures`` are given; a page given None is signed here), with their extracted
+        ``bodies`` (see `add_fingerprint`)."""
         if signatures is not None and len(signatures) != len(fingerprints):
             raise InputError(f"{len(signatures)} signatures for {len(fingerprints)} fingerprints")
+        kept = _kept_bodies(bodies, len(fingerprints))
         given = signatures or [None] * len(fingerprints)
         return self._index.query(
             [
                 (fingerprint, self._sign(fingerprint) if signature is None else signature)
                 for fingerprint, signature in zip(fingerprints, given, strict=True)
-            ]
+            ],
+            kept,
         )
 
     # ------------------------------------------------------------------ internals
@@ -370,6 +402,15 @@ def _checked_page(page: object) -> tuple[str, str | bytes] | tuple[str, str | by
         )
     _check_id(page[0])
     return tuple(page)
+
+
+def _kept_bodies(bodies: list[str] | None, count: int) -> list[bytes] | None:
+    """What the index keeps of these bodies (`dedup.index.bodies`), one per page."""
+    if bodies is None:
+        return None
+    if len(bodies) != count or not all(isinstance(body, str) for body in bodies):
+        raise InputError(f"bodies must be {count} strings, one per page")
+    return [kept_body(body) for body in bodies]
 
 
 def _check_id(doc_id: object) -> None:

@@ -12,12 +12,15 @@ Loading checks the magic, the format version, the header's shape, that the decla
 add up to the file's real size (before allocating anything), the checksum, and that every
 offset and reference stays in range; no code is ever executed from the file (no pickle).
 
-Format 3 holds, per page, its shingle sample (`dedup.index.sketches`: bottom-k, and every
-anchor of a long page) and shingle count, its distinctive numbers, when it was added and
-its original; the LSH band arrays and the anchor postings (`dedup.index.anchors`) as the
-index keeps them (sorted), so loading needs no sort and no per-page work but the ids.
-Files of formats 1 (full shingle sets and signatures) and 2 (no anchor postings: the index
-would miss the copies they find) are refused with a message to rebuild them.
+Format 4 holds, per page, its shingle sample (`dedup.index.sketches`: bottom-k, and every
+anchor of a long page) and shingle count, its distinctive numbers, when it was added, its
+original and its kept body (`dedup.index.bodies`: empty for most pages); the LSH band
+arrays and the anchor postings (`dedup.index.anchors`) as the index keeps them (sorted),
+so loading needs no sort and no per-page work but the ids. Format 3 is format 4 without
+the kept bodies: it is read, its pages keeping none (their slots are not checked; pages
+added since are). Files of formats 1 (full shingle sets and signatures) and 2 (no anchor
+postings: the index would miss the copies they find) are refused with a message to
+rebuild them.
 """
 
 from __future__ import annotations
@@ -42,7 +45,10 @@ from dedup.fingerprint.signature import SCHEME
 from dedup.lock import locked
 
 MAGIC = b"DEDUPIDX"
-FORMAT = 3
+FORMAT = 4
+# Format 3 is format 4 without these arrays: it is read with no kept bodies.
+_WITHOUT_BODIES = 3
+_SINCE_FORMAT_4 = ("bodies", "body_offsets")
 MAX_HEADER = 1 << 20
 # dtype and number of dimensions of each array, in file order.
 _ARRAYS = {
@@ -59,6 +65,8 @@ _ARRAYS = {
     "band_slots": ("<i4", 2),
     "anchor_keys": ("<u4", 1),
     "anchor_slots": ("<i4", 1),
+    "bodies": ("|u1", 1),
+    "body_offsets": ("<u8", 1),
 }
 
 
@@ -82,6 +90,8 @@ class IndexData:
     band_slots: npt.NDArray[np.int32]
     anchor_keys: npt.NDArray[np.uint32]  # sorted; a page's slot beside each of its anchors
     anchor_slots: npt.NDArray[np.int32]
+    bodies: npt.NDArray[np.uint8]  # kept bodies (`dedup.index.bodies`), cut by offsets
+    body_offsets: npt.NDArray[np.uint64]
 
 
 def save_index(data: IndexData, path: str | os.PathLike[str]) -> None:
@@ -110,6 +120,8 @@ def save_index(data: IndexData, path: str | os.PathLike[str]) -> None:
         "band_slots": np.ascontiguousarray(data.band_slots, dtype="<i4"),
         "anchor_keys": np.ascontiguousarray(data.anchor_keys, dtype="<u4"),
         "anchor_slots": np.ascontiguousarray(data.anchor_slots, dtype="<i4"),
+        "bodies": np.ascontiguousarray(data.bodies, dtype="|u1"),
+        "body_offsets": np.ascontiguousarray(data.body_offsets, dtype="<u8"),
     }
     digest = hashlib.sha256()
     for array in arrays.values():
@@ -205,10 +217,10 @@ def _read_header(stream: BinaryIO, where: str) -> tuple[dict[str, Any], int]:
             "page carried inside a longer one through them); rebuild the index with this "
             "version: add its pages again and save"
         )
-    if header.get("format") != FORMAT:
+    if header.get("format") not in (_WITHOUT_BODIES, FORMAT):
         raise IndexFormatError(
-            f"{where}: index format {header.get('format')!r}; this dedup reads format {FORMAT}. "
-            "Rebuild the index with this version"
+            f"{where}: index format {header.get('format')!r}; this dedup reads formats "
+            f"{_WITHOUT_BODIES} and {FORMAT}. Rebuild the index with this version"
         )
     if header.get("scheme") != SCHEME:
         raise IndexFormatError(
@@ -241,6 +253,8 @@ def _check_layout(
         raise IndexFormatError(f"{where}: damaged index (arrays or count missing)")
     layout = []
     for name, (dtype, ndim) in _ARRAYS.items():
+        if header["format"] == _WITHOUT_BODIES and name in _SINCE_FORMAT_4:
+            continue
         spec = declared.get(name)
         if not isinstance(spec, dict) or spec.get("dtype") != dtype:
             raise IndexFormatError(f"{where}: damaged index (array {name} missing or mistyped)")
@@ -256,10 +270,12 @@ def _check_layout(
             raise IndexFormatError(f"{where}: damaged index (array {name} size disagrees)")
         layout.append((name, dtype, tuple(shape), nbytes))
     shapes = {name: shape for name, _, shape, _ in layout}
+    shapes.setdefault("body_offsets", (count + 1,))
     if (
         shapes["id_offsets"] != (count + extra + 1,)
         or shapes["sample_offsets"] != (count + 1,)
         or shapes["number_offsets"] != (count + 1,)
+        or shapes["body_offsets"] != (count + 1,)
         or shapes["sizes"] != (count,)
         or shapes["added"] != (count,)
         or shapes["originals"] != (count,)
@@ -305,10 +321,14 @@ def _assemble(header: dict[str, Any], arrays: dict[str, np.ndarray], where: str)
         raise IndexFormatError(f"{where}: damaged index (config: {error})") from error
     id_offsets, sample_offsets = arrays["id_offsets"], arrays["sample_offsets"]
     number_offsets, count = arrays["number_offsets"], header["count"]
+    # A format-3 file's pages keep no body.
+    bodies = arrays.get("bodies", np.zeros(0, dtype=np.uint8))
+    body_offsets = arrays.get("body_offsets", np.zeros(count + 1, dtype=np.uint64))
     if not (
         _monotonic(id_offsets, arrays["id_bytes"].size)
         and _monotonic(sample_offsets, arrays["samples"].size)
         and _monotonic(number_offsets, arrays["numbers"].size)
+        and _monotonic(body_offsets, bodies.size)
     ):
         raise IndexFormatError(f"{where}: damaged index (offsets out of order)")
     band_keys, band_slots = arrays["band_keys"], arrays["band_slots"]
@@ -347,6 +367,8 @@ def _assemble(header: dict[str, Any], arrays: dict[str, np.ndarray], where: str)
         band_slots=band_slots.astype(np.int32),
         anchor_keys=anchor_keys.astype(np.uint32),
         anchor_slots=anchor_slots.astype(np.int32),
+        bodies=bodies.astype(np.uint8),
+        body_offsets=body_offsets.astype(np.uint64),
     )
 
 

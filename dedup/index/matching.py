@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from itertools import starmap
 
 import numpy as np
@@ -11,8 +12,9 @@ from dedup._arrays import gathered
 from dedup.config import DedupConfig
 from dedup.fingerprint.sketch import Estimates, Sample, Samples, compare_pairs, compare_samples
 from dedup.index.backend import Candidates
+from dedup.index.bodies import body_text
 from dedup.models import Match
-from dedup.verdict import judge_many, relations_of
+from dedup.verdict import judge_many, relations_of, slots_checked, slots_differ
 
 
 class Matcher:
@@ -21,13 +23,18 @@ class Matcher:
     def __init__(self, config: DedupConfig) -> None:
         self.config = config
 
-    def matches(self, sample: Sample, candidates: Candidates) -> list[Match]:
-        """The candidates that are copies, as Matches, best first. A page with a hundred
-        indexed copies is common at a million pages: nothing here is done per candidate in
-        Python but building its Match."""
+    def matches(self, sample: Sample, candidates: Candidates, body: bytes = b"") -> list[Match]:
+        """The candidates that are copies, as Matches, best first; with the page's kept
+        ``body`` (`dedup.index.bodies`), those below near-identity that fill one frame
+        for other places are not. A page with a hundred indexed copies is common at a
+        million pages: nothing here is done per candidate in Python but building its
+        Match (and checking the slots of the rare copy named above)."""
         measured = compare_samples(sample, candidates.samples)
         sizes = candidates.samples.sizes
         copies = self._copies(measured, np.int64(sample.size), sizes)
+        if body:
+            alone = np.zeros(len(candidates.doc_ids), dtype=np.int64)
+            copies = _slots_kept(copies, measured, alone, [body], candidates)
         if copies.size == 0:
             return []
         similarity = measured.similarity[copies]
@@ -85,16 +92,22 @@ class Matcher:
         return best
 
     def matches_batch(
-        self, samples: list[Sample], owners: npt.NDArray[np.int64], candidates: Candidates
+        self,
+        samples: list[Sample],
+        owners: npt.NDArray[np.int64],
+        candidates: Candidates,
+        bodies: Sequence[bytes] | None = None,
     ) -> list[list[Match]]:
-        """`matches` for a batch of pages at once: candidate i is for page ``owners[i]``.
-        Ranked as `matches` ranks (similarity, containment, doc_id), by one sort over the
-        whole batch."""
+        """`matches` for a batch of pages at once (``bodies``: their kept bodies):
+        candidate i is for page ``owners[i]``. Ranked as `matches` ranks (similarity,
+        containment, doc_id), by one sort over the whole batch."""
         results: list[list[Match]] = [[] for _ in samples]
         measured = compare_pairs(Samples.of(samples), owners, candidates.samples)
         query_sizes = np.array([sample.size for sample in samples], dtype=np.int64)[owners]
         sizes = candidates.samples.sizes
         copies = self._copies(measured, query_sizes, sizes)
+        if bodies is not None:
+            copies = _slots_kept(copies, measured, owners, bodies, candidates)
         if copies.size == 0:
             return results
         rows = copies.tolist()
@@ -146,6 +159,41 @@ class Matcher:
                 self.config,
             )
         )
+
+
+def _slots_kept(
+    copies: npt.NDArray[np.intp],
+    measured: Estimates,
+    owners: npt.NDArray[np.int64],
+    bodies: Sequence[bytes],
+    candidates: Candidates,
+) -> npt.NDArray[np.intp]:
+    """The copies left once those below near-identity whose kept bodies fill one frame
+    for different places are taken out (`dedup.verdict.check_slots`, the scan's rule):
+    only pairs where the page keeps a body are asked for the candidate's."""
+    if not any(bodies):
+        return copies
+    asked = [
+        row
+        for row in copies.tolist()
+        if bodies[owners[row]] and slots_checked(float(measured.similarity[row]))
+    ]
+    if not asked:
+        return copies
+    texts: dict[int, str] = {}
+    dropped = []
+    for row, theirs in zip(asked, candidates.bodies(asked), strict=True):
+        if not theirs:
+            continue
+        owner = int(owners[row])
+        if owner not in texts:
+            texts[owner] = body_text(bodies[owner])
+        if slots_differ(texts[owner], theirs):
+            dropped.append(row)
+    if not dropped:
+        return copies
+    kept: npt.NDArray[np.intp] = copies[~np.isin(copies, dropped)]
+    return kept
 
 
 def _changed(measured: Estimates, copies: npt.NDArray[np.intp]) -> npt.NDArray[np.bool_]:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import os
 import threading
 import time
+from collections.abc import Sequence
 
 import numpy as np
 import numpy.typing as npt
@@ -35,6 +36,7 @@ from dedup.index.anchors import (
 )
 from dedup.index.backend import Candidates, Signed
 from dedup.index.bands import BandTable
+from dedup.index.bodies import NONE, BodyTable
 from dedup.index.file import IndexData, save_index
 from dedup.index.matching import Matcher, original_of
 from dedup.index.sample_table import SampleTable
@@ -60,18 +62,23 @@ class MemoryIndex:
         self._alive = Column(np.bool_)
         self._added = Column(np.float64)
         self._samples = SampleTable()
+        self._bodies = BodyTable()  # by slot: the kept body (`dedup.index.bodies`)
         self._dead = 0
         self._expired = 0  # every slot before this one is dead: expiry resumes here
 
     # ------------------------------------------------------------------ the Backend calls
 
     def add(
-        self, pages: list[tuple[str, Fingerprint, Signature | None]]
+        self,
+        pages: list[tuple[str, Fingerprint, Signature | None]],
+        bodies: Sequence[bytes] | None = None,
     ) -> list[list[Match] | None]:
         """Index pages one after the other (see `Backend.add`); a page is sketched outside
         the lock, and looked up and inserted under it."""
         results: list[list[Match] | None] = []
-        for doc_id, fingerprint, signature in pages:
+        for (doc_id, fingerprint, signature), body in zip(
+            pages, bodies or [NONE] * len(pages), strict=True
+        ):
             sample, keys = self._sketcher.sketch(fingerprint, signature)
             anchors = page_anchors(sample, keys)
             with self._lock:
@@ -79,22 +86,32 @@ class MemoryIndex:
                     results.append(None)
                     continue
                 posted, usable = self._anchors.find(anchors, self._most)
-                matches = self._matches(sample, keys, anchors.size, posted)
+                matches = self._matches(sample, keys, (anchors.size, posted), body)
                 original = original_of(matches, doc_id)
                 self._insert(
-                    doc_id, sample, keys, (anchors, usable), added=time.time(), original=original
+                    doc_id,
+                    sample,
+                    keys,
+                    (anchors, usable),
+                    added=time.time(),
+                    original=original,
+                    body=body,
                 )
             results.append(matches)
         return results
 
-    def query(self, pages: list[Signed]) -> list[list[Match]]:
+    def query(
+        self, pages: list[Signed], bodies: Sequence[bytes] | None = None
+    ) -> list[list[Match]]:
         results = []
-        for fingerprint, signature in pages:
+        for (fingerprint, signature), body in zip(
+            pages, bodies or [NONE] * len(pages), strict=True
+        ):
             sample, keys = self._sketcher.sketch(fingerprint, signature)
             anchors = page_anchors(sample, keys)
             with self._lock:
                 posted, _ = self._anchors.find(anchors, self._most)
-                results.append(self._matches(sample, keys, anchors.size, posted))
+                results.append(self._matches(sample, keys, (anchors.size, posted), body))
         return results
 
     def remove(self, doc_ids: list[str]) -> int:
@@ -145,10 +162,11 @@ class MemoryIndex:
         *,
         added: float,
         original: str,
+        body: bytes,
     ) -> None:
         """Index a page (its id must not be indexed); ``band_keys`` folded (`fold32`),
         None when the page has no body; its ``anchors``, and which of them are not common
-        (`AnchorTable.find`): it is posted under those."""
+        (`AnchorTable.find`): it is posted under those; its kept ``body``."""
         slot = len(self._names)
         self._slot_of[doc_id] = slot
         self._names.append(doc_id)
@@ -156,6 +174,7 @@ class MemoryIndex:
         self._alive.append(True)
         self._added.append(added)
         self._samples.append(sample)
+        self._bodies.append(body)
         carried, usable = anchors
         self._anchor_counts.append(carried.size)
         self._anchors.insert(slot, carried[usable])
@@ -191,12 +210,14 @@ class MemoryIndex:
         self,
         sample: Sample,
         keys: npt.NDArray[np.uint32] | None,
-        anchors: int,
-        posted: npt.NDArray[np.int32],
+        anchors: tuple[int, npt.NDArray[np.int32]],
+        body: bytes,
     ) -> list[Match]:
+        """A page's verified matches, from its band keys, its number of anchors and the
+        slots posted under them, and its kept body."""
         if keys is None:
             return []
-        return self._matcher.matches(sample, self._lookup(keys, anchors, posted))
+        return self._matcher.matches(sample, self._lookup(keys, *anchors), body)
 
     @property
     def _most(self) -> int:
@@ -222,6 +243,7 @@ class MemoryIndex:
             gathered(self._names, listed),
             gathered(self._originals, listed),
             self._columns().take(rows),
+            lambda positions: self._bodies.texts(gathered(listed, positions)),
         )
 
     def summary(self) -> tuple[list[float], int, int]:
@@ -242,6 +264,7 @@ class MemoryIndex:
     def nbytes(self) -> int:
         """Bytes of the numpy columns and the band arrays (id strings not counted)."""
         columns = self._alive.view.nbytes + self._added.view.nbytes + self._samples.nbytes
+        columns += self._bodies.nbytes
         return self._bands.nbytes + self._anchors.nbytes + self._anchor_counts.view.nbytes + columns
 
     # ------------------------------------------------------------------ persistence
@@ -263,6 +286,7 @@ class MemoryIndex:
         band_keys, band_slots = self._bands.arrays()
         anchor_keys, anchor_slots = self._anchors.arrays()
         samples = self._samples.columns
+        bodies, body_ends = self._bodies.arrays()
         return IndexData(
             config=self.config,
             doc_ids=list(self._names),
@@ -278,6 +302,8 @@ class MemoryIndex:
             band_slots=band_slots,
             anchor_keys=anchor_keys.copy(),
             anchor_slots=anchor_slots.copy(),
+            bodies=bodies,
+            body_offsets=_offsets(body_ends),
         )
 
     @classmethod
@@ -301,6 +327,7 @@ class MemoryIndex:
                 data.sizes,
             )
         )
+        index._bodies = BodyTable(data.bodies, data.body_offsets[1:].astype(np.int64))
         lengths = np.diff(data.sample_offsets).astype(np.int64)
         index._anchor_counts = Column(np.int32, anchor_counts(data.samples, lengths))
         return index
@@ -319,6 +346,7 @@ class MemoryIndex:
         self._originals = [name for name, kept in zip(self._originals, keep, strict=True) if kept]
         self._slot_of = {name: slot for slot, name in enumerate(self._names)}
         self._samples = self._samples.kept(alive)
+        self._bodies = self._bodies.kept(alive)
         self._added = Column(np.float64, self._added.view[alive])
         self._alive = Column(np.bool_, np.ones(len(self._names), bool))
         self._dead = 0

@@ -155,3 +155,23 @@ def test_removing_an_original_hands_its_group_to_the_next_page(make_index: MakeI
     dd.add_many([("first", page(ORIGINAL)), ("second", page(COPY)), ("cut", page(TRUNCATED))])
     dd.remove("first")
     assert {m.original_id for m in dd.query(page(ORIGINAL))} == {"second"}
+
+
+def test_a_notice_filled_for_another_district_is_no_copy(make_index: MakeIndex) -> None:
+    """The slot check of the scan (`dedup.verdict.check_slots`): the index keeps the
+    bodies that repeat a place name and reads both when the samples accept a pair."""
+    from ..notices import notice, reposted
+
+    dd = make_index()
+    assert dd.add("qinglin", notice("青林")) == []
+    assert dd.add("shihe", notice("石河", day=4, hour=20)) == []
+    copy = dd.add("qinglin-repost", reposted(notice("青林")))
+    assert [(m.doc_id, m.original_id) for m in copy] == [("qinglin", "qinglin")]
+    assert [m.doc_id for m in dd.query(notice("石河", day=4, hour=20))] == ["shihe"]
+    # In one batch too: a page checked against the batch's earlier pages.
+    batched = make_index()
+    answers = batched.add_many(
+        [("qinglin", notice("青林")), ("shihe", notice("石河", day=4, hour=20))]
+    )
+    assert answers == [[], []]
+    assert batched.query_many([notice("山前")]) == [[]]

@@ -24,15 +24,15 @@ def test_a_page_seen_many_times_returns_the_best_matches_and_the_original(
     verified: list[int] = []
     matches, matches_batch = Matcher.matches, Matcher.matches_batch
 
-    def counted(self: Matcher, sample: object, candidates: object) -> list[Match]:
+    def counted(self: Matcher, sample: object, candidates: object, *rest: object) -> list[Match]:
         verified.append(len(candidates.doc_ids))  # type: ignore[attr-defined]
-        return matches(self, sample, candidates)  # type: ignore[arg-type]
+        return matches(self, sample, candidates, *rest)  # type: ignore[arg-type]
 
     def counted_batch(
-        self: Matcher, samples: list[object], owners: object, candidates: object
+        self: Matcher, samples: list[object], owners: object, candidates: object, *rest: object
     ) -> list[list[Match]]:
         verified.append(len(candidates.doc_ids) // max(1, len(samples)))  # type: ignore
-        return matches_batch(self, samples, owners, candidates)  # type: ignore[arg-type]
+        return matches_batch(self, samples, owners, candidates, *rest)  # type: ignore[arg-type]
 
     monkeypatch.setattr(Matcher, "matches", counted)
     monkeypatch.setattr(Matcher, "matches_batch", counted_batch)

@@ -10,6 +10,7 @@ import numpy.typing as npt
 from dedup.fingerprint.sketch import Samples
 from dedup.index.anchors import pairs_sharing
 from dedup.index.backend import Candidates
+from dedup.index.bodies import body_text
 from dedup.index.matching import Matcher
 from dedup.index.redis.codec import NewPage
 from dedup.models import Match
@@ -29,10 +30,16 @@ def earlier_matches(matcher: Matcher, pages: list[NewPage], first: int) -> list[
     asking, owners = np.unique(later - first, return_inverse=True)
     rows = earlier.tolist()
     names = [pages[row].doc_id for row in rows]
+
+    def bodies(positions: list[int]) -> list[str]:
+        kept = [pages[rows[position]].body for position in positions]
+        return [body_text(body) if body else "" for body in kept]
+
     found = matcher.matches_batch(
         [pages[first + owner].sample for owner in asking.tolist()],
         owners.astype(np.int64),
-        Candidates(names, names, Samples.of([pages[row].sample for row in rows])),
+        Candidates(names, names, Samples.of([pages[row].sample for row in rows]), bodies),
+        [pages[first + owner].body for owner in asking.tolist()],
     )
     for owner, matches in zip(asking.tolist(), found, strict=True):
         results[owner] = matches

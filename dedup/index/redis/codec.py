@@ -39,6 +39,7 @@ class NewPage:
     band_keys: npt.NDArray[np.uint32] | None  # folded (`dedup.fingerprint.bands.fold32`)
     anchors: npt.NDArray[np.uint32]  # mixed ids (`dedup.index.anchors`); none without a body
     added: float
+    body: bytes = b""  # kept (`dedup.index.bodies`): empty for most pages
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -82,6 +83,11 @@ def decode_records(records: list[bytes]) -> tuple[SampleColumns, list[str]]:
     return columns, names
 
 
+# What `add_args` gives for each page, in order: doc_id, record, band and anchor fields,
+# time added, kept body.
+ADD_ARGS = 5
+
+
 def add_args(pages: list[NewPage]) -> list[bytes | str]:
     args: list[bytes | str] = []
     for page in pages:
@@ -100,7 +106,8 @@ def add_args(pages: list[NewPage]) -> list[bytes | str]:
             )
         )
         fields = b"" if page.band_keys is None else lookup_fields(page.band_keys, page.anchors)
-        args += [name, record, fields, repr(page.added)]  # a str would fail on a surrogate
+        # repr(added), not the time as a str: a str would fail on a surrogate.
+        args += [name, record, fields, repr(page.added), page.body]
     return args
 
 

@@ -32,11 +32,11 @@ local function hset(key, pairs)
 end
 """
 
-# KEYS: ids, pages, originals, bands, age, seq, groups, config, epoch.
+# KEYS: ids, pages, originals, bands, age, seq, groups, config, epoch, bodies.
 # ARGV: the config JSON, a fresh epoch token, the numbers the client's previous call gave
-# (it knows of them though it read the pages' entries before), then six per page:
-# doc_id, record, band and anchor fields, time added, its original's doc_id, the last page
-# number given when the client read its entries.
+# (it knows of them though it read the pages' entries before), then seven per page:
+# doc_id, record, band and anchor fields, time added, kept body (empty: none), its
+# original's doc_id, the last page number given when the client read its entries.
 # Returns {status, numbers}: numbers has, for each page handled, its number or 0 when its
 # id was indexed already. Status 0: every page was handled. Status 1: the page after the
 # last one handled shares a band, or MIN_SHARED anchors, with a page the client did not
@@ -56,9 +56,9 @@ elseif stored ~= ARGV[1] then
 end
 local numbers, mine = {}, {}
 for at = 1, #ARGV[3], 4 do mine[struct.unpack('<I4', ARGV[3], at)] = true end
-for first = 4, #ARGV, 6 do
-  local doc_id, fields, original = ARGV[first], ARGV[first + 2], ARGV[first + 4]
-  local seen = tonumber(ARGV[first + 5])
+for first = 4, #ARGV, 7 do
+  local doc_id, fields, original = ARGV[first], ARGV[first + 2], ARGV[first + 5]
+  local seen = tonumber(ARGV[first + 6])
   if redis.call('HEXISTS', KEYS[1], doc_id) == 1 then
     numbers[#numbers + 1] = 0
   else
@@ -104,6 +104,7 @@ for first = 4, #ARGV, 6 do
     redis.call('HSET', KEYS[2], number, ARGV[first + 1])
     redis.call('HSET', KEYS[3], number, original)
     redis.call('ZADD', KEYS[5], ARGV[first + 3], doc_id)
+    if #ARGV[first + 4] > 0 then redis.call('HSET', KEYS[10], number, ARGV[first + 4]) end
     if original ~= doc_id then
       redis.call('HSET', KEYS[7], original, (redis.call('HGET', KEYS[7], original) or '') .. number)
     end
@@ -114,7 +115,7 @@ end
 return {0, numbers}
 """
 )
-# KEYS: ids, pages, originals, bands, age, groups. ARGV: doc_ids.
+# KEYS: ids, pages, originals, bands, age, groups, bodies. ARGV: doc_ids.
 # Returns how many of them were indexed (and are now removed). A removed original hands
 # its group to the oldest page left in it, which becomes the original of the others.
 REMOVE = (
@@ -168,6 +169,7 @@ for _, doc_id in ipairs(ARGV) do
     redis.call('HDEL', KEYS[1], doc_id)
     redis.call('HDEL', KEYS[2], number)
     redis.call('HDEL', KEYS[3], number)
+    redis.call('HDEL', KEYS[7], number)
     redis.call('ZREM', KEYS[5], doc_id)
   end
 end

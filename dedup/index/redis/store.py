@@ -28,6 +28,9 @@ with it):
                     pages once it holds more than `COMMON_ANCHOR` (a stock phrase), and
                     then names none
 - ``ns:age``        a sorted set of doc_ids by the time they were added
+- ``ns:bodies``     a hash: number -> the page's kept body (`dedup.index.bodies`), for
+                    the pages that keep one (a body repeating a place name), written
+                    with the page; read only for the copies whose slots are checked
 
 One hash for every band key costs far less than a set per key, and a page's band and
 anchor fields are read by one command (so its entries are read at one instant) and written
@@ -67,11 +70,13 @@ from dedup.fingerprint.shingle import Fingerprint
 from dedup.fingerprint.signature import Signature
 from dedup.fingerprint.sketch import Sample, SampleColumns
 from dedup.index.anchors import anchor_counts, page_anchors
-from dedup.index.backend import Candidates, Signed
+from dedup.index.backend import Candidates, Signed, no_bodies
+from dedup.index.bodies import NONE, body_text
 from dedup.index.matching import Matcher, original_of, ranked
 from dedup.index.redis.batch import earlier_matches
 from dedup.index.redis.cache import RecordCache
 from dedup.index.redis.codec import (
+    ADD_ARGS,
     BAND_FIELD,
     NUMBER,
     DamagedError,
@@ -93,8 +98,8 @@ from dedup.shown import masked, masked_url
 
 _T = TypeVar("_T")
 # The version of the layout above; 1 kept a hash per page and decimal band fields, 2 had no
-# groups (and wrote originals after the add), 3 no anchor fields.
-LAYOUT = 4
+# groups (and wrote originals after the add), 3 no anchor fields, 4 no kept bodies.
+LAYOUT = 5
 CHUNK = 100  # pages per add script: a call blocks the server for a few milliseconds at most
 # Pages of a lookup per round trip: one wave is verified while the next ones travel.
 LOOKUP_WAVE = 500
@@ -118,11 +123,13 @@ class HeldPages:
         return anchor_counts(self.columns.values, lengths)[self.rows]
 
     def candidates(
-        self, wanted: list[npt.NDArray[np.uint32]]
+        self,
+        wanted: list[npt.NDArray[np.uint32]],
+        bodies: Callable[[npt.NDArray[np.uint32]], list[str]] | None = None,
     ) -> tuple[npt.NDArray[np.int64], Candidates]:
         """The fetched pages among each of several pages' candidate numbers (those removed
         meanwhile are not), as one batch: which page each candidate is for, and the
-        candidates."""
+        candidates, whose kept bodies are read by number with ``bodies`` (none without)."""
         lengths = np.array([numbers.size for numbers in wanted], dtype=np.int64)
         owners = np.repeat(np.arange(len(wanted)), lengths)
         numbers = np.concatenate(wanted) if wanted else np.zeros(0, dtype=np.uint32)
@@ -131,10 +138,12 @@ class HeldPages:
         held[held] = self.numbers[found[held]] == numbers[held]
         found, owners = found[held], owners[held]
         rows = self.rows[found]
+        numbers = self.numbers[found]
         return owners, Candidates(
             gathered(self.doc_ids, rows.tolist()),
             gathered(self.originals, found.tolist()),
             self.columns.take(rows),
+            no_bodies if bodies is None else lambda positions: bodies(numbers[positions]),
         )
 
 
@@ -172,9 +181,10 @@ class RedisIndex:
         self._add_keys = [
             self._key(name)
             for name in ("ids", "pages", "originals", "bands", "age", "seq", "groups", "config")
-        ] + [self._key("epoch")]
+        ] + [self._key("epoch"), self._key("bodies")]
         self._remove_keys = [
-            self._key(name) for name in ("ids", "pages", "originals", "bands", "age", "groups")
+            self._key(name)
+            for name in ("ids", "pages", "originals", "bands", "age", "groups", "bodies")
         ]
         settings = {"layout": LAYOUT, **config.index_settings()}
         self._config_json = json.dumps(settings, sort_keys=True)
@@ -187,7 +197,9 @@ class RedisIndex:
     # ------------------------------------------------------------------ the Backend calls
 
     def add(
-        self, pages: list[tuple[str, Fingerprint, Signature | None]]
+        self,
+        pages: list[tuple[str, Fingerprint, Signature | None]],
+        bodies: Sequence[bytes] | None = None,
     ) -> list[list[Match] | None]:
         """Pages are added a wave at a time: a wave's band entries are read, its candidates
         verified (those indexed by any process, and the batch's earlier pages) and each
@@ -202,8 +214,10 @@ class RedisIndex:
         now = time.time()
         sketches = self._sketcher.sketch_many([(print_, sign) for _, print_, sign in pages])
         new = [
-            NewPage(doc_id, sample, keys, page_anchors(sample, keys), now)
-            for (doc_id, _, _), (sample, keys) in zip(pages, sketches, strict=True)
+            NewPage(doc_id, sample, keys, page_anchors(sample, keys), now, body)
+            for (doc_id, _, _), (sample, keys), body in zip(
+                pages, sketches, bodies or [NONE] * len(pages), strict=True
+            )
         ]
         results: list[list[Match] | None] = []
         with self.stream() as stream:
@@ -244,7 +258,9 @@ class RedisIndex:
         (whose script had not run when the wave was read) and the wave's earlier ones,
         and its original."""
         last, ends, held, found, candidates = read
-        remote = self._verified([page.sample for page in wave], found, candidates)
+        remote = self._verified(
+            [page.sample for page in wave], found, candidates, [page.body for page in wave]
+        )
         pending = [] if before is None else before.kept()
         originals = {page.doc_id: original for page, original, _ in pending}
         names = set(originals)
@@ -276,7 +292,11 @@ class RedisIndex:
         mine = np.array(own, dtype=NUMBER).tobytes()
         args: list[bytes | str] = [self._config_json, os.urandom(8).hex(), mine]
         for row, (_, original, seen) in enumerate(kept):
-            args += [*records[4 * row : 4 * row + 4], name_bytes(original), str(seen)]
+            args += [
+                *records[ADD_ARGS * row : ADD_ARGS * (row + 1)],
+                name_bytes(original),
+                str(seen),
+            ]
         stream.send([("EVAL", ADD, len(self._add_keys), *self._add_keys, *args)])
 
     def _receive_insert(self, stream: Stream) -> list[int]:
@@ -287,25 +307,29 @@ class RedisIndex:
             raise self._made_anew(stored[0])
         return [int(number) for number in numbers]
 
-    def query(self, pages: list[Signed]) -> list[list[Match]]:
-        def send(wave: list[Signed]) -> tuple[list[Sample], list[_Asked]]:
-            sketches = self._sketcher.sketch_many(wave)
-            return [sample for sample, _ in sketches], self.send_lookups(
+    def query(
+        self, pages: list[Signed], bodies: Sequence[bytes] | None = None
+    ) -> list[list[Match]]:
+        def send(wave: list[tuple[Signed, bytes]]) -> tuple[_Sent, list[_Asked]]:
+            sketches = self._sketcher.sketch_many([page for page, _ in wave])
+            sent = ([sample for sample, _ in sketches], [body for _, body in wave])
+            return sent, self.send_lookups(
                 stream, [(keys, page_anchors(sample, keys)) for sample, keys in sketches]
             )
 
-        def receive(sent: tuple[list[Sample], list[_Asked]]) -> tuple[list[Sample], list[Found]]:
-            samples, asked = sent
-            return samples, self.receive_lookups(stream, asked)
+        def receive(sent: tuple[_Sent, list[_Asked]]) -> tuple[_Sent, list[Found]]:
+            pages, asked = sent
+            return pages, self.receive_lookups(stream, asked)
 
-        def fetch(looked: tuple[list[Sample], list[Found]]) -> _Looked:
-            samples, found = looked
-            return samples, found, self.fetch_candidates(found)
+        def fetch(looked: tuple[_Sent, list[Found]]) -> _Looked:
+            pages, found = looked
+            return pages, found, self.fetch_candidates(found)
 
         results: list[list[Match]] = []
+        given = list(zip(pages, bodies or [NONE] * len(pages), strict=True))
         with self.stream() as stream:
-            for samples, found, held in ahead(_waves(pages, LOOKUP_WAVE), [send, receive, fetch]):
-                results += self._verified(samples, found, held)
+            for sent, found, held in ahead(_waves(given, LOOKUP_WAVE), [send, receive, fetch]):
+                results += self._verified(sent[0], found, held, sent[1])
         return results
 
     def expire(self, cutoff: float) -> int:
@@ -470,14 +494,29 @@ class RedisIndex:
     # ------------------------------------------------------------------ internals
 
     def _verified(
-        self, samples: list[Sample], candidates: Sequence[Found], held: HeldPages
+        self,
+        samples: list[Sample],
+        candidates: Sequence[Found],
+        held: HeldPages,
+        bodies: list[bytes],
     ) -> list[list[Match]]:
-        """Each page's verified matches among the fetched pages of its candidates."""
+        """Each page's verified matches among the fetched pages of its candidates (with
+        the pages' kept ``bodies``, for the slot check)."""
         counts = held.anchor_counts()
         owners, found = held.candidates(
-            [entries.candidates(held.numbers, counts) for entries in candidates]
+            [entries.candidates(held.numbers, counts) for entries in candidates],
+            self._read_bodies,
         )
-        return self._matcher.matches_batch(samples, owners, found)
+        return self._matcher.matches_batch(samples, owners, found, bodies)
+
+    def _read_bodies(self, numbers: npt.NDArray[np.uint32]) -> list[str]:
+        """The texts of these pages' kept bodies ("" for a page that keeps none, or was
+        removed meanwhile): one round trip, for the few copies whose slots are checked."""
+        _, (kept,) = self._read_fields([("bodies", numbers.astype(NUMBER))])
+        try:
+            return [body_text(body) if body else "" for body in kept]
+        except ValueError as error:
+            raise self._damaged("kept body") from error
 
     def _check_config(self) -> None:
         wanted = self._config_json
@@ -585,9 +624,11 @@ class _Verified:
         return results
 
 
-# What a wave of a lookup brings back from Redis, to verify: its pages' samples, what each
-# page's entries name, the candidates' records.
-_Looked = tuple[list[Sample], list[Found], HeldPages]
+# A wave of a lookup as sent: its pages' samples and kept bodies.
+_Sent = tuple[list[Sample], list[bytes]]
+# What a wave of a lookup brings back from Redis, to verify: its pages, what each page's
+# entries name, the candidates' records.
+_Looked = tuple[_Sent, list[Found], HeldPages]
 # What a wave of an add reads before it is verified (`RedisIndex._read`).
 _Read = tuple[int, list[int], list[bool], list[Found], HeldPages]
 # A page's lookup as sent: how many band and anchor fields its HMGET reads (None: no body).

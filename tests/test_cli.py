@@ -338,3 +338,31 @@ def test_scan_save_index_makes_representatives_the_originals(
     assert len(dd) == 15
     (match, *_) = dd.query((SAMPLES / "mirror_spam/news/show-1288.txt").read_text("utf-8"))
     assert match.original_id == "jiangnan_daily/2025/0312/charging-plan.txt"
+
+
+def test_index_add_and_a_saved_scan_keep_notices_of_two_districts_apart(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    from dedup import Deduplicator
+
+    from .notices import notice, reposted
+
+    crawl = tmp_path / "crawl"
+    crawl.mkdir()
+    (crawl / "a-qinglin.txt").write_text(notice("青林"), "utf-8")
+    (crawl / "b-shihe.txt").write_text(notice("石河", day=4, hour=20), "utf-8")
+    (crawl / "c-repost.txt").write_text(reposted(notice("青林")), "utf-8")
+    index = str(tmp_path / "notices.dedup")
+    added = runner.invoke(main, ["index", "add", index, str(crawl), "--id-prefix", ""])
+    assert added.exit_code == 0, added.stderr
+    frame = pd.read_csv(io.StringIO(added.stdout), keep_default_na=False)
+    matched = frame[frame["match_id"] != ""]
+    assert list(zip(matched["doc_id"], matched["match_id"], strict=True)) == [
+        ("c-repost.txt", "a-qinglin.txt")
+    ]
+    saved = tmp_path / "scan.dedup"
+    scanned = runner.invoke(main, ["scan", str(crawl), "--save-index", str(saved)])
+    assert scanned.exit_code == 0, scanned.stderr
+    loaded = Deduplicator.load(saved)
+    assert loaded.query(notice("东湖", day=5)) == []
+    assert {m.doc_id for m in loaded.query(notice("青林"))} == {"a-qinglin.txt", "c-repost.txt"}

@@ -209,6 +209,29 @@ def test_a_namespace_in_another_layout_is_refused(redis_url: str) -> None:
         Deduplicator(storage=redis_url, namespace="old")
 
 
+def test_a_namespace_of_layout_4_without_kept_bodies_is_refused(redis_url: str) -> None:
+    import json
+
+    import redis
+
+    settings = {"layout": 4, **DedupConfig().index_settings()}
+    redis.Redis.from_url(redis_url).set("four:config", json.dumps(settings, sort_keys=True))
+    with pytest.raises(ConfigError, match=r"another layout.*rebuild it in a new namespace"):
+        Deduplicator(storage=redis_url, namespace="four")
+
+
+def test_a_damaged_kept_body_is_a_storage_error(redis_url: str) -> None:
+    import redis
+
+    from ..notices import notice
+
+    shared = Deduplicator(storage=redis_url, namespace="body")
+    shared.add("qinglin", notice("青林"))
+    redis.Redis.from_url(redis_url).hset("body:bodies", (1).to_bytes(4, "little"), b"\x05")
+    with pytest.raises(StorageError, match="damaged kept body"):
+        shared.query(notice("石河", day=4, hour=20))
+
+
 def test_a_damaged_page_record_is_a_storage_error(redis_url: str) -> None:
     import redis
 

@@ -149,7 +149,7 @@ def _blocks(per_owner: npt.NDArray[np.int64], block_rows: int) -> list[tuple[int
     if not total.size or total[-1] == 0:
         return []
     cuts = np.searchsorted(total, np.arange(block_rows, int(total[-1]), block_rows), "right")
-    bounds = np.unique(np.r_[0, cuts, per_owner.size])
+    bounds = sorted_unique(np.r_[0, cuts, per_owner.size])  # np.unique would import numpy.ma
     return list(zip(bounds[:-1].tolist(), bounds[1:].tolist(), strict=True))
 
 

@@ -102,3 +102,13 @@ def test_wide_characters_counted_by_their_runs_on_every_code_point() -> None:
     for start in range(0, 0x110000, 0x1000):
         block = "".join(map(chr, range(start, start + 0x1000)))
         assert boilerplate.count_matches(_WIDE, block) == len(_WIDE.findall(block)), hex(start)
+
+
+@given(TEXT)
+def test_the_gates_as_one_search_agree_with_their_substring_tests(text: str) -> None:
+    for gate, parts in (
+        (boilerplate._ANYWHERE_LITERAL, boilerplate._ANYWHERE_LITERALS),
+        (boilerplate._CODE_MARK, boilerplate._CODE_MARKS),
+    ):
+        for sample in (text, text + parts[-1], parts[0] + text):
+            assert (gate.search(sample) is not None) == any(part in sample for part in parts)

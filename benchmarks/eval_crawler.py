@@ -2,7 +2,8 @@
 
 Builds the labelled corpus of tests/syndication.py (as eval_scan.py does), extracts and
 fingerprints every page once, then, for each sample size, feeds the pages in order to a
-fresh `Deduplicator` with `add_fingerprint` and scores what it answers:
+fresh `Deduplicator` with `add_fingerprint` (given the page's body, as `add` gives it: the
+index keeps what the slot check reads) and scores what it answers:
 - pairwise: each (new page, indexed page) match is a predicted pair; precision and recall
   against the pairs of pages with the same label (every earlier copy should be matched);
 - per page, the crawler's question: a page whose article was indexed before should get a
@@ -42,7 +43,7 @@ def main() -> int:
         inputs, _ = list_inputs([folder])
         chunk = process_chunk(inputs, Fingerprinter(dedup.DedupConfig()))
     pages = [
-        (d.doc_id, f, s)
+        (d.doc_id, f, s, d.body)
         for d, f, s in zip(chunk.documents, chunk.fingerprints, chunk.signatures, strict=True)
         if d.doc_id in labels
     ]
@@ -62,10 +63,10 @@ def score(pages: list, labels: dict[str, str], sample_size: int | None) -> str: 
     seen: dict[str, int] = {}
     true_pairs = predicted = correct = detected = should = alarms = 0
     started = time.perf_counter()
-    for doc_id, fingerprint, signature in pages:
+    for doc_id, fingerprint, signature, body in pages:
         label = labels[doc_id]
         matches = index.add_fingerprint(
-            doc_id, fingerprint, signature if fingerprint.size else None
+            doc_id, fingerprint, signature if fingerprint.size else None, body=body
         )
         earlier = seen.get(label, 0)
         seen[label] = earlier + 1

@@ -5,9 +5,12 @@ The copy rule reads two bodies when their shingles call them copies below near-i
 frame. The index verifies on samples, so it keeps the text this check needs, and only of
 the pages that can fail it: a body that repeats no place name never names one apart
 (`dedup.fingerprint.slots.repeats_a_place`), so it keeps nothing (about half of the pages
-of a week of Chinese news). The others keep their body as extracted, UTF-8, compressed
-with zlib (about 55% of the UTF-8 size); it is read back only for a copy the samples
-accept below near-identity whose other page keeps a body too.
+of a week of Chinese news). The others keep their body as extracted, encoded as GB18030
+(two bytes a Chinese character where UTF-8 takes three) and compressed with zlib: about
+45% of the UTF-8 size, 18% less than UTF-8 compressed. A body GB18030 does not give back
+whole (a lone surrogate) is kept as UTF-8, and so are the bodies kept before GB18030 was
+used: zlib's own first byte tells them from the marked ones. A body is read back only for
+a copy the samples accept below near-identity whose other page keeps a body too.
 """
 
 from __future__ import annotations
@@ -22,12 +25,20 @@ from dedup.fingerprint.slots import repeats_a_place
 
 NONE = b""  # what a page that repeats no place name keeps
 _LEVEL = 6  # zlib's default: level 9 saves a few percent for twice the time
+# Before a GB18030 body's zlib stream; a zlib stream of its own begins with 0x78.
+_GB18030 = b"\x01"
 
 
 def kept_body(body: str | None) -> bytes:
     """What the index keeps of a body (``NONE`` for a body it need not read again)."""
     if not body or not repeats_a_place(body):
         return NONE
+    try:
+        encoded = body.encode("gb18030")
+    except UnicodeEncodeError:
+        encoded = b""
+    if encoded and encoded.decode("gb18030") == body:
+        return _GB18030 + zlib.compress(encoded, _LEVEL)
     return zlib.compress(body.encode("utf-8", "surrogatepass"), _LEVEL)
 
 
@@ -38,6 +49,8 @@ def body_text(kept: bytes) -> str:
         ValueError: the bytes are not a kept body (a damaged index).
     """
     try:
+        if kept.startswith(_GB18030):
+            return zlib.decompress(kept[1:]).decode("gb18030")
         return zlib.decompress(kept).decode("utf-8", "surrogatepass")
     except (zlib.error, UnicodeDecodeError) as error:
         raise ValueError("not a kept body") from error

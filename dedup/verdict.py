@@ -1,8 +1,10 @@
 """The copy rule: whether two bodies are copies of one article, and how they relate.
 
 Every path judges pairs here: the batch scan on all shingles (`verify`), the crawler's index
-on shingle samples, pair by pair or over arrays (`judge`, `judge_many`); and names the
-relation of a copy to the page it was verified against (`relation_of`, `relations_of`).
+on shingle samples, pair by pair or over arrays (`judge`, `judge_many`), and all of them,
+the scan, `dedup compare` and the index, on the two bodies of a copy below near-identity
+(`check_slots`, `slots_checked`, `slots_differ`); and names the relation of a copy to the
+page it was verified against (`relation_of`, `relations_of`).
 """
 
 from __future__ import annotations
@@ -85,7 +87,9 @@ def check_slots(verdict: Verdict, left: str, right: str) -> Verdict:
     containment 0.65-0.7, no distinctive numbers to disagree) have both findings; none of
     the 252 copies that pass the bars below near-identity has both (a copy's edits are a
     pronoun, a source line, a date restated, an updated figure). Near-identical bodies
-    (`DISAGREEING_NUMBERS_SIMILARITY`) are not checked: a corrected name leaves a copy."""
+    (`DISAGREEING_NUMBERS_SIMILARITY`) are not checked: a corrected name leaves a copy.
+    The crawler's index applies the same test (`slots_differ`) to the bodies it keeps
+    (`dedup.index.bodies`)."""
     if not slots_differ(left, right):
         return verdict
     return Verdict(verdict.similarity, verdict.containment, False, SLOTS_DIFFER)

@@ -10,6 +10,7 @@ page it was verified against (`relation_of`, `relations_of`).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import overload
 
 import numpy as np
 import numpy.typing as npt
@@ -179,14 +180,15 @@ def relation_of(
     figures changed on both sides: `figures_changed`), ``duplicate`` (Jaccard at the
     threshold), ``partial`` (it is contained in the other: truncated or cut down),
     ``quoted`` (it carries the other inside a piece `QUOTING_LENGTH` times as long or
-    more), or ``extended`` (it contains the other plus a little more)."""
-    return relations_of(
-        np.array([verdict.similarity]),
-        size,
-        np.array([other_size]),
-        config,
-        np.array([figures_changed]),
-    )[0]
+    more), or ``extended`` (it contains the other plus a little more). One pair of
+    `relations_of` (tested equal), without its arrays: a scan asks it for every member."""
+    if figures_changed and updates_read(verdict.similarity, config):
+        return UPDATED
+    if verdict.similarity >= config.threshold:
+        return DUPLICATE
+    if size <= other_size:
+        return PARTIAL
+    return QUOTED if size >= QUOTING_LENGTH * other_size else EXTENDED
 
 
 def relations_of(
@@ -205,10 +207,23 @@ def relations_of(
     codes = np.where(sizes <= other_sizes, 2, np.where(sizes >= QUOTING_LENGTH * other_sizes, 4, 3))
     codes = np.where(similar, 0, codes)
     if changed is not None:
-        same_text = similarity >= config.threshold - config.number_slack
-        codes = np.where(changed & same_text, 1, codes)
+        codes = np.where(changed & updates_read(similarity, config), 1, codes)
     names: tuple[CopyRelation, ...] = (DUPLICATE, UPDATED, PARTIAL, EXTENDED, QUOTED)
     return [names[code] for code in codes.tolist()]
+
+
+@overload
+def updates_read(similarity: float, config: DedupConfig) -> bool: ...
+@overload
+def updates_read(
+    similarity: npt.NDArray[np.float64], config: DedupConfig
+) -> npt.NDArray[np.bool_]: ...
+def updates_read(
+    similarity: float | npt.NDArray[np.float64], config: DedupConfig
+) -> bool | npt.NDArray[np.bool_]:
+    """Whether a copy this similar is the same text, so that changed figures make it
+    ``updated`` (`relations_of`): for any other, whether figures changed is never read."""
+    return similarity >= config.threshold - config.number_slack
 
 
 def figures_changed(left: frozenset[str], right: frozenset[str]) -> bool:

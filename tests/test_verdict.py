@@ -72,6 +72,30 @@ def test_relations_of_many_copies_are_relation_of_each() -> None:
     assert set(expected) == {"duplicate", "partial", "extended"}
 
 
+def test_relation_of_is_relations_of_with_figures_changed_too() -> None:
+    import itertools
+
+    import numpy as np
+
+    from dedup.verdict import Verdict, relation_of, relations_of
+
+    bar = CONFIG.threshold - CONFIG.number_slack
+    grid = list(
+        itertools.product(
+            [1.0, CONFIG.threshold, 0.69, bar, bar - 0.01, 0.3],  # similarity
+            [100, 299, 300, 301, 599, 600, 601, 900],  # size against 300
+            [False, True],  # figures changed
+        )
+    )
+    alone = [
+        relation_of(Verdict(s, 1.0, True), n, 300, CONFIG, figures_changed=c) for s, n, c in grid
+    ]
+    similarity, sizes, changed = (np.array(column) for column in zip(*grid, strict=True))
+    together = relations_of(similarity, sizes, np.full(len(grid), 300), CONFIG, changed)
+    assert together == alone
+    assert set(alone) == {"duplicate", "updated", "partial", "extended", "quoted"}
+
+
 def test_a_copy_at_least_twice_as_long_quotes_the_other() -> None:
     from dedup.verdict import Verdict, relation_of
 

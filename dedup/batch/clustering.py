@@ -16,8 +16,9 @@ from __future__ import annotations
 
 import itertools
 from array import array
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from typing import TypeVar, overload
 
 import numpy as np
 import numpy.typing as npt
@@ -37,8 +38,11 @@ from dedup.verdict import (
     TOO_SHORT,
     UNIQUE,
     Verdict,
+    check_slots,
     figures_changed,
     relation_of,
+    slots_checked,
+    updates_read,
     verify,
 )
 
@@ -88,24 +92,80 @@ def cluster_documents(
     """Cluster documents (by position) from candidate pairs; every document ends in exactly
     one cluster, singletons included. Cluster 1 is the largest; ties go to the earliest
     published original, then to the centre's doc_id."""
-    links = _verified_links(documents, fingerprints, candidates, config)
-    built: list[tuple[Member, ...]] = []
+    return _clustered(_Pages(documents), _Recent(fingerprints, _plain, _KEPT), candidates, config)
+
+
+def _clustered(
+    documents: _Pages,
+    fingerprints: Sequence[Fingerprint],
+    candidates: Candidates,
+    config: DedupConfig,
+) -> Clustering:
+    built: list[tuple[int, tuple[Member, ...]]] = []
     split = 0
-    for group, group_links in _groups(len(documents), links):
+    for group, group_links in _verified_groups(documents, fingerprints, candidates, config):
         where: dict[int, int] = {}
         for members in _centred(group, documents, fingerprints, group_links, config):
             for index in members:
                 where[index] = len(built)
-            built.append(_members(members, documents, fingerprints, group_links, config))
+            built.append(
+                (group[0], _members(members, documents, fingerprints, group_links, config))
+            )
         split += sum(
             where[left] != where[right]
             for left, others in group_links.items()
             for right in others
             if left < right
         )
-    order = sorted(range(len(built)), key=lambda n: _cluster_order(built[n], config.timezone))
-    clusters = [Cluster(cluster_id=number, members=built[n]) for number, n in enumerate(order, 1)]
+    built.sort(key=lambda item: item[0])  # groups in the order of their first member
+    order = sorted(range(len(built)), key=lambda n: _cluster_order(built[n][1], config.timezone))
+    clusters = [
+        Cluster(cluster_id=number, members=built[n][1]) for number, n in enumerate(order, 1)
+    ]
     return Clustering(clusters, split)
+
+
+def _verified_groups(
+    documents: _Pages,
+    fingerprints: Sequence[Fingerprint],
+    candidates: Candidates,
+    config: DedupConfig,
+) -> Iterator[tuple[list[int], dict[int, dict[int, Verdict]]]]:
+    """The connected groups of the verified pairs (`_groups`), verified one connected group
+    of candidate pairs at a time: a page's body and fingerprint are read back once while its
+    candidates are verified and its group clustered, not once for each of its pairs."""
+    pairs = _pair_array(candidates)
+    for pages, rows in _connected(len(documents), pairs[:, 0], pairs[:, 1]):
+        if len(pages) == 1:
+            yield pages.tolist(), {}
+            continue
+        links = _verified_links(documents, fingerprints, pairs[rows], config)
+        yield from _groups(pages, links)
+
+
+def _pair_array(candidates: Candidates) -> npt.NDArray[np.int64]:
+    """Each candidate pair once, in order, as an (n, 2) array."""
+    if isinstance(candidates, np.ndarray):
+        return unique_pairs(candidates.reshape(-1, 2))
+    return np.array(sorted(set(candidates)), dtype=np.int64).reshape(-1, 2)
+
+
+def _connected(
+    count: int, left: npt.NDArray[np.int64], right: npt.NDArray[np.int64]
+) -> Iterator[tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]]:
+    """The connected groups of `count` pages linked by the pairs ``left``-``right``, in the
+    order of their first page: each group's pages in order, and the rows of its pairs in
+    order."""
+    labels = _components(count, left, right)
+    pages = np.argsort(labels, kind="stable")  # each group's pages together, in order
+    page_labels = labels[pages]
+    starts = np.flatnonzero(np.r_[True, page_labels[1:] != page_labels[:-1]]).tolist()
+    rows = np.argsort(labels[left], kind="stable")  # each group's pairs together
+    row_labels = labels[left][rows]
+    for start, end in zip(starts, [*starts[1:], count], strict=True):
+        label = page_labels[start]
+        first, last = np.searchsorted(row_labels, [label, label + 1])
+        yield pages[start:end], rows[first:last]
 
 
 # Which part of the rule decided a copy, as the small code a verified pair keeps.
@@ -133,16 +193,16 @@ class _Links:
 
 
 def _verified_links(
-    documents: Sequence[Document],
+    documents: _Pages,
     fingerprints: Sequence[Fingerprint],
-    candidates: Candidates,
+    pairs: npt.NDArray[np.int64],
     config: DedupConfig,
 ) -> _Links:
-    """Every candidate pair that verifies, in candidate order, with its verdict."""
+    """Every pair of the (n, 2) array that verifies, in order, with its verdict."""
     left, right = array("q"), array("q")
     similarity, containment = array("d"), array("d")
     decided_by = array("B")
-    for first, second in _sorted_pairs(candidates):
+    for first, second in _rows(pairs):
         verdict = _verify(first, second, documents, fingerprints, config)
         if verdict.is_copy:
             left.append(first)
@@ -159,29 +219,36 @@ def _verified_links(
     )
 
 
-def _groups(count: int, links: _Links) -> Iterator[tuple[list[int], dict[int, dict[int, Verdict]]]]:
-    """The connected groups of the verified pairs, each with its links both ways (singletons
-    too, without links), in the order of their first member; a group's links are made only
-    when it is reached, so that only one group's are held as objects at a time."""
-    if not count:
-        return
-    labels = _components(count, links.left, links.right)
-    pages = np.argsort(labels, kind="stable")  # each group's pages together, in order
-    page_labels = labels[pages]
-    starts = np.flatnonzero(np.r_[True, page_labels[1:] != page_labels[:-1]]).tolist()
-    rows = np.argsort(labels[links.left], kind="stable")  # each group's pairs together
-    row_labels = labels[links.left][rows]
-    for start, end in zip(starts, [*starts[1:], count], strict=True):
-        group = pages[start:end].tolist()
-        if len(group) == 1:
-            yield group, {}
-            continue
-        first, last = np.searchsorted(row_labels, [group[0], group[0] + 1])
-        group_links: dict[int, dict[int, Verdict]] = {}
-        for left, right, verdict in links.of_rows(rows[first:last]):
-            group_links.setdefault(left, {})[right] = verdict
-            group_links.setdefault(right, {})[left] = verdict
-        yield group, group_links
+def _groups(
+    pages: npt.NDArray[np.int64], links: _Links
+) -> Iterator[tuple[list[int], dict[int, dict[int, Verdict]]]]:
+    """The connected groups of the verified pairs among `pages` (in order; every pair's
+    pages among them), each with its links both ways (singletons too, without links), in
+    the order of their first member. A connected group of candidates is mostly a few pages:
+    joined in Python, where each of numpy's calls costs more than the whole."""
+    first = {page: page for page in pages.tolist()}  # each page's group: its first page
+
+    def root(page: int) -> int:
+        while first[page] != page:
+            first[page] = first[first[page]]
+            page = first[page]
+        return page
+
+    verified = list(links.of_rows(np.arange(len(links.left))))
+    for left, right, _ in verified:
+        a, b = root(left), root(right)
+        if a != b:
+            first[max(a, b)] = min(a, b)
+    groups: dict[int, list[int]] = {}
+    for page in first:
+        groups.setdefault(root(page), []).append(page)
+    group_links: dict[int, dict[int, dict[int, Verdict]]] = {}
+    for left, right, verdict in verified:
+        joined = group_links.setdefault(root(left), {})
+        joined.setdefault(left, {})[right] = verdict
+        joined.setdefault(right, {})[left] = verdict
+    for label, group in groups.items():
+        yield group, group_links.pop(label, {})
 
 
 def _components(
@@ -210,20 +277,16 @@ def _components(
 _BLOCK = 1 << 16
 
 
-def _sorted_pairs(candidates: Candidates) -> Iterator[tuple[int, int]]:
-    """Each candidate pair once, in order. An (n, 2) array stays an array (a set of tuples
-    of a large corpus's pairs would cost gigabytes), read a block of rows at a time."""
-    if not isinstance(candidates, np.ndarray):
-        yield from sorted(set(candidates))
-        return
-    rows = unique_pairs(candidates.reshape(-1, 2))
-    for start in range(0, len(rows), _BLOCK):
-        yield from ((left, right) for left, right in rows[start : start + _BLOCK].tolist())
+def _rows(pairs: npt.NDArray[np.int64]) -> Iterator[tuple[int, int]]:
+    """The pairs of an (n, 2) array as Python ints, a block of rows at a time (a list of a
+    large group's pairs as tuples would cost a hundred bytes each)."""
+    for start in range(0, len(pairs), _BLOCK):
+        yield from ((left, right) for left, right in pairs[start : start + _BLOCK].tolist())
 
 
 def _centred(
     group: list[int],
-    documents: Sequence[Document],
+    documents: _Pages,
     fingerprints: Sequence[Fingerprint],
     links: dict[int, dict[int, Verdict]],
     config: DedupConfig,
@@ -274,7 +337,7 @@ def _rejoined(
     unlinked: dict[int, set[int]],
     config: DedupConfig,
     *,
-    documents: Sequence[Document],
+    documents: _Pages,
 ) -> list[list[int]]:
     """Clusters after moving members to the cluster where they split fewer verified pairs.
 
@@ -381,7 +444,7 @@ def _around(
     links: dict[int, dict[int, Verdict]],
     config: DedupConfig,
     *,
-    documents: Sequence[Document],
+    documents: _Pages,
 ) -> list[int]:
     """The cluster a centre would take from the pages left: itself, its copies, and the
     near-identical twins of those."""
@@ -417,7 +480,7 @@ def _cut(centre: int, remaining: set[int], links: dict[int, dict[int, Verdict]])
 
 def _verify_all(
     group: list[int],
-    documents: Sequence[Document],
+    documents: _Pages,
     fingerprints: Sequence[Fingerprint],
     links: dict[int, dict[int, Verdict]],
     config: DedupConfig,
@@ -441,7 +504,7 @@ def _verdict(
     links: dict[int, dict[int, Verdict]],
     config: DedupConfig,
     *,
-    documents: Sequence[Document],
+    documents: _Pages,
 ) -> Verdict:
     known = links.get(left, {}).get(right)
     return known if known is not None else _verify(left, right, documents, fingerprints, config)
@@ -450,19 +513,21 @@ def _verdict(
 def _verify(
     left: int,
     right: int,
-    documents: Sequence[Document],
+    documents: _Pages,
     fingerprints: Sequence[Fingerprint],
     config: DedupConfig,
 ) -> Verdict:
     """The verdict on two pages, their slots checked on their bodies (read only for pairs
-    their shingles call copies)."""
-    pages = (documents[left], documents[right])
-    return verify(fingerprints[left], fingerprints[right], config, pages)
+    their shingles call copies): `verify` given the pages, on the bodies kept."""
+    verdict = verify(fingerprints[left], fingerprints[right], config)
+    if not verdict.is_copy or not slots_checked(verdict.similarity):
+        return verdict
+    return check_slots(verdict, documents.body(left), documents.body(right))
 
 
 def _members(
     positions: list[int],
-    documents: Sequence[Document],
+    documents: _Pages,
     fingerprints: Sequence[Fingerprint],
     links: dict[int, dict[int, Verdict]],
     config: DedupConfig,
@@ -476,7 +541,6 @@ def _members(
         [documents[i] for i in positions], [fingerprints[i] for i in positions], config.timezone
     )
     original = positions[head]
-    centre_figures = figures(documents[centre].body)
     members: list[Member] = []
     for index in others:
         verdict = _verdict(centre, index, fingerprints, links, config, documents=documents)
@@ -487,7 +551,7 @@ def _members(
                 fingerprints[index].size,
                 fingerprints[centre].size,
                 config,
-                figures_changed=figures_changed(figures(documents[index].body), centre_figures),
+                figures_changed=_figures_changed(index, centre, verdict, documents, config),
             )
         members.append(
             Member(
@@ -508,12 +572,87 @@ def _members(
             fingerprints[centre].size,
             fingerprints[original].size,
             config,
-            figures_changed=figures_changed(centre_figures, figures(documents[original].body)),
+            figures_changed=_figures_changed(centre, original, to_original, documents, config),
         )
     head_member = Member(
         documents[centre], 1.0, 1.0, True, centre_relation, is_original=original == centre
     )
     return (head_member, *members)
+
+
+def _figures_changed(
+    page: int, other: int, verdict: Verdict, documents: _Pages, config: DedupConfig
+) -> bool:
+    """`figures_changed` of two pages' bodies, read only when `relation_of` uses it."""
+    if not updates_read(verdict.similarity, config):
+        return False
+    return figures_changed(documents.figures(page), documents.figures(other))
+
+
+# Pages whose fingerprint, body and figures are kept once read (the last ones read): a
+# group's members are compared with one another in turn, a centre with each of its copies.
+_KEPT = 512
+_Item = TypeVar("_Item")
+_Read = TypeVar("_Read")
+
+
+class _Recent(Sequence[_Item]):
+    """Items of a sequence by position, each made from the one it holds (`make`) when first
+    asked for; the last `kept` made are kept (a page's body or fingerprint read back from a
+    store is read once while its group is clustered, not once for each pair)."""
+
+    def __init__(self, items: Sequence[_Read], make: Callable[[_Read], _Item], kept: int) -> None:
+        self._items = items
+        self._make = make
+        self._kept: dict[int, _Item] = {}
+        self._size = kept
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    @overload
+    def __getitem__(self, index: int) -> _Item: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[_Item]: ...
+    def __getitem__(self, index: int | slice) -> _Item | list[_Item]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        item = self._kept.get(index)
+        if item is None:
+            item = self._kept[index] = self._make(self._items[index])
+            if len(self._kept) > self._size:
+                del self._kept[next(iter(self._kept))]
+        return item
+
+
+def _plain(fingerprint: Fingerprint) -> Fingerprint:
+    """A fingerprint whose fields are read at once (a store's reads each field back)."""
+    return Fingerprint(fingerprint.shingles, fingerprint.numbers)
+
+
+class _Pages:
+    """Documents by position, with the bodies and figures of the last pages read kept."""
+
+    def __init__(self, documents: Sequence[Document]) -> None:
+        self._documents = documents
+        self._bodies = _Recent(documents, _body_of, _KEPT)
+        self._figures = _Recent(self._bodies, figures, _KEPT)
+
+    def __len__(self) -> int:
+        return len(self._documents)
+
+    def __getitem__(self, index: int) -> Document:
+        return self._documents[index]
+
+    def body(self, index: int) -> str:
+        return self._bodies[index]
+
+    def figures(self, index: int) -> frozenset[str]:
+        return self._figures[index]
+
+
+def _body_of(document: Document) -> str:
+    return document.body
 
 
 def pick_representative(

@@ -24,6 +24,7 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from itertools import pairwise
 
 import numpy as np
@@ -104,7 +105,7 @@ def compare_slots(left: str, right: str, *, ngram: int = FLANK) -> Slots:
     places_a, places_b = _places_apart(left, right), _places_apart(right, left)
     if not (places_a and places_b):
         return Slots(places_a, places_b)
-    folded_a, folded_b = token_text(left, extracted=True), token_text(right, extracted=True)
+    folded_a, folded_b = _folded(left), _folded(right)
     places_a, places_b = _places_apart(folded_a, folded_b), _places_apart(folded_b, folded_a)
     if not (places_a and places_b):
         return Slots(places_a, places_b)
@@ -121,24 +122,40 @@ def repeats_a_place(body: str) -> bool:
 def _places_apart(text: str, other: str) -> tuple[str, ...]:
     """The place names `text` repeats and `other` never states, sorted. (Once at most is
     too loose: a short copy names once the place its longer original repeats.)"""
+    return tuple(name for name in _repeated_places(text) if name not in other)
+
+
+# Bodies whose places and folded text are kept (each a few kilobytes): a scan compares the
+# members of a group with one another in turn, so a body is met again soon after. Fewer
+# bodies' tokens and terms are kept (tens of kilobytes each), and fewer are needed: only
+# pairs that both name places apart read them.
+_KEPT_BODIES = 256
+_KEPT_TOKENS = 32
+
+
+@lru_cache(maxsize=_KEPT_BODIES)
+def _repeated_places(text: str) -> tuple[str, ...]:
+    """The place names `text` repeats, sorted (`_places_apart` before the other body)."""
     names = {
         text[max(0, at - 2) : at]
         for at in (match.start() for match in _SUFFIX.finditer(text))
         if text[at - 1 : at + 1] not in _NOT_AFTER_NAME and text[at : at + 2] not in _TITLES
     }
     return tuple(
-        sorted(
-            name
-            for name in names
-            if _NAME.fullmatch(name) and name not in other and text.count(name) >= REPEATED
-        )
+        sorted(name for name in names if _NAME.fullmatch(name) and text.count(name) >= REPEATED)
     )
 
 
+@lru_cache(maxsize=_KEPT_BODIES)
+def _folded(text: str) -> str:
+    return token_text(text, extracted=True)
+
+
+@lru_cache(maxsize=_KEPT_TOKENS)
 def _body(text: str) -> _Body:
     tokens = tokens_and_numbers(text, extracted=True)[0]
     # A number broken by a line break or a space (``0.1`` ``5%``) is read whole.
-    numbers = _NUMBER_RUN.findall(token_text(text, extracted=True))
+    numbers = _NUMBER_RUN.findall(_folded(text))
     digits = "|".join(number.replace(".", "").replace(" ", "") for number in numbers)
     return _Body(tokens, _terms(tokens), "|" + re.sub(r"\s", "", digits) + "|")
 

@@ -156,6 +156,8 @@ def _connected(
     """The connected groups of `count` pages linked by the pairs ``left``-``right``, in the
     order of their first page: each group's pages in order, and the rows of its pairs in
     order."""
+    if not count:
+        return
     labels = _components(count, left, right)
     pages = np.argsort(labels, kind="stable")  # each group's pages together, in order
     page_labels = labels[pages]

@@ -207,6 +207,8 @@ def test_candidates_as_an_array_cluster_as_the_same_pairs_as_tuples() -> None:
     assert len(from_array) == 2
     empty = build_clusters(docs, shingles, np.zeros((0, 2), dtype=np.int64), CONFIG)
     assert len(empty) == len(docs)
+    assert build_clusters([], [], np.zeros((0, 2), dtype=np.int64), CONFIG) == []
+    assert build_clusters([], [], [], CONFIG) == []
 
 
 def test_groups_are_the_connected_components_labelled_by_their_first_page() -> None:

@@ -257,12 +257,9 @@ def _neutralised(value: object) -> object:
     return value
 
 
-def render_jsonl(report: Table | pd.DataFrame) -> str:
-    """The report as JSON Lines: one object per row with the CSV's fields, in its order."""
-    return "".join(_jsonl_parts(report))
-
-
 def _jsonl_parts(report: Table | pd.DataFrame) -> Iterator[str]:
+    """The report as JSON Lines, a block of rows at a time: one object per row with the
+    CSV's fields, in its order."""
     rows: Iterable[dict[str, object]]
     if isinstance(report, Table):
         rows = (dict(zip(report.columns, row, strict=True)) for row in report.rows)

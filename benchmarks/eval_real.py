@@ -5,9 +5,9 @@ was drawn from) come from the real multi-site corpora in ../shared/corpora and w
 reading both texts under ../shared/LABELLING.md; no text is stored here. This script scans every
 article of those corpora together (the labelled pairs sit among thousands of background
 articles, as in a real crawl), then reports, for each label and each similarity band, how many
-pairs the scan put in one cluster; precision and recall over COPY pairs; split pairs (verified
-as copies by the verdict, yet in different clusters); and the worst misses and false merges
-with their measures. Usage:
+pairs the scan put in one cluster; precision and recall over COPY pairs; the pairs verified as
+copies yet in different clusters, split (two clusters one centre could hold) or kept apart
+(joining would chain); and the worst misses and false merges with their measures. Usage:
 
     python benchmarks/eval_real.py [--worst N] [--certain-only] [--threshold X] [--containment X]
 """
@@ -131,11 +131,22 @@ def main() -> int:
     )
     wrong = [p for p in predicted if p.label in NEVER_MERGED]
     print(f"merged pairs that must stay apart (SAME_EVENT, DIFFERENT, TEMPLATE): {len(wrong)}")
-    splits = split_pairs(pairs, merged, documents, config)
-    print(f"labelled pairs split (verified copies in different clusters): {len(splits)}")
-    for p in splits:
-        print(f"  {p.a} {p.b} [{p.band}]: {why_split(p, documents, centre_of, config)}")
-    print(f"split pairs over the whole scan: {result.split_pairs}")
+    members_of: dict[int, list[str]] = {}
+    for name, cluster in cluster_of.items():
+        members_of.setdefault(cluster, []).append(name)
+    apart = verified_apart(pairs, merged, documents, config)
+    joinable = [p for p in apart if could_join(p, cluster_of, members_of, documents, config)]
+    print(
+        f"labelled pairs verified as copies in different clusters: {len(apart)}; "
+        f"split (one centre could hold both clusters): {len(joinable)}"
+    )
+    for p in apart:
+        why = "split" if p in joinable else why_apart(p, documents, centre_of, config)
+        print(f"  {p.a} {p.b} [{p.band}]: {why}")
+    print(
+        f"over the whole scan: split pairs {result.split_pairs}, "
+        f"pairs kept apart (joining would chain) {result.kept_apart}"
+    )
     worst(args.worst, "misses", [p for p in copies if not merged[p]], documents, config)
     worst(args.worst, "false merges", [p for p in predicted if p.label != COPY], documents, config)
     return 0
@@ -170,7 +181,8 @@ def dedup_compare(left, right, config):  # type: ignore[no-untyped-def]
     return compare(left, right, config)
 
 
-def split_pairs(pairs, merged, documents, config):  # type: ignore[no-untyped-def]
+def verified_apart(pairs, merged, documents, config):  # type: ignore[no-untyped-def]
+    """The labelled pairs in different clusters that the copy rule accepts."""
     apart = []
     for p in pairs:
         if merged[p]:
@@ -181,10 +193,35 @@ def split_pairs(pairs, merged, documents, config):  # type: ignore[no-untyped-de
     return apart
 
 
-def why_split(p, documents, centre_of, config):  # type: ignore[no-untyped-def]
-    """Why a verified pair ended apart: neither page is a copy of the other's centre (joining
-    would chain), or one is, but it has as many verified copies where it is, or is a centre
-    itself (moving it would split as many pairs as it joins)."""
+def could_join(p, cluster_of, members_of, documents, config):  # type: ignore[no-untyped-def]
+    """Whether one member could centre the two clusters of a pair's pages together: each
+    other member its copy, or a near-identical twin (Jaccard 0.9) of one that is."""
+    union = members_of[cluster_of[p.a]] + members_of[cluster_of[p.b]]
+
+    def holds(centre: str) -> bool:
+        direct = [
+            m
+            for m in union
+            if m != centre and dedup_compare(documents[centre], documents[m], config).is_copy
+        ]
+        return all(
+            any(_twins(documents[m], documents[d], config) for d in direct)
+            for m in union
+            if m != centre and m not in direct
+        )
+
+    return any(holds(centre) for centre in union)
+
+
+def _twins(left, right, config):  # type: ignore[no-untyped-def]
+    found = dedup_compare(left, right, config)
+    return found.is_copy and found.similarity >= 0.9
+
+
+def why_apart(p, documents, centre_of, config):  # type: ignore[no-untyped-def]
+    """Why a verified pair ended apart though joining would chain: neither page is a copy
+    of the other's centre, or one is, but it has as many verified copies where it is, or is
+    a centre itself (moving it would split as many pairs as it joins)."""
     left, right = documents[p.a], documents[p.b]
     joins = [
         name
@@ -193,9 +230,10 @@ def why_split(p, documents, centre_of, config):  # type: ignore[no-untyped-def]
         and dedup_compare(page, centre_of[other], config).is_copy
     ]
     if not joins:
-        return "neither is a copy of the other's centre: joining would chain"
+        return "kept apart: neither is a copy of the other's centre"
     return (
-        f"{' and '.join(joins)} could join the other's cluster, but has as many copies where it is"
+        f"kept apart: {' and '.join(joins)} is a copy of the other's centre, but no member "
+        "could centre both clusters and it has as many copies where it is"
     )
 
 

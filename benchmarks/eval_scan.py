@@ -69,7 +69,8 @@ def main() -> int:
     print(f"documents clustered: {len(result.documents)}  skipped: {len(result.skipped)}")
     print(f"pairwise precision {precision:.4f}  recall {recall:.4f}  F1 {f1:.4f}")
     print(f"false merges (pairs): {len(false)}  missed pairs: {len(missed)}")
-    print(f"split pairs (copies by the rule, in different clusters): {result.split_pairs}")
+    print(f"split pairs (copies apart though one centre could hold them): {result.split_pairs}")
+    print(f"pairs kept apart (copies whose clusters no member could centre): {result.kept_apart}")
     print(
         f"B-cubed precision {scores.bcubed_precision:.4f}  recall {scores.bcubed_recall:.4f}  "
         f"ARI {scores.ari:.4f}"

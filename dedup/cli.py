@@ -672,9 +672,10 @@ def evaluate_command(
     """Scan PATHS and score the clusters against labelled ones.
 
     Prints pairwise precision, recall and F1, B-cubed precision and recall, the adjusted Rand
-    index, the split pairs (pairs the copy rule accepts that ended in different clusters,
-    because neither is a copy of the other's centre), and the worst false merges and misses
-    with their similarity and containment.
+    index, the split pairs (pairs the copy rule accepts that ended in two clusters that one
+    centre could hold), the pairs kept apart (copies whose clusters no member could centre:
+    joining them would chain), and the worst false merges and misses with their similarity
+    and containment.
     """
     config = _make_config(**fields)
     _configure_logging(False)
@@ -690,6 +691,7 @@ def evaluate_command(
         raise click.ClickException(str(error)) from error
     click.echo(_scores_text(scores))
     click.echo(f"split pairs {result.split_pairs}")
+    click.echo(f"pairs kept apart (joining would chain) {result.kept_apart}")
     for title, rows in (("false merges", false_merges), ("misses", misses)):
         if not rows:
             click.echo(f"\n{title}: none")

@@ -158,8 +158,11 @@ class ScanResult:
     files_read: int = 0
     stage_seconds: dict[str, float] = field(default_factory=dict)
     index_bytes: int = 0
-    # Candidate pairs verified as copies yet in different clusters (see dedup.batch.clustering).
+    # Pairs verified as copies in different clusters that one centre could have held
+    # together (none: see dedup.batch.clustering), and those kept apart because joining their
+    # clusters would chain pages that are not copies through a centre.
     split_pairs: int = 0
+    kept_apart: int = 0
     index: Deduplicator | None = None  # the scanned pages, with scan(..., keep_index=True)
     spilled_bytes: int = 0  # written to the scan's temporary store
     # Removes the scan's temporary store (the documents' bodies are read back from it).

@@ -65,12 +65,16 @@ UNRELATED_REST = 0.02
 
 @dataclass(frozen=True, slots=True)
 class Clustering:
-    """Clusters (every document in exactly one) and the split pairs: candidate pairs that
-    verify as copies yet ended in different clusters, because joining them would have
-    chained pages that are not copies of one another through a centre."""
+    """Clusters (every document in exactly one) and the verified pairs they leave apart:
+    ``split_pairs``, pages that verify as copies in two clusters that one centre could hold
+    together (`_joint_centre`; none once `_joined` has run), and ``kept_apart``, those whose
+    clusters no member could centre: joining them would chain pages that are not copies of
+    one another through a centre (a report that carries two bulletins, one of them also
+    carried by other reports)."""
 
     clusters: list[Cluster]
     split_pairs: int
+    kept_apart: int = 0
 
 
 def build_clusters(
@@ -102,27 +106,21 @@ def _clustered(
     config: DedupConfig,
 ) -> Clustering:
     built: list[tuple[int, tuple[Member, ...]]] = []
-    split = 0
+    split = kept_apart = 0
     for group, group_links in _verified_groups(documents, fingerprints, candidates, config):
-        where: dict[int, int] = {}
-        for members in _centred(group, documents, fingerprints, group_links, config):
-            for index in members:
-                where[index] = len(built)
+        centred = _centred(group, documents, fingerprints, group_links, config)
+        for members in centred.clusters:
             built.append(
                 (group[0], _members(members, documents, fingerprints, group_links, config))
             )
-        split += sum(
-            where[left] != where[right]
-            for left, others in group_links.items()
-            for right in others
-            if left < right
-        )
+        split += centred.split_pairs
+        kept_apart += centred.kept_apart
     built.sort(key=lambda item: item[0])  # groups in the order of their first member
     order = sorted(range(len(built)), key=lambda n: _cluster_order(built[n][1], config.timezone))
     clusters = [
         Cluster(cluster_id=number, members=built[n][1]) for number, n in enumerate(order, 1)
     ]
-    return Clustering(clusters, split)
+    return Clustering(clusters, split, kept_apart)
 
 
 def _verified_groups(
@@ -286,13 +284,23 @@ def _rows(pairs: npt.NDArray[np.int64]) -> Iterator[tuple[int, int]]:
         yield from ((left, right) for left, right in pairs[start : start + _BLOCK].tolist())
 
 
+@dataclass(frozen=True, slots=True)
+class _Centred:
+    """A connected group cut into clusters (positions, centre first), with the verified
+    pairs they leave apart (`Clustering`'s counts)."""
+
+    clusters: list[list[int]]
+    split_pairs: int
+    kept_apart: int
+
+
 def _centred(
     group: list[int],
     documents: _Pages,
     fingerprints: Sequence[Fingerprint],
     links: dict[int, dict[int, Verdict]],
     config: DedupConfig,
-) -> list[list[int]]:
+) -> _Centred:
     """A connected group cut into clusters, each a list of positions, centre first.
 
     In a group of up to `WHOLLY_VERIFIED` pages every pair is verified first, so that the
@@ -303,10 +311,12 @@ def _centred(
     original), then the one with most shingles, then doc_id. Its cluster takes every member
     left that verifies against it (checked against the centre itself, not only along
     candidate pairs), and each near-identical twin (Jaccard `NEAR_IDENTICAL`) of one of
-    those: one hop at most, through a page that is all but the same.
+    those: one hop at most, through a page that is all but the same. Members then move to
+    where their copies are (`_rejoined`), and two clusters that one centre can hold become
+    one (`_joined`).
     """
     if len(group) == 1:
-        return [group]
+        return _Centred([group], 0, 0)
     if len(group) <= WHOLLY_VERIFIED:
         _verify_all(group, documents, fingerprints, links, config)
     unlinked = _drop_boilerplate_links(group, fingerprints, links)
@@ -329,7 +339,127 @@ def _centred(
         members = _around(centre, candidates, fingerprints, links, config, documents=documents)
         clusters.append(members)
         remaining -= set(members)
-    return _rejoined(clusters, fingerprints, links, unlinked, config, documents=documents)
+    clusters = _rejoined(clusters, fingerprints, links, unlinked, config, documents=documents)
+    pairing = _Pairing(documents, fingerprints, links, unlinked, config, whole)
+    clusters = _joined(clusters, pairing)
+    split, kept_apart = _apart(clusters, pairing)
+    return _Centred(clusters, split, kept_apart)
+
+
+@dataclass(frozen=True, slots=True)
+class _Pairing:
+    """What tells whether two members of a group are copies: the group's verified links,
+    and, where the group was not wholly verified (`WHOLLY_VERIFIED`), the rule itself; never
+    for a pair unlinked as boilerplate."""
+
+    documents: _Pages
+    fingerprints: Sequence[Fingerprint]
+    links: dict[int, dict[int, Verdict]]
+    unlinked: dict[int, set[int]]
+    config: DedupConfig
+    whole: bool
+
+    def copies(self, left: int, right: int) -> bool:
+        if right in self.links.get(left, {}):
+            return True
+        if self.whole or right in self.unlinked.get(left, set()):
+            return False
+        return _verify(left, right, self.documents, self.fingerprints, self.config).is_copy
+
+    def twins(self, left: int, right: int) -> bool:
+        verdict = self.links.get(left, {}).get(right)
+        return verdict is not None and verdict.similarity >= NEAR_IDENTICAL
+
+
+def _joined(clusters: list[list[int]], pairing: _Pairing) -> list[list[int]]:
+    """Clusters after joining each two linked by a verified pair that one member could
+    centre (`_joint_centre`): centres chosen one after the other can leave apart copies
+    that a later choice would have held together (a cluster of copies of a bulletin, and a
+    page that copies it and one of them). Clusters are joined in the order of their
+    positions, the joint cluster taking the first's place; each join removes a cluster, so
+    this ends."""
+    clusters = [list(members) for members in clusters]
+    joined = True
+    while joined:
+        joined = False
+        for first, second in _linked_clusters(clusters, pairing.links):
+            centre = _joint_centre(clusters[first] + clusters[second], pairing)
+            if centre is None:
+                continue
+            union = clusters[first] + clusters[second]
+            clusters[first] = [centre, *(page for page in union if page != centre)]
+            del clusters[second]
+            joined = True
+            break
+    return clusters
+
+
+def _linked_clusters(
+    clusters: list[list[int]], links: dict[int, dict[int, Verdict]]
+) -> list[tuple[int, int]]:
+    """The pairs of clusters (by position, in order) that a verified pair links."""
+    where = {page: n for n, members in enumerate(clusters) for page in members}
+    found = {
+        (min(where[left], where[right]), max(where[left], where[right]))
+        for left, others in links.items()
+        for right in others
+        if where[left] != where[right]
+    }
+    return sorted(found)
+
+
+def _joint_centre(union: list[int], pairing: _Pairing) -> int | None:
+    """The member that could centre all of `union` (each other member is its copy or a
+    near-identical twin of one that is), as `_centred` would choose it among several: most
+    copies first, then the earliest published, the most shingles, the doc_id; or None."""
+    members = set(union)
+
+    def order(page: int) -> tuple[int, float, int, str]:
+        instant = published_instant(pairing.documents[page].published, pairing.config.timezone)
+        return (
+            -len(pairing.links.get(page, {}).keys() & members),
+            _UNDATED if instant is None else instant,
+            -pairing.fingerprints[page].size,
+            pairing.documents[page].doc_id,
+        )
+
+    return next(
+        (page for page in sorted(union, key=order) if _centres(page, members, pairing)), None
+    )
+
+
+def _centres(centre: int, members: set[int], pairing: _Pairing) -> bool:
+    """Whether each other member is a copy of `centre` or a near-identical twin of one that
+    is; a member that is neither its copy nor anyone's twin rules it out at once."""
+    direct: set[int] = set()
+    rest: list[int] = []
+    for page in sorted(members - {centre}):
+        if pairing.copies(centre, page):
+            direct.add(page)
+        elif any(pairing.twins(page, other) for other in members):
+            rest.append(page)
+        else:
+            return False
+    return all(any(pairing.twins(page, copy) for copy in direct) for page in rest)
+
+
+def _apart(clusters: list[list[int]], pairing: _Pairing) -> tuple[int, int]:
+    """The verified pairs in different clusters: those whose two clusters one member could
+    centre (split pairs), and those kept apart because none could."""
+    where = {page: n for n, members in enumerate(clusters) for page in members}
+    joinable: dict[tuple[int, int], bool] = {}
+    split = kept_apart = 0
+    for left, others in pairing.links.items():
+        for right in others:
+            if left > right or where[left] == where[right]:
+                continue
+            key = (min(where[left], where[right]), max(where[left], where[right]))
+            if key not in joinable:
+                union = clusters[key[0]] + clusters[key[1]]
+                joinable[key] = _joint_centre(union, pairing) is not None
+            split += joinable[key]
+            kept_apart += not joinable[key]
+    return split, kept_apart
 
 
 def _rejoined(

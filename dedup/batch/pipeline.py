@@ -229,7 +229,8 @@ def _cluster_into(
     with _stage(result, "verify+cluster"):
         fingerprints = stored_fingerprints(store)
         clustering = cluster_documents(result.documents, fingerprints, candidates, config)
-        result.clusters, result.split_pairs = clustering.clusters, clustering.split_pairs
+        result.clusters = clustering.clusters
+        result.split_pairs, result.kept_apart = clustering.split_pairs, clustering.kept_apart
 
 
 def _crawler_index(result: ScanResult, store: PageStore, config: DedupConfig) -> Deduplicator:

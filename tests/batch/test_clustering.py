@@ -1,11 +1,16 @@
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
+from hypothesis import example, given
+from hypothesis import strategies as st
 
 from dedup.batch.clustering import build_clusters, cluster_documents, pick_representative
 from dedup.config import DedupConfig
 from dedup.fingerprint.shingle import Fingerprint
 from dedup.models import Document
+from dedup.verdict import verify
 
 CONFIG = DedupConfig(threshold=0.7, containment=0.9, min_containment_shingles=10)
 
@@ -122,11 +127,53 @@ def test_a_near_identical_twin_of_a_member_joins_but_nothing_further() -> None:
 
 def test_centres_are_chosen_to_split_the_fewest_verified_pairs() -> None:
     # Around full (most copies) far would be split from m1 and twin: 2 pairs. Around twin,
-    # {twin, m1, far} and {full, m2, m3, m4} split only m1 from full: 1 pair.
+    # {twin, m1, far} and {full, m2, m3, m4} leave only m1 apart from full: 1 pair, kept
+    # apart because no member could centre both clusters (far is no copy of full).
     result = cluster_all(PARTS)
     groups = sorted(sorted(m.document.doc_id for m in c.members) for c in result.clusters)
     assert groups == [["far", "m1", "twin"], ["full", "m2", "m3", "m4"]]
-    assert result.split_pairs == 1
+    assert (result.split_pairs, result.kept_apart) == (0, 1)
+
+
+def _starts(draw_pages: list[tuple[int, int]]) -> dict[str, Fingerprint]:
+    return {f"p{n}": ids(range(start, start + size)) for n, (start, size) in enumerate(draw_pages)}
+
+
+@example([(0, 13), (4, 10), (5, 12), (6, 10), (7, 13), (8, 10)])  # left two clusters once
+@given(st.lists(st.tuples(st.integers(0, 120), st.integers(10, 120)), min_size=2, max_size=12))
+def test_no_two_clusters_that_one_centre_could_hold_stay_apart(
+    pages: list[tuple[int, int]],
+) -> None:
+    # Pages cut from one long text at random places and lengths: every cluster is a star
+    # around its centre (or near-identical twins of its copies), no verified pair is left
+    # between two clusters that one member could centre, and the pairs left apart are counted.
+    prints = _starts(pages)
+    result = cluster_all(prints)
+    where = {m.document.doc_id: c.cluster_id for c in result.clusters for m in c.members}
+
+    def copies(a: str, b: str) -> bool:
+        return verify(prints[a], prints[b], CONFIG).is_copy
+
+    def twins(a: str, b: str) -> bool:
+        return verify(prints[a], prints[b], CONFIG).similarity >= 0.9 and copies(a, b)
+
+    def holds(centre: str, members: list[str]) -> bool:
+        direct = [m for m in members if m != centre and copies(centre, m)]
+        rest = [m for m in members if m != centre and m not in direct]
+        return all(any(twins(m, d) for d in direct) for m in rest)
+
+    for cluster in result.clusters:
+        names = [m.document.doc_id for m in cluster.members]
+        assert holds(names[0], names)
+    apart = [
+        (a, b)
+        for a, b in itertools.combinations(prints, 2)
+        if copies(a, b) and where[a] != where[b]
+    ]
+    for a, b in apart:
+        union = [n for n in prints if where[n] in (where[a], where[b])]
+        assert not any(holds(centre, union) for centre in union)
+    assert (result.split_pairs, result.kept_apart) == (0, len(apart))
 
 
 def _carried(text: range, story: int, own: int) -> Fingerprint:

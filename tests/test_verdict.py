@@ -12,7 +12,7 @@ from dedup.verdict import verify
 CONFIG = DedupConfig(threshold=0.7, containment=0.9, min_containment_shingles=10)
 
 
-def ids(values: range | list[int], numbers: range | list[int] = ()) -> Fingerprint:
+def ids(values: range | list[int], numbers: range | list[int] | tuple[()] = ()) -> Fingerprint:
     return Fingerprint(
         np.array(sorted(set(values)), dtype=np.uint32),
         np.array(sorted(set(numbers)), dtype=np.uint32),

@@ -252,7 +252,8 @@ def _make_config(**fields: Any) -> DedupConfig:
     type=click.Path(file_okay=False, exists=True, writable=True, path_type=str),
     default=None,
     help="Keep the scan's temporary store (bodies, shingles; about 2.5x the text read) in "
-    "this folder (default: the system's temporary folder).",
+    "this folder (default: the system's temporary folder); with --engine dask and no "
+    "--scheduler, the workers' results too.",
 )
 @jobs_option
 @follow_links_option

@@ -1,23 +1,26 @@
 """The batch scan on a Dask cluster: the same stages as the local engine, distributed.
 
 What runs where:
-- the client lists the files once and cuts them into partitions of about equal bytes;
+- the client lists the files once and cuts them into partitions of about equal bytes, at
+  most `PARTITION_BYTES` of input each, so that what a task holds does not grow with the
+  corpus;
 - workers read, extract, fingerprint and sign a partition each (the local engine's
-  `process_chunk`), and keep the results;
-- each worker turns its pages' signatures into band keys; a Dask DataFrame shuffle on the
-  key brings equal keys together, so no process ever holds every band key; each shuffled
-  partition pairs its buckets (the local engine's banding rules);
+  `process_chunk`) and write the results to files in their local folder (`Part`): a
+  worker's memory holds the partitions in flight, not every partition it made;
+- band keys are read back from those files as (bucket, page) rows; a Dask DataFrame
+  shuffle on the key brings equal keys together, so no process ever holds every band key;
+  each shuffled partition pairs its buckets (the local engine's banding rules);
 - the same for anchors (the containment candidates of `dedup.batch.anchors`): a shuffle on
   the anchor, pairs counted per partition, a shuffle on the pair to sum the counts;
-- candidate pairs meet both pages' fingerprints through two shuffle joins and are verified
-  on the workers;
-- only verified pairs (copies: few next to the pages) come back to the client, which
-  computes the connected groups with union-find, builds the clusters around their
+- candidate pairs meet both pages' fingerprints (read back from the files) through two
+  shuffle joins and are verified on the workers;
+- only verified pairs (copies: few next to the pages) come back to the client, as two
+  columns, which computes the connected groups, builds the clusters around their
   representatives (the local engine's `build_clusters`) and writes the report.
 The client gathers the extracted documents and the fingerprints of pages in a verified pair a
 partition at a time into a temporary store (`dedup.batch.spill`), as the local engine does:
-it holds per page only the documents' metadata. Workers still hold their partitions' results
-in memory until the end (docs/performance.md says what that costs).
+it holds per page only the documents' metadata. The workers' files are removed when the
+scan ends, fails or is interrupted.
 
 Results do not depend on the engine: the same input gives the same report bytes.
 """
@@ -26,18 +29,29 @@ from __future__ import annotations
 
 import base64
 import logging
-from collections.abc import Iterator, Sequence
+import os
+import pickle
+import shutil
+import uuid
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, TypeVar
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from dedup.batch.anchors import enough_shared, sharing_pairs
 from dedup.batch.banding import bucket_pairs
 from dedup.batch.clustering import build_clusters
 from dedup.batch.skips import exclusion, record_of
-from dedup.batch.spill import PageStore, stored_fingerprints
+from dedup.batch.spill import (
+    PageStore,
+    StoreSpaceError,
+    check_space,
+    stored_fingerprints,
+)
 from dedup.batch.workers import ChunkResult, process_chunk
 from dedup.config import DedupConfig
 from dedup.errors import DedupError
@@ -51,6 +65,14 @@ from dedup.verdict import verify
 
 logger = logging.getLogger(__name__)
 
+# Input bytes per partition, at most: a task's memory (a partition's pages while they are
+# processed, its rows in a shuffle) then stays the same whatever the corpus (about 1,600 of
+# the benchmark's text pages, 30 to 60 MB in flight).
+PARTITION_BYTES = 4 * 1024 * 1024
+# Folders of a scan's results on the workers start with this (and the scan's own token).
+WORKER_PREFIX = "dedup-scan-"
+
+_Read = TypeVar("_Read")
 _EMPTY = np.zeros(0, dtype=np.uint32)
 _PAIRS_META = pd.DataFrame({"left": np.zeros(0, np.int64), "right": np.zeros(0, np.int64)})
 _BANDS_META = pd.DataFrame({"bucket": np.zeros(0, np.uint64), "doc": np.zeros(0, np.int64)})
@@ -65,7 +87,6 @@ _SHARING_META = pd.DataFrame(
         "fewer": np.zeros(0, np.int64),
     }
 )
-_NO_ANCHORS = np.zeros(0, np.uint64)
 _PRINTS_META = pd.DataFrame(
     {
         "doc": np.zeros(0, np.int64),
@@ -75,9 +96,23 @@ _PRINTS_META = pd.DataFrame(
 )
 
 
+@dataclass(frozen=True, slots=True)
+class Part:
+    """A partition's results, in files in `folder` on the disk of the worker at `worker`:
+    its documents and skips (for the client), and its kept pages' fingerprints, band
+    buckets and anchors (for the shuffles), read back a partition at a time."""
+
+    worker: str
+    folder: str
+    kept: int  # pages clustered (the others are excluded: too short, no body)
+
+
 @contextmanager
-def dask_client(scheduler: str | None, workers: int) -> Iterator[Any]:
-    """A client of the given scheduler, or of a LocalCluster of worker processes."""
+def dask_client(
+    scheduler: str | None, workers: int, tmp_dir: str | os.PathLike[str] | None = None
+) -> Iterator[Any]:
+    """A client of the given scheduler, or of a LocalCluster of worker processes whose
+    local folders (their results, the shuffles' files) are under `tmp_dir`."""
     from distributed import Client, LocalCluster  # untyped
 
     for noisy in ("distributed", "bokeh", "tornado"):
@@ -86,9 +121,14 @@ def dask_client(scheduler: str | None, workers: int) -> Iterator[Any]:
         with _connect(Client, scheduler) as client:
             yield client
         return
+    folder = None if tmp_dir is None else os.fspath(tmp_dir)
     with (
         LocalCluster(
-            n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None
+            n_workers=workers,
+            threads_per_worker=1,
+            processes=True,
+            dashboard_address=None,
+            local_directory=folder,
         ) as cluster,
         Client(cluster) as client,
     ):
@@ -111,10 +151,15 @@ def _connect(client_class: Any, scheduler: str) -> Any:
         ) from error
 
 
-def partition_by_size(inputs: Sequence[InputFile], parts: int) -> list[list[InputFile]]:
-    """Consecutive runs of files of about equal total size, in input order."""
+def partition_by_size(
+    inputs: Sequence[InputFile], parts: int, *, most_bytes: int | None = None
+) -> list[list[InputFile]]:
+    """Consecutive runs of files of about equal total size, in input order: `parts` of
+    them, or more when a part would hold over `most_bytes`."""
     sizes = [_size(item) for item in inputs]
     target = max(1, sum(sizes) // max(1, parts))
+    if most_bytes is not None:
+        target = min(target, max(1, most_bytes))
     partitions: list[list[InputFile]] = [[]]
     filled = 0
     for item, size in zip(inputs, sizes, strict=True):
@@ -126,43 +171,107 @@ def partition_by_size(inputs: Sequence[InputFile], parts: int) -> list[list[Inpu
     return [part for part in partitions if part]
 
 
+def check_worker_space(client: Any, input_bytes: int) -> None:
+    """Refuse to start when a worker's local folder has too little free space for its share
+    of the results (its share of the inputs, estimated as the local engine's store).
+
+    Raises:
+        StoreSpaceError: naming the worker and how to give it another folder.
+    """
+    workers = max(1, len(client.scheduler_info()["workers"]))
+    try:
+        client.run(_check_space_here, input_bytes // workers)
+    except StoreSpaceError as error:
+        raise StoreSpaceError(
+            f"a Dask worker's local folder: {error} (a worker's folder is its "
+            "--local-directory; with local workers, --tmp-dir)"
+        ) from None
+
+
 def scan_partitions(
     client: Any,
     partitions: list[list[InputFile]],
     config: DedupConfig,
     result: ScanResult,
     store: PageStore,
-) -> tuple[Sequence[Fingerprint], list[tuple[int, int]]]:
+) -> tuple[Sequence[Fingerprint], npt.NDArray[np.int64]]:
     """Run the distributed stages; fill `result` with the documents and skips, and return
     the kept pages' fingerprints (for pages in a verified pair; an empty one otherwise) and
-    the verified pairs, both by position among the kept pages. Documents and fingerprints
-    come back one partition at a time into `store`: the client holds per page only its
-    metadata."""
+    the verified pairs (an (n, 2) array), both by position among the kept pages. Documents
+    and fingerprints come back one partition at a time into `store`: the client holds per
+    page only its metadata. The workers' files are removed before this returns or raises."""
+    scan = WORKER_PREFIX + uuid.uuid4().hex
+    handles: list[Any] = []
+    try:
+        handles = client.map(
+            _process, partitions, range(len(partitions)), config=config, scan=scan, pure=False
+        )
+        parts: list[Part] = client.gather(handles)
+        offsets = np.concatenate([[0], np.cumsum([p.kept for p in parts])]).astype(np.int64)
+        links = _verified_pairs(handles, offsets.tolist(), config)
+        _gather_documents(client, parts, result, store)
+        _store_fingerprints(client, parts, offsets.tolist(), np.unique(links), store)
+    finally:
+        client.cancel(handles)
+        client.run(_remove_scan, scan)
+    return stored_fingerprints(store), links
+
+
+def _verified_pairs(
+    handles: list[Any], offsets: list[int], config: DedupConfig
+) -> npt.NDArray[np.int64]:
+    """The candidate pairs (bands and anchors) that verify, sorted, as an (n, 2) array."""
     import dask
     import dask.dataframe as dd
 
     dask.config.set({"dataframe.convert-string": False})
-    chunks = client.map(_process, partitions, config=config, pure=False)
-    kept_counts = client.gather(client.map(_kept_count, chunks, pure=False))
-    offsets = np.concatenate([[0], np.cumsum(kept_counts)]).astype(np.int64).tolist()
-    bands = client.map(_band_frame, chunks, offsets[:-1], config=config, pure=False)
-    buckets = dd.from_delayed(bands, meta=_BANDS_META, verify_meta=False)
+    buckets = _part_frames(handles, offsets, _band_frame, _BANDS_META)
     banded = buckets.shuffle(on="bucket").map_partitions(_pairs_frame, meta=_PAIRS_META)
-    anchored = _anchored_pairs(client, chunks, offsets)
+    anchored = _anchored_pairs(handles, offsets)
     pairs = dd.concat([banded, anchored]).drop_duplicates()
-    prints = dd.from_delayed(
-        client.map(_prints_frame, chunks, offsets[:-1], pure=False),
-        meta=_PRINTS_META,
-        verify_meta=False,
-    )
+    prints = _part_frames(handles, offsets, _prints_frame, _PRINTS_META)
     left = prints.rename(columns={"doc": "left", "shingles": "ls", "numbers": "ln"})
     right = prints.rename(columns={"doc": "right", "shingles": "rs", "numbers": "rn"})
     joined = pairs.merge(left, on="left").merge(right, on="right")
     verified = joined.map_partitions(_verify_frame, config=config, meta=_PAIRS_META).compute()
-    links = sorted(zip(verified["left"].tolist(), verified["right"].tolist(), strict=True))
-    needed = sorted({doc for pair in links for doc in pair})
+    found: npt.NDArray[np.int64] = verified[["left", "right"]].to_numpy(dtype=np.int64)
+    found = found.reshape(-1, 2)
+    return found[np.lexsort((found[:, 1], found[:, 0]))]
+
+
+def _anchored_pairs(handles: list[Any], offsets: list[int]) -> Any:
+    """The containment candidates, as the local engine's `anchor_pairs` makes them: a
+    shuffle on the anchor brings each anchor's pages together (a partition pairs whole
+    buckets, so stock anchors are known as such), each partition counts its rows per pair,
+    and a shuffle on the pair brings a pair's counts together to be summed and judged."""
+    rows = _part_frames(handles, offsets, _anchor_frame, _ANCHORS_META)
+    sharing = rows.shuffle(on="anchor").map_partitions(_sharing_frame, meta=_SHARING_META)
+    return sharing.shuffle(on=["left", "right"]).map_partitions(_enough_frame, meta=_PAIRS_META)
+
+
+def _part_frames(
+    handles: list[Any], offsets: list[int], read: Callable[..., pd.DataFrame], meta: pd.DataFrame
+) -> Any:
+    """A Dask DataFrame of `read`'s frame of each part (at its first page's position), each
+    read from the part's files when the shuffle that takes it runs: the tasks depend on the
+    parts' handles, so they run where the files are, and none is held longer than it is
+    used."""
+    import dask.dataframe as dd
+    from dask.delayed import delayed
+
+    frames = [
+        delayed(_read_part)(handle, read, offset)
+        for handle, offset in zip(handles, offsets[: len(handles)], strict=True)
+    ]
+    return dd.from_delayed(frames, meta=meta, verify_meta=False)
+
+
+def _gather_documents(client: Any, parts: list[Part], result: ScanResult, store: PageStore) -> None:
+    """Each partition's documents (bodies into `store`) and skips into `result`, in input
+    order, one partition at a time (the next one asked for while this one is stored)."""
     excluded: list[Skip] = []
-    for task in client.map(_documents_and_skips, chunks, pure=False):
+    tasks = _one_ahead(client, parts, _documents_and_skips)
+    for task in tasks:
         documents, skips, files_read, reasons = task.result()
         result.skipped.extend(skips)
         stored = store.add_documents(documents)
@@ -174,69 +283,149 @@ def scan_partitions(
             else:
                 result.documents.append(document)
     result.skipped.extend(excluded)
-    _store_fingerprints(client, chunks, offsets, needed, store)
-    return stored_fingerprints(store), links
 
 
-def _anchored_pairs(client: Any, chunks: list[Any], offsets: list[int]) -> Any:
-    """The containment candidates, as the local engine's `anchor_pairs` makes them: a
-    shuffle on the anchor brings each anchor's pages together (a partition pairs whole
-    buckets, so stock anchors are known as such), each partition counts its rows per pair,
-    and a shuffle on the pair brings a pair's counts together to be summed and judged."""
-    import dask.dataframe as dd
+def _one_ahead(
+    client: Any, parts: list[Part], read: Callable[..., Any], *args: list[Any]
+) -> Iterator[Any]:
+    """Futures of `read` on each part's worker, in order; each asked for when the one before
+    it is taken, so that one waits ready while the client works on the other."""
+    upcoming = None
+    for number in range(len(parts)):
+        current = upcoming
+        if current is None:
+            current = _on_owner(client, parts[number], read, *(a[number] for a in args))
+        upcoming = None
+        if number + 1 < len(parts):
+            following = parts[number + 1]
+            upcoming = _on_owner(client, following, read, *(a[number + 1] for a in args))
+        yield current
+        current.release()
 
-    rows = dd.from_delayed(
-        client.map(_anchor_frame, chunks, offsets[:-1], pure=False),
-        meta=_ANCHORS_META,
-        verify_meta=False,
+
+def _on_owner(client: Any, part: Part, read: Callable[..., Any], *args: Any) -> Any:
+    return client.submit(
+        read, part, *args, workers=[part.worker], allow_other_workers=False, pure=False
     )
-    sharing = rows.shuffle(on="anchor").map_partitions(_sharing_frame, meta=_SHARING_META)
-    return sharing.shuffle(on=["left", "right"]).map_partitions(_enough_frame, meta=_PAIRS_META)
 
 
 def cluster_pages(
     documents: Sequence[Document],
     fingerprints: Sequence[Fingerprint],
-    links: list[tuple[int, int]],
+    links: npt.NDArray[np.int64],
     config: DedupConfig,
 ) -> Any:
     """Clusters from verified links, on the client: copies are few next to the pages (a
-    handful per article), so union-find in one process is cheaper than label propagation
-    over a DataFrame; the links of 10 million pages with 3 copies each fit in a few
-    hundred megabytes."""
+    handful per article), so connected groups in one process are cheaper than label
+    propagation over a DataFrame; the links of 10 million pages with 3 copies each fit in a
+    few hundred megabytes (16 bytes a pair)."""
     return build_clusters(documents, fingerprints, links, config)
+
+
+def _store_fingerprints(
+    client: Any,
+    parts: list[Part],
+    offsets: list[int],
+    needed: npt.NDArray[np.int64],
+    store: PageStore,
+) -> None:
+    """Every kept page's fingerprint into `store`, by position, a partition at a time: the
+    pages in a verified pair with their shingles, the others empty (never compared)."""
+    bounds = np.searchsorted(needed, offsets)
+    wanted = [needed[bounds[n] : bounds[n + 1]].tolist() for n in range(len(parts))]
+    empty = Fingerprint(_EMPTY, _EMPTY)
+    asked = [n for n in range(len(parts)) if wanted[n]]
+    tasks = _one_ahead(
+        client,
+        [parts[n] for n in asked],
+        _fingerprints_of,
+        [offsets[n] for n in asked],
+        [wanted[n] for n in asked],
+    )
+    for number in range(len(parts)):
+        found = dict(next(tasks).result()) if wanted[number] else {}
+        positions = range(offsets[number], offsets[number + 1])
+        store.add_pages([found.get(doc, empty) for doc in positions], [_EMPTY] * len(positions))
 
 
 # ---------------------------------------------------------------- tasks run on the workers
 
 
-def _process(items: list[InputFile], config: DedupConfig) -> ChunkResult:
-    return process_chunk(items, Fingerprinter(config))
+def _process(items: list[InputFile], number: int, config: DedupConfig, scan: str) -> Part:
+    """Process a partition and keep its results in files in this worker's local folder."""
+    from distributed import get_worker
+
+    worker = get_worker()
+    chunk = process_chunk(items, Fingerprinter(config))
+    reasons = [exclusion(d, f) for d, f in zip(chunk.documents, chunk.fingerprints, strict=True)]
+    kept = [row for row, reason in enumerate(reasons) if reason is None]
+    folder = os.path.join(worker.local_directory, scan, str(number))
+    os.makedirs(folder, exist_ok=True)
+    with open(os.path.join(folder, "documents"), "wb") as file:
+        pickle.dump(
+            (chunk.documents, chunk.skips, chunk.files_read, reasons),
+            file,
+            protocol=pickle.HIGHEST_PROTOCOL,
+        )
+    _save_arrays(folder, "prints", _flat_prints([chunk.fingerprints[row] for row in kept]))
+    _save_arrays(folder, "anchors", _flat([chunk.anchors[row] for row in kept]))
+    _save_arrays(folder, "bands", {"buckets": _buckets(chunk, kept, config)})
+    return Part(worker.address, folder, len(kept))
 
 
-def _reasons(chunk: ChunkResult) -> list[str | None]:
-    return [exclusion(d, f) for d, f in zip(chunk.documents, chunk.fingerprints, strict=True)]
-
-
-def _kept(chunk: ChunkResult) -> list[int]:
-    return [i for i, reason in enumerate(_reasons(chunk)) if reason is None]
-
-
-def _kept_count(chunk: ChunkResult) -> int:
-    return len(_kept(chunk))
-
-
-def _band_frame(chunk: ChunkResult, offset: int, config: DedupConfig) -> pd.DataFrame:
-    kept = _kept(chunk)
+def _buckets(chunk: ChunkResult, kept: list[int], config: DedupConfig) -> npt.NDArray[np.uint64]:
+    """The kept pages' band buckets, shape (pages, bands): one id per (band, key), the band
+    put into the key so equal keys of different bands never meet."""
     if not kept:
-        return _BANDS_META.copy()
-    signatures = np.stack([chunk.signatures[i] for i in kept])
+        return np.zeros((0, config.lsh_bands), dtype=np.uint64)
+    signatures = np.stack([chunk.signatures[row] for row in kept])
     keys = band_keys(signatures, bands=config.lsh_bands, rows=config.rows)
-    # One bucket id per (band, key): the band goes into the key so equal keys of different
-    # bands never meet.
     band_ids = np.arange(keys.shape[1], dtype=np.uint64)[np.newaxis, :]
-    buckets = keys * np.uint64(0x100000001B3) + band_ids
-    docs = np.repeat(np.arange(offset, offset + len(kept), dtype=np.int64), keys.shape[1])
+    return keys * np.uint64(0x100000001B3) + band_ids
+
+
+def _flat(arrays: list[npt.NDArray[np.uint32]], name: str = "") -> dict[str, np.ndarray]:
+    """Arrays as one flat array and each one's end in it."""
+    ends = np.cumsum([a.size for a in arrays], dtype=np.int64)
+    flat = np.concatenate(arrays).astype(np.uint32) if arrays else _EMPTY
+    return {f"{name}values": flat, f"{name}ends": ends}
+
+
+def _flat_prints(fingerprints: list[Fingerprint]) -> dict[str, np.ndarray]:
+    return {
+        **_flat([f.shingles for f in fingerprints], "shingles_"),
+        **_flat([f.numbers for f in fingerprints], "numbers_"),
+    }
+
+
+def _save_arrays(folder: str, name: str, arrays: dict[str, np.ndarray]) -> None:
+    np.savez(os.path.join(folder, name + ".npz"), allow_pickle=False, **arrays)
+
+
+def _load_arrays(part: Part, name: str) -> dict[str, np.ndarray]:
+    with np.load(os.path.join(part.folder, name + ".npz")) as loaded:
+        return {key: loaded[key] for key in loaded.files}
+
+
+def _unflat(values: np.ndarray, ends: np.ndarray) -> list[np.ndarray]:
+    starts = np.concatenate([[0], ends]).astype(np.int64)[:-1]
+    return [values[start:end] for start, end in zip(starts.tolist(), ends.tolist(), strict=True)]
+
+
+def _read_part(part: Part, read: Callable[..., _Read], *args: Any) -> _Read:
+    """`read` of a part's files: here when this worker sees its folder (the part's worker
+    or another on the same machine), else as a task on the part's worker."""
+    if os.path.isdir(part.folder):
+        return read(part, *args)
+    from distributed import worker_client
+
+    with worker_client() as client:
+        return _on_owner(client, part, read, *args).result()  # type: ignore[no-any-return]
+
+
+def _band_frame(part: Part, offset: int) -> pd.DataFrame:
+    buckets = _load_arrays(part, "bands")["buckets"]
+    docs = np.repeat(np.arange(offset, offset + part.kept, dtype=np.int64), buckets.shape[1])
     return pd.DataFrame({"bucket": buckets.ravel(), "doc": docs})
 
 
@@ -253,15 +442,15 @@ def _pairs_frame(frame: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame({"left": pairs[:, 0], "right": pairs[:, 1]})
 
 
-def _anchor_frame(chunk: ChunkResult, offset: int) -> pd.DataFrame:
+def _anchor_frame(part: Part, offset: int) -> pd.DataFrame:
     """A row per anchor of each kept page: the anchor, the page, its anchor count."""
-    kept = _kept(chunk)
-    anchors = [chunk.anchors[i] for i in kept]
-    counts = np.array([a.size for a in anchors], dtype=np.int64)
-    docs = np.arange(offset, offset + len(kept), dtype=np.int64)
+    arrays = _load_arrays(part, "anchors")
+    ends = arrays["ends"]
+    counts = np.diff(np.concatenate([[0], ends])).astype(np.int64)
+    docs = np.arange(offset, offset + part.kept, dtype=np.int64)
     return pd.DataFrame(
         {
-            "anchor": np.concatenate(anchors).astype(np.uint64) if anchors else _NO_ANCHORS,
+            "anchor": arrays["values"].astype(np.uint64),
             "doc": np.repeat(docs, counts),
             "count": np.repeat(counts, counts),
         }
@@ -298,13 +487,20 @@ def _enough_frame(frame: pd.DataFrame) -> pd.DataFrame:
     return summed.index[keep].to_frame(index=False).astype(np.int64)
 
 
-def _prints_frame(chunk: ChunkResult, offset: int) -> pd.DataFrame:
-    kept = _kept(chunk)
+def _prints(part: Part) -> list[Fingerprint]:
+    arrays = _load_arrays(part, "prints")
+    shingles = _unflat(arrays["shingles_values"], arrays["shingles_ends"])
+    numbers = _unflat(arrays["numbers_values"], arrays["numbers_ends"])
+    return [Fingerprint(s, n) for s, n in zip(shingles, numbers, strict=True)]
+
+
+def _prints_frame(part: Part, offset: int) -> pd.DataFrame:
+    prints = _prints(part)
     return pd.DataFrame(
         {
-            "doc": np.arange(offset, offset + len(kept), dtype=np.int64),
-            "shingles": [_encode(chunk.fingerprints[i].shingles) for i in kept],
-            "numbers": [_encode(chunk.fingerprints[i].numbers) for i in kept],
+            "doc": np.arange(offset, offset + len(prints), dtype=np.int64),
+            "shingles": [_encode(f.shingles) for f in prints],
+            "numbers": [_encode(f.numbers) for f in prints],
         }
     )
 
@@ -322,38 +518,24 @@ def _verify_frame(frame: pd.DataFrame, config: DedupConfig) -> pd.DataFrame:
     return kept.astype(np.int64).reset_index(drop=True)
 
 
-def _documents_and_skips(
-    chunk: ChunkResult,
-) -> tuple[list[Document], list[Skip], int, list[str | None]]:
-    return chunk.documents, chunk.skips, chunk.files_read, _reasons(chunk)
+def _documents_and_skips(part: Part) -> tuple[list[Document], list[Skip], int, list[str | None]]:
+    with open(os.path.join(part.folder, "documents"), "rb") as file:
+        found: tuple[list[Document], list[Skip], int, list[str | None]] = pickle.load(file)
+    return found
 
 
-def _fingerprints_of(
-    chunk: ChunkResult, offset: int, wanted: list[int]
-) -> list[tuple[int, Fingerprint]]:
-    kept = _kept(chunk)
-    return [(doc, chunk.fingerprints[kept[doc - offset]]) for doc in wanted]
+def _fingerprints_of(part: Part, offset: int, wanted: list[int]) -> list[tuple[int, Fingerprint]]:
+    prints = _prints(part)
+    return [(doc, prints[doc - offset]) for doc in wanted]
 
 
-def _store_fingerprints(
-    client: Any, chunks: list[Any], offsets: list[int], needed: list[int], store: PageStore
-) -> None:
-    """Every kept page's fingerprint into `store`, by position, a partition at a time: the
-    pages in a verified pair with their shingles, the others empty (never compared)."""
-    starts = np.array(offsets[:-1])
-    wanted: list[list[int]] = [[] for _ in chunks]
-    for doc in needed:
-        wanted[int(np.searchsorted(starts, doc, side="right")) - 1].append(doc)
-    empty = Fingerprint(_EMPTY, _EMPTY)
-    for number, chunk in enumerate(chunks):
-        found: dict[int, Fingerprint] = {}
-        if wanted[number]:
-            task = client.submit(
-                _fingerprints_of, chunk, offsets[number], wanted[number], pure=False
-            )
-            found = dict(task.result())
-        positions = range(offsets[number], offsets[number + 1])
-        store.add_pages([found.get(doc, empty) for doc in positions], [_EMPTY] * len(positions))
+def _check_space_here(share: int, dask_worker: Any) -> None:
+    check_space(dask_worker.local_directory, share)
+
+
+def _remove_scan(scan: str, dask_worker: Any) -> None:
+    """Remove a scan's folder from this worker's local folder."""
+    shutil.rmtree(os.path.join(dask_worker.local_directory, scan), ignore_errors=True)
 
 
 def _encode(ids: np.ndarray) -> str:

@@ -263,10 +263,19 @@ def scan_on_dask(
 ) -> ScanResult:
     """`scan` on a Dask cluster (``pip install "dedup[dask]"``): the scheduler at
     `scheduler`, or a LocalCluster of `workers` processes (default: every core). Gives the
-    same result as `scan`; see `dedup.batch.dask_engine` for what runs where. The client
-    keeps the documents' bodies and the fingerprints it gathers in a temporary store under
-    `tmp_dir`, as `scan` does (close the result to remove it)."""
+    same result as `scan`; see `dedup.batch.dask_engine` for what runs where. The workers
+    keep their partitions' results in files in their local folders (a LocalCluster's under
+    `tmp_dir`) until the scan ends; the client keeps the documents' bodies and the
+    fingerprints it gathers in a temporary store under `tmp_dir`, as `scan` does (close the
+    result to remove it).
+
+    Raises:
+        StoreSpaceError: `tmp_dir` or a worker's local folder has too little free space
+            for its part of the scan's results, before anything is read.
+    """
     from dedup.batch.dask_engine import (
+        PARTITION_BYTES,
+        check_worker_space,
         cluster_pages,
         dask_client,
         partition_by_size,
@@ -281,10 +290,14 @@ def scan_on_dask(
     result.skipped.extend(problems)
     if problems and not inputs:
         raise _nothing_to_read(problems)
+    read_bytes = input_bytes(inputs)
+    check_space(None if tmp_dir is None else os.fspath(tmp_dir), read_bytes)
     count = workers or default_jobs()
     with _spilling(result, tmp_dir) as store:
-        with _stage(result, "dask"), dask_client(scheduler, count) as client:
-            partitions = partition_by_size(inputs, parts=4 * count)
+        with _stage(result, "dask"), dask_client(scheduler, count, tmp_dir) as client:
+            check_worker_space(client, read_bytes)
+            partitions = partition_by_size(inputs, parts=4 * count, most_bytes=PARTITION_BYTES)
+            del inputs
             fingerprints, links = scan_partitions(client, partitions, config, result, store)
         for skip in result.skipped:
             log_skip(skip)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -128,6 +129,55 @@ def test_the_client_keeps_bodies_in_its_store_and_removes_it(
     assert list(tmp_path.iterdir()) == []
 
 
+def worker_scans(client: object) -> list[str]:
+    """The scans' folders in the workers' local folders."""
+    listings = client.run(lambda dask_worker: os.listdir(dask_worker.local_directory))  # type: ignore[attr-defined]
+    return sorted(name for names in listings.values() for name in names if "dedup-scan" in name)
+
+
+@pytest.mark.parametrize(
+    "error", [RuntimeError("lost"), KeyboardInterrupt()], ids=["failure", "ctrl-c"]
+)
+def test_the_workers_files_go_when_the_scan_ends_fails_or_is_interrupted(
+    scheduler: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, error: BaseException
+) -> None:
+    from dedup.batch import dask_engine
+    from dedup.batch.pipeline import scan_on_dask
+
+    held: list[list[str]] = []
+    gather = dask_engine._gather_documents
+
+    def gather_then_fail(client: object, *args: object) -> None:
+        held.append(worker_scans(client))
+        gather(client, *args)  # type: ignore[arg-type]
+        if len(held) > 1:
+            raise error
+
+    monkeypatch.setattr(dask_engine, "_gather_documents", gather_then_fail)
+    with distributed.Client(scheduler) as client:
+        with scan_on_dask([SAMPLES], scheduler=scheduler, tmp_dir=tmp_path) as result:
+            assert result.duplicate_clusters
+        assert worker_scans(client) == []
+        with pytest.raises(type(error)):
+            scan_on_dask([SAMPLES], scheduler=scheduler, tmp_dir=tmp_path)
+        assert worker_scans(client) == []
+    # The partitions were on the workers' disks while the client gathered them: one scan's
+    # folder in each worker's local folder.
+    assert all(folders and len(set(folders)) == 1 for folders in held)
+    assert list(tmp_path.iterdir()) == []  # and the client's store is gone too
+
+
+def test_a_worker_folder_too_small_is_refused_before_reading(scheduler: str) -> None:
+    from dedup.batch.dask_engine import check_worker_space
+    from dedup.batch.spill import StoreSpaceError
+
+    with (
+        distributed.Client(scheduler) as client,
+        pytest.raises(StoreSpaceError, match=r"a Dask worker's local folder: .* --local-directory"),
+    ):
+        check_worker_space(client, 10**18)
+
+
 def test_partitions_keep_input_order_and_balance_bytes(tmp_path: Path) -> None:
     items = []
     for number, size in enumerate([100, 100, 100, 1000, 50, 50, 50, 50]):
@@ -137,6 +187,10 @@ def test_partitions_keep_input_order_and_balance_bytes(tmp_path: Path) -> None:
     parts = partition_by_size(items, 3)
     assert [item for part in parts for item in part] == items
     assert 2 <= len(parts) <= 4
+    capped = partition_by_size(items, 1, most_bytes=200)
+    assert [item for part in capped for item in part] == items
+    # A part closes once it holds 200 bytes: 100+100, 100+1000, then the four of 50.
+    assert [len(part) for part in capped] == [2, 2, 4]
 
 
 def test_missing_dask_is_a_clear_message(monkeypatch: pytest.MonkeyPatch) -> None:

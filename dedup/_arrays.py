@@ -37,6 +37,28 @@ def unique_pairs(pairs: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
     return unique
 
 
+def component_labels(
+    count: int, left: npt.NDArray[np.int64], right: npt.NDArray[np.int64]
+) -> npt.NDArray[np.int64]:
+    """Each page's group label: the first (smallest) position in its connected group.
+
+    Each round lowers every pair's two labels to the smaller one, then lets every label
+    follow the labels it points to until they settle: a label is always a page of the same
+    group, no larger than the page itself, so they settle on the group's first page."""
+    labels = np.arange(count, dtype=np.int64)
+    while left.size:
+        lower = np.minimum(labels[left], labels[right])
+        updated = labels.copy()
+        np.minimum.at(updated, left, lower)
+        np.minimum.at(updated, right, lower)
+        while not np.array_equal(jumped := updated[updated], updated):
+            updated = jumped
+        if np.array_equal(updated, labels):
+            break
+        labels = updated
+    return labels
+
+
 def shared_count(left: npt.NDArray[_Item], right: npt.NDArray[_Item]) -> int:
     """How many values two arrays of unique values share: ``np.intersect1d(left, right,
     assume_unique=True).size`` in a quarter less time. A stable sort (timsort) of two sorted

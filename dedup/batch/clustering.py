@@ -23,7 +23,7 @@ from typing import TypeVar, overload
 import numpy as np
 import numpy.typing as npt
 
-from dedup._arrays import unique_pairs
+from dedup._arrays import component_labels, unique_pairs
 from dedup.config import DedupConfig
 from dedup.fingerprint.normalize import figures
 from dedup.fingerprint.shingle import Fingerprint
@@ -156,7 +156,7 @@ def _connected(
     order."""
     if not count:
         return
-    labels = _components(count, left, right)
+    labels = component_labels(count, left, right)
     pages = np.argsort(labels, kind="stable")  # each group's pages together, in order
     page_labels = labels[pages]
     starts = np.flatnonzero(np.r_[True, page_labels[1:] != page_labels[:-1]]).tolist()
@@ -249,28 +249,6 @@ def _groups(
         joined.setdefault(right, {})[left] = verdict
     for label, group in groups.items():
         yield group, group_links.pop(label, {})
-
-
-def _components(
-    count: int, left: npt.NDArray[np.int64], right: npt.NDArray[np.int64]
-) -> npt.NDArray[np.int64]:
-    """Each page's group label: the first (smallest) position in its connected group.
-
-    Each round lowers every pair's two labels to the smaller one, then lets every label
-    follow the labels it points to until they settle: a label is always a page of the same
-    group, no larger than the page itself, so they settle on the group's first page."""
-    labels = np.arange(count, dtype=np.int64)
-    while left.size:
-        lower = np.minimum(labels[left], labels[right])
-        updated = labels.copy()
-        np.minimum.at(updated, left, lower)
-        np.minimum.at(updated, right, lower)
-        while not np.array_equal(jumped := updated[updated], updated):
-            updated = jumped
-        if np.array_equal(updated, labels):
-            break
-        labels = updated
-    return labels
 
 
 # Candidate rows turned into Python ints at a time: a tuple costs about a hundred bytes.

@@ -12,10 +12,11 @@ What runs where:
   each shuffled partition pairs its buckets (the local engine's banding rules);
 - the same for anchors (the containment candidates of `dedup.batch.anchors`): a shuffle on
   the anchor, pairs counted per partition, a shuffle on the pair to sum the counts;
-- candidate pairs meet both pages' fingerprints (read back from the files) through two
-  shuffle joins and are verified on the workers;
-- only verified pairs (copies: few next to the pages) come back to the client, as two
-  columns, which computes the connected groups, builds the clusters around their
+- the candidate pairs come to the client as two columns (16 bytes a pair), which labels each
+  page with its connected group of candidates; a shuffle on that label brings each group's
+  fingerprints (read back from the files; each page's once, only pages in a pair) and its
+  pairs to one partition, where they are verified: shingles cross the network once;
+- the verified pairs come back to the client, which builds the clusters around their
   representatives (the local engine's `build_clusters`) and writes the report.
 The client gathers the extracted documents and the fingerprints of pages in a verified pair a
 partition at a time into a temporary store (`dedup.batch.spill`), as the local engine does:
@@ -42,6 +43,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from dedup._arrays import component_labels
 from dedup.batch.anchors import enough_shared, sharing_pairs
 from dedup.batch.banding import bucket_pairs
 from dedup.batch.clustering import build_clusters
@@ -87,8 +89,12 @@ _SHARING_META = pd.DataFrame(
         "fewer": np.zeros(0, np.int64),
     }
 )
+_GROUPED_PAIRS_META = pd.DataFrame(
+    {"group": np.zeros(0, np.int64), "left": np.zeros(0, np.int64), "right": np.zeros(0, np.int64)}
+)
 _PRINTS_META = pd.DataFrame(
     {
+        "group": np.zeros(0, np.int64),
         "doc": np.zeros(0, np.int64),
         "shingles": pd.Series([], dtype=object),
         "numbers": pd.Series([], dtype=object),
@@ -208,7 +214,7 @@ def scan_partitions(
         )
         parts: list[Part] = client.gather(handles)
         offsets = np.concatenate([[0], np.cumsum([p.kept for p in parts])]).astype(np.int64)
-        links = _verified_pairs(handles, offsets.tolist(), config)
+        links = _verified_pairs(client, handles, offsets.tolist(), config)
         _gather_documents(client, parts, result, store)
         _store_fingerprints(client, parts, offsets.tolist(), np.unique(links), store)
     finally:
@@ -218,9 +224,48 @@ def scan_partitions(
 
 
 def _verified_pairs(
-    handles: list[Any], offsets: list[int], config: DedupConfig
+    client: Any, handles: list[Any], offsets: list[int], config: DedupConfig
 ) -> npt.NDArray[np.int64]:
-    """The candidate pairs (bands and anchors) that verify, sorted, as an (n, 2) array."""
+    """The candidate pairs (bands and anchors) that verify, sorted, as an (n, 2) array.
+
+    The candidates come to the client (16 bytes a pair), which labels each page with its
+    connected group of candidates; a shuffle on that label brings each group's pages'
+    fingerprints (each page's once, only pages in a pair) and its pairs to one partition,
+    where they are verified: shingles cross the network once, whatever the pairs."""
+    import dask.dataframe as dd
+
+    candidates = _candidate_pairs(handles, offsets)
+    if not len(candidates):
+        return candidates
+    labels = component_labels(offsets[-1], candidates[:, 0], candidates[:, 1])
+    paired = np.zeros(offsets[-1], dtype=bool)
+    paired[candidates.ravel()] = True
+    labels[~paired] = -1  # in no pair: never verified, its fingerprint stays home
+    shared_labels = client.scatter(labels, broadcast=True)
+    prints = _part_frames(handles, offsets, _prints_frame, _PRINTS_META, shared_labels)
+    pair_frames = client.scatter(
+        [
+            pd.DataFrame({"group": labels[block[:, 0]], "left": block[:, 0], "right": block[:, 1]})
+            for block in np.array_split(candidates, len(handles))
+        ]
+    )
+    del labels, candidates
+    pairs = dd.from_delayed(pair_frames, meta=_GROUPED_PAIRS_META, verify_meta=False)
+    parts = len(handles)
+    verified = dd.map_partitions(
+        _verify_groups,
+        prints.shuffle(on="group", npartitions=parts),
+        pairs.shuffle(on="group", npartitions=parts),
+        config=config,
+        meta=_PAIRS_META,
+        align_dataframes=False,
+    ).compute()
+    found: npt.NDArray[np.int64] = verified[["left", "right"]].to_numpy(dtype=np.int64)
+    return _sorted_pairs(found.reshape(-1, 2))
+
+
+def _candidate_pairs(handles: list[Any], offsets: list[int]) -> npt.NDArray[np.int64]:
+    """Every candidate pair, from the band keys and the anchors, sorted, once each."""
     import dask
     import dask.dataframe as dd
 
@@ -228,15 +273,13 @@ def _verified_pairs(
     buckets = _part_frames(handles, offsets, _band_frame, _BANDS_META)
     banded = buckets.shuffle(on="bucket").map_partitions(_pairs_frame, meta=_PAIRS_META)
     anchored = _anchored_pairs(handles, offsets)
-    pairs = dd.concat([banded, anchored]).drop_duplicates()
-    prints = _part_frames(handles, offsets, _prints_frame, _PRINTS_META)
-    left = prints.rename(columns={"doc": "left", "shingles": "ls", "numbers": "ln"})
-    right = prints.rename(columns={"doc": "right", "shingles": "rs", "numbers": "rn"})
-    joined = pairs.merge(left, on="left").merge(right, on="right")
-    verified = joined.map_partitions(_verify_frame, config=config, meta=_PAIRS_META).compute()
-    found: npt.NDArray[np.int64] = verified[["left", "right"]].to_numpy(dtype=np.int64)
-    found = found.reshape(-1, 2)
-    return found[np.lexsort((found[:, 1], found[:, 0]))]
+    found = dd.concat([banded, anchored]).drop_duplicates().compute()
+    pairs: npt.NDArray[np.int64] = found[["left", "right"]].to_numpy(dtype=np.int64)
+    return _sorted_pairs(pairs.reshape(-1, 2))
+
+
+def _sorted_pairs(pairs: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
+    return pairs[np.lexsort((pairs[:, 1], pairs[:, 0]))]
 
 
 def _anchored_pairs(handles: list[Any], offsets: list[int]) -> Any:
@@ -250,7 +293,11 @@ def _anchored_pairs(handles: list[Any], offsets: list[int]) -> Any:
 
 
 def _part_frames(
-    handles: list[Any], offsets: list[int], read: Callable[..., pd.DataFrame], meta: pd.DataFrame
+    handles: list[Any],
+    offsets: list[int],
+    read: Callable[..., pd.DataFrame],
+    meta: pd.DataFrame,
+    *args: Any,
 ) -> Any:
     """A Dask DataFrame of `read`'s frame of each part (at its first page's position), each
     read from the part's files when the shuffle that takes it runs: the tasks depend on the
@@ -260,7 +307,7 @@ def _part_frames(
     from dask.delayed import delayed
 
     frames = [
-        delayed(_read_part)(handle, read, offset)
+        delayed(_read_part)(handle, read, offset, *args)
         for handle, offset in zip(handles, offsets[: len(handles)], strict=True)
     ]
     return dd.from_delayed(frames, meta=meta, verify_meta=False)
@@ -494,28 +541,41 @@ def _prints(part: Part) -> list[Fingerprint]:
     return [Fingerprint(s, n) for s, n in zip(shingles, numbers, strict=True)]
 
 
-def _prints_frame(part: Part, offset: int) -> pd.DataFrame:
+def _prints_frame(part: Part, offset: int, labels: npt.NDArray[np.int64]) -> pd.DataFrame:
+    """The fingerprints of the part's pages that are in a candidate pair, each with its
+    group's label, the ids as little-endian bytes."""
+    groups = labels[offset : offset + part.kept]
+    rows = np.flatnonzero(groups >= 0)
+    if not rows.size:
+        return _PRINTS_META.copy()
     prints = _prints(part)
     return pd.DataFrame(
         {
-            "doc": np.arange(offset, offset + len(prints), dtype=np.int64),
-            "shingles": [_encode(f.shingles) for f in prints],
-            "numbers": [_encode(f.numbers) for f in prints],
+            "group": groups[rows],
+            "doc": rows + offset,
+            "shingles": [_encode(prints[row].shingles) for row in rows.tolist()],
+            "numbers": [_encode(prints[row].numbers) for row in rows.tolist()],
         }
     )
 
 
-def _verify_frame(frame: pd.DataFrame, config: DedupConfig) -> pd.DataFrame:
+def _verify_groups(prints: pd.DataFrame, pairs: pd.DataFrame, config: DedupConfig) -> pd.DataFrame:
+    """The pairs of a partition that verify: both pages of each are in `prints` (a shuffle
+    on the group brought every page of the pair's group here)."""
+    if pairs.empty:
+        return _PAIRS_META.copy()
+    found = {
+        doc: Fingerprint(_decode(shingles), _decode(numbers))
+        for doc, shingles, numbers in zip(
+            prints["doc"].tolist(), prints["shingles"], prints["numbers"], strict=True
+        )
+    }
+    left, right = pairs["left"].to_numpy(), pairs["right"].to_numpy()
     keep = [
-        verify(
-            Fingerprint(_decode(row.ls), _decode(row.ln)),
-            Fingerprint(_decode(row.rs), _decode(row.rn)),
-            config,
-        ).is_copy
-        for row in frame.itertuples(index=False)
+        verify(found[first], found[second], config).is_copy
+        for first, second in zip(left.tolist(), right.tolist(), strict=True)
     ]
-    kept = frame.loc[keep, ["left", "right"]]
-    return kept.astype(np.int64).reset_index(drop=True)
+    return pd.DataFrame({"left": left[keep], "right": right[keep]}).astype(np.int64)
 
 
 def _documents_and_skips(part: Part) -> tuple[list[Document], list[Skip], int, list[str | None]]:

@@ -259,7 +259,7 @@ def test_candidates_as_an_array_cluster_as_the_same_pairs_as_tuples() -> None:
 
 
 def test_groups_are_the_connected_components_labelled_by_their_first_page() -> None:
-    from dedup.batch.clustering import _components
+    from dedup._arrays import component_labels
 
     rng = np.random.default_rng(7)
     count = 2000
@@ -283,5 +283,5 @@ def test_groups_are_the_connected_components_labelled_by_their_first_page() -> N
                     todo.append(other)
         for other in seen:
             expected[other] = min(expected[other], page)
-    assert _components(count, pairs[:, 0], pairs[:, 1]).tolist() == expected
-    assert _components(3, pairs[:0, 0], pairs[:0, 1]).tolist() == [0, 1, 2]
+    assert component_labels(count, pairs[:, 0], pairs[:, 1]).tolist() == expected
+    assert component_labels(3, pairs[:0, 0], pairs[:0, 1]).tolist() == [0, 1, 2]

@@ -133,7 +133,7 @@ def _scan_samples_with_clustering(body: str) -> subprocess.CompletedProcess[str]
         "import sys, dedup.batch.pipeline as pipeline\n"
         "def boom(*a, **k):\n"
         + "".join(f"    {line}\n" for line in body.splitlines())
-        + "pipeline.cluster_documents = boom\n"
+        + "pipeline.cluster_all = boom\n"
         "sys.argv = ['dedup', 'scan', 'samples']\n"
         "from dedup.cli import run; run()\n"
     )

@@ -96,25 +96,80 @@ def cluster_documents(
     """Cluster documents (by position) from candidate pairs; every document ends in exactly
     one cluster, singletons included. Cluster 1 is the largest; ties go to the earliest
     published original, then to the centre's doc_id."""
-    return _clustered(_Pages(documents), _Recent(fingerprints, _plain, _KEPT), candidates, config)
+    groups = candidate_groups(len(documents), candidates)
+    return assemble(documents, [cluster_groups(groups, documents, fingerprints, config)], config)
 
 
-def _clustered(
-    documents: _Pages,
+# A connected group of candidate pairs: its pages in order, and its pairs as an (n, 2) array.
+Group = tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]
+# A cluster's member as plain values (made where its group was clustered, perhaps in a worker
+# process): position, similarity and containment to the centre, whether it is the centre,
+# relation, whether it is the original.
+MemberRow = tuple[int, float, float, bool, Relation, bool]
+
+
+@dataclass(frozen=True, slots=True)
+class GroupClusters:
+    """What some groups were cut into: each cluster as the first page of its verified group
+    and its member rows, centre first; and the verified pairs they leave apart
+    (`Clustering`'s counts)."""
+
+    clusters: list[tuple[int, tuple[MemberRow, ...]]]
+    split_pairs: int
+    kept_apart: int
+
+    @staticmethod
+    def joined(parts: Sequence[GroupClusters]) -> GroupClusters:
+        """The clusters and counts of several parts, in order."""
+        return GroupClusters(
+            [cluster for part in parts for cluster in part.clusters],
+            sum(part.split_pairs for part in parts),
+            sum(part.kept_apart for part in parts),
+        )
+
+
+def candidate_groups(count: int, candidates: Candidates) -> Iterator[Group]:
+    """The connected groups of `count` pages linked by candidate pairs, in the order of
+    their first page, pages without a candidate as groups of one: each is verified and
+    clustered on its own (`cluster_groups`), anywhere, in any order."""
+    pairs = _pair_array(candidates)
+    for pages, rows in _connected(count, pairs[:, 0], pairs[:, 1]):
+        yield pages, pairs[rows]
+
+
+def cluster_groups(
+    groups: Iterable[Group],
+    documents: Sequence[Document],
     fingerprints: Sequence[Fingerprint],
-    candidates: Candidates,
     config: DedupConfig,
-) -> Clustering:
-    built: list[tuple[int, tuple[Member, ...]]] = []
+) -> GroupClusters:
+    """Groups of candidates (`candidate_groups`) verified and cut into clusters around their
+    centres. A page's body and fingerprint are read back once while its candidates are
+    verified and its group clustered, not once for each of its pairs."""
+    pages, prints = _Pages(documents), _Recent(fingerprints, _plain, _KEPT)
+    built: list[tuple[int, tuple[MemberRow, ...]]] = []
     split = kept_apart = 0
-    for group, group_links in _verified_groups(documents, fingerprints, candidates, config):
-        centred = _centred(group, documents, fingerprints, group_links, config)
+    for group, group_links in _verified_groups(pages, prints, groups, config):
+        centred = _centred(group, pages, prints, group_links, config)
         for members in centred.clusters:
-            built.append(
-                (group[0], _members(members, documents, fingerprints, group_links, config))
-            )
+            built.append((group[0], _members(members, pages, prints, group_links, config)))
         split += centred.split_pairs
         kept_apart += centred.kept_apart
+    return GroupClusters(built, split, kept_apart)
+
+
+def assemble(
+    documents: Sequence[Document], parts: Iterable[GroupClusters], config: DedupConfig
+) -> Clustering:
+    """The clustering of every document from the clusters its groups were cut into (each
+    document in one group of one part), numbered as `cluster_documents` says."""
+    built: list[tuple[int, tuple[Member, ...]]] = []
+    split = kept_apart = 0
+    for part in parts:
+        split += part.split_pairs
+        kept_apart += part.kept_apart
+        for first, rows in part.clusters:
+            built.append((first, tuple(_member(documents, row) for row in rows)))
     built.sort(key=lambda item: item[0])  # groups in the order of their first member
     order = sorted(range(len(built)), key=lambda n: _cluster_order(built[n][1], config.timezone))
     clusters = [
@@ -123,21 +178,25 @@ def _clustered(
     return Clustering(clusters, split, kept_apart)
 
 
+def _member(documents: Sequence[Document], row: MemberRow) -> Member:
+    position, similarity, containment, is_centre, relation, is_original = row
+    return Member(
+        documents[position], similarity, containment, is_centre, relation, is_original=is_original
+    )
+
+
 def _verified_groups(
     documents: _Pages,
     fingerprints: Sequence[Fingerprint],
-    candidates: Candidates,
+    groups: Iterable[Group],
     config: DedupConfig,
 ) -> Iterator[tuple[list[int], dict[int, dict[int, Verdict]]]]:
-    """The connected groups of the verified pairs (`_groups`), verified one connected group
-    of candidate pairs at a time: a page's body and fingerprint are read back once while its
-    candidates are verified and its group clustered, not once for each of its pairs."""
-    pairs = _pair_array(candidates)
-    for pages, rows in _connected(len(documents), pairs[:, 0], pairs[:, 1]):
+    """The connected groups of the verified pairs (`_groups`) of each group of candidates."""
+    for pages, pairs in groups:
         if len(pages) == 1:
             yield pages.tolist(), {}
             continue
-        links = _verified_links(documents, fingerprints, pairs[rows], config)
+        links = _verified_links(documents, fingerprints, pairs, config)
         yield from _groups(pages, links)
 
 
@@ -641,17 +700,17 @@ def _members(
     fingerprints: Sequence[Fingerprint],
     links: dict[int, dict[int, Verdict]],
     config: DedupConfig,
-) -> tuple[Member, ...]:
+) -> tuple[MemberRow, ...]:
     """A cluster's members: the centre first (the representative), then its copies by
     similarity to it; the earliest published flagged as the original."""
     centre, others = positions[0], positions[1:]
     if not others:
-        return (Member(documents[centre], 1.0, 1.0, True, UNIQUE, is_original=True),)
+        return ((centre, 1.0, 1.0, True, UNIQUE, True),)
     head = pick_representative(
         [documents[i] for i in positions], [fingerprints[i] for i in positions], config.timezone
     )
     original = positions[head]
-    members: list[Member] = []
+    members: list[MemberRow] = []
     for index in others:
         verdict = _verdict(centre, index, fingerprints, links, config, documents=documents)
         relation: Relation = ORIGINAL
@@ -664,16 +723,9 @@ def _members(
                 figures_changed=_figures_changed(index, centre, verdict, documents, config),
             )
         members.append(
-            Member(
-                documents[index],
-                verdict.similarity,
-                verdict.containment,
-                False,
-                relation,
-                is_original=index == original,
-            )
+            (index, verdict.similarity, verdict.containment, False, relation, index == original)
         )
-    members.sort(key=lambda m: (-m.similarity, m.document.doc_id))
+    members.sort(key=lambda row: (-row[1], documents[row[0]].doc_id))
     centre_relation: Relation = ORIGINAL
     if original != centre:
         to_original = _verdict(original, centre, fingerprints, links, config, documents=documents)
@@ -684,10 +736,7 @@ def _members(
             config,
             figures_changed=_figures_changed(centre, original, to_original, documents, config),
         )
-    head_member = Member(
-        documents[centre], 1.0, 1.0, True, centre_relation, is_original=original == centre
-    )
-    return (head_member, *members)
+    return ((centre, 1.0, 1.0, True, centre_relation, original == centre), *members)
 
 
 def _figures_changed(

@@ -17,7 +17,6 @@ import numpy.typing as npt
 from dedup._arrays import unique_pairs
 from dedup.batch.anchors import AnchorTable
 from dedup.batch.banding import candidate_pairs
-from dedup.batch.clustering import cluster_documents
 from dedup.batch.reference import DatasketchLSH
 from dedup.batch.skips import ALREADY_INDEXED, exclusion, log_skip, record_of
 from dedup.batch.spill import (
@@ -27,7 +26,13 @@ from dedup.batch.spill import (
     stored_fingerprints,
     stored_signatures,
 )
-from dedup.batch.workers import ChunkResult, default_jobs, process_all, process_chunk
+from dedup.batch.workers import (
+    ChunkResult,
+    cluster_all,
+    default_jobs,
+    process_all,
+    process_chunk,
+)
 from dedup.config import DedupConfig
 from dedup.errors import InputError
 from dedup.fingerprint.bands import band_keys
@@ -64,8 +69,9 @@ def scan(
     the same files give the same clusters, in the same order.
 
     ``keep_index=True`` also returns the pages as a crawler index (``ScanResult.index``).
-    ``jobs`` worker processes read, extract and sign the files (default: every core; 1 runs
-    in this process); the result does not depend on it. ``reference=True`` signs with
+    ``jobs`` worker processes read, extract and sign the files, then verify and cluster the
+    groups of candidates (default: every core; 1 runs in this process); the result does not
+    depend on it. ``reference=True`` signs with
     datasketch's own MinHash and finds candidates with its MinHashLSH, one document at a
     time: slower, for audits; it gives the same clusters.
 
@@ -127,11 +133,12 @@ def _scan(
     for problem in problems:
         _skip(result, problem)
     with _spilling(result, tmp_dir) as store:
+        workers = default_jobs() if jobs is None else max(1, jobs)
         anchors = _read_into(
-            result, store, inputs, config, progress=progress, jobs=jobs, reference=reference
+            result, store, inputs, config, progress=progress, jobs=workers, reference=reference
         )
         del inputs  # the listing (two strings a file) is not needed past reading
-        _cluster_into(result, store, anchors, config, reference=reference)
+        _cluster_into(result, store, anchors, config, jobs=workers, reference=reference)
         _join_translations(result, config)
         if keep_index:
             with _stage(result, "index"):
@@ -160,7 +167,7 @@ def _read_into(
     config: DedupConfig,
     *,
     progress: Progress | None,
-    jobs: int | None,
+    jobs: int,
     reference: bool,
 ) -> AnchorTable:
     """Read and sign the inputs into `result` and `store`: documents keep their metadata in
@@ -196,9 +203,8 @@ def _read_into(
         if progress is not None:
             progress(done, len(inputs))
 
-    workers = default_jobs() if jobs is None else max(1, jobs)
     with _stage(result, "read+extract+sign"):
-        process_all(inputs, config, jobs=workers, reference=reference, on_chunk=collect)
+        process_all(inputs, config, jobs=jobs, reference=reference, on_chunk=collect)
     for skip in excluded:
         _skip(result, skip)
     return anchors
@@ -210,10 +216,11 @@ def _cluster_into(
     anchors: AnchorTable,
     config: DedupConfig,
     *,
+    jobs: int,
     reference: bool,
 ) -> None:
     """Candidates from the stored band keys and the anchors, verified and clustered into
-    `result`."""
+    `result` by `jobs` worker processes."""
     with _stage(result, "lsh"):
         candidates: Iterable[tuple[int, int]] | npt.NDArray[np.int64]
         if reference:
@@ -227,8 +234,9 @@ def _cluster_into(
             # An (n, 2) array, not tuples: clustering reads it a block of rows at a time.
             candidates = _union(candidate_pairs(store.band_keys), anchors.pairs())
     with _stage(result, "verify+cluster"):
+        store.flush()  # workers read the store's files
         fingerprints = stored_fingerprints(store)
-        clustering = cluster_documents(result.documents, fingerprints, candidates, config)
+        clustering = cluster_all(result.documents, fingerprints, candidates, config, jobs=jobs)
         result.clusters = clustering.clusters
         result.split_pairs, result.kept_apart = clustering.split_pairs, clustering.kept_apart
 

@@ -111,10 +111,15 @@ class _Blobs:
 
     def read_part(self, row: int, offset: int, length: int) -> bytes:
         """`length` bytes of a row's, from `offset` into it."""
+        self.flush()
+        return os.pread(self._file.fileno(), length, self._starts[row] + offset)
+
+    def flush(self) -> None:
+        """Write what is buffered, so that the file holds every row (another process may
+        read it)."""
         if self._unflushed:
             self._file.flush()
             self._unflushed = False
-        return os.pread(self._file.fileno(), length, self._starts[row] + offset)
 
     def __len__(self) -> int:
         return len(self._starts) - 1
@@ -180,6 +185,9 @@ class Records:
 
     def __len__(self) -> int:
         return len(self._blobs)
+
+    def flush(self) -> None:
+        self._blobs.flush()
 
     @property
     def size(self) -> int:
@@ -288,6 +296,11 @@ class PageStore:
     def signature(self, position: int) -> npt.NDArray[np.uint32]:
         """The signature of the clustered page at `position`."""
         return np.frombuffer(self._signatures.read(position), dtype=np.uint32)
+
+    def flush(self) -> None:
+        """Write what is buffered: processes forked from here then read every page."""
+        for part in (self._bodies, self._fingerprints, self._signatures):
+            part.flush()
 
     @property
     def pages(self) -> int:

@@ -1,9 +1,11 @@
-"""Files -> documents, fingerprints and signatures, in chunks, here or in worker processes.
+"""Files -> documents, fingerprints and signatures, in chunks, here or in worker processes;
+then groups of candidates -> clusters, in worker processes too.
 
 Everything per file happens in a worker (reading, decoding, extraction, normalization,
 shingles, signatures); the parent gets compact results back, in input order, and does the
-parts that need every document at once (LSH, verification, clustering). Results do not
-depend on the number of workers.
+part that needs every document at once (LSH). Each connected group of candidates is then
+verified and cut into clusters in a worker again (`cluster_all`), the parent numbering the
+clusters. Results do not depend on the number of workers.
 """
 
 from __future__ import annotations
@@ -29,6 +31,16 @@ from dedup.batch.budget import (
     over_memory,
     over_time,
     remove_timer,
+)
+from dedup.batch.clustering import (
+    Candidates,
+    Clustering,
+    Group,
+    GroupClusters,
+    assemble,
+    candidate_groups,
+    cluster_documents,
+    cluster_groups,
 )
 from dedup.batch.pool import WORKER_DIED, pooled
 from dedup.config import DedupConfig
@@ -406,3 +418,87 @@ def _watch_parent(parent: int) -> None:
 def _work(items: Sequence[InputFile]) -> ChunkResult:
     fingerprinter = cast(Fingerprinter, _state["fingerprinter"])
     return process_chunk(items, fingerprinter, reference=bool(_state["reference"]))
+
+
+# Candidate pairs per task of `cluster_all`: a task costs tens of milliseconds, its round
+# trip well under one.
+PAIRS_PER_TASK = 2048
+# Fewer candidate pairs than this are clustered in the parent: starting workers would cost
+# more than they save.
+PAIRS_IN_WORKERS = 4 * PAIRS_PER_TASK
+
+
+def cluster_all(
+    documents: Sequence[Document],
+    fingerprints: Sequence[Fingerprint],
+    candidates: Candidates,
+    config: DedupConfig,
+    *,
+    jobs: int,
+) -> Clustering:
+    """`cluster_documents` with its groups of candidates verified and cut into clusters in
+    `jobs` worker processes, a few groups per task; the same result.
+
+    Workers are forked with the documents and fingerprints as they are (a store's files are
+    read where they are, so they must be flushed): where processes cannot be forked, or
+    with few candidates, the groups are clustered here. A group whose worker dies twice is
+    clustered here too."""
+    count = len(candidates) if isinstance(candidates, np.ndarray) else None
+    context = _context()
+    if jobs <= 1 or context.get_start_method() != "fork" or (count or 0) < PAIRS_IN_WORKERS:
+        return cluster_documents(documents, fingerprints, candidates, config)
+    alone: list[Group] = []  # pages without a candidate: nothing to verify
+    tasks: list[list[Group]] = [[]]
+    pairs = 0
+    for group in candidate_groups(len(documents), candidates):
+        if len(group[0]) == 1:
+            alone.append(group)
+            continue
+        if pairs >= PAIRS_PER_TASK:
+            tasks.append([])
+            pairs = 0
+        tasks[-1].append(group)
+        pairs += len(group[1])
+
+    def new_pool(workers: int) -> ProcessPoolExecutor:
+        return ProcessPoolExecutor(
+            max_workers=workers,
+            mp_context=context,
+            initializer=_start_clustering,
+            initargs=(documents, fingerprints, config, os.getpid()),
+        )
+
+    def here(group: Group) -> GroupClusters:
+        return cluster_groups([group], documents, fingerprints, config)
+
+    parts = [cluster_groups(alone, documents, fingerprints, config)]
+    parts.extend(
+        pooled(
+            tasks,
+            jobs,
+            new_pool=new_pool,
+            work=_cluster_task,
+            joined=GroupClusters.joined,
+            dead=here,
+        )
+    )
+    return assemble(documents, parts, config)
+
+
+def _start_clustering(
+    documents: Sequence[Document],
+    fingerprints: Sequence[Fingerprint],
+    config: DedupConfig,
+    parent: int,
+) -> None:
+    # Forked: the documents and fingerprints are the parent's, not copies sent through a pipe.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
+    _state["clustering"] = (documents, fingerprints, config)
+
+
+def _cluster_task(groups: Sequence[Group]) -> GroupClusters:
+    documents, fingerprints, config = cast(
+        tuple[Sequence[Document], Sequence[Fingerprint], DedupConfig], _state["clustering"]
+    )
+    return cluster_groups(groups, documents, fingerprints, config)

@@ -142,10 +142,10 @@ def test_records_keep_every_field_whatever_it_holds(tmp_path: Path) -> None:
 def test_the_store_goes_when_clustering_fails(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def broken(*args: object) -> None:
+    def broken(*args: object, **kwargs: object) -> None:
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(pipeline, "cluster_documents", broken)
+    monkeypatch.setattr(pipeline, "cluster_all", broken)
     with pytest.raises(RuntimeError, match="boom"):
         dedup.scan([SAMPLES], jobs=1, tmp_dir=tmp_path)
     assert leftovers(tmp_path) == []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import pickle
 import subprocess
 import sys
@@ -10,6 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+import dedup
 from dedup import DedupConfig
 from dedup.batch.workers import ChunkResult, process_all, process_chunk
 from dedup.fingerprint.fingerprinter import Fingerprinter
@@ -145,3 +147,41 @@ def test_a_worker_whose_parent_died_before_it_started_exits() -> None:
     )
     completed = subprocess.run([sys.executable, "-c", code], timeout=30, check=False)
     assert completed.returncode == 1
+
+
+def _every_group_clustered_here(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Groups of candidates go to workers one group a task, however few (the parent would
+    cluster samples/ alone), and never through the parent's own path."""
+    monkeypatch.setattr("dedup.batch.workers.PAIRS_IN_WORKERS", 0)
+    monkeypatch.setattr("dedup.batch.workers.PAIRS_PER_TASK", 1)
+
+    def refuse(*args: object) -> None:
+        raise AssertionError("clustered in the parent")
+
+    monkeypatch.setattr("dedup.batch.workers.cluster_documents", refuse)
+
+
+def test_groups_clustered_in_workers_give_what_one_process_gives(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    one = dedup.scan([SAMPLES], jobs=1)
+    _every_group_clustered_here(monkeypatch)
+    two = dedup.scan([SAMPLES], jobs=2)
+    assert len(one.duplicate_clusters) > 1
+    assert two.clusters == one.clusters
+    assert (two.split_pairs, two.kept_apart) == (one.split_pairs, one.kept_apart)
+
+
+def _dying(groups: object) -> object:
+    os._exit(1)
+
+
+def test_a_group_whose_worker_dies_is_clustered_by_the_parent(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    one = dedup.scan([SAMPLES], jobs=1)
+    _every_group_clustered_here(monkeypatch)
+    monkeypatch.setattr("dedup.batch.workers._cluster_task", _dying)
+    two = dedup.scan([SAMPLES], jobs=2)
+    assert two.clusters == one.clusters
+    assert (two.split_pairs, two.kept_apart) == (one.split_pairs, one.kept_apart)

@@ -68,6 +68,18 @@ def shared_count(left: npt.NDArray[_Item], right: npt.NDArray[_Item]) -> int:
     return int(np.count_nonzero(both[1:] == both[:-1]))
 
 
+def sorted_difference(left: npt.NDArray[_Item], right: npt.NDArray[_Item]) -> npt.NDArray[_Item]:
+    """``np.setdiff1d(left, right, assume_unique=True)`` of two sorted arrays of unique
+    values: each of `left`'s looked up in `right` by binary search, where numpy sorts both
+    arrays again (three times slower on a page's shingles)."""
+    if not left.size or not right.size:
+        return left.copy()
+    at = np.searchsorted(right, left)
+    np.minimum(at, right.size - 1, out=at)
+    difference: npt.NDArray[_Item] = left[right[at] != left]
+    return difference
+
+
 @cache
 def upper_pairs(size: int) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.intp]]:
     """``np.triu_indices(size, k=1)``: every pair (i, j), i < j, of `size` items, made

@@ -23,7 +23,7 @@ from typing import TypeVar, overload
 import numpy as np
 import numpy.typing as npt
 
-from dedup._arrays import component_labels, unique_pairs
+from dedup._arrays import component_labels, shared_count, sorted_difference, unique_pairs
 from dedup.config import DedupConfig
 from dedup.fingerprint.normalize import figures
 from dedup.fingerprint.shingle import Fingerprint
@@ -596,11 +596,10 @@ def _unrelated(carriers: list[int], page: int, fingerprints: Sequence[Fingerprin
     share names, places and figures besides it; pages around one boilerplate, none."""
     held = fingerprints[page].shingles
     rests = [
-        np.setdiff1d(fingerprints[i].shingles, held, assume_unique=True)
-        for i in carriers[:_CARRIERS_COMPARED]
+        sorted_difference(fingerprints[i].shingles, held) for i in carriers[:_CARRIERS_COMPARED]
     ]
     shares = [
-        np.intersect1d(left, right, assume_unique=True).size / max(1, min(left.size, right.size))
+        shared_count(left, right) / max(1, min(left.size, right.size))
         for left, right in itertools.combinations(rests, 2)
     ]
     return float(np.median(shares)) < UNRELATED_REST

@@ -51,6 +51,7 @@ from dedup.fingerprint.shingle import Fingerprint, ShingleIds
 from dedup.fingerprint.signature import mix32
 from dedup.models import Document, Skip, internal_error
 from dedup.readers import FieldMap, InputFile, RawPage, read_pages
+from dedup.readers.files import prefetch
 
 CHUNK = 128  # files per task: large enough to amortise the round trip, small for balance
 
@@ -140,6 +141,7 @@ def process_chunk(
     page must not cost the scan every other page.
     """
     result = ChunkResult(files=len(items))
+    prefetch(items)
     unsigned: list[int] = []  # rows signed together at the end
     for group in _read_ahead(items, fingerprinter.config, result):
         # Each stage over the whole group in turn, results (and skips) kept in order.

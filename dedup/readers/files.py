@@ -133,6 +133,38 @@ def read_start(
         os.close(descriptor)
 
 
+# The start of a file asked for ahead (`prefetch`): a page whole; of a large container (a
+# WARC, an archive), what is read first, the rest coming as it is streamed.
+PREFETCHED_BYTES = 1 << 20
+
+
+def prefetch(items: Iterable[InputFile]) -> None:
+    """Ask the system to start reading these local files now (``posix_fadvise``
+    WILLNEED), before they are read one after the other: files not read lately (not in
+    the page cache) then come from the disk while the pages before them are extracted,
+    instead of each read waiting for the disk in turn: 10,000 pages not in the cache read
+    in 0.6 s instead of 1.5 s (benchmarks/bench_prefetch.py); a file in the cache costs a
+    few microseconds more. Does nothing where the call does not exist; a file that cannot
+    be opened is left to its reading to report."""
+    advise = getattr(os, "posix_fadvise", None)
+    if advise is None:
+        return
+    for item in items:
+        path = item.source or item.path
+        if is_url(path):
+            continue
+        try:
+            descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+        except OSError:
+            continue
+        try:
+            advise(descriptor, 0, PREFETCHED_BYTES, os.POSIX_FADV_WILLNEED)
+        except OSError:
+            pass  # not a regular file: its reading says so
+        finally:
+            os.close(descriptor)
+
+
 def _open_regular(path: str) -> tuple[int, int]:
     """A descriptor open to read a local file, and the file's size."""
     # Opened without blocking and checked: a file that became a pipe (or a device) since

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import codecs
+import os
 from pathlib import Path
 
 import pytest
@@ -8,6 +9,7 @@ import pytest
 from dedup.errors import DecodeError
 from dedup.models import Skip
 from dedup.readers import InputFile, RawPage, decode_bytes, list_inputs, read_pages
+from dedup.readers.files import prefetch
 
 TEXT = "江州市发布充电基础设施三年行动方案，到2027年底全市将累计建成公共充电桩5万个。"
 TRADITIONAL = "江州市發布充電基礎設施三年行動方案，到2027年底全市將累計建成公共充電樁5萬個。"
@@ -101,3 +103,20 @@ def test_read_start_gives_the_head_and_the_whole_file_when_asked(tmp_path: Path,
     assert read_start(str(path), 512, whole) == (data[:512], size, data)
     assert asked == [(data[:512], size)]
     assert read_start(str(path), 512, lambda head, stated: False) == (data[:512], size, None)
+
+
+def test_prefetching_files_that_cannot_be_read_is_no_error(tmp_path: Path) -> None:
+    page = tmp_path / "page.txt"
+    page.write_text("一篇文章。", encoding="utf-8")
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    prefetch(
+        [
+            InputFile(str(page), "page.txt"),
+            InputFile(str(tmp_path / "gone.txt"), "gone.txt"),
+            InputFile(str(tmp_path), "folder"),
+            InputFile(str(fifo), "pipe"),
+            InputFile("https://example.com/a.html", "a.html"),
+        ]
+    )
+    assert page.read_text(encoding="utf-8") == "一篇文章。"

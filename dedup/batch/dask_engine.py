@@ -29,6 +29,7 @@ Results do not depend on the engine: the same input gives the same report bytes.
 from __future__ import annotations
 
 import base64
+import ctypes
 import logging
 import os
 import pickle
@@ -329,6 +330,8 @@ def _gather_documents(client: Any, parts: list[Part], result: ScanResult, store:
                 excluded.append(Skip(document.path or document.doc_id, reason, record_of(document)))
             else:
                 result.documents.append(document)
+        del documents, skips
+        _return_freed_memory()
     result.skipped.extend(excluded)
 
 
@@ -393,6 +396,18 @@ def _store_fingerprints(
         found = dict(next(tasks).result()) if wanted[number] else {}
         positions = range(offsets[number], offsets[number + 1])
         store.add_pages([found.get(doc, empty) for doc in positions], [_EMPTY] * len(positions))
+        del found
+        _return_freed_memory()
+
+
+def _return_freed_memory() -> None:
+    """Give the memory freed by a partition's documents back to the system (glibc's
+    `malloc_trim`, as Dask trims its workers): the bodies freed between the metadata kept
+    would otherwise stay in the process, about 0.4 KB a page at 30,000 pages."""
+    try:
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):  # not glibc: its allocator returns memory its own way
+        return
 
 
 # ---------------------------------------------------------------- tasks run on the workers

@@ -72,6 +72,10 @@ logger = logging.getLogger(__name__)
 # processed, its rows in a shuffle) then stays the same whatever the corpus (about 1,600 of
 # the benchmark's text pages, 30 to 60 MB in flight).
 PARTITION_BYTES = 4 * 1024 * 1024
+# A worker's folder at its fullest, per byte of its share of the inputs: its partitions'
+# results and the shuffles' files (measured: 4.6 at 100,000 of `make bench`'s pages; more
+# where articles have many copies, as the pairs grow with them: 9 at 300,000).
+WORKER_BYTES_PER_INPUT_BYTE = 5.0
 # Folders of a scan's results on the workers start with this (and the scan's own token).
 WORKER_PREFIX = "dedup-scan-"
 
@@ -180,7 +184,8 @@ def partition_by_size(
 
 def check_worker_space(client: Any, input_bytes: int) -> None:
     """Refuse to start when a worker's local folder has too little free space for its share
-    of the results (its share of the inputs, estimated as the local engine's store).
+    of the results and the shuffles' files (`WORKER_BYTES_PER_INPUT_BYTE` per byte of its
+    share of the inputs).
 
     Raises:
         StoreSpaceError: naming the worker and how to give it another folder.
@@ -605,7 +610,7 @@ def _fingerprints_of(part: Part, offset: int, wanted: list[int]) -> list[tuple[i
 
 
 def _check_space_here(share: int, dask_worker: Any) -> None:
-    check_space(dask_worker.local_directory, share)
+    check_space(dask_worker.local_directory, share, WORKER_BYTES_PER_INPUT_BYTE)
 
 
 def _remove_scan(scan: str, dask_worker: Any) -> None:

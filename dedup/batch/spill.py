@@ -44,9 +44,11 @@ class StoreSpaceError(DedupError):
     """The temporary folder has too little free space for the scan's store."""
 
 
-def check_space(folder: str | None, input_bytes: int) -> None:
+def check_space(
+    folder: str | None, input_bytes: int, per_input_byte: float = BYTES_PER_INPUT_BYTE
+) -> None:
     """Refuse to start a scan whose store would not fit in `folder` (default: the system's
-    temporary folder), estimated from the inputs' size.
+    temporary folder), estimated from the inputs' size (`per_input_byte` bytes each).
 
     Raises:
         StoreSpaceError: with a one-line message saying where, how much, and what to do.
@@ -59,7 +61,7 @@ def check_space(folder: str | None, input_bytes: int) -> None:
             f"{where}: cannot use this temporary folder ({error.strerror or error}); "
             "choose another with --tmp-dir"
         ) from error
-    needed = int(input_bytes * BYTES_PER_INPUT_BYTE) + MARGIN
+    needed = int(input_bytes * per_input_byte) + MARGIN
     if free < needed:
         raise StoreSpaceError(
             f"{where}: {_megabytes(free)} free, the scan's temporary store needs about "

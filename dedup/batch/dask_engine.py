@@ -482,12 +482,17 @@ def _unflat(values: np.ndarray, ends: np.ndarray) -> list[np.ndarray]:
 def _read_part(part: Part, read: Callable[..., _Read], *args: Any) -> _Read:
     """`read` of a part's files: here when this worker sees its folder (the part's worker
     or another on the same machine), else as a task on the part's worker."""
-    if os.path.isdir(part.folder):
+    if _sees(part.folder):
         return read(part, *args)
     from distributed import worker_client
 
     with worker_client() as client:
         return _on_owner(client, part, read, *args).result()  # type: ignore[no-any-return]
+
+
+def _sees(folder: str) -> bool:
+    """Whether this worker can read a part's folder (it is on the same machine)."""
+    return os.path.isdir(folder)
 
 
 def _band_frame(part: Part, offset: int) -> pd.DataFrame:

@@ -167,6 +167,51 @@ def test_the_workers_files_go_when_the_scan_ends_fails_or_is_interrupted(
     assert list(tmp_path.iterdir()) == []  # and the client's store is gone too
 
 
+def test_a_worker_that_cannot_see_a_part_asks_the_part_s_worker(scheduler: str) -> None:
+    # On a cluster of several machines a worker does not see another's folder: it reads the
+    # part through a task on the part's worker. Shown here by making one worker blind.
+    from dedup.batch import dask_engine
+    from dedup.config import DedupConfig
+    from dedup.readers import list_inputs
+
+    def blind(dask_worker: object) -> None:
+        from dedup.batch import dask_engine
+
+        dask_engine._sees_before = dask_engine._sees  # type: ignore[attr-defined]
+        dask_engine._sees = lambda folder: False
+
+    def sighted(dask_worker: object) -> None:
+        from dedup.batch import dask_engine
+
+        dask_engine._sees = dask_engine._sees_before  # type: ignore[attr-defined]
+
+    scan = dask_engine.WORKER_PREFIX + "blind-test"
+    with distributed.Client(scheduler) as client:
+        owner, reader = sorted(client.scheduler_info()["workers"])
+        items = list_inputs([SAMPLES])[0]
+        part = client.submit(
+            dask_engine._process, items, 0, DedupConfig(), scan, workers=[owner], pure=False
+        ).result()
+        client.run(blind, workers=[reader])
+        try:
+            read = client.submit(
+                dask_engine._read_part,
+                part,
+                dask_engine._band_frame,
+                0,
+                workers=[reader],
+                allow_other_workers=False,
+                pure=False,
+            ).result()
+            seen = client.run(lambda dask_worker: dask_engine._sees("/"), workers=[reader])
+            expected = dask_engine._band_frame(part, 0)  # read here, where the folder is seen
+        finally:
+            client.run(sighted, workers=[reader])
+            client.run(dask_engine._remove_scan, scan)
+    assert list(seen.values()) == [False]  # the reader was blind while it read
+    assert part.kept > 0 and read.equals(expected)
+
+
 def test_a_worker_folder_too_small_is_refused_before_reading(scheduler: str) -> None:
     from dedup.batch.dask_engine import check_worker_space
     from dedup.batch.spill import StoreSpaceError

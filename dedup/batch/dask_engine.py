@@ -225,7 +225,8 @@ def scan_partitions(
         _store_fingerprints(client, parts, offsets.tolist(), np.unique(links), store)
     finally:
         client.cancel(handles)
-        client.run(_remove_scan, scan)
+        # A worker that fails here must not hide the error that ended the scan.
+        client.run(_remove_scan, scan, on_error="ignore")
     return stored_fingerprints(store), links
 
 

@@ -137,6 +137,51 @@ def candidate_groups(count: int, candidates: Candidates) -> Iterator[Group]:
         yield pages, pairs[rows]
 
 
+@dataclass(frozen=True, slots=True)
+class GroupIndex:
+    """The groups of `candidate_groups` by number, each made when asked for: the pages and
+    the rows of the pairs ordered by group, and where each group starts in them (8 bytes a
+    page and a pair besides the pairs; a list of the groups would copy every pair and hold
+    two arrays for each page without a candidate)."""
+
+    pages: npt.NDArray[np.int64]
+    page_starts: npt.NDArray[np.int64]  # group n: pages[page_starts[n]:page_starts[n + 1]]
+    pairs: npt.NDArray[np.int64]
+    rows: npt.NDArray[np.int64]
+    row_starts: npt.NDArray[np.int64]  # group n: rows[row_starts[n]:row_starts[n + 1]]
+
+    @staticmethod
+    def of(count: int, candidates: Candidates) -> GroupIndex:
+        """The groups of `count` pages linked by candidate pairs (as `candidate_groups`)."""
+        pairs = _pair_array(candidates)
+        labels = component_labels(count, pairs[:, 0], pairs[:, 1])
+        pages = np.argsort(labels, kind="stable")  # each group's pages together, in order
+        page_labels = labels[pages]
+        page_starts = np.flatnonzero(np.r_[True, page_labels[1:] != page_labels[:-1]])[:count]
+        row_labels = labels[pairs[:, 0]]
+        rows = np.argsort(row_labels, kind="stable")  # each group's pairs together
+        row_starts = np.searchsorted(row_labels[rows], page_labels[page_starts])
+        return GroupIndex(
+            pages,
+            np.r_[page_starts, count].astype(np.int64),
+            pairs,
+            rows,
+            np.r_[row_starts, len(pairs)].astype(np.int64),
+        )
+
+    def __len__(self) -> int:
+        return len(self.page_starts) - 1
+
+    def __getitem__(self, number: int) -> Group:
+        pages = self.pages[self.page_starts[number] : self.page_starts[number + 1]]
+        rows = self.rows[self.row_starts[number] : self.row_starts[number + 1]]
+        return pages, self.pairs[rows]
+
+    def sizes(self) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+        """Each group's number of pages and of candidate pairs."""
+        return np.diff(self.page_starts), np.diff(self.row_starts)
+
+
 def cluster_groups(
     groups: Iterable[Group],
     documents: Sequence[Document],

@@ -35,10 +35,9 @@ from dedup.batch.budget import (
 from dedup.batch.clustering import (
     Candidates,
     Clustering,
-    Group,
     GroupClusters,
+    GroupIndex,
     assemble,
-    candidate_groups,
     cluster_documents,
     cluster_groups,
 )
@@ -449,29 +448,22 @@ def cluster_all(
     context = _context()
     if jobs <= 1 or context.get_start_method() != "fork" or (count or 0) < PAIRS_IN_WORKERS:
         return cluster_documents(documents, fingerprints, candidates, config)
-    alone: list[Group] = []  # pages without a candidate: nothing to verify
-    tasks: list[list[Group]] = [[]]
-    pairs = 0
-    for group in candidate_groups(len(documents), candidates):
-        if len(group[0]) == 1:
-            alone.append(group)
-            continue
-        if pairs >= PAIRS_PER_TASK:
-            tasks.append([])
-            pairs = 0
-        tasks[-1].append(group)
-        pairs += len(group[1])
+    groups = GroupIndex.of(len(documents), candidates)
+    page_counts, pair_counts = groups.sizes()
+    tasks = _runs(np.flatnonzero(page_counts > 1), pair_counts)
+    # Pages without a candidate: nothing to verify, each its own cluster, made here.
+    alone = (groups[n] for n in np.flatnonzero(page_counts == 1).tolist())
 
     def new_pool(workers: int) -> ProcessPoolExecutor:
         return ProcessPoolExecutor(
             max_workers=workers,
             mp_context=context,
             initializer=_start_clustering,
-            initargs=(documents, fingerprints, config, os.getpid()),
+            initargs=(documents, fingerprints, config, groups, os.getpid()),
         )
 
-    def here(group: Group) -> GroupClusters:
-        return cluster_groups([group], documents, fingerprints, config)
+    def here(number: int) -> GroupClusters:
+        return cluster_groups([groups[number]], documents, fingerprints, config)
 
     parts = [cluster_groups(alone, documents, fingerprints, config)]
     parts.extend(
@@ -487,20 +479,37 @@ def cluster_all(
     return assemble(documents, parts, config)
 
 
+def _runs(numbers: npt.NDArray[np.int64], pair_counts: npt.NDArray[np.int64]) -> list[list[int]]:
+    """The groups numbered `numbers`, in order, cut into tasks of about `PAIRS_PER_TASK`
+    candidate pairs (a task closes once it holds that many)."""
+    tasks: list[list[int]] = [[]]
+    pairs = 0
+    for number, count in zip(numbers.tolist(), pair_counts[numbers].tolist(), strict=True):
+        if pairs >= PAIRS_PER_TASK:
+            tasks.append([])
+            pairs = 0
+        tasks[-1].append(number)
+        pairs += count
+    return tasks
+
+
 def _start_clustering(
     documents: Sequence[Document],
     fingerprints: Sequence[Fingerprint],
     config: DedupConfig,
+    groups: GroupIndex,
     parent: int,
 ) -> None:
-    # Forked: the documents and fingerprints are the parent's, not copies sent through a pipe.
+    # Forked: the documents, fingerprints and groups are the parent's, not copies sent
+    # through a pipe; a task is the numbers of its groups.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
-    _state["clustering"] = (documents, fingerprints, config)
+    _state["clustering"] = (documents, fingerprints, config, groups)
 
 
-def _cluster_task(groups: Sequence[Group]) -> GroupClusters:
-    documents, fingerprints, config = cast(
-        tuple[Sequence[Document], Sequence[Fingerprint], DedupConfig], _state["clustering"]
+def _cluster_task(numbers: Sequence[int]) -> GroupClusters:
+    documents, fingerprints, config, groups = cast(
+        tuple[Sequence[Document], Sequence[Fingerprint], DedupConfig, GroupIndex],
+        _state["clustering"],
     )
-    return cluster_groups(groups, documents, fingerprints, config)
+    return cluster_groups((groups[n] for n in numbers), documents, fingerprints, config)

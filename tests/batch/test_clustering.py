@@ -6,7 +6,13 @@ import numpy as np
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from dedup.batch.clustering import build_clusters, cluster_documents, pick_representative
+from dedup.batch.clustering import (
+    GroupIndex,
+    build_clusters,
+    candidate_groups,
+    cluster_documents,
+    pick_representative,
+)
 from dedup.config import DedupConfig
 from dedup.fingerprint.shingle import Fingerprint
 from dedup.models import Document
@@ -285,3 +291,34 @@ def test_groups_are_the_connected_components_labelled_by_their_first_page() -> N
             expected[other] = min(expected[other], page)
     assert component_labels(count, pairs[:, 0], pairs[:, 1]).tolist() == expected
     assert component_labels(3, pairs[:0, 0], pairs[:0, 1]).tolist() == [0, 1, 2]
+
+
+@given(
+    st.integers(0, 30).flatmap(
+        lambda count: st.tuples(
+            st.just(count),
+            st.lists(
+                st.tuples(st.integers(0, max(count - 1, 0)), st.integers(0, max(count - 1, 0)))
+            ),
+        )
+    )
+)
+def test_the_group_index_holds_the_groups_of_candidate_groups(
+    drawn: tuple[int, list[tuple[int, int]]],
+) -> None:
+    # The worker pool's tasks name groups by number: each must be the group that
+    # candidate_groups yields in that place, pages and pairs alike.
+    count, drawn_pairs = drawn
+    pairs = np.array(
+        sorted({(min(a, b), max(a, b)) for a, b in drawn_pairs if a != b}), dtype=np.int64
+    ).reshape(-1, 2)
+    expected = list(candidate_groups(count, pairs))
+    index = GroupIndex.of(count, pairs)
+    assert len(index) == len(expected)
+    for number, (pages, group_pairs) in enumerate(expected):
+        got_pages, got_pairs = index[number]
+        assert got_pages.tolist() == pages.tolist()
+        assert got_pairs.tolist() == group_pairs.tolist()
+    page_counts, pair_counts = index.sizes()
+    assert page_counts.tolist() == [len(p) for p, _ in expected]
+    assert pair_counts.tolist() == [len(q) for _, q in expected]

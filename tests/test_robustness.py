@@ -210,10 +210,11 @@ def test_a_line_of_megabytes_is_handled_quickly(tmp_path: Path) -> None:
     assert [d.doc_id for d in result.documents] == ["long.txt", "nopunct.txt"]
 
 
-def _scan_in_subprocess(source: Path, report: Path) -> subprocess.Popen[bytes]:
+def _scan_in_subprocess(source: Path, report: Path, scratch: Path) -> subprocess.Popen[bytes]:
     code = "from dedup.__main__ import main; main()"  # what the `dedup` command runs
+    command = ["scan", str(source), "-o", str(report), "--tmp-dir", str(scratch)]
     return subprocess.Popen(
-        [sys.executable, "-c", code, "scan", str(source), "-o", str(report)],
+        [sys.executable, "-c", code, *command],
         cwd=REPO,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -252,13 +253,16 @@ def test_interrupted_scans_never_leave_a_partial_report(
     report = tmp_path / "out" / "report.csv"
     report.parent.mkdir()
     report.write_text("previous report\n", "utf-8")
+    # A killed scan cannot remove its temporary store: keep it where the test cleans up.
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
     # Compile the modules once, so that the delays below fall in the scan, not in a cold
     # first import (a fresh clone has no bytecode yet).
     subprocess.run(
         [sys.executable, "-c", "import dedup.cli, dedup.batch.pipeline"], cwd=REPO, check=True
     )
     for delay in (0.0, 0.25, 0.5):
-        process = _scan_in_subprocess(big_source, report)
+        process = _scan_in_subprocess(big_source, report, scratch)
         # Counted from when the scan's workers exist, not from the process's start: on a busy
         # machine the interpreter alone can take longer than a fixed delay, and a Ctrl-C
         # before Python has run a line of ours is Python's to report.
@@ -272,6 +276,7 @@ def test_interrupted_scans_never_leave_a_partial_report(
         )
         assert [p.name for p in report.parent.iterdir()] == ["report.csv"], "no temporary file left"
         if sig == signal.SIGINT:
+            assert list(scratch.iterdir()) == [], "the temporary store is removed on Ctrl-C"
             assert process.returncode in (0, 130), stderr
             assert b"Traceback" not in stderr
             if process.returncode == 130:

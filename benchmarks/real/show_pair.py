@@ -36,6 +36,11 @@ def load_texts(corpora: Path, wanted: set[str]) -> dict[str, str]:
     return texts
 
 
+def visible_length(text: str) -> int:
+    """Length without whitespace: a flash padded with blank lines is still the shorter text."""
+    return len("".join(text.split()))
+
+
 def shared_mask(text: str, other: str, run: int) -> list[bool]:
     """True for each character of `text` inside a stretch of `run`+ characters found in `other`."""
     grams = {other[i : i + run] for i in range(len(other) - run + 1)}
@@ -81,7 +86,7 @@ def main() -> int:
     if missing:
         print(f"show_pair: not in the corpora: {', '.join(missing)}", file=sys.stderr)
         return 2
-    shorter, longer = sorted((texts[args.a], texts[args.b]), key=len)
+    shorter, longer = sorted((texts[args.a], texts[args.b]), key=visible_length)
     print("=== SHORTER TEXT (in full; shared runs 【marked】) ===")
     print(marked(shorter, shared_mask(shorter, longer, args.run), None))
     print()

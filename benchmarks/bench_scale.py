@@ -7,8 +7,9 @@ same way). Each measurement runs in a fresh process, so a peak is that run's own
   (the client) and of its largest worker process, and the bytes its temporary store wrote;
 - dask: `scan_on_dask` on a `LocalCluster(n_workers=N, memory_limit=...)` and the CSV
   report; peak RSS of the client (the LocalCluster's scheduler runs in it) and of each
-  worker, whether a worker was restarted, and the bytes of the client's store plus what
-  the workers spilled to their local folders.
+  worker, whether a worker was restarted, how many memory warnings the workers logged
+  (their stderr is kept in benchmarks/out/scale-ENGINE-FOLDER.log), and the bytes of the
+  client's store plus what the workers spilled to their local folders.
 Memory per page is a peak above the process's base (after imports, before the scan), per
 page the process held: every page for the client, its share (pages / workers) for a Dask
 worker. A local worker holds one chunk at a time: its peak does not depend on the corpus.
@@ -157,16 +158,28 @@ def run_dask(folder: str, jobs: int, memory_limit: str) -> dict[str, object]:
     }
 
 
+# What a Dask worker logs when its memory passes the spill, pause or terminate thresholds.
+MEMORY_WARNINGS = ("memory use is high", "memory usage", "memory budget", "pausing worker")
+
+
 def measure(engine: str, folder: Path, jobs: int, memory_limit: str) -> dict[str, object]:
+    """One run's figures; what it wrote to stderr (a Dask worker's warnings) is kept in
+    benchmarks/out/scale-ENGINE-FOLDER.log and its memory warnings counted."""
     command = [sys.executable, __file__, "--run-one", engine, str(folder), "--jobs", str(jobs)]
     completed = subprocess.run(
         [*command, "--memory-limit", memory_limit],
         capture_output=True,
         text=True,
-        check=True,
+        check=False,
         cwd=ROOT,
     )
+    (OUT / f"scale-{engine}-{folder.name}.log").write_text(completed.stderr, "utf-8")
+    completed.check_returncode()
     figures: dict[str, object] = json.loads(completed.stdout.strip().splitlines()[-1])
+    figures["memory_warnings"] = sum(
+        any(warning in line.lower() for warning in MEMORY_WARNINGS)
+        for line in completed.stderr.splitlines()
+    )
     return figures
 
 
@@ -191,6 +204,7 @@ def row(
         else None,
         "disk_mb": float(f["disk_mb"]),
         "restarted": bool(f.get("restarted", False)),
+        "memory_warnings": int(f.get("memory_warnings", 0)),
         "load": load,
     }
 
@@ -208,6 +222,8 @@ def table(rows: list[dict[str, Any]]) -> str:
     previous: dict[str, dict[str, Any]] = {}
     for r in rows:
         restart = " (a worker restarted)" if r["restarted"] else ""
+        if r.get("memory_warnings"):
+            restart += f" ({r['memory_warnings']} memory warnings)"
         per_worker = "" if r["worker_kb_per_page"] is None else f"{r['worker_kb_per_page']:.1f}"
         before = previous.get(r["engine"])
         growth = (

@@ -12,16 +12,20 @@ What runs where:
   each shuffled partition pairs its buckets (the local engine's banding rules);
 - the same for anchors (the containment candidates of `dedup.batch.anchors`): a shuffle on
   the anchor, pairs counted per partition, a shuffle on the pair to sum the counts;
-- the candidate pairs come to the client as two columns (16 bytes a pair), which labels each
-  page with its connected group of candidates; a shuffle on that label brings each group's
-  fingerprints (read back from the files; each page's once, only pages in a pair) and its
-  pairs to one partition, where they are verified: shingles cross the network once;
-- the verified pairs come back to the client, which builds the clusters around their
-  representatives (the local engine's `build_clusters`) and writes the report.
-The client gathers the extracted documents and the fingerprints of pages in a verified pair a
-partition at a time into a temporary store (`dedup.batch.spill`), as the local engine does:
-it holds per page only the documents' metadata. The workers' files are removed when the
-scan ends, fails or is interrupted.
+- the candidate pairs, once each, stay on the workers (a shuffle on the pair); the client
+  reads them a partition at a time to label each page with its connected group of
+  candidates (8 bytes a page, never every pair at once); a shuffle on that label brings each
+  group's documents and fingerprints (read back from the files; each page's once, only
+  pages in a pair) and its pairs to one partition, where the groups are verified and cut
+  into clusters (the local engine's `cluster_groups`): shingles and bodies cross the
+  network once;
+- each cluster comes back to the client as its members' rows (position, similarity,
+  relation), which the client makes into clusters of its documents (`assemble`) and writes
+  the report.
+The client gathers the extracted documents a partition at a time into a temporary store
+(`dedup.batch.spill`), as the local engine does: it holds per page only the documents'
+metadata, and never a verified pair or a fingerprint. The workers' files are removed when
+the scan ends, fails or is interrupted.
 
 Results do not depend on the engine: the same input gives the same report bytes.
 """
@@ -38,23 +42,18 @@ import uuid
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, TypeVar, overload
 
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from dedup._arrays import component_labels
+from dedup._arrays import component_labels, unique_pairs
 from dedup.batch.anchors import enough_shared, sharing_pairs
 from dedup.batch.banding import bucket_pairs
-from dedup.batch.clustering import build_clusters
+from dedup.batch.clustering import Clustering, GroupClusters, assemble, cluster_groups
 from dedup.batch.skips import exclusion, record_of
-from dedup.batch.spill import (
-    PageStore,
-    StoreSpaceError,
-    check_space,
-    stored_fingerprints,
-)
+from dedup.batch.spill import PageStore, StoreSpaceError, check_space
 from dedup.batch.workers import ChunkResult, process_chunk
 from dedup.config import DedupConfig
 from dedup.errors import DedupError
@@ -64,7 +63,6 @@ from dedup.fingerprint.shingle import Fingerprint
 from dedup.models import Document, ScanResult, Skip
 from dedup.readers import InputFile
 from dedup.readers.files import input_size
-from dedup.verdict import verify
 
 logger = logging.getLogger(__name__)
 
@@ -97,14 +95,17 @@ _SHARING_META = pd.DataFrame(
 _GROUPED_PAIRS_META = pd.DataFrame(
     {"group": np.zeros(0, np.int64), "left": np.zeros(0, np.int64), "right": np.zeros(0, np.int64)}
 )
-_PRINTS_META = pd.DataFrame(
+_PAGES_META = pd.DataFrame(
     {
         "group": np.zeros(0, np.int64),
         "doc": np.zeros(0, np.int64),
+        "document": pd.Series([], dtype=object),
         "shingles": pd.Series([], dtype=object),
         "numbers": pd.Series([], dtype=object),
     }
 )
+_CLUSTERS_META = pd.DataFrame({"clusters": pd.Series([], dtype=object)})
+_NO_PAIRS = np.zeros((0, 2), dtype=np.int64)
 
 
 @dataclass(frozen=True, slots=True)
@@ -206,12 +207,11 @@ def scan_partitions(
     config: DedupConfig,
     result: ScanResult,
     store: PageStore,
-) -> tuple[Sequence[Fingerprint], npt.NDArray[np.int64]]:
+) -> Clustering:
     """Run the distributed stages; fill `result` with the documents and skips, and return
-    the kept pages' fingerprints (for pages in a verified pair; an empty one otherwise) and
-    the verified pairs (an (n, 2) array), both by position among the kept pages. Documents
-    and fingerprints come back one partition at a time into `store`: the client holds per
-    page only its metadata. The workers' files are removed before this returns or raises."""
+    the clustering of the kept pages (`result.documents`). Documents come back one partition
+    at a time into `store`, clusters as their members' rows: the client holds per page only
+    its metadata. The workers' files are removed before this returns or raises."""
     scan = WORKER_PREFIX + uuid.uuid4().hex
     handles: list[Any] = []
     try:
@@ -220,59 +220,115 @@ def scan_partitions(
         )
         parts: list[Part] = client.gather(handles)
         offsets = np.concatenate([[0], np.cumsum([p.kept for p in parts])]).astype(np.int64)
-        links = _verified_pairs(client, handles, offsets.tolist(), config)
         _gather_documents(client, parts, result, store)
-        _store_fingerprints(client, parts, offsets.tolist(), np.unique(links), store)
+        groups = _clustered_groups(client, handles, offsets.tolist(), config, result.documents)
+        clustering = assemble(result.documents, groups, config)
     finally:
         client.cancel(handles)
         # A worker that fails here must not hide the error that ended the scan.
         client.run(_remove_scan, scan, on_error="ignore")
-    return stored_fingerprints(store), links
+    return clustering
 
 
-def _verified_pairs(
-    client: Any, handles: list[Any], offsets: list[int], config: DedupConfig
-) -> npt.NDArray[np.int64]:
-    """The candidate pairs (bands and anchors) that verify, sorted, as an (n, 2) array.
+def _clustered_groups(
+    client: Any,
+    handles: list[Any],
+    offsets: list[int],
+    config: DedupConfig,
+    documents: Sequence[Document],
+) -> Iterator[GroupClusters]:
+    """What each connected group of candidates (bands and anchors) is cut into, a shuffled
+    partition of groups at a time, then the pages in no candidate pair as clusters of one.
 
-    The candidates come to the client (16 bytes a pair), which labels each page with its
-    connected group of candidates; a shuffle on that label brings each group's pages'
-    fingerprints (each page's once, only pages in a pair) and its pairs to one partition,
-    where they are verified: shingles cross the network once, whatever the pairs."""
+    The candidate pairs stay on the workers, a shuffled partition each; the client reads
+    them a partition at a time to label each page with its connected group (8 bytes a page,
+    never every pair at once). A shuffle on that label brings each group's pages' documents
+    and fingerprints (each page's once, only pages in a pair) and its pairs to one
+    partition, where the groups are verified and clustered as the local engine does
+    (`cluster_groups`): bodies and shingles cross the network once, whatever the pairs, and
+    only the clusters' member rows come back."""
+    candidates = _candidate_pairs(client, handles, offsets)
+    labels = _group_labels(offsets[-1], candidates)
+    if (labels >= 0).any():
+        yield from _clustered_in_workers(
+            client, handles, offsets, candidates, labels=labels, config=config
+        )
+    client.cancel(candidates)
+    alone = ((np.array([page]), _NO_PAIRS) for page in np.flatnonzero(labels < 0).tolist())
+    yield cluster_groups(alone, documents, [], config)  # a page alone reads no fingerprint
+
+
+# Candidate pairs read before they are joined into the groups found so far (64 MB): the
+# labelling costs a pass over every page's label each time.
+_PAIRS_AT_ONCE = 1 << 22
+
+
+def _group_labels(count: int, candidates: list[Any]) -> npt.NDArray[np.int64]:
+    """Each page's connected group of candidates (`component_labels`: its first page), -1
+    for a page in no candidate pair; from the pairs' partitions read one at a time, each
+    block of pairs joined into the groups found so far through their first pages."""
+    labels = np.arange(count, dtype=np.int64)
+    paired = np.zeros(count, dtype=bool)
+    blocks: list[npt.NDArray[np.int64]] = []
+    held = 0
+    for number, future in enumerate(candidates):
+        frame = future.result()
+        block = frame[["left", "right"]].to_numpy(dtype=np.int64).reshape(-1, 2)
+        del frame
+        paired[block.ravel()] = True
+        blocks.append(block)
+        held += len(block)
+        if held >= _PAIRS_AT_ONCE or number == len(candidates) - 1:
+            pairs = np.concatenate(blocks)
+            blocks, held = [], 0
+            # Two groups joined by a pair are one: their first pages' labels are joined.
+            joined = component_labels(count, labels[pairs[:, 0]], labels[pairs[:, 1]])
+            labels = joined[labels]
+            del pairs, joined
+    labels[~paired] = -1  # in no pair: never verified, its files stay home
+    return labels
+
+
+def _clustered_in_workers(
+    client: Any,
+    handles: list[Any],
+    offsets: list[int],
+    candidates: list[Any],
+    *,
+    labels: npt.NDArray[np.int64],
+    config: DedupConfig,
+) -> Iterator[GroupClusters]:
+    """`cluster_groups` of the candidates' groups, on the workers, a partition at a time."""
     import dask.dataframe as dd
+    from dask.delayed import delayed
 
-    candidates = _candidate_pairs(handles, offsets)
-    if not len(candidates):
-        return candidates
-    labels = component_labels(offsets[-1], candidates[:, 0], candidates[:, 1])
-    paired = np.zeros(offsets[-1], dtype=bool)
-    paired[candidates.ravel()] = True
-    labels[~paired] = -1  # in no pair: never verified, its fingerprint stays home
     shared_labels = client.scatter(labels, broadcast=True)
-    prints = _part_frames(handles, offsets, _prints_frame, _PRINTS_META, shared_labels)
-    pair_frames = client.scatter(
-        [
-            pd.DataFrame({"group": labels[block[:, 0]], "left": block[:, 0], "right": block[:, 1]})
-            for block in np.array_split(candidates, len(handles))
-        ]
+    pages = _part_frames(handles, offsets, _pages_frame, _PAGES_META, shared_labels)
+    pairs = dd.from_delayed(
+        [delayed(_grouped_pairs_frame)(future, shared_labels) for future in candidates],
+        meta=_GROUPED_PAIRS_META,
+        verify_meta=False,
     )
-    del labels, candidates
-    pairs = dd.from_delayed(pair_frames, meta=_GROUPED_PAIRS_META, verify_meta=False)
     parts = len(handles)
-    verified = dd.map_partitions(
-        _verify_groups,
-        prints.shuffle(on="group", npartitions=parts),
+    clustered = dd.map_partitions(
+        _cluster_frame,
+        pages.shuffle(on="group", npartitions=parts),
         pairs.shuffle(on="group", npartitions=parts),
         config=config,
-        meta=_PAIRS_META,
+        meta=_CLUSTERS_META,
         align_dataframes=False,
-    ).compute()
-    found: npt.NDArray[np.int64] = verified[["left", "right"]].to_numpy(dtype=np.int64)
-    return _sorted_pairs(found.reshape(-1, 2))
+    )
+    futures = client.compute(clustered.to_delayed())
+    for future in futures:
+        frame = future.result()
+        future.release()
+        for encoded in frame["clusters"]:
+            yield pickle.loads(base64.b64decode(encoded))
 
 
-def _candidate_pairs(handles: list[Any], offsets: list[int]) -> npt.NDArray[np.int64]:
-    """Every candidate pair, from the band keys and the anchors, sorted, once each."""
+def _candidate_pairs(client: Any, handles: list[Any], offsets: list[int]) -> list[Any]:
+    """Every candidate pair, from the band keys and the anchors, once each: futures of the
+    partitions of a shuffle on the pair, held by the workers (16 bytes a pair)."""
     import dask
     import dask.dataframe as dd
 
@@ -280,13 +336,13 @@ def _candidate_pairs(handles: list[Any], offsets: list[int]) -> npt.NDArray[np.i
     buckets = _part_frames(handles, offsets, _band_frame, _BANDS_META)
     banded = buckets.shuffle(on="bucket").map_partitions(_pairs_frame, meta=_PAIRS_META)
     anchored = _anchored_pairs(handles, offsets)
-    found = dd.concat([banded, anchored]).drop_duplicates().compute()
-    pairs: npt.NDArray[np.int64] = found[["left", "right"]].to_numpy(dtype=np.int64)
-    return _sorted_pairs(pairs.reshape(-1, 2))
-
-
-def _sorted_pairs(pairs: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
-    return pairs[np.lexsort((pairs[:, 1], pairs[:, 0]))]
+    found = (
+        dd.concat([banded, anchored])
+        .shuffle(on=["left", "right"], npartitions=len(handles))
+        .map_partitions(_unique_pairs_frame, meta=_PAIRS_META)
+    )
+    futures: list[Any] = client.compute(found.to_delayed())
+    return futures
 
 
 def _anchored_pairs(handles: list[Any], offsets: list[int]) -> Any:
@@ -363,47 +419,6 @@ def _on_owner(client: Any, part: Part, read: Callable[..., Any], *args: Any) -> 
     return client.submit(
         read, part, *args, workers=[part.worker], allow_other_workers=False, pure=False
     )
-
-
-def cluster_pages(
-    documents: Sequence[Document],
-    fingerprints: Sequence[Fingerprint],
-    links: npt.NDArray[np.int64],
-    config: DedupConfig,
-) -> Any:
-    """Clusters from verified links, on the client: copies are few next to the pages (a
-    handful per article), so connected groups in one process are cheaper than label
-    propagation over a DataFrame; the links of 10 million pages with 3 copies each fit in a
-    few hundred megabytes (16 bytes a pair)."""
-    return build_clusters(documents, fingerprints, links, config)
-
-
-def _store_fingerprints(
-    client: Any,
-    parts: list[Part],
-    offsets: list[int],
-    needed: npt.NDArray[np.int64],
-    store: PageStore,
-) -> None:
-    """Every kept page's fingerprint into `store`, by position, a partition at a time: the
-    pages in a verified pair with their shingles, the others empty (never compared)."""
-    bounds = np.searchsorted(needed, offsets)
-    wanted = [needed[bounds[n] : bounds[n + 1]].tolist() for n in range(len(parts))]
-    empty = Fingerprint(_EMPTY, _EMPTY)
-    asked = [n for n in range(len(parts)) if wanted[n]]
-    tasks = _one_ahead(
-        client,
-        [parts[n] for n in asked],
-        _fingerprints_of,
-        [offsets[n] for n in asked],
-        [wanted[n] for n in asked],
-    )
-    for number in range(len(parts)):
-        found = dict(next(tasks).result()) if wanted[number] else {}
-        positions = range(offsets[number], offsets[number + 1])
-        store.add_pages([found.get(doc, empty) for doc in positions], [_EMPTY] * len(positions))
-        del found
-        _return_freed_memory()
 
 
 def _return_freed_memory() -> None:
@@ -549,6 +564,16 @@ def _sharing_frame(frame: pd.DataFrame) -> pd.DataFrame:
     return counted.reset_index().astype(np.int64)
 
 
+def _unique_pairs_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    return frame.drop_duplicates(ignore_index=True)
+
+
+def _grouped_pairs_frame(pairs: pd.DataFrame, labels: npt.NDArray[np.int64]) -> pd.DataFrame:
+    """Candidate pairs with their group's label."""
+    left = pairs["left"].to_numpy(dtype=np.int64)
+    return pd.DataFrame({"group": labels[left], "left": left, "right": pairs["right"]})
+
+
 def _enough_frame(frame: pd.DataFrame) -> pd.DataFrame:
     """The pairs of a shuffled partition (each pair's counts all here) that share enough."""
     if frame.empty:
@@ -567,52 +592,99 @@ def _prints(part: Part) -> list[Fingerprint]:
     return [Fingerprint(s, n) for s, n in zip(shingles, numbers, strict=True)]
 
 
-def _prints_frame(part: Part, offset: int, labels: npt.NDArray[np.int64]) -> pd.DataFrame:
-    """The fingerprints of the part's pages that are in a candidate pair, each with its
-    group's label, the ids as little-endian bytes."""
+def _pages_frame(part: Part, offset: int, labels: npt.NDArray[np.int64]) -> pd.DataFrame:
+    """The documents and fingerprints of the part's pages that are in a candidate pair, each
+    with its group's label: the document pickled, the ids as little-endian bytes, both in
+    base64."""
     groups = labels[offset : offset + part.kept]
     rows = np.flatnonzero(groups >= 0)
     if not rows.size:
-        return _PRINTS_META.copy()
+        return _PAGES_META.copy()
     prints = _prints(part)
+    documents = _kept_documents(part)
     return pd.DataFrame(
         {
             "group": groups[rows],
             "doc": rows + offset,
+            "document": [_pickled(documents[row]) for row in rows.tolist()],
             "shingles": [_encode(prints[row].shingles) for row in rows.tolist()],
             "numbers": [_encode(prints[row].numbers) for row in rows.tolist()],
         }
     )
 
 
-def _verify_groups(prints: pd.DataFrame, pairs: pd.DataFrame, config: DedupConfig) -> pd.DataFrame:
-    """The pairs of a partition that verify: both pages of each are in `prints` (a shuffle
-    on the group brought every page of the pair's group here)."""
+def _kept_documents(part: Part) -> list[Document]:
+    documents, _, _, reasons = _documents_and_skips(part)
+    return [d for d, reason in zip(documents, reasons, strict=True) if reason is None]
+
+
+def _cluster_frame(pages: pd.DataFrame, pairs: pd.DataFrame, config: DedupConfig) -> pd.DataFrame:
+    """A partition's groups verified and cut into clusters (`cluster_groups`, by the pages'
+    positions among every kept page, as the local engine does), as one row: the pickled
+    `GroupClusters`. A shuffle on the group brought every page and pair of each group
+    here."""
     if pairs.empty:
-        return _PAIRS_META.copy()
-    found = {
-        doc: Fingerprint(_decode(shingles), _decode(numbers))
-        for doc, shingles, numbers in zip(
-            prints["doc"].tolist(), prints["shingles"], prints["numbers"], strict=True
-        )
-    }
-    left, right = pairs["left"].to_numpy(), pairs["right"].to_numpy()
-    keep = [
-        verify(found[first], found[second], config).is_copy
-        for first, second in zip(left.tolist(), right.tolist(), strict=True)
-    ]
-    return pd.DataFrame({"left": left[keep], "right": right[keep]}).astype(np.int64)
+        return _CLUSTERS_META.copy()
+    pages = pages.sort_values("doc")
+    docs = pages["doc"].to_numpy()
+    documents = _ByPosition(
+        docs, [pickle.loads(base64.b64decode(text)) for text in pages["document"]]
+    )
+    fingerprints = _ByPosition(
+        docs,
+        [
+            Fingerprint(_decode(shingles), _decode(numbers))
+            for shingles, numbers in zip(pages["shingles"], pages["numbers"], strict=True)
+        ],
+    )
+    groups = _groups_of(docs, pages["group"].to_numpy(), pairs)
+    clustered = cluster_groups(groups, documents, fingerprints, config)
+    encoded = base64.b64encode(pickle.dumps(clustered, protocol=pickle.HIGHEST_PROTOCOL))
+    return pd.DataFrame({"clusters": [encoded.decode("ascii")]})
+
+
+def _groups_of(
+    docs: npt.NDArray[np.int64], page_groups: npt.NDArray[np.int64], pairs: pd.DataFrame
+) -> Iterator[tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]]:
+    """Each group's pages in order and its candidate pairs once each in order (as the local
+    engine's `candidate_groups` gives them), `docs` being in order."""
+    found = unique_pairs(pairs[["left", "right"]].to_numpy(dtype=np.int64))
+    pair_groups = page_groups[np.searchsorted(docs, found[:, 0])]
+    page_order = np.argsort(page_groups, kind="stable")
+    pair_order = np.argsort(pair_groups, kind="stable")
+    labels = np.unique(page_groups)
+    page_bounds = [*np.searchsorted(page_groups[page_order], labels).tolist(), docs.size]
+    pair_bounds = [*np.searchsorted(pair_groups[pair_order], labels).tolist(), len(found)]
+    for number in range(labels.size):
+        pages = docs[page_order[page_bounds[number] : page_bounds[number + 1]]]
+        rows = pair_order[pair_bounds[number] : pair_bounds[number + 1]]
+        yield pages, found[rows]
+
+
+class _ByPosition(Sequence[_Read]):
+    """Items by their position among every kept page, for the positions given (in order)."""
+
+    def __init__(self, positions: npt.NDArray[np.int64], items: list[_Read]) -> None:
+        self._at: dict[int, _Read] = dict(zip(positions.tolist(), items, strict=True))
+        self._length = int(positions[-1]) + 1 if positions.size else 0
+
+    def __len__(self) -> int:
+        return self._length
+
+    @overload
+    def __getitem__(self, index: int) -> _Read: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[_Read]: ...
+    def __getitem__(self, index: int | slice) -> _Read | list[_Read]:
+        if isinstance(index, slice):
+            raise TypeError("positions of some pages only: no slices")
+        return self._at[index]
 
 
 def _documents_and_skips(part: Part) -> tuple[list[Document], list[Skip], int, list[str | None]]:
     with open(os.path.join(part.folder, "documents"), "rb") as file:
         found: tuple[list[Document], list[Skip], int, list[str | None]] = pickle.load(file)
     return found
-
-
-def _fingerprints_of(part: Part, offset: int, wanted: list[int]) -> list[tuple[int, Fingerprint]]:
-    prints = _prints(part)
-    return [(doc, prints[doc - offset]) for doc in wanted]
 
 
 def _check_space_here(share: int, dask_worker: Any) -> None:
@@ -622,6 +694,12 @@ def _check_space_here(share: int, dask_worker: Any) -> None:
 def _remove_scan(scan: str, dask_worker: Any) -> None:
     """Remove a scan's folder from this worker's local folder."""
     shutil.rmtree(os.path.join(dask_worker.local_directory, scan), ignore_errors=True)
+
+
+def _pickled(document: Document) -> str:
+    return base64.b64encode(pickle.dumps(document, protocol=pickle.HIGHEST_PROTOCOL)).decode(
+        "ascii"
+    )
 
 
 def _encode(ids: np.ndarray) -> str:

@@ -273,9 +273,9 @@ def scan_on_dask(
     `scheduler`, or a LocalCluster of `workers` processes (default: every core). Gives the
     same result as `scan`; see `dedup.batch.dask_engine` for what runs where. The workers
     keep their partitions' results in files in their local folders (a LocalCluster's under
-    `tmp_dir`) until the scan ends; the client keeps the documents' bodies and the
-    fingerprints it gathers in a temporary store under `tmp_dir`, as `scan` does (close the
-    result to remove it).
+    `tmp_dir`) until the scan ends, and verify and cluster the groups of candidates; the
+    client keeps the documents' bodies in a temporary store under `tmp_dir`, as `scan` does
+    (close the result to remove it).
 
     Raises:
         StoreSpaceError: `tmp_dir` or a worker's local folder has too little free space
@@ -284,7 +284,6 @@ def scan_on_dask(
     from dedup.batch.dask_engine import (
         PARTITION_BYTES,
         check_worker_space,
-        cluster_pages,
         dask_client,
         partition_by_size,
         scan_partitions,
@@ -306,11 +305,11 @@ def scan_on_dask(
             check_worker_space(client, read_bytes)
             partitions = partition_by_size(inputs, parts=4 * count, most_bytes=PARTITION_BYTES)
             del inputs
-            fingerprints, links = scan_partitions(client, partitions, config, result, store)
+            clustering = scan_partitions(client, partitions, config, result, store)
         for skip in result.skipped:
             log_skip(skip)
-        with _stage(result, "verify+cluster"):
-            result.clusters = cluster_pages(result.documents, fingerprints, links, config)
+        result.clusters = clustering.clusters
+        result.split_pairs, result.kept_apart = clustering.split_pairs, clustering.kept_apart
         _join_translations(result, config)
     return result
 

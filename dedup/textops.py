@@ -12,7 +12,7 @@ import importlib.util
 import re
 import sys
 import unicodedata
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import cast
@@ -197,7 +197,20 @@ def to_simplified(text: str) -> str:
     """Convert Traditional to Simplified for text shown to people (OpenCC t2s)."""
     if not text or text.isascii():
         return text
+    if len(text) <= _REMEMBERED_NAME:
+        return _names_simplified(text)
+    return _simplified(text)
+
+
+def _simplified(text: str) -> str:
     return str(_t2s().convert(_SURROGATE.sub("\ufffd", text)))
+
+
+# What is converted is mostly metadata (a site's name, a source, an author: two or three a
+# page), and the same few names recur on every page of a site: the last ones converted are
+# remembered (a call into OpenCC costs five times a lookup).
+_REMEMBERED_NAME = 64
+_names_simplified = lru_cache(maxsize=1024)(_simplified)
 
 
 # Full-width ASCII and the ideographic space to ASCII, A-Z to a-z: one code point each, so a

@@ -8,7 +8,7 @@ exactly like its Simplified copy.
 from __future__ import annotations
 
 import re
-from functools import cache
+from functools import cache, lru_cache
 
 import numpy as np
 
@@ -139,6 +139,50 @@ _ANYWHERE_LITERALS = (
 )
 _ANYWHERE_LITERAL = re.compile("|".join(map(re.escape, _ANYWHERE_LITERALS)))
 _ANY_SHORT = re.compile("|".join(f"(?:{pattern.pattern})" for _, pattern in _SHORT))
+
+
+def top_alternatives(pattern: str) -> list[str]:
+    """The alternatives of a pattern at its top level (split at each ``|`` outside groups
+    and character classes)."""
+    parts, start, depth, in_class, index = [], 0, 0, False, 0
+    while index < len(pattern):
+        char = pattern[index]
+        if char == "\\":
+            index += 1  # the escaped character is no syntax
+        elif in_class:
+            in_class = char != "]"
+        elif char == "[":
+            in_class = True
+            if pattern[index + 1 : index + 2] == "^":
+                index += 1
+            if pattern[index + 1 : index + 2] == "]":
+                index += 1  # a leading "]" is a member of the class
+        elif char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+        elif char == "|" and depth == 0:
+            parts.append(pattern[start:index])
+            start = index + 1
+        index += 1
+    parts.append(pattern[start:index])
+    return parts
+
+
+# `_ANY_SHORT` as two searches: the alternatives that begin with "^" can only match at a
+# line's start, tried there once (`match`); the others as one search. In one pattern the
+# anchored alternatives are tried at every character too: twice the time on the lines
+# that reach it, most of which match none (a headline, a short sentence).
+_SHORT_ALTERNATIVES = [part for _, pattern in _SHORT for part in top_alternatives(pattern.pattern)]
+_SHORT_AT_START = re.compile("|".join(p for p in _SHORT_ALTERNATIVES if p.startswith("^")))
+_SHORT_ANYWHERE = re.compile("|".join(p for p in _SHORT_ALTERNATIVES if not p.startswith("^")))
+
+
+def has_short_evidence(line: str) -> bool:
+    """Whether a line matches one of the `_SHORT` patterns (`_ANY_SHORT`)."""
+    return _SHORT_AT_START.match(line) is not None or _SHORT_ANYWHERE.search(line) is not None
+
+
 # Style sheets and scripts that a scraper flattened into the text: a CSS rule
 # (".tech-con p{margin-bottom:30px}"), a script statement ("var ad = …;", "(function(){",
 # "})();", "document.getElementsByTagName(…)"), an object literal's entry ("url: '//…',").
@@ -266,11 +310,30 @@ def classify(shadow_line: str) -> str | None:
 
 def classify_line(shadow_line: str) -> tuple[str | None, bool]:
     """`classify`, and whether the line reads as prose (one computation for both)."""
+    if len(shadow_line) <= REMEMBERED_LINE:
+        return _classify_remembered(shadow_line)
+    return _classify_line(shadow_line)
+
+
+# Lines repeat from page to page: a site's menu, byline labels and footer on each of its
+# pages, a re-posted article's short paragraphs on each copy (two lines in five of the
+# benchmark's pages were classified shortly before). The verdict on a line depends on its
+# text alone, so the last lines classified are remembered: short ones, which cost most (a
+# short line that is not prose meets every pattern) and take little memory (at most
+# `REMEMBERED_LINES` of `REMEMBERED_LINE` characters each, a few megabytes).
+REMEMBERED_LINE = 256
+REMEMBERED_LINES = 4096
+
+
+def _classify_line(shadow_line: str) -> tuple[str | None, bool]:
     line = strip_bullet(shadow_line.strip())
     if not line:
         return "empty", False
     prose = is_prose(line)
     return _kind(line, prose), prose
+
+
+_classify_remembered = lru_cache(maxsize=REMEMBERED_LINES)(_classify_line)
 
 
 def _kind(line: str, prose: bool) -> str | None:
@@ -297,7 +360,7 @@ def _kind(line: str, prose: bool) -> str | None:
         return "breadcrumb"
     if len(line) <= 80 and _DATED_LINK_END.search(line):
         return "dated_link"
-    if _ANY_SHORT.search(line):
+    if has_short_evidence(line):
         return next(kind for kind, pattern in _SHORT if pattern.search(line))
     return None
 

@@ -112,3 +112,18 @@ def test_the_gates_as_one_search_agree_with_their_substring_tests(text: str) -> 
     ):
         for sample in (text, text + parts[-1], parts[0] + text):
             assert (gate.search(sample) is not None) == any(part in sample for part in parts)
+
+
+@given(TEXT, st.sampled_from(["", "电话:", "^", "更多", "相关阅读", "next", "广告 "]))
+def test_the_short_evidence_split_agrees_with_the_combined_search(text: str, lead: str) -> None:
+    for sample in (text, lead + text, text + lead):
+        found = boilerplate.has_short_evidence(sample)
+        assert found == bool(boilerplate._ANY_SHORT.search(sample)), sample
+
+
+def test_the_short_patterns_split_into_their_alternatives() -> None:
+    for _, pattern in boilerplate._SHORT:
+        parts = boilerplate.top_alternatives(pattern.pattern)
+        assert "|".join(parts) == pattern.pattern
+        assert all(re.compile(part) for part in parts)
+    assert boilerplate.top_alternatives(r"a(b|c)|[|]|\||d") == ["a(b|c)", "[|]", r"\|", "d"]

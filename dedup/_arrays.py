@@ -59,6 +59,15 @@ def component_labels(
     return labels
 
 
+def spanning_pairs(count: int, pairs: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
+    """Pairs joining each page to the first page of its connected group (pages linked by
+    `pairs`, an (n, 2) array): the same groups with at most one pair a page."""
+    labels = component_labels(count, pairs[:, 0], pairs[:, 1])
+    members = np.flatnonzero(labels != np.arange(count))
+    spanning: npt.NDArray[np.int64] = np.stack([labels[members], members], axis=1)
+    return spanning
+
+
 def shared_count(left: npt.NDArray[_Item], right: npt.NDArray[_Item]) -> int:
     """How many values two arrays of unique values share: ``np.intersect1d(left, right,
     assume_unique=True).size`` in a quarter less time. A stable sort (timsort) of two sorted

@@ -11,12 +11,12 @@ other estimates how much of it the other carries. Pairs whose estimate reaches
 from __future__ import annotations
 
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 import numpy as np
 import numpy.typing as npt
 
-from dedup._arrays import ranges, sorted_unique, upper_pairs
+from dedup._arrays import ranges, sorted_unique, spanning_pairs, upper_pairs
 from dedup.fingerprint.anchors import COMMON_ANCHOR, MIN_ESTIMATE, MIN_SHARED, enough_shared
 from dedup.fingerprint.shingle import ShingleIds
 
@@ -37,6 +37,9 @@ BLOCK_ROWS = 1 << 19
 # Occurrences looked at a time while counting each body's rows.
 _STEP = 1 << 18
 _LOW, _HIGH = (0, 1) if sys.byteorder == "little" else (1, 0)
+# Kept pairs gathered before they are cut down to pairs spanning their groups (`links`).
+_SPANNED = 1 << 20
+_NONE = np.zeros(0, dtype=np.uint32)
 
 
 class AnchorTable:
@@ -57,10 +60,35 @@ class AnchorTable:
     def pairs(self, *, block_rows: int = BLOCK_ROWS) -> npt.NDArray[np.int64]:
         """Sorted unique (i, j) pairs, i < j, of pages (by position) that share at least
         `MIN_SHARED` anchors, at least `MIN_ESTIMATE` of the fewer's. Empties the table."""
+        lengths = self._lengths()
+        codes = self._codes(lengths)
+        found = list(_paired(codes, lengths, block_rows))
+        return np.concatenate(found) if found else np.zeros((0, 2), dtype=np.int64)
+
+    def links(
+        self, *, block_rows: int = BLOCK_ROWS
+    ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.uint32]]:
+        """The connected groups of `pairs` as pairs joining each page to its group's first
+        (at most one a page, where the pairs of fifty copies of an article are a thousand),
+        and the anchors too common to pair on (held by more than `COMMON_ANCHOR` pages):
+        with them, a group's pairs are `group_pairs` of its own pages' anchors. Empties
+        the table."""
+        lengths = self._lengths()
+        codes = self._codes(lengths)
+        spanning = np.zeros((0, 2), dtype=np.int64)
+        held: list[npt.NDArray[np.int64]] = []
+        for found in _paired(codes, lengths, block_rows):
+            held.append(found)
+            if sum(part.shape[0] for part in held) > _SPANNED:
+                spanning = spanning_pairs(lengths.size, np.concatenate([spanning, *held]))
+                held = []
+        spanning = spanning_pairs(lengths.size, np.concatenate([spanning, *held]))
+        return spanning, _common(codes)
+
+    def _lengths(self) -> npt.NDArray[np.int64]:
         lengths = np.concatenate(self._counts) if self._counts else np.zeros(0, np.int64)
         self._counts.clear()
-        codes = self._codes(lengths)
-        return _paired(codes, lengths, block_rows)
+        return lengths
 
     def _codes(self, lengths: npt.NDArray[np.int64]) -> npt.NDArray[np.uint64]:
         """Every anchor as (anchor << 32 | page), sorted; the parts are let go as they are
@@ -95,15 +123,56 @@ def anchor_pairs(
     return table.pairs(block_rows=block_rows)
 
 
-def _paired(
-    codes: npt.NDArray[np.uint64], lengths: npt.NDArray[np.int64], block_rows: int
+def group_pairs(
+    anchors: Sequence[ShingleIds], common: npt.NDArray[np.uint32]
 ) -> npt.NDArray[np.int64]:
-    count = lengths.size
+    """`anchor_pairs` of a connected group's few bodies (by position), the anchors in
+    `common` (sorted: those more than `COMMON_ANCHOR` bodies of the whole scan hold) pairing
+    none: the pairs of the group's bodies that the whole scan's table gives. Every shared
+    anchor listed at once, where the table counts rows before listing them a block at a
+    time: a few numpy calls for a group."""
+    lengths = np.fromiter((a.size for a in anchors), np.int64, len(anchors))
+    keys = np.concatenate(anchors) if anchors else _NONE
+    owners = np.repeat(np.arange(len(anchors), dtype=np.int64), lengths)
+    if common.size and keys.size:
+        at = np.minimum(np.searchsorted(common, keys), common.size - 1)
+        usable = common[at] != keys
+        keys, owners = keys[usable], owners[usable]
+    left, right = sharing_pairs(keys.astype(np.uint64), owners)
+    codes = np.sort(left * len(anchors) + right)
+    firsts = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1]])[: codes.size]
+    shared = np.diff(np.r_[firsts, codes.size])
+    left, right = codes[firsts] // max(len(anchors), 1), codes[firsts] % max(len(anchors), 1)
+    keep = enough_shared(shared, np.minimum(lengths[left], lengths[right]))
+    return np.stack([left[keep], right[keep]], axis=1)
+
+
+def _buckets(
+    codes: npt.NDArray[np.uint64],
+) -> tuple[npt.NDArray[np.uint32], npt.NDArray[np.uint32], npt.NDArray[np.int64]]:
+    """The anchors and their owners of sorted codes, and where each anchor's run starts."""
     halves = codes.view(np.uint32).reshape(-1, 2)
     keys, owners = halves[:, _HIGH], halves[:, _LOW]
     starts: npt.NDArray[np.int64] = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
     if not keys.size:
         starts = starts[:0]
+    return keys, owners, starts
+
+
+def _common(codes: npt.NDArray[np.uint64]) -> npt.NDArray[np.uint32]:
+    """The anchors held by more than `COMMON_ANCHOR` bodies, sorted."""
+    keys, _, starts = _buckets(codes)
+    sizes = np.diff(np.r_[starts, keys.size])
+    common: npt.NDArray[np.uint32] = keys[starts[sizes > COMMON_ANCHOR]].copy()
+    return common
+
+
+def _paired(
+    codes: npt.NDArray[np.uint64], lengths: npt.NDArray[np.int64], block_rows: int
+) -> Iterator[npt.NDArray[np.int64]]:
+    """The pairs sharing enough anchors, sorted, a block of left owners at a time."""
+    count = lengths.size
+    keys, owners, starts = _buckets(codes)
     sizes = np.diff(np.r_[starts, keys.size])
     # A key's owners follow one another in owner order: an occurrence pairs with each one
     # after it in its bucket, so each pair is listed once per shared anchor, left < right.
@@ -113,7 +182,6 @@ def _paired(
         positions = np.arange(first, min(first + _STEP, keys.size))
         rows = _rows(positions, starts, ends)
         per_owner += np.bincount(owners[positions], weights=rows, minlength=count).astype(np.int64)
-    found: list[npt.NDArray[np.int64]] = []
     for low, high in _blocks(per_owner, block_rows):
         chosen = np.flatnonzero((owners >= low) & (owners < high))
         rows = _rows(chosen, starts, ends)
@@ -128,8 +196,7 @@ def _paired(
         shared = np.diff(np.r_[firsts, pairs.size])
         left, right = pairs[firsts] // count, pairs[firsts] % count
         keep = enough_shared(shared, np.minimum(lengths[left], lengths[right]))
-        found.append(np.stack([left[keep], right[keep]], axis=1))
-    return np.concatenate(found) if found else np.zeros((0, 2), dtype=np.int64)
+        yield np.stack([left[keep], right[keep]], axis=1)
 
 
 def _rows(

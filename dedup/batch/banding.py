@@ -50,7 +50,9 @@ def candidate_pairs(keys: npt.NDArray[np.uint64] | BandColumns) -> npt.NDArray[n
 
     `keys` is a (documents, bands) array, or `BandColumns` read a band at a time: only one
     band's keys are then held at once."""
-    columns = _Matrix(keys) if isinstance(keys, np.ndarray) else keys
+    if isinstance(keys, np.ndarray):
+        return _matrix_pairs(keys)
+    columns = keys
     codes = np.zeros(0, dtype=np.int64)  # unique pairs so far, as i * count + j
     found: list[npt.NDArray[np.int64]] = []
     pending = 0
@@ -80,6 +82,59 @@ def candidate_pairs(keys: npt.NDArray[np.uint64] | BandColumns) -> npt.NDArray[n
         # once per band it shares.
         if pending > max(codes.size, 1 << 16):
             codes = sorted_unique(np.concatenate([codes, *found]).astype(np.int64))
+            found = []
+    codes = sorted_unique(np.concatenate([codes, *found]).astype(np.int64))
+    return np.stack([codes // count, codes % count], axis=1)
+
+
+def _matrix_pairs(keys: npt.NDArray[np.uint64]) -> npt.NDArray[np.int64]:
+    """`candidate_pairs` of keys in memory, every band sorted at once: a connected group's
+    few pages (`dedup.batch.candidates`) cost a few numpy calls, not a few per band."""
+    count, bands = keys.shape
+    flat = keys.T.ravel()  # band after band
+    band_of = np.repeat(np.arange(bands), count)
+    order = np.lexsort((flat, band_of))  # stable: a bucket's members in page order
+    sorted_keys, sorted_bands, pages = flat[order], band_of[order], order % count
+    starts = np.flatnonzero(
+        np.r_[True, (sorted_keys[1:] != sorted_keys[:-1]) | (sorted_bands[1:] != sorted_bands[:-1])]
+    )[: flat.size]
+    sizes = np.diff(np.r_[starts, flat.size])
+    found: list[npt.NDArray[np.int64]] = [np.zeros(0, dtype=np.int64)]
+    for size in sorted_unique(sizes[(sizes > 1) & (sizes <= LARGE_BUCKET)]):
+        firsts = starts[sizes == size]
+        members = pages[firsts[:, np.newaxis] + np.arange(size)]
+        left, right = upper_pairs(int(size))
+        found.append((members[:, left] * count + members[:, right]).ravel())
+    for start, size in zip(starts[sizes > LARGE_BUCKET], sizes[sizes > LARGE_BUCKET], strict=True):
+        pairs = _window_pairs(pages[start : start + size])
+        found.append(pairs[:, 0] * count + pairs[:, 1])
+    codes = sorted_unique(np.concatenate(found).astype(np.int64))
+    return np.stack([codes // count, codes % count], axis=1)
+
+
+def bucket_links(keys: npt.NDArray[np.uint64] | BandColumns) -> npt.NDArray[np.int64]:
+    """Sorted unique (i, j) pairs, i < j, joining each member of a band's bucket to its
+    first member: the connected groups of `candidate_pairs`, with at most one pair a page
+    and band where `candidate_pairs` holds every pair of a bucket (a crawl that re-posts an
+    article fifty times has a thousand pairs of its copies). A group's candidate pairs are
+    made again from its own pages' keys when it is verified: a bucket's members are all in
+    its group."""
+    columns = _Matrix(keys) if isinstance(keys, np.ndarray) else keys
+    codes = np.zeros(0, dtype=np.int64)
+    found: list[npt.NDArray[np.int64]] = []
+    count = 0
+    for band in range(columns.bands):
+        values = columns.column(band)
+        count = values.size
+        order = np.argsort(values, kind="stable")  # a bucket's members in page order
+        sorted_keys = values[order]
+        del values
+        starts = np.flatnonzero(np.r_[True, sorted_keys[1:] != sorted_keys[:-1]])
+        firsts = order[np.repeat(starts, np.diff(np.r_[starts, count]))]
+        joined = firsts != order
+        found.append(firsts[joined].astype(np.int64) * count + order[joined])
+        if sum(part.size for part in found) > max(codes.size, 1 << 16):
+            codes = sorted_unique(np.concatenate([codes, *found]))
             found = []
     codes = sorted_unique(np.concatenate([codes, *found]).astype(np.int64))
     return np.stack([codes // count, codes % count], axis=1)

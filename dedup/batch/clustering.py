@@ -137,49 +137,76 @@ def candidate_groups(count: int, candidates: Candidates) -> Iterator[Group]:
         yield pages, pairs[rows]
 
 
+# A group's candidate pairs, made from its pages (in order) when it is verified.
+PairsOf = Callable[[npt.NDArray[np.int64]], npt.NDArray[np.int64]]
+
+
 @dataclass(frozen=True, slots=True)
 class GroupIndex:
-    """The groups of `candidate_groups` by number, each made when asked for: the pages and
-    the rows of the pairs ordered by group, and where each group starts in them (8 bytes a
-    page and a pair besides the pairs; a list of the groups would copy every pair and hold
-    two arrays for each page without a candidate)."""
+    """Connected groups of candidates by number, each made when asked for: the pages
+    ordered by group and where each group starts in them (8 bytes a page), and what makes a
+    group's candidate pairs from its pages (`pairs_of`). The pairs are not held: a crawl
+    that re-posts an article fifty times has a thousand pairs of its copies, and a group's
+    pairs can be made again from its pages alone (`dedup.batch.candidates`)."""
 
     pages: npt.NDArray[np.int64]
     page_starts: npt.NDArray[np.int64]  # group n: pages[page_starts[n]:page_starts[n + 1]]
-    pairs: npt.NDArray[np.int64]
-    rows: npt.NDArray[np.int64]
-    row_starts: npt.NDArray[np.int64]  # group n: rows[row_starts[n]:row_starts[n + 1]]
+    pairs_of: PairsOf
 
     @staticmethod
-    def of(count: int, candidates: Candidates) -> GroupIndex:
-        """The groups of `count` pages linked by candidate pairs (as `candidate_groups`)."""
-        pairs = _pair_array(candidates)
-        labels = component_labels(count, pairs[:, 0], pairs[:, 1])
+    def of(count: int, links: npt.NDArray[np.int64], pairs_of: PairsOf) -> GroupIndex:
+        """The groups of `count` pages joined by `links` (an (n, 2) array: any pairs that
+        join each group's pages, such as candidate pairs), in the order of their first
+        page, as `candidate_groups` gives them when `pairs_of` gives each group's pairs."""
+        labels = component_labels(count, links[:, 0], links[:, 1])
         pages = np.argsort(labels, kind="stable")  # each group's pages together, in order
         page_labels = labels[pages]
         page_starts = np.flatnonzero(np.r_[True, page_labels[1:] != page_labels[:-1]])[:count]
-        row_labels = labels[pairs[:, 0]]
-        rows = np.argsort(row_labels, kind="stable")  # each group's pairs together
-        row_starts = np.searchsorted(row_labels[rows], page_labels[page_starts])
-        return GroupIndex(
-            pages,
-            np.r_[page_starts, count].astype(np.int64),
-            pairs,
-            rows,
-            np.r_[row_starts, len(pairs)].astype(np.int64),
-        )
+        return GroupIndex(pages, np.r_[page_starts, count].astype(np.int64), pairs_of)
 
     def __len__(self) -> int:
         return len(self.page_starts) - 1
 
     def __getitem__(self, number: int) -> Group:
-        pages = self.pages[self.page_starts[number] : self.page_starts[number + 1]]
-        rows = self.rows[self.row_starts[number] : self.row_starts[number + 1]]
-        return pages, self.pairs[rows]
+        return next(self.groups([number]))
 
-    def sizes(self) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
-        """Each group's number of pages and of candidate pairs."""
-        return np.diff(self.page_starts), np.diff(self.row_starts)
+    def groups(self, numbers: Sequence[int]) -> Iterator[Group]:
+        """The groups numbered `numbers`, in that order, their pairs made together (a few
+        numpy calls for a few hundred pages rather than for each group): the pairs of
+        several whole groups' pages are those of each group, none joins two groups."""
+        spans = [(int(self.page_starts[n]), int(self.page_starts[n + 1])) for n in numbers]
+        joined = [span for span in spans if span[1] - span[0] > 1]
+        pairs, bounds = _pairs_by_group(self.pages, joined, self.pairs_of)
+        made = 0
+        for start, end in spans:
+            pages = self.pages[start:end]
+            if end - start == 1:
+                yield pages, np.zeros((0, 2), dtype=np.int64)
+                continue
+            yield pages, pairs[bounds[made] : bounds[made + 1]]
+            made += 1
+
+    def sizes(self) -> npt.NDArray[np.int64]:
+        """Each group's number of pages."""
+        return np.diff(self.page_starts)
+
+
+def _pairs_by_group(
+    pages: npt.NDArray[np.int64], spans: list[tuple[int, int]], pairs_of: PairsOf
+) -> tuple[npt.NDArray[np.int64], list[int]]:
+    """The pairs of the groups whose pages are `pages[start:end]` for each span, ordered by
+    group (each group's in order), and where each group's start."""
+    if not spans:
+        return np.zeros((0, 2), dtype=np.int64), [0]
+    joined = np.concatenate([pages[start:end] for start, end in spans])
+    owners = np.repeat(np.arange(len(spans)), [end - start for start, end in spans])
+    order = np.argsort(joined, kind="stable")
+    joined, owners = joined[order], owners[order]
+    pairs = pairs_of(joined)
+    group_of = owners[np.searchsorted(joined, pairs[:, 0])]
+    by_group = np.argsort(group_of, kind="stable")
+    bounds = np.searchsorted(group_of[by_group], np.arange(len(spans) + 1)).tolist()
+    return pairs[by_group], bounds
 
 
 def cluster_groups(

@@ -16,13 +16,16 @@ import numpy.typing as npt
 
 from dedup._arrays import unique_pairs
 from dedup.batch.anchors import AnchorTable
-from dedup.batch.banding import candidate_pairs
+from dedup.batch.banding import bucket_links
+from dedup.batch.candidates import StoredCandidates
+from dedup.batch.clustering import GroupIndex, cluster_documents
 from dedup.batch.reference import DatasketchLSH
 from dedup.batch.skips import ALREADY_INDEXED, exclusion, log_skip, record_of
 from dedup.batch.spill import (
     PageStore,
     check_space,
     input_bytes,
+    stored_anchors,
     stored_fingerprints,
     stored_signatures,
 )
@@ -193,7 +196,11 @@ def _read_into(
             else:
                 kept.append(row)
         result.documents.extend(stored[row] for row in kept)
-        store.add_pages([chunk.fingerprints[r] for r in kept], [chunk.signatures[r] for r in kept])
+        store.add_pages(
+            [chunk.fingerprints[r] for r in kept],
+            [chunk.signatures[r] for r in kept],
+            [chunk.anchors[r] for r in kept],
+        )
         if kept:
             signatures = np.stack([chunk.signatures[row] for row in kept])
             store.band_keys.extend(band_keys(signatures, bands=config.lsh_bands, rows=config.rows))
@@ -221,24 +228,38 @@ def _cluster_into(
 ) -> None:
     """Candidates from the stored band keys and the anchors, verified and clustered into
     `result` by `jobs` worker processes."""
-    with _stage(result, "lsh"):
-        candidates: Iterable[tuple[int, int]] | npt.NDArray[np.int64]
-        if reference:
+    fingerprints = stored_fingerprints(store)
+    if reference:
+        with _stage(result, "lsh"):
             hasher = MinHasher(config.num_perm, config.seed)
             lsh = DatasketchLSH(hasher, bands=config.lsh_bands, rows=config.rows)
             banded = _candidate_pairs(lsh, stored_signatures(store))
             candidates = banded | set(_as_tuples(anchors.pairs()))
-        else:
+        with _stage(result, "verify+cluster"):
+            clustering = cluster_documents(result.documents, fingerprints, candidates, config)
+    else:
+        with _stage(result, "lsh"):
             # What the LSH holds per page: its band keys (on disk, read a band at a time).
             result.index_bytes = store.band_keys.size
-            # An (n, 2) array, not tuples: clustering reads it a block of rows at a time.
-            candidates = _union(candidate_pairs(store.band_keys), anchors.pairs())
-    with _stage(result, "verify+cluster"):
-        store.flush()  # workers read the store's files
-        fingerprints = stored_fingerprints(store)
-        clustering = cluster_all(result.documents, fingerprints, candidates, config, jobs=jobs)
-        result.clusters = clustering.clusters
-        result.split_pairs, result.kept_apart = clustering.split_pairs, clustering.kept_apart
+            groups = _candidate_groups(store, anchors, config)
+        with _stage(result, "verify+cluster"):
+            store.flush()  # workers read the store's files
+            clustering = cluster_all(result.documents, fingerprints, groups, config, jobs=jobs)
+    result.clusters = clustering.clusters
+    result.split_pairs, result.kept_apart = clustering.split_pairs, clustering.kept_apart
+
+
+def _candidate_groups(store: PageStore, anchors: AnchorTable, config: DedupConfig) -> GroupIndex:
+    """The connected groups of candidate pairs, found from links that join them (a few a
+    page), each group's pairs made again from its pages' stored signatures and anchors
+    when it is verified."""
+    anchor_links, common = anchors.links()
+    links = _union(bucket_links(store.band_keys), anchor_links)
+    del anchor_links
+    pairs_of = StoredCandidates(
+        stored_signatures(store), stored_anchors(store), common, config.lsh_bands, config.rows
+    )
+    return GroupIndex.of(store.pages, links, pairs_of)
 
 
 def _crawler_index(result: ScanResult, store: PageStore, config: DedupConfig) -> Deduplicator:

@@ -1,10 +1,10 @@
 """A scan's pages on disk: bodies, fingerprints and signatures in a temporary store.
 
 The scan keeps in memory, per page, only what finds candidates and fills the report (the
-documents' metadata, the anchors); bodies, shingle ids, signatures and LSH band keys go to
-files in a temporary folder as chunks arrive and are read back when verification, banding,
-the HTML report or the crawler index needs them: a page at a time, or a band's keys at a
-time. Memory then grows with the work in flight, not with the corpus.
+documents' metadata, the anchors); bodies, shingle ids, signatures, anchors and LSH band
+keys go to files in a temporary folder as chunks arrive and are read back when
+verification, banding, the HTML report or the crawler index needs them: a page at a time,
+or a band's keys at a time. Memory then grows with the work in flight, not with the corpus.
 
 The folder is removed by `PageStore.close`, on failure and interrupt by the scan itself, and
 at the latest when the store is garbage collected or the process exits.
@@ -26,7 +26,7 @@ import numpy as np
 import numpy.typing as npt
 
 from dedup.errors import DedupError
-from dedup.fingerprint.shingle import Fingerprint
+from dedup.fingerprint.shingle import Fingerprint, ShingleIds
 from dedup.models import Document
 from dedup.readers.files import InputFile, is_url
 
@@ -251,13 +251,14 @@ class PageStore:
         self._bodies = _Blobs(os.path.join(self.path, "bodies"))
         self._fingerprints = Records(os.path.join(self.path, "fingerprints"))
         self._signatures = _Blobs(os.path.join(self.path, "signatures"))
+        self._anchors = _Blobs(os.path.join(self.path, "anchors"))
         self.band_keys = BandKeys(os.path.join(self.path, "bands"))
         self._cache: dict[int, Fingerprint] = {}
         self.shared_values: dict[str, str] = {}  # repeated metadata, held once
         self._remove = weakref.finalize(self, _remove, self.path, os.getpid(), self._closers())
 
     def _closers(self) -> tuple[Any, ...]:
-        return (self._bodies, self._fingerprints, self._signatures, self.band_keys)
+        return (self._bodies, self._fingerprints, self._signatures, self._anchors, self.band_keys)
 
     def add_documents(self, documents: Sequence[Document]) -> list[StoredDocument]:
         """Spill documents' bodies; the documents to keep in their place read them back."""
@@ -273,13 +274,18 @@ class PageStore:
         return self._bodies.read(row).decode("utf-8", "surrogatepass")
 
     def add_pages(
-        self, fingerprints: Sequence[Fingerprint], signatures: Sequence[npt.NDArray[np.uint32]]
+        self,
+        fingerprints: Sequence[Fingerprint],
+        signatures: Sequence[npt.NDArray[np.uint32]],
+        anchors: Sequence[ShingleIds] = (),
     ) -> None:
-        """Spill clustered pages' fingerprints and signatures (read back by position)."""
+        """Spill clustered pages' fingerprints, signatures and anchors (read back by
+        position; a scan that does not make its groups' pairs again keeps no anchors)."""
         self._fingerprints.extend(fingerprints)
         self._signatures.extend(
             [np.ascontiguousarray(s, dtype=np.uint32).tobytes() for s in signatures]
         )
+        self._anchors.extend([np.ascontiguousarray(a, dtype=np.uint32).tobytes() for a in anchors])
 
     def size(self, position: int) -> int:
         """The size of the clustered page at `position`'s fingerprint, without reading it."""
@@ -299,9 +305,13 @@ class PageStore:
         """The signature of the clustered page at `position`."""
         return np.frombuffer(self._signatures.read(position), dtype=np.uint32)
 
+    def anchors(self, position: int) -> ShingleIds:
+        """The anchors of the clustered page at `position`."""
+        return np.frombuffer(self._anchors.read(position), dtype=np.uint32)
+
     def flush(self) -> None:
         """Write what is buffered: processes forked from here then read every page."""
-        for part in (self._bodies, self._fingerprints, self._signatures):
+        for part in (self._bodies, self._fingerprints, self._signatures, self._anchors):
             part.flush()
 
     @property
@@ -312,8 +322,7 @@ class PageStore:
     @property
     def disk_bytes(self) -> int:
         """Bytes written to the store's files."""
-        parts = (self._bodies, self._fingerprints, self._signatures, self.band_keys)
-        return sum(part.size for part in parts)
+        return sum(part.size for part in self._closers())
 
     def close(self) -> None:
         """Remove the store's folder (its documents' bodies can then no longer be read)."""
@@ -368,6 +377,11 @@ def stored_fingerprints(store: PageStore) -> Stored[Fingerprint]:
 def stored_signatures(store: PageStore) -> Stored[npt.NDArray[np.uint32]]:
     """The clustered pages' signatures, by position."""
     return Stored(lambda: store.pages, store.signature)
+
+
+def stored_anchors(store: PageStore) -> Stored[ShingleIds]:
+    """The clustered pages' anchors, by position."""
+    return Stored(lambda: store.pages, store.anchors)
 
 
 _FIELDS = tuple(field.name for field in fields(Document) if field.name != "body")

@@ -33,12 +33,10 @@ from dedup.batch.budget import (
     remove_timer,
 )
 from dedup.batch.clustering import (
-    Candidates,
     Clustering,
     GroupClusters,
     GroupIndex,
     assemble,
-    cluster_documents,
     cluster_groups,
 )
 from dedup.batch.pool import WORKER_DIED, pooled
@@ -421,36 +419,36 @@ def _work(items: Sequence[InputFile]) -> ChunkResult:
     return process_chunk(items, fingerprinter, reference=bool(_state["reference"]))
 
 
-# Candidate pairs per task of `cluster_all`: a task costs tens of milliseconds, its round
-# trip well under one.
-PAIRS_PER_TASK = 2048
-# Fewer candidate pairs than this are clustered in the parent: starting workers would cost
-# more than they save.
-PAIRS_IN_WORKERS = 4 * PAIRS_PER_TASK
+# Pages of groups per task of `cluster_all` (a task closes once it holds that many): a
+# task costs tens of milliseconds, its round trip well under one.
+PAGES_PER_TASK = 256
+# Fewer pages in groups of two or more than this are clustered in the parent: starting
+# workers would cost more than they save.
+PAGES_IN_WORKERS = 4 * PAGES_PER_TASK
 
 
 def cluster_all(
     documents: Sequence[Document],
     fingerprints: Sequence[Fingerprint],
-    candidates: Candidates,
+    groups: GroupIndex,
     config: DedupConfig,
     *,
     jobs: int,
 ) -> Clustering:
-    """`cluster_documents` with its groups of candidates verified and cut into clusters in
-    `jobs` worker processes, a few groups per task; the same result.
+    """The groups of candidates verified and cut into clusters in `jobs` worker processes,
+    a few groups per task, then numbered here: `cluster_documents` of the groups' pairs.
 
-    Workers are forked with the documents and fingerprints as they are (a store's files are
-    read where they are, so they must be flushed): where processes cannot be forked, or
-    with few candidates, the groups are clustered here. A group whose worker dies twice is
-    clustered here too."""
-    count = len(candidates) if isinstance(candidates, np.ndarray) else None
+    Workers are forked with the documents, fingerprints and groups as they are (a store's
+    files are read where they are, so they must be flushed): where processes cannot be
+    forked, or with few pages in groups, the groups are clustered here. A group whose worker
+    dies twice is clustered here too."""
     context = _context()
-    if jobs <= 1 or context.get_start_method() != "fork" or (count or 0) < PAIRS_IN_WORKERS:
-        return cluster_documents(documents, fingerprints, candidates, config)
-    groups = GroupIndex.of(len(documents), candidates)
-    page_counts, pair_counts = groups.sizes()
-    tasks = _runs(np.flatnonzero(page_counts > 1), pair_counts)
+    page_counts = groups.sizes()
+    numbers = np.flatnonzero(page_counts > 1)
+    grouped = int(page_counts[numbers].sum())
+    if jobs <= 1 or context.get_start_method() != "fork" or grouped < PAGES_IN_WORKERS:
+        return cluster_here(documents, fingerprints, groups, config)
+    tasks = _runs(numbers, page_counts)
     # Pages without a candidate: nothing to verify, each its own cluster, made here.
     alone = (groups[n] for n in np.flatnonzero(page_counts == 1).tolist())
 
@@ -479,17 +477,29 @@ def cluster_all(
     return assemble(documents, parts, config)
 
 
-def _runs(numbers: npt.NDArray[np.int64], pair_counts: npt.NDArray[np.int64]) -> list[list[int]]:
-    """The groups numbered `numbers`, in order, cut into tasks of about `PAIRS_PER_TASK`
-    candidate pairs (a task closes once it holds that many)."""
+def cluster_here(
+    documents: Sequence[Document],
+    fingerprints: Sequence[Fingerprint],
+    groups: GroupIndex,
+    config: DedupConfig,
+) -> Clustering:
+    """`cluster_all` in this process, a task's groups at a time."""
+    tasks = _runs(np.arange(len(groups)), groups.sizes())
+    every = (group for task in tasks for group in groups.groups(task))
+    return assemble(documents, [cluster_groups(every, documents, fingerprints, config)], config)
+
+
+def _runs(numbers: npt.NDArray[np.int64], page_counts: npt.NDArray[np.int64]) -> list[list[int]]:
+    """The groups numbered `numbers`, in order, cut into tasks of about `PAGES_PER_TASK`
+    pages (a task closes once it holds that many)."""
     tasks: list[list[int]] = [[]]
-    pairs = 0
-    for number, count in zip(numbers.tolist(), pair_counts[numbers].tolist(), strict=True):
-        if pairs >= PAIRS_PER_TASK:
+    pages = 0
+    for number, count in zip(numbers.tolist(), page_counts[numbers].tolist(), strict=True):
+        if pages >= PAGES_PER_TASK:
             tasks.append([])
-            pairs = 0
+            pages = 0
         tasks[-1].append(number)
-        pairs += count
+        pages += count
     return tasks
 
 
@@ -512,4 +522,4 @@ def _cluster_task(numbers: Sequence[int]) -> GroupClusters:
         tuple[Sequence[Document], Sequence[Fingerprint], DedupConfig, GroupIndex],
         _state["clustering"],
     )
-    return cluster_groups((groups[n] for n in numbers), documents, fingerprints, config)
+    return cluster_groups(groups.groups(numbers), documents, fingerprints, config)

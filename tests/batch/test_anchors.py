@@ -10,6 +10,7 @@ from dedup.batch.anchors import (
     MIN_SHARED,
     AnchorTable,
     anchor_pairs,
+    group_pairs,
 )
 from dedup.fingerprint.anchors import ANCHOR_RATE, anchors_of
 
@@ -74,6 +75,7 @@ def test_anchors_paired_a_block_at_a_time_give_the_pairs_of_the_rule() -> None:
     assert len(expected) > 100
     for block_rows in (1, 7, 1000, 1 << 30):
         assert anchor_pairs(anchors, block_rows=block_rows).tolist() == expected
+    assert group_pairs(anchors, np.zeros(0, dtype=np.uint32)).tolist() == expected
 
 
 def test_a_table_filled_a_chunk_at_a_time_gives_the_pairs_of_one_fill() -> None:

@@ -6,6 +6,7 @@ import numpy as np
 from hypothesis import example, given
 from hypothesis import strategies as st
 
+from dedup._arrays import spanning_pairs
 from dedup.batch.clustering import (
     GroupIndex,
     build_clusters,
@@ -307,18 +308,23 @@ def test_the_group_index_holds_the_groups_of_candidate_groups(
     drawn: tuple[int, list[tuple[int, int]]],
 ) -> None:
     # The worker pool's tasks name groups by number: each must be the group that
-    # candidate_groups yields in that place, pages and pairs alike.
+    # candidate_groups yields in that place, pages and pairs alike, the groups found from
+    # links that span them (one a page) and each group's pairs made from its pages.
     count, drawn_pairs = drawn
     pairs = np.array(
         sorted({(min(a, b), max(a, b)) for a, b in drawn_pairs if a != b}), dtype=np.int64
     ).reshape(-1, 2)
     expected = list(candidate_groups(count, pairs))
-    index = GroupIndex.of(count, pairs)
+    links = spanning_pairs(count, pairs)
+    assert len(links) <= count
+
+    def pairs_of(pages: np.ndarray) -> np.ndarray:
+        return pairs[np.isin(pairs[:, 0], pages)]
+
+    index = GroupIndex.of(count, links, pairs_of)
     assert len(index) == len(expected)
     for number, (pages, group_pairs) in enumerate(expected):
         got_pages, got_pairs = index[number]
         assert got_pages.tolist() == pages.tolist()
         assert got_pairs.tolist() == group_pairs.tolist()
-    page_counts, pair_counts = index.sizes()
-    assert page_counts.tolist() == [len(p) for p, _ in expected]
-    assert pair_counts.tolist() == [len(q) for _, q in expected]
+    assert index.sizes().tolist() == [len(p) for p, _ in expected]

@@ -16,6 +16,7 @@ from click.testing import CliRunner
 import dedup
 from dedup.batch import pipeline, spill
 from dedup.batch.anchors import anchor_pairs
+from dedup.batch.banding import candidate_pairs
 from dedup.batch.clustering import cluster_documents
 from dedup.batch.html_report import render_html
 from dedup.batch.report import clusters_frame, documents_frame, render_csv
@@ -50,7 +51,7 @@ def in_memory_clusters(folder: Path, config: DedupConfig) -> list[dedup.Cluster]
     fingerprints = [chunk.fingerprints[i] for i in kept]
     signatures = np.stack([chunk.signatures[i] for i in kept])
     keys = pipeline.band_keys(signatures, bands=config.lsh_bands, rows=config.rows)
-    pairs = {(int(i), int(j)) for i, j in pipeline.candidate_pairs(keys)}
+    pairs = {(int(i), int(j)) for i, j in candidate_pairs(keys)}
     anchored = anchor_pairs([anchors_of(f.shingles) for f in fingerprints])
     pairs |= {(int(i), int(j)) for i, j in anchored}
     return cluster_documents(documents, fingerprints, pairs, config).clusters
@@ -258,9 +259,6 @@ def test_band_keys_read_back_a_band_at_a_time_give_the_pairs_of_the_array(
         assert len(store.band_keys) == len(keys) and store.band_keys.bands == 6
         for band in range(6):
             assert store.band_keys.column(band).tolist() == keys[:, band].tolist()
-        assert (
-            pipeline.candidate_pairs(store.band_keys).tolist()
-            == pipeline.candidate_pairs(keys).tolist()
-        )
+        assert candidate_pairs(store.band_keys).tolist() == candidate_pairs(keys).tolist()
     finally:
         store.close()

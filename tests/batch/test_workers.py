@@ -152,13 +152,13 @@ def test_a_worker_whose_parent_died_before_it_started_exits() -> None:
 def _every_group_clustered_here(monkeypatch: pytest.MonkeyPatch) -> None:
     """Groups of candidates go to workers one group a task, however few (the parent would
     cluster samples/ alone), and never through the parent's own path."""
-    monkeypatch.setattr("dedup.batch.workers.PAIRS_IN_WORKERS", 0)
-    monkeypatch.setattr("dedup.batch.workers.PAIRS_PER_TASK", 1)
+    monkeypatch.setattr("dedup.batch.workers.PAGES_IN_WORKERS", 0)
+    monkeypatch.setattr("dedup.batch.workers.PAGES_PER_TASK", 1)
 
     def refuse(*args: object) -> None:
         raise AssertionError("clustered in the parent")
 
-    monkeypatch.setattr("dedup.batch.workers.cluster_documents", refuse)
+    monkeypatch.setattr("dedup.batch.workers.cluster_here", refuse)
 
 
 def test_groups_clustered_in_workers_give_what_one_process_gives(

@@ -152,3 +152,28 @@ def test_a_notice_filled_for_another_place_is_no_copy_once_its_slots_are_read() 
         verdict = verify(fingerprint(issued.body), fingerprint(other.body), config, (issued, other))
         assert verdict.is_copy is is_copy
         assert (verdict.decided_by == SLOTS_DIFFER) is not is_copy
+
+
+def test_a_report_showing_one_photo_of_a_photo_story_is_no_copy_of_it() -> None:
+    from dedup.fingerprint.fingerprinter import Fingerprinter
+    from dedup.models import Document
+    from dedup.verdict import BY_CONTAINMENT, CAPTIONS_ONLY
+
+    from .photos import REPORT, REPOSTED, STORY
+
+    config = DedupConfig()
+    fingerprint = Fingerprinter(config).fingerprint
+    story = Document(doc_id="story", body=STORY)
+    for other, is_copy in (
+        (Document(doc_id="report", body=REPORT), False),
+        (Document(doc_id="reposted", body=REPOSTED), True),
+    ):
+        # The captions repeat their background: the bars alone call the story contained.
+        shingles_only = verify(fingerprint(story.body), fingerprint(other.body), config)
+        assert shingles_only.is_copy and shingles_only.decided_by == BY_CONTAINMENT
+        for first, second in ((story, other), (other, story)):
+            verdict = verify(
+                fingerprint(first.body), fingerprint(second.body), config, (first, second)
+            )
+            assert verdict.is_copy is is_copy
+            assert (verdict.decided_by == CAPTIONS_ONLY) is not is_copy

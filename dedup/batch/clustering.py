@@ -32,16 +32,17 @@ from dedup.verdict import (
     BELOW_BARS,
     BY_CONTAINMENT,
     BY_SIMILARITY,
+    CAPTIONS_ONLY,
     NUMBERS_DIFFER,
     ORIGINAL,
     SLOTS_DIFFER,
     TOO_SHORT,
     UNIQUE,
     Verdict,
-    check_slots,
+    bodies_checked,
+    check_bodies,
     figures_changed,
     relation_of,
-    slots_checked,
     updates_read,
     verify,
 )
@@ -300,7 +301,15 @@ def _connected(
 
 
 # Which part of the rule decided a copy, as the small code a verified pair keeps.
-_DECIDERS = (BY_SIMILARITY, BY_CONTAINMENT, NUMBERS_DIFFER, TOO_SHORT, SLOTS_DIFFER, BELOW_BARS)
+_DECIDERS = (
+    BY_SIMILARITY,
+    BY_CONTAINMENT,
+    NUMBERS_DIFFER,
+    TOO_SHORT,
+    SLOTS_DIFFER,
+    CAPTIONS_ONLY,
+    BELOW_BARS,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -757,12 +766,16 @@ def _verify(
     fingerprints: Sequence[Fingerprint],
     config: DedupConfig,
 ) -> Verdict:
-    """The verdict on two pages, their slots checked on their bodies (read only for pairs
-    their shingles call copies): `verify` given the pages, on the bodies kept."""
-    verdict = verify(fingerprints[left], fingerprints[right], config)
-    if not verdict.is_copy or not slots_checked(verdict.similarity):
+    """The verdict on two pages, their slots and captions checked on their bodies (read
+    only for pairs their shingles call copies): `verify` given the pages, on the bodies
+    kept."""
+    first, second = fingerprints[left], fingerprints[right]
+    verdict = verify(first, second, config)
+    if not bodies_checked(verdict):
         return verdict
-    return check_slots(verdict, documents.body(left), documents.body(right))
+    return check_bodies(
+        verdict, documents.body(left), documents.body(right), first.size <= second.size
+    )
 
 
 def _members(

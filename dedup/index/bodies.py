@@ -1,16 +1,22 @@
-"""What the crawler's index keeps of a page's body: its text, compressed, for the slot check.
+"""What the crawler's index keeps of a page's body: its text, compressed, for the checks
+that read bodies.
 
 The copy rule reads two bodies when their shingles call them copies below near-identity
-(`dedup.verdict.check_slots`): one notice formula filled for two districts shares its whole
-frame. The index verifies on samples, so it keeps the text this check needs, and only of
-the pages that can fail it: a body that repeats no place name never names one apart
-(`dedup.fingerprint.slots.repeats_a_place`), so it keeps nothing (about half of the pages
-of a week of Chinese news). The others keep their body as extracted, encoded as GB18030
-(two bytes a Chinese character where UTF-8 takes three) and compressed with zlib: about
-45% of the UTF-8 size, 18% less than UTF-8 compressed. A body GB18030 does not give back
-whole (a lone surrogate) is kept as UTF-8, and so are the bodies kept before GB18030 was
-used: zlib's own first byte tells them from the marked ones. A body is read back only for
-a copy the samples accept below near-identity whose other page keeps a body too.
+(`dedup.verdict.check_bodies`): one notice formula filled for two districts shares its
+whole frame (`check_slots`), and a report that shows one photo of a photo story carries most
+of its captions (`check_captions`). The index verifies on samples, so it keeps the text
+these checks need, and only of the pages that can fail them: a body that repeats no place
+name never names one apart (`dedup.fingerprint.slots.repeats_a_place`), and a body without
+a photo credit is no photo story and carries no caption
+(`dedup.fingerprint.captions.shows_photos`): a body with neither keeps nothing (about half
+of the pages of a week of Chinese news). The others keep their body as extracted, encoded
+as GB18030 (two bytes a Chinese character where UTF-8 takes three) and compressed with
+zlib: about 45% of the UTF-8 size, 18% less than UTF-8 compressed. A body GB18030 does not
+give back whole (a lone surrogate) is kept as UTF-8, and so are the bodies kept before
+GB18030 was used: zlib's own first byte tells them from the marked ones. A body is read
+back only for a copy the samples accept below near-identity whose other page keeps a body
+too. In an index saved before photo credits were read, a photo story that repeats no place
+keeps no body: its pairs are judged on their samples alone, as they were.
 """
 
 from __future__ import annotations
@@ -21,9 +27,10 @@ import numpy as np
 import numpy.typing as npt
 
 from dedup._arrays import Column
+from dedup.fingerprint.captions import shows_photos
 from dedup.fingerprint.slots import repeats_a_place
 
-NONE = b""  # what a page that repeats no place name keeps
+NONE = b""  # what a page that repeats no place name and shows no photo credit keeps
 _LEVEL = 6  # zlib's default: level 9 saves a few percent for twice the time
 # Before a GB18030 body's zlib stream; a zlib stream of its own begins with 0x78.
 _GB18030 = b"\x01"
@@ -31,7 +38,7 @@ _GB18030 = b"\x01"
 
 def kept_body(body: str | None) -> bytes:
     """What the index keeps of a body (``NONE`` for a body it need not read again)."""
-    if not body or not repeats_a_place(body):
+    if not body or not (repeats_a_place(body) or shows_photos(body)):
         return NONE
     try:
         encoded = body.encode("gb18030")

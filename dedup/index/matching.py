@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from itertools import starmap
 
 import numpy as np
@@ -14,7 +15,14 @@ from dedup.fingerprint.sketch import Estimates, Sample, Samples, compare_pairs, 
 from dedup.index.backend import Candidates
 from dedup.index.bodies import body_text
 from dedup.models import Match
-from dedup.verdict import judge_many, relations_of, slots_checked, slots_differ
+from dedup.verdict import (
+    captions_only,
+    contained_only,
+    judge_many,
+    relations_of,
+    slots_checked,
+    slots_differ,
+)
 
 
 class Matcher:
@@ -26,15 +34,18 @@ class Matcher:
     def matches(self, sample: Sample, candidates: Candidates, body: bytes = b"") -> list[Match]:
         """The candidates that are copies, as Matches, best first; with the page's kept
         ``body`` (`dedup.index.bodies`), those below near-identity that fill one frame
-        for other places are not. A page with a hundred indexed copies is common at a
-        million pages: nothing here is done per candidate in Python but building its
-        Match (and checking the slots of the rare copy named above)."""
+        for other places are not, nor those accepted by containment alone that carry
+        only some captions of a photo story. A page with a hundred indexed copies is
+        common at a million pages: nothing here is done per candidate in Python but
+        building its Match (and checking the bodies of the rare copy named above)."""
         measured = compare_samples(sample, candidates.samples)
         sizes = candidates.samples.sizes
         copies = self._copies(measured, np.int64(sample.size), sizes)
         if body:
             alone = np.zeros(len(candidates.doc_ids), dtype=np.int64)
-            copies = _slots_kept(copies, measured, alone, [body], candidates)
+            query_sizes = np.full(len(candidates.doc_ids), sample.size, dtype=np.int64)
+            pages = _Asking(alone, [body], query_sizes)
+            copies = self._bodies_kept(copies, measured, pages, candidates)
         if copies.size == 0:
             return []
         similarity = measured.similarity[copies]
@@ -107,7 +118,8 @@ class Matcher:
         sizes = candidates.samples.sizes
         copies = self._copies(measured, query_sizes, sizes)
         if bodies is not None:
-            copies = _slots_kept(copies, measured, owners, bodies, candidates)
+            pages = _Asking(owners, bodies, query_sizes)
+            copies = self._bodies_kept(copies, measured, pages, candidates)
         if copies.size == 0:
             return results
         rows = copies.tolist()
@@ -143,6 +155,54 @@ class Matcher:
             results[owner] = self.capped(matches[start:end])
         return results
 
+    def _bodies_kept(
+        self,
+        copies: npt.NDArray[np.intp],
+        measured: Estimates,
+        pages: _Asking,
+        candidates: Candidates,
+    ) -> npt.NDArray[np.intp]:
+        """The copies left once their kept bodies are read where the scan reads them
+        (`dedup.verdict.check_bodies`): those below near-identity that fill one frame for
+        different places, and those accepted by containment alone where the contained page
+        is a photo story the other carries only some captions of, are taken out. Only pairs
+        where the page keeps a body are asked for the candidate's; a pair where either
+        keeps none is left a copy (a page that keeps none repeats no place name and shows
+        no photo credit)."""
+        owners, bodies = pages.owners, pages.bodies
+        if not any(bodies):
+            return copies
+        similarity = measured.similarity[copies]
+        by_containment = contained_only(similarity, measured.agreement[copies], self.config)
+        asked = [
+            (row, slots_checked(similar), contained)
+            for row, similar, contained in zip(
+                copies.tolist(), similarity.tolist(), by_containment.tolist(), strict=True
+            )
+            if bodies[owners[row]] and (slots_checked(similar) or contained)
+        ]
+        if not asked:
+            return copies
+        texts: dict[int, str] = {}
+        dropped = []
+        rows = [row for row, _, _ in asked]
+        sizes = candidates.samples.sizes
+        for (row, slots, contained), theirs in zip(asked, candidates.bodies(rows), strict=True):
+            if not theirs:
+                continue
+            owner = int(owners[row])
+            if owner not in texts:
+                texts[owner] = body_text(bodies[owner])
+            mine, mine_contained = texts[owner], bool(pages.sizes[row] <= sizes[row])
+            if (slots and slots_differ(mine, theirs)) or (
+                contained and _captions_only(mine, theirs, mine_contained)
+            ):
+                dropped.append(row)
+        if not dropped:
+            return copies
+        kept: npt.NDArray[np.intp] = copies[~np.isin(copies, dropped)]
+        return kept
+
     def _copies(
         self,
         measured: Estimates,
@@ -161,39 +221,19 @@ class Matcher:
         )
 
 
-def _slots_kept(
-    copies: npt.NDArray[np.intp],
-    measured: Estimates,
-    owners: npt.NDArray[np.int64],
-    bodies: Sequence[bytes],
-    candidates: Candidates,
-) -> npt.NDArray[np.intp]:
-    """The copies left once those below near-identity whose kept bodies fill one frame
-    for different places are taken out (`dedup.verdict.check_slots`, the scan's rule):
-    only pairs where the page keeps a body are asked for the candidate's."""
-    if not any(bodies):
-        return copies
-    asked = [
-        row
-        for row in copies.tolist()
-        if bodies[owners[row]] and slots_checked(float(measured.similarity[row]))
-    ]
-    if not asked:
-        return copies
-    texts: dict[int, str] = {}
-    dropped = []
-    for row, theirs in zip(asked, candidates.bodies(asked), strict=True):
-        if not theirs:
-            continue
-        owner = int(owners[row])
-        if owner not in texts:
-            texts[owner] = body_text(bodies[owner])
-        if slots_differ(texts[owner], theirs):
-            dropped.append(row)
-    if not dropped:
-        return copies
-    kept: npt.NDArray[np.intp] = copies[~np.isin(copies, dropped)]
-    return kept
+@dataclass(frozen=True, slots=True)
+class _Asking:
+    """The pages whose candidates are verified: for each candidate the page it is for
+    (``owners``), that page's shingle count (``sizes``), and each page's kept body."""
+
+    owners: npt.NDArray[np.int64]
+    bodies: Sequence[bytes]
+    sizes: npt.NDArray[np.int64]
+
+
+def _captions_only(mine: str, theirs: str, mine_contained: bool) -> bool:
+    """`captions_only` with the contained body first (the one with fewer shingles)."""
+    return captions_only(mine, theirs) if mine_contained else captions_only(theirs, mine)
 
 
 def _changed(measured: Estimates, copies: npt.NDArray[np.intp]) -> npt.NDArray[np.bool_]:

@@ -9,6 +9,7 @@ from difflib import SequenceMatcher
 import numpy as np
 
 from dedup.config import DedupConfig
+from dedup.fingerprint.captions import Captions, compare_captions
 from dedup.fingerprint.fingerprinter import Fingerprinter
 from dedup.fingerprint.normalize import figures, tokens_and_numbers
 from dedup.fingerprint.shingle import number_agreement
@@ -17,6 +18,7 @@ from dedup.models import CopyRelation, Document
 from dedup.textops import shadow
 from dedup.verdict import (
     AGREEING_NUMBERS,
+    CAPTIONS_ONLY,
     DISAGREEING_NUMBERS_SIMILARITY,
     SLOTS_DIFFER,
     figures_changed,
@@ -111,6 +113,18 @@ def slot_rule(slots: Slots) -> str:
     )
 
 
+def caption_rule(captions: Captions, contained: str, other: str) -> str:
+    """What kept a pair that containment accepts apart (`dedup.verdict.check_captions`), in
+    words: ``contained`` and ``other`` name the two pages."""
+    return (
+        f"but {contained} is a photo story ({captions.photos} photos, its text their "
+        f"captions) and {other} carries only some of its captions: {other} shows "
+        f"{captions.other_photos} of its photos, is no photo story, and "
+        f"{captions.in_captions:.0%} of what they share lies in {other}'s captions "
+        "(a page showing a photo of a photo story, not a copy of it)"
+    )
+
+
 def differing_numbers(left: Sequence[str], right: Sequence[str]) -> tuple[list[str], list[str]]:
     """The distinctive numbers found in one body and not the other, each side sorted."""
     a, b = set(left), set(right)
@@ -137,6 +151,8 @@ class Comparison:
     relation: CopyRelation | None = None
     # The places the bodies name apart and the points they fill differently.
     slots: Slots = field(default_factory=Slots)
+    # The captions of the contained body (the one with fewer shingles) and of the other.
+    captions: Captions = field(default_factory=Captions)
 
 
 @dataclass(frozen=True, slots=True)
@@ -190,9 +206,17 @@ def compare(left: Document, right: Document, config: DedupConfig | None = None) 
     verdict = verify(a, b, config, (left, right))
     agreement = number_agreement(a.numbers, b.numbers)
     slots = compare_slots(left.body, right.body)
+    # The contained body is the one with fewer shingles, as `verify` reads it.
+    names = ("A", "B") if a.size <= b.size else ("B", "A")
+    contained, other = (left, right) if names[0] == "A" else (right, left)
+    captions = compare_captions(contained.body, other.body)
     rule = decisive_rule(
         verdict.similarity, verdict.containment, min(a.size, b.size), agreement, config
     )
+    if verdict.decided_by == SLOTS_DIFFER:
+        rule = f"{rule}; {slot_rule(slots)}"
+    elif verdict.decided_by == CAPTIONS_ONLY:
+        rule = f"{rule}; {caption_rule(captions, *names)}"
     only_left, only_right = differing_numbers(
         tokens_and_numbers(left.body, extracted=True)[1],
         tokens_and_numbers(right.body, extracted=True)[1],
@@ -207,7 +231,7 @@ def compare(left: Document, right: Document, config: DedupConfig | None = None) 
         number_agreement=agreement,
         is_copy=verdict.is_copy,
         passages=shared_passages(left, right),
-        rule=f"{rule}; {slot_rule(slots)}" if verdict.decided_by == SLOTS_DIFFER else rule,
+        rule=rule,
         numbers_only_left=tuple(only_left),
         numbers_only_right=tuple(only_right),
         relation=relation_of(
@@ -220,4 +244,5 @@ def compare(left: Document, right: Document, config: DedupConfig | None = None) 
         if verdict.is_copy
         else None,
         slots=slots,
+        captions=captions,
     )

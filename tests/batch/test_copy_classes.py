@@ -79,3 +79,17 @@ def test_a_notice_of_two_districts_stays_apart_and_its_repost_joins_it(tmp_path:
     groups = {frozenset(m.document.doc_id for m in c.members) for c in result.duplicate_clusters}
     assert groups == {frozenset({"qinglin.txt", "qinglin-repost.txt"})}
     assert result.split_pairs == 0
+
+
+def test_a_report_showing_one_photo_of_a_photo_story_stays_apart_and_a_repost_joins_it(
+    tmp_path: Path,
+) -> None:
+    from ..photos import REPORT, REPOSTED, STORY
+
+    write(tmp_path, "story.txt", STORY, "2023-08-04 21:00")
+    write(tmp_path, "report.txt", REPORT, "2023-08-05 09:00")
+    write(tmp_path, "story-repost.txt", REPOSTED, "2023-08-05 10:00")
+    result = dedup.scan([tmp_path], jobs=1)
+    groups = {frozenset(m.document.doc_id for m in c.members) for c in result.duplicate_clusters}
+    assert groups == {frozenset({"story.txt", "story-repost.txt"})}
+    assert result.split_pairs == 0

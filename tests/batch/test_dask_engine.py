@@ -113,6 +113,24 @@ def test_an_account_carried_inside_a_longer_page_is_found_as_locally(
     assert sizes == {"account.txt": "2", "roundup.txt": "2", "bulletin.txt": "1"}
 
 
+def test_a_photo_story_and_a_report_showing_one_of_its_photos_stay_apart_as_locally(
+    scheduler: str, tmp_path: Path
+) -> None:
+    from ..photos import REPORT, REPOSTED, STORY
+    from .test_copy_classes import write
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    write(folder, "story.txt", STORY, "2023-08-04 21:00")
+    write(folder, "report.txt", REPORT, "2023-08-05 09:00")
+    write(folder, "story-repost.txt", REPOSTED, "2023-08-05 10:00")
+    local, dask, _ = reports(folder, tmp_path, scheduler)
+    assert local == dask
+    report = dask.decode("utf-8").split("cluster_id,doc_id")[0]  # the clusters, not the docs
+    sizes = {row.split(",")[2]: row.split(",")[1] for row in report.splitlines()[1:]}
+    assert sizes == {"story.txt": "2", "story-repost.txt": "2", "report.txt": "1"}
+
+
 def test_the_client_keeps_bodies_in_its_store_and_removes_it(
     scheduler: str, tmp_path: Path
 ) -> None:

@@ -175,3 +175,25 @@ def test_a_notice_filled_for_another_district_is_no_copy(make_index: MakeIndex) 
     )
     assert answers == [[], []]
     assert batched.query_many([notice("山前")]) == [[]]
+
+
+def test_a_report_showing_one_photo_of_a_photo_story_is_no_copy_of_it(
+    make_index: MakeIndex,
+) -> None:
+    """The caption check of the scan (`dedup.verdict.check_captions`): the index keeps the
+    bodies that show a photo credit and reads both when the samples accept a pair by
+    containment alone."""
+    from ..photos import REPORT, REPOSTED, STORY
+
+    dd = make_index()
+    assert dd.add("story", STORY) == []
+    assert dd.add("report", REPORT) == []
+    assert [m.doc_id for m in dd.add("reposted", REPOSTED)] == ["story"]
+    assert [m.doc_id for m in dd.query(REPORT)] == ["report"]
+    # The story looked up against an index holding the report (it is the contained page).
+    other = make_index()
+    other.add("report", REPORT)
+    assert other.query(STORY) == []
+    # In one batch too: a page checked against the batch's earlier pages.
+    batched = make_index()
+    assert batched.add_many([("story", STORY), ("report", REPORT)]) == [[], []]

@@ -34,6 +34,12 @@ def test_a_body_naming_no_place_twice_keeps_nothing() -> None:
     assert kept_body("") == NONE and kept_body(None) == NONE
 
 
+def test_a_body_showing_a_photo_credit_is_kept() -> None:
+    from ..photos import REPORT
+
+    assert body_text(kept_body(REPORT)) == REPORT
+
+
 def test_a_body_kept_as_utf8_is_read_too_and_damage_is_refused() -> None:
     body = notice("石河")
     assert body_text(zlib.compress(body.encode("utf-8"))) == body

@@ -240,3 +240,20 @@ def test_a_saved_index_keeps_the_bodies_that_tell_a_notice_of_another_district(
     loaded = Deduplicator.load(path)
     assert loaded.query(notice("石河", day=4, hour=20)) == []
     assert [m.doc_id for m in loaded.query(reposted(notice("青林")))] == ["qinglin"]
+
+
+def test_a_saved_index_keeps_the_bodies_that_tell_a_photo_story_carried_in_part(
+    tmp_path: Path,
+) -> None:
+    from ..photos import REPORT, REPOSTED, STORY
+
+    dd = Deduplicator()
+    dd.add("report", REPORT)
+    dd.add("filler", page(PROBES[0]))
+    dd.remove("filler")  # compaction on save keeps each body with its page
+    path = tmp_path / "photos.dedup"
+    dd.save(path)
+    loaded = Deduplicator.load(path)
+    assert loaded.query(STORY) == []
+    loaded.add("story", STORY)
+    assert [m.doc_id for m in loaded.query(REPOSTED)] == ["story"]

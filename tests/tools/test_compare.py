@@ -41,3 +41,13 @@ def test_a_notice_of_another_district_is_explained_by_its_slots() -> None:
     assert not comparison.is_copy and comparison.similarity >= 0.7
     assert "different places" in comparison.rule and "青林" in comparison.rule
     assert comparison.slots.differ and comparison.relation is None
+
+
+def test_a_report_showing_one_photo_of_a_photo_story_is_explained_by_its_captions() -> None:
+    from ..photos import REPORT, STORY
+
+    comparison = compare(Document(doc_id="a", body=REPORT), Document(doc_id="b", body=STORY))
+    assert not comparison.is_copy and comparison.right_in_left >= 0.55
+    assert "B is a photo story (4 photos" in comparison.rule
+    assert "A shows 1 of its photos" in comparison.rule
+    assert comparison.captions.carried_only and comparison.relation is None

@@ -29,8 +29,9 @@ with it):
                     then names none
 - ``ns:age``        a sorted set of doc_ids by the time they were added
 - ``ns:bodies``     a hash: number -> the page's kept body (`dedup.index.bodies`), for
-                    the pages that keep one (a body repeating a place name), written
-                    with the page; read only for the copies whose slots are checked
+                    the pages that keep one (a body repeating a place name or showing a
+                    photo credit), written with the page; read only for the copies whose
+                    bodies are checked (slots, captions)
 
 One hash for every band key costs far less than a set per key, and a page's band and
 anchor fields are read by one command (so its entries are read at one instant) and written

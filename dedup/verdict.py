@@ -162,9 +162,7 @@ def contained_only(
 ) -> npt.NDArray[np.bool_]:
     """Of copies (`judge_many`), which were accepted by containment alone, below their
     Jaccard bar (`check_captions` is read only for those)."""
-    agrees = agreement >= AGREEING_NUMBERS
-    threshold = np.where(agrees, config.threshold - config.number_slack, config.threshold)
-    disagrees = ~agrees & (agreement < config.number_agreement)
+    threshold, _, disagrees = _array_bars(agreement, config)
     below: npt.NDArray[np.bool_] = (similarity < threshold) & ~disagrees
     return below
 
@@ -217,16 +215,25 @@ def judge_many(
     """`judge` over arrays, one entry per pair (``agreement`` NaN where `judge` takes
     None): which pairs are copies. Equal to `judge` pair by pair (tested); the crawler's
     index judges all of a page's candidates at once with it."""
-    agrees = agreement >= AGREEING_NUMBERS
-    disagrees = ~agrees & (agreement < config.number_agreement)
-    threshold = np.where(agrees, config.threshold - config.number_slack, config.threshold)
-    bar = np.where(agrees, config.containment - config.number_slack, config.containment)
+    threshold, bar, disagrees = _array_bars(agreement, config)
     contained = (containment >= bar) & (smaller_sizes >= config.min_containment_shingles)
     usual = (similarity >= threshold) | contained
     copies: npt.NDArray[np.bool_] = np.where(
         disagrees, similarity >= DISAGREEING_NUMBERS_SIMILARITY, usual
     )
     return copies
+
+
+def _array_bars(
+    agreement: npt.NDArray[np.float64], config: DedupConfig
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64], npt.NDArray[np.bool_]]:
+    """`judge`'s bars over arrays: the Jaccard threshold and the containment bar of each
+    pair (both lowered by `number_slack` where the numbers agree), and where they disagree."""
+    agrees = agreement >= AGREEING_NUMBERS
+    disagrees = ~agrees & (agreement < config.number_agreement)
+    threshold = np.where(agrees, config.threshold - config.number_slack, config.threshold)
+    bar = np.where(agrees, config.containment - config.number_slack, config.containment)
+    return threshold, bar, disagrees
 
 
 def relation_of(

@@ -140,15 +140,6 @@ def bucket_links(keys: npt.NDArray[np.uint64] | BandColumns) -> npt.NDArray[np.i
     return np.stack([codes // count, codes % count], axis=1)
 
 
-def bucket_pairs(members: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
-    """The candidate pairs of one bucket (its members sorted): all of them, or each member
-    with the next WINDOW ones in a large bucket."""
-    if members.size > LARGE_BUCKET:
-        return _window_pairs(members)
-    left, right = upper_pairs(members.size)
-    return np.stack([members[left], members[right]], axis=1).astype(np.int64)
-
-
 def _window_pairs(members: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
     size = members.size
     left = np.repeat(np.arange(size), WINDOW)

@@ -7,18 +7,22 @@ What runs where:
 - workers read, extract, fingerprint and sign a partition each (the local engine's
   `process_chunk`) and write the results to files in their local folder (`Part`): a
   worker's memory holds the partitions in flight, not every partition it made;
-- band keys are read back from those files as (bucket, page) rows; a Dask DataFrame
-  shuffle on the key brings equal keys together, so no process ever holds every band key;
-  each shuffled partition pairs its buckets (the local engine's banding rules);
-- the same for anchors (the containment candidates of `dedup.batch.anchors`): a shuffle on
-  the anchor, pairs counted per partition, a shuffle on the pair to sum the counts;
-- the candidate pairs, once each, stay on the workers (a shuffle on the pair); the client
-  reads them a partition at a time to label each page with its connected group of
-  candidates (8 bytes a page, never every pair at once); a shuffle on that label brings each
-  group's documents and fingerprints (read back from the files; each page's once, only
-  pages in a pair) and its pairs to one partition, where the groups are verified and cut
-  into clusters (the local engine's `cluster_groups`): shingles and bodies cross the
-  network once;
+- the candidates' connected groups are found as the local engine finds them, from links
+  that join them, not from every candidate pair (those grow with the square of an
+  article's copies): band buckets are read back from those files as (bucket, page) rows, a
+  Dask DataFrame shuffle on the bucket brings each bucket's rows together, and each member
+  is joined to its bucket's first; the client joins these links, a partition at a time,
+  into each page's band group (8 bytes a page);
+- anchors (the containment candidates of `dedup.batch.anchors`) go through a shuffle on the
+  anchor, with each page's band group: there an anchor held by too many pages is set aside
+  as common, and the pages holding an anchor in different band groups are paired and
+  counted; a shuffle on the pair sums the counts, and the pairs sharing enough join the
+  band groups, on the client, into the groups of candidates;
+- a shuffle on that label brings each group's pages (documents, fingerprints, signatures
+  and anchors, read back from the files; only pages in a group) to one partition, where its
+  candidate pairs are made again from its own pages (`dedup.batch.candidates`), verified,
+  and cut into clusters (the local engine's `cluster_groups`): no pair list crosses the
+  network, and shingles and bodies cross it once;
 - each cluster comes back to the client as its members' rows (position, similarity,
   relation), which the client makes into clusters of its documents (`assemble`) and writes
   the report.
@@ -48,13 +52,19 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from dedup._arrays import component_labels, unique_pairs
-from dedup.batch.anchors import enough_shared, sharing_pairs
-from dedup.batch.banding import bucket_pairs
-from dedup.batch.clustering import Clustering, GroupClusters, assemble, cluster_groups
+from dedup._arrays import component_labels, ranges, spanning_pairs
+from dedup.batch.anchors import COMMON_ANCHOR, enough_shared
+from dedup.batch.candidates import StoredCandidates
+from dedup.batch.clustering import (
+    Clustering,
+    GroupClusters,
+    GroupIndex,
+    assemble,
+    cluster_groups,
+)
 from dedup.batch.skips import exclusion, record_of
 from dedup.batch.spill import PageStore, StoreSpaceError, check_space
-from dedup.batch.workers import ChunkResult, process_chunk
+from dedup.batch.workers import group_runs, process_chunk
 from dedup.config import DedupConfig
 from dedup.errors import DedupError
 from dedup.fingerprint.bands import band_keys
@@ -79,10 +89,15 @@ WORKER_PREFIX = "dedup-scan-"
 
 _Read = TypeVar("_Read")
 _EMPTY = np.zeros(0, dtype=np.uint32)
-_PAIRS_META = pd.DataFrame({"left": np.zeros(0, np.int64), "right": np.zeros(0, np.int64)})
+_LINKS_META = pd.DataFrame({"left": np.zeros(0, np.int64), "right": np.zeros(0, np.int64)})
 _BANDS_META = pd.DataFrame({"bucket": np.zeros(0, np.uint64), "doc": np.zeros(0, np.int64)})
 _ANCHORS_META = pd.DataFrame(
-    {"anchor": np.zeros(0, np.uint64), "doc": np.zeros(0, np.int64), "count": np.zeros(0, np.int64)}
+    {
+        "anchor": np.zeros(0, np.uint64),
+        "doc": np.zeros(0, np.int64),
+        "count": np.zeros(0, np.int64),
+        "band": np.zeros(0, np.int64),
+    }
 )
 _SHARING_META = pd.DataFrame(
     {
@@ -92,9 +107,6 @@ _SHARING_META = pd.DataFrame(
         "fewer": np.zeros(0, np.int64),
     }
 )
-_GROUPED_PAIRS_META = pd.DataFrame(
-    {"group": np.zeros(0, np.int64), "left": np.zeros(0, np.int64), "right": np.zeros(0, np.int64)}
-)
 _PAGES_META = pd.DataFrame(
     {
         "group": np.zeros(0, np.int64),
@@ -102,9 +114,10 @@ _PAGES_META = pd.DataFrame(
         "document": pd.Series([], dtype=object),
         "shingles": pd.Series([], dtype=object),
         "numbers": pd.Series([], dtype=object),
+        "signature": pd.Series([], dtype=object),
+        "anchors": pd.Series([], dtype=object),
     }
 )
-_CLUSTERS_META = pd.DataFrame({"clusters": pd.Series([], dtype=object)})
 _NO_PAIRS = np.zeros((0, 2), dtype=np.int64)
 
 
@@ -238,121 +251,144 @@ def _clustered_groups(
     documents: Sequence[Document],
 ) -> Iterator[GroupClusters]:
     """What each connected group of candidates (bands and anchors) is cut into, a shuffled
-    partition of groups at a time, then the pages in no candidate pair as clusters of one.
+    partition of groups at a time, then the pages in no group as clusters of one.
 
-    The candidate pairs stay on the workers, a shuffled partition each; the client reads
-    them a partition at a time to label each page with its connected group (8 bytes a page,
-    never every pair at once). A shuffle on that label brings each group's pages' documents
-    and fingerprints (each page's once, only pages in a pair) and its pairs to one
-    partition, where the groups are verified and clustered as the local engine does
-    (`cluster_groups`): bodies and shingles cross the network once, whatever the pairs, and
-    only the clusters' member rows come back."""
-    candidates = _candidate_pairs(client, handles, offsets)
-    labels = _group_labels(offsets[-1], candidates)
+    The groups are found as the local engine finds them (`_candidate_groups`), from links
+    that join them rather than from every candidate pair, which grow with the square of an
+    article's copies: each band bucket's members joined to its first, then the pairs of
+    pages sharing enough anchors that join two groups of those links. The client joins the
+    links a partition at a time into each page's group label (8 bytes a page). A shuffle on
+    that label brings each group's pages (document, fingerprint, signature, anchors) to one
+    partition, where its candidate pairs are made again from its own pages
+    (`StoredCandidates`), verified and clustered (`cluster_groups`): no pair list crosses
+    the network, and only the clusters' member rows come back."""
+    count = offsets[-1]
+    band_links = _band_links(client, handles, offsets, config)
+    bands = _joined_labels(np.arange(count, dtype=np.int64), band_links)
+    anchor_links, common = _anchor_links(client, handles, offsets, bands)
+    labels = _joined_labels(bands, anchor_links)
+    del bands
+    labels[np.bincount(labels, minlength=count)[labels] < 2] = -1  # alone: never verified
     if (labels >= 0).any():
         yield from _clustered_in_workers(
-            client, handles, offsets, candidates, labels=labels, config=config
+            client, handles, offsets, labels=labels, common=common, config=config
         )
-    client.cancel(candidates)
     alone = ((np.array([page]), _NO_PAIRS) for page in np.flatnonzero(labels < 0).tolist())
     yield cluster_groups(alone, documents, [], config)  # a page alone reads no fingerprint
 
 
-# Candidate pairs read before they are joined into the groups found so far (64 MB): the
-# labelling costs a pass over every page's label each time.
-_PAIRS_AT_ONCE = 1 << 22
+# Links read before they are joined into the groups found so far (8 MB, and about five
+# times that while they are joined): the labelling costs a pass over every page's label
+# each time. A page has a band link in each partition that shuffled one of its buckets
+# (up to one a band), so there are more band links than pages.
+_LINKS_AT_ONCE = 1 << 19
 
 
-def _group_labels(count: int, candidates: list[Any]) -> npt.NDArray[np.int64]:
-    """Each page's connected group of candidates (`component_labels`: its first page), -1
-    for a page in no candidate pair; from the pairs' partitions read one at a time, each
-    block of pairs joined into the groups found so far through their first pages."""
-    labels = np.arange(count, dtype=np.int64)
-    paired = np.zeros(count, dtype=bool)
+def _joined_labels(labels: npt.NDArray[np.int64], links: list[Any]) -> npt.NDArray[np.int64]:
+    """Each page's connected group (`component_labels`: its first page) of the groups
+    `labels` joined by the links, read a partition at a time from the futures `links` (each
+    released once read), each block of links joined into the groups found so far through
+    their first pages."""
+    count = labels.size
     blocks: list[npt.NDArray[np.int64]] = []
     held = 0
-    for number, future in enumerate(candidates):
+    for number, future in enumerate(links):
         frame = future.result()
-        block = frame[["left", "right"]].to_numpy(dtype=np.int64).reshape(-1, 2)
+        future.release()
+        blocks.append(frame[["left", "right"]].to_numpy(dtype=np.int64).reshape(-1, 2))
+        held += len(blocks[-1])
         del frame
-        paired[block.ravel()] = True
-        blocks.append(block)
-        held += len(block)
-        if held >= _PAIRS_AT_ONCE or number == len(candidates) - 1:
+        if held >= _LINKS_AT_ONCE or number == len(links) - 1:
             pairs = np.concatenate(blocks)
             blocks, held = [], 0
-            # Two groups joined by a pair are one: their first pages' labels are joined.
+            # Two groups joined by a link are one: their first pages' labels are joined.
             joined = component_labels(count, labels[pairs[:, 0]], labels[pairs[:, 1]])
             labels = joined[labels]
             del pairs, joined
-    labels[~paired] = -1  # in no pair: never verified, its files stay home
     return labels
+
+
+def _band_links(
+    client: Any, handles: list[Any], offsets: list[int], config: DedupConfig
+) -> list[Any]:
+    """Futures of the band links (`bucket_links`: each bucket's members joined to its
+    first), a partition of a shuffle on the bucket each, held by the workers."""
+    _plain_strings()
+    buckets = _part_frames(handles, offsets, _band_frame, _BANDS_META, config)
+    links = buckets.shuffle(on="bucket", npartitions=len(handles)).map_partitions(
+        _links_frame, meta=_LINKS_META
+    )
+    futures: list[Any] = client.compute(links.to_delayed())
+    return futures
+
+
+def _anchor_links(
+    client: Any, handles: list[Any], offsets: list[int], bands: npt.NDArray[np.int64]
+) -> tuple[list[Any], npt.NDArray[np.uint32]]:
+    """Futures of the pairs of pages sharing enough anchors (`AnchorTable.links`) that are
+    in different groups of `bands` (a pair within one joins nothing; the group's pairs are
+    made again when it is verified), and the anchors too common to pair on, sorted.
+
+    A shuffle on the anchor brings each anchor's holders together: there it is known as
+    common, or its holders in different band groups are paired and counted; a shuffle on
+    the pair brings a pair's counts together to be summed and judged."""
+    import dask.dataframe as dd
+    from dask.delayed import delayed
+
+    _plain_strings()
+    shared_bands = client.scatter(bands, broadcast=True)
+    rows = _part_frames(handles, offsets, _anchor_frame, _ANCHORS_META, shared_bands)
+    shuffled = rows.shuffle(on="anchor", npartitions=len(handles))
+    sharing = [delayed(_sharing, nout=2)(part) for part in shuffled.to_delayed()]
+    pairs = dd.from_delayed([found for found, _ in sharing], meta=_SHARING_META, verify_meta=False)
+    enough = pairs.shuffle(on=["left", "right"], npartitions=len(handles)).map_partitions(
+        _enough_frame, meta=_LINKS_META
+    )
+    links = enough.to_delayed()
+    futures = client.compute([*links, *(common for _, common in sharing)])
+    commons = [future.result() for future in futures[len(links) :]]
+    # Released, not cancelled: a cancel would cancel the links' tasks, which depend on them.
+    for future in [*futures[len(links) :], shared_bands]:
+        future.release()
+    common = np.sort(np.concatenate(commons)) if commons else _EMPTY
+    return futures[: len(links)], common.astype(np.uint32)
 
 
 def _clustered_in_workers(
     client: Any,
     handles: list[Any],
     offsets: list[int],
-    candidates: list[Any],
     *,
     labels: npt.NDArray[np.int64],
+    common: npt.NDArray[np.uint32],
     config: DedupConfig,
 ) -> Iterator[GroupClusters]:
-    """`cluster_groups` of the candidates' groups, on the workers, a partition at a time."""
-    import dask.dataframe as dd
+    """`cluster_groups` of the groups labelled in `labels`, on the workers, a shuffled
+    partition of groups at a time."""
     from dask.delayed import delayed
 
     shared_labels = client.scatter(labels, broadcast=True)
+    shared_common = client.scatter(common, broadcast=True)
     pages = _part_frames(handles, offsets, _pages_frame, _PAGES_META, shared_labels)
-    pairs = dd.from_delayed(
-        [delayed(_grouped_pairs_frame)(future, shared_labels) for future in candidates],
-        meta=_GROUPED_PAIRS_META,
-        verify_meta=False,
-    )
-    parts = len(handles)
-    clustered = dd.map_partitions(
-        _cluster_frame,
-        pages.shuffle(on="group", npartitions=parts),
-        pairs.shuffle(on="group", npartitions=parts),
-        config=config,
-        meta=_CLUSTERS_META,
-        align_dataframes=False,
-    )
-    futures = client.compute(clustered.to_delayed())
-    for future in futures:
-        frame = future.result()
-        future.release()
-        for encoded in frame["clusters"]:
-            yield pickle.loads(base64.b64decode(encoded))
+    shuffled = pages.shuffle(on="group", npartitions=len(handles))
+    clustered = [
+        delayed(_cluster_part)(part, shared_common, config) for part in shuffled.to_delayed()
+    ]
+    futures: list[Any] = client.compute(clustered)
+    try:
+        while futures:
+            found: GroupClusters = futures[0].result()
+            futures.pop(0).release()
+            yield found
+    finally:
+        client.cancel([*futures, shared_labels, shared_common])  # those not taken yet
 
 
-def _candidate_pairs(client: Any, handles: list[Any], offsets: list[int]) -> list[Any]:
-    """Every candidate pair, from the band keys and the anchors, once each: futures of the
-    partitions of a shuffle on the pair, held by the workers (16 bytes a pair)."""
+def _plain_strings() -> None:
+    """Keep the frames' text columns as Python objects (not Arrow strings) in shuffles."""
     import dask
-    import dask.dataframe as dd
 
     dask.config.set({"dataframe.convert-string": False})
-    buckets = _part_frames(handles, offsets, _band_frame, _BANDS_META)
-    banded = buckets.shuffle(on="bucket").map_partitions(_pairs_frame, meta=_PAIRS_META)
-    anchored = _anchored_pairs(handles, offsets)
-    found = (
-        dd.concat([banded, anchored])
-        .shuffle(on=["left", "right"], npartitions=len(handles))
-        .map_partitions(_unique_pairs_frame, meta=_PAIRS_META)
-    )
-    futures: list[Any] = client.compute(found.to_delayed())
-    return futures
-
-
-def _anchored_pairs(handles: list[Any], offsets: list[int]) -> Any:
-    """The containment candidates, as the local engine's `anchor_pairs` makes them: a
-    shuffle on the anchor brings each anchor's pages together (a partition pairs whole
-    buckets, so stock anchors are known as such), each partition counts its rows per pair,
-    and a shuffle on the pair brings a pair's counts together to be summed and judged."""
-    rows = _part_frames(handles, offsets, _anchor_frame, _ANCHORS_META)
-    sharing = rows.shuffle(on="anchor").map_partitions(_sharing_frame, meta=_SHARING_META)
-    return sharing.shuffle(on=["left", "right"]).map_partitions(_enough_frame, meta=_PAIRS_META)
 
 
 def _part_frames(
@@ -452,16 +488,17 @@ def _process(items: list[InputFile], number: int, config: DedupConfig, scan: str
         )
     _save_arrays(folder, "prints", _flat_prints([chunk.fingerprints[row] for row in kept]))
     _save_arrays(folder, "anchors", _flat([chunk.anchors[row] for row in kept]))
-    _save_arrays(folder, "bands", {"buckets": _buckets(chunk, kept, config)})
+    signatures = [chunk.signatures[row] for row in kept]
+    stacked = np.stack(signatures) if signatures else np.zeros((0, config.num_perm), np.uint32)
+    _save_arrays(folder, "signatures", {"signatures": stacked.astype(np.uint32)})
     return Part(worker.address, folder, len(kept))
 
 
-def _buckets(chunk: ChunkResult, kept: list[int], config: DedupConfig) -> npt.NDArray[np.uint64]:
-    """The kept pages' band buckets, shape (pages, bands): one id per (band, key), the band
-    put into the key so equal keys of different bands never meet."""
-    if not kept:
+def _buckets(signatures: npt.NDArray[np.uint32], config: DedupConfig) -> npt.NDArray[np.uint64]:
+    """The pages' band buckets, shape (pages, bands): one id per (band, key), the band put
+    into the key so equal keys of different bands never meet."""
+    if not signatures.shape[0]:
         return np.zeros((0, config.lsh_bands), dtype=np.uint64)
-    signatures = np.stack([chunk.signatures[row] for row in kept])
     keys = band_keys(signatures, bands=config.lsh_bands, rows=config.rows)
     band_ids = np.arange(keys.shape[1], dtype=np.uint64)[np.newaxis, :]
     return keys * np.uint64(0x100000001B3) + band_ids
@@ -511,27 +548,40 @@ def _sees(folder: str) -> bool:
     return os.path.isdir(folder)
 
 
-def _band_frame(part: Part, offset: int) -> pd.DataFrame:
-    buckets = _load_arrays(part, "bands")["buckets"]
+def _band_frame(part: Part, offset: int, config: DedupConfig) -> pd.DataFrame:
+    """A row per band of each kept page: its bucket, the page."""
+    buckets = _buckets(_load_arrays(part, "signatures")["signatures"], config)
     docs = np.repeat(np.arange(offset, offset + part.kept, dtype=np.int64), buckets.shape[1])
     return pd.DataFrame({"bucket": buckets.ravel(), "doc": docs})
 
 
-def _pairs_frame(frame: pd.DataFrame) -> pd.DataFrame:
+def _links_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """The links of a shuffled partition's buckets (each bucket's rows all here): each
+    member joined to its bucket's first (`bucket_links`), cut to a link a page of the
+    groups they make."""
     if frame.empty:
-        return _PAIRS_META.copy()
-    found = []
-    for _, group in frame.groupby("bucket", sort=False):
-        if len(group) > 1:
-            found.append(bucket_pairs(np.sort(group["doc"].to_numpy())))
-    if not found:
-        return _PAIRS_META.copy()
-    pairs = np.concatenate(found)
-    return pd.DataFrame({"left": pairs[:, 0], "right": pairs[:, 1]})
+        return _LINKS_META.copy()
+    buckets = frame["bucket"].to_numpy()
+    docs = frame["doc"].to_numpy(dtype=np.int64)
+    order = np.lexsort((docs, buckets))  # a bucket's members in page order
+    buckets, docs = buckets[order], docs[order]
+    starts = np.flatnonzero(np.r_[True, buckets[1:] != buckets[:-1]])
+    firsts = docs[np.repeat(starts, np.diff(np.r_[starts, docs.size]))]
+    joined = firsts != docs
+    return _spanning_frame(firsts[joined], docs[joined])
 
 
-def _anchor_frame(part: Part, offset: int) -> pd.DataFrame:
-    """A row per anchor of each kept page: the anchor, the page, its anchor count."""
+def _spanning_frame(left: npt.NDArray[np.int64], right: npt.NDArray[np.int64]) -> pd.DataFrame:
+    """Links joining each page to the first page of its group (`spanning_pairs`) of the
+    pages joined by `left`-`right`: the same groups, at most one link a page."""
+    pages, numbers = np.unique(np.concatenate([left, right]), return_inverse=True)
+    spanning = spanning_pairs(pages.size, numbers.reshape(2, -1).T)
+    return pd.DataFrame({"left": pages[spanning[:, 0]], "right": pages[spanning[:, 1]]})
+
+
+def _anchor_frame(part: Part, offset: int, bands: npt.NDArray[np.int64]) -> pd.DataFrame:
+    """A row per anchor of each kept page: the anchor, the page, its anchor count and its
+    band group."""
     arrays = _load_arrays(part, "anchors")
     ends = arrays["ends"]
     counts = np.diff(np.concatenate([[0], ends])).astype(np.int64)
@@ -541,43 +591,55 @@ def _anchor_frame(part: Part, offset: int) -> pd.DataFrame:
             "anchor": arrays["values"].astype(np.uint64),
             "doc": np.repeat(docs, counts),
             "count": np.repeat(counts, counts),
+            "band": np.repeat(bands[docs], counts),
         }
     )
 
 
-def _sharing_frame(frame: pd.DataFrame) -> pd.DataFrame:
-    """Per pair of pages sharing anchors of this partition: how many they share, and the
-    fewer of their anchor counts."""
+def _sharing(frame: pd.DataFrame) -> tuple[pd.DataFrame, npt.NDArray[np.uint32]]:
+    """A shuffled partition's anchors (each anchor's holders all here): per pair of holders
+    in different band groups, how many of these anchors they share and the fewer of their
+    anchor counts; and the anchors held by more than `COMMON_ANCHOR` pages, which pair no
+    one. Pairs within a band group are not listed: they join nothing, and copies of one
+    article, all in one band group, would list a pair per two copies and shared anchor."""
     if frame.empty:
-        return _SHARING_META.copy()
-    docs = frame["doc"].to_numpy()
-    left, right = sharing_pairs(frame["anchor"].to_numpy(), docs)
-    if not left.size:
-        return _SHARING_META.copy()
-    pages, first = np.unique(docs, return_index=True)
-    counts = frame["count"].to_numpy()[first]
-    fewer = np.minimum(counts[np.searchsorted(pages, left)], counts[np.searchsorted(pages, right)])
-    rows = pd.DataFrame({"left": left, "right": right, "fewer": fewer})
-    counted = rows.groupby(["left", "right"], sort=False).agg(
+        return _SHARING_META.copy(), _EMPTY
+    order = np.lexsort((frame["doc"], frame["band"], frame["anchor"]))
+    anchors = frame["anchor"].to_numpy()[order]
+    docs = frame["doc"].to_numpy(dtype=np.int64)[order]
+    bands = frame["band"].to_numpy(dtype=np.int64)[order]
+    counts = frame["count"].to_numpy(dtype=np.int64)[order]
+    size = anchors.size
+    new_anchor = np.r_[True, anchors[1:] != anchors[:-1]]
+    anchor_starts = np.flatnonzero(new_anchor)
+    holders = np.diff(np.r_[anchor_starts, size])
+    run_starts = np.flatnonzero(new_anchor | np.r_[True, bands[1:] != bands[:-1]])
+    # Each holder pairs with the holders of the later band groups of its anchor.
+    run_ends = np.repeat(np.r_[run_starts[1:], size], np.diff(np.r_[run_starts, size]))
+    anchor_ends = np.repeat(anchor_starts + holders, holders)
+    rows = np.where(np.repeat(holders > COMMON_ANCHOR, holders), 0, anchor_ends - run_ends)
+    common = anchors[anchor_starts[holders > COMMON_ANCHOR]].astype(np.uint32)
+    others = ranges(run_ends, rows)
+    if not others.size:
+        return _SHARING_META.copy(), common
+    one, other = np.repeat(docs, rows), docs[others]
+    listed = pd.DataFrame(
+        {
+            "left": np.minimum(one, other),
+            "right": np.maximum(one, other),
+            "fewer": np.minimum(np.repeat(counts, rows), counts[others]),
+        }
+    )
+    counted = listed.groupby(["left", "right"], sort=False).agg(
         shared=("fewer", "size"), fewer=("fewer", "first")
     )
-    return counted.reset_index().astype(np.int64)
-
-
-def _unique_pairs_frame(frame: pd.DataFrame) -> pd.DataFrame:
-    return frame.drop_duplicates(ignore_index=True)
-
-
-def _grouped_pairs_frame(pairs: pd.DataFrame, labels: npt.NDArray[np.int64]) -> pd.DataFrame:
-    """Candidate pairs with their group's label."""
-    left = pairs["left"].to_numpy(dtype=np.int64)
-    return pd.DataFrame({"group": labels[left], "left": left, "right": pairs["right"]})
+    return counted.reset_index().astype(np.int64), common
 
 
 def _enough_frame(frame: pd.DataFrame) -> pd.DataFrame:
     """The pairs of a shuffled partition (each pair's counts all here) that share enough."""
     if frame.empty:
-        return _PAIRS_META.copy()
+        return _LINKS_META.copy()
     summed = frame.groupby(["left", "right"], sort=False).agg(
         shared=("shared", "sum"), fewer=("fewer", "first")
     )
@@ -593,22 +655,28 @@ def _prints(part: Part) -> list[Fingerprint]:
 
 
 def _pages_frame(part: Part, offset: int, labels: npt.NDArray[np.int64]) -> pd.DataFrame:
-    """The documents and fingerprints of the part's pages that are in a candidate pair, each
-    with its group's label: the document pickled, the ids as little-endian bytes, both in
-    base64."""
+    """What verifies the part's pages that are in a group, each with its group's label:
+    the document pickled, the fingerprint's ids, the signature and the anchors as
+    little-endian bytes, all in base64."""
     groups = labels[offset : offset + part.kept]
     rows = np.flatnonzero(groups >= 0)
     if not rows.size:
         return _PAGES_META.copy()
     prints = _prints(part)
     documents = _kept_documents(part)
+    signatures = _load_arrays(part, "signatures")["signatures"]
+    arrays = _load_arrays(part, "anchors")
+    anchors = _unflat(arrays["values"], arrays["ends"])
+    picked = rows.tolist()
     return pd.DataFrame(
         {
             "group": groups[rows],
             "doc": rows + offset,
-            "document": [_pickled(documents[row]) for row in rows.tolist()],
-            "shingles": [_encode(prints[row].shingles) for row in rows.tolist()],
-            "numbers": [_encode(prints[row].numbers) for row in rows.tolist()],
+            "document": [_pickled(documents[row]) for row in picked],
+            "shingles": [_encode(prints[row].shingles) for row in picked],
+            "numbers": [_encode(prints[row].numbers) for row in picked],
+            "signature": [_encode(signatures[row]) for row in picked],
+            "anchors": [_encode(anchors[row]) for row in picked],
         }
     )
 
@@ -618,15 +686,17 @@ def _kept_documents(part: Part) -> list[Document]:
     return [d for d, reason in zip(documents, reasons, strict=True) if reason is None]
 
 
-def _cluster_frame(pages: pd.DataFrame, pairs: pd.DataFrame, config: DedupConfig) -> pd.DataFrame:
-    """A partition's groups verified and cut into clusters (`cluster_groups`, by the pages'
-    positions among every kept page, as the local engine does), as one row: the pickled
-    `GroupClusters`. A shuffle on the group brought every page and pair of each group
-    here."""
-    if pairs.empty:
-        return _CLUSTERS_META.copy()
+def _cluster_part(
+    pages: pd.DataFrame, common: npt.NDArray[np.uint32], config: DedupConfig
+) -> GroupClusters:
+    """A shuffled partition's groups (every page of each group is here) verified and cut
+    into clusters (`cluster_groups`, by the pages' positions among every kept page), each
+    group's candidate pairs made again from its own pages as the local engine does
+    (`StoredCandidates`, `GroupIndex`)."""
+    if pages.empty:
+        return GroupClusters([], 0, 0)
     pages = pages.sort_values("doc")
-    docs = pages["doc"].to_numpy()
+    docs = pages["doc"].to_numpy(dtype=np.int64)
     documents = _ByPosition(
         docs, [pickle.loads(base64.b64decode(text)) for text in pages["document"]]
     )
@@ -637,28 +707,28 @@ def _cluster_frame(pages: pd.DataFrame, pairs: pd.DataFrame, config: DedupConfig
             for shingles, numbers in zip(pages["shingles"], pages["numbers"], strict=True)
         ],
     )
-    groups = _groups_of(docs, pages["group"].to_numpy(), pairs)
-    clustered = cluster_groups(groups, documents, fingerprints, config)
-    encoded = base64.b64encode(pickle.dumps(clustered, protocol=pickle.HIGHEST_PROTOCOL))
-    return pd.DataFrame({"clusters": [encoded.decode("ascii")]})
+    pairs_of = StoredCandidates(
+        _ByPosition(docs, [_decode(text) for text in pages["signature"]]),
+        _ByPosition(docs, [_decode(text) for text in pages["anchors"]]),
+        common,
+        config.lsh_bands,
+        config.rows,
+    )
+    index = _group_index(docs, pages["group"].to_numpy(dtype=np.int64), pairs_of)
+    tasks = group_runs(np.arange(len(index)), index.sizes())
+    groups = (group for task in tasks for group in index.groups(task))
+    return cluster_groups(groups, documents, fingerprints, config)
 
 
-def _groups_of(
-    docs: npt.NDArray[np.int64], page_groups: npt.NDArray[np.int64], pairs: pd.DataFrame
-) -> Iterator[tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]]:
-    """Each group's pages in order and its candidate pairs once each in order (as the local
-    engine's `candidate_groups` gives them), `docs` being in order."""
-    found = unique_pairs(pairs[["left", "right"]].to_numpy(dtype=np.int64))
-    pair_groups = page_groups[np.searchsorted(docs, found[:, 0])]
-    page_order = np.argsort(page_groups, kind="stable")
-    pair_order = np.argsort(pair_groups, kind="stable")
-    labels = np.unique(page_groups)
-    page_bounds = [*np.searchsorted(page_groups[page_order], labels).tolist(), docs.size]
-    pair_bounds = [*np.searchsorted(pair_groups[pair_order], labels).tolist(), len(found)]
-    for number in range(labels.size):
-        pages = docs[page_order[page_bounds[number] : page_bounds[number + 1]]]
-        rows = pair_order[pair_bounds[number] : pair_bounds[number + 1]]
-        yield pages, found[rows]
+def _group_index(
+    docs: npt.NDArray[np.int64], labels: npt.NDArray[np.int64], pairs_of: StoredCandidates
+) -> GroupIndex:
+    """The groups of the pages `docs` (in order) by their labels, in the order of their
+    first page (a label is its group's first page)."""
+    order = np.argsort(labels, kind="stable")
+    sorted_labels = labels[order]
+    starts = np.flatnonzero(np.r_[True, sorted_labels[1:] != sorted_labels[:-1]])
+    return GroupIndex(docs[order], np.r_[starts, docs.size].astype(np.int64), pairs_of)
 
 
 class _ByPosition(Sequence[_Read]):

@@ -448,7 +448,7 @@ def cluster_all(
     grouped = int(page_counts[numbers].sum())
     if jobs <= 1 or context.get_start_method() != "fork" or grouped < PAGES_IN_WORKERS:
         return cluster_here(documents, fingerprints, groups, config)
-    tasks = _runs(numbers, page_counts)
+    tasks = group_runs(numbers, page_counts)
     # Pages without a candidate: nothing to verify, each its own cluster, made here.
     alone = (groups[n] for n in np.flatnonzero(page_counts == 1).tolist())
 
@@ -484,12 +484,14 @@ def cluster_here(
     config: DedupConfig,
 ) -> Clustering:
     """`cluster_all` in this process, a task's groups at a time."""
-    tasks = _runs(np.arange(len(groups)), groups.sizes())
+    tasks = group_runs(np.arange(len(groups)), groups.sizes())
     every = (group for task in tasks for group in groups.groups(task))
     return assemble(documents, [cluster_groups(every, documents, fingerprints, config)], config)
 
 
-def _runs(numbers: npt.NDArray[np.int64], page_counts: npt.NDArray[np.int64]) -> list[list[int]]:
+def group_runs(
+    numbers: npt.NDArray[np.int64], page_counts: npt.NDArray[np.int64]
+) -> list[list[int]]:
     """The groups numbered `numbers`, in order, cut into tasks of about `PAGES_PER_TASK`
     pages (a task closes once it holds that many)."""
     tasks: list[list[int]] = [[]]

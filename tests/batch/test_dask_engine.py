@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -217,12 +218,15 @@ def test_a_worker_that_cannot_see_a_part_asks_the_part_s_worker(scheduler: str) 
                 part,
                 dask_engine._band_frame,
                 0,
+                DedupConfig(),
                 workers=[reader],
                 allow_other_workers=False,
                 pure=False,
             ).result()
             seen = client.run(lambda dask_worker: dask_engine._sees("/"), workers=[reader])
-            expected = dask_engine._band_frame(part, 0)  # read here, where the folder is seen
+            expected = dask_engine._band_frame(
+                part, 0, DedupConfig()
+            )  # read here, where the folder is seen
         finally:
             client.run(sighted, workers=[reader])
             client.run(dask_engine._remove_scan, scan)
@@ -283,3 +287,162 @@ def test_fsspec_urls_on_the_cluster(
     assert url.exit_code == 0, url.stderr
     strip = lambda text: [line.split(",", 4)[:3] for line in text.splitlines()]  # noqa: E731
     assert strip(url.stdout) == strip(local.stdout)  # same clusters, members and ids
+
+
+class Ready:
+    """A computed partition, as the client reads the workers' futures."""
+
+    def __init__(self, frame: Any) -> None:
+        self.frame = frame
+
+    def result(self) -> Any:
+        return self.frame
+
+    def release(self) -> None:
+        pass
+
+
+def shuffled(frame: Any, on: str, parts: int) -> list[Any]:
+    """`frame` cut as a shuffle on the column `on` would: each value's rows in one part."""
+    home = frame[on].to_numpy().astype("uint64") % parts
+    return [frame[home == part].reset_index(drop=True) for part in range(parts)]
+
+
+def test_the_workers_links_make_the_local_engine_s_groups_and_common_anchors() -> None:
+    # Pages copied many times from a few articles (band buckets past LARGE_BUCKET, pairs by
+    # the thousand) with stock anchors, in three parts, through the shuffles' partition
+    # functions: the groups and the common anchors are the local engine's, and no pair of
+    # one band group is listed, so copies in one band group list no pairs of each other.
+    import numpy as np
+    import pandas as pd
+
+    from dedup._arrays import component_labels
+    from dedup.batch import dask_engine
+    from dedup.batch.anchors import AnchorTable, sharing_pairs
+    from dedup.batch.banding import bucket_links
+    from dedup.batch.candidates import StoredCandidates
+    from dedup.batch.clustering import GroupIndex
+    from dedup.config import DedupConfig
+    from dedup.fingerprint.bands import band_keys
+
+    from .test_candidates import BANDS, ROWS, copied_pages
+
+    signatures, anchors = copied_pages(5)
+    count = len(signatures)
+    config = DedupConfig(num_perm=BANDS * ROWS, bands=BANDS)
+    assert (config.lsh_bands, config.rows) == (BANDS, ROWS)
+    keys = band_keys(signatures, bands=BANDS, rows=ROWS)
+    table = AnchorTable()
+    table.extend(anchors)
+    local_links, local_common = table.links()
+    expected = component_labels(count, *np.concatenate([bucket_links(keys), local_links]).T)
+
+    buckets = dask_engine._buckets(signatures, config)
+    rows = pd.DataFrame(
+        {"bucket": buckets.ravel(), "doc": np.repeat(np.arange(count), buckets.shape[1])}
+    )
+    band_links = [dask_engine._links_frame(part) for part in shuffled(rows, "bucket", 3)]
+    assert all(len(links) < count for links in band_links)  # at most a link a page each
+    bands = dask_engine._joined_labels(np.arange(count), [Ready(f) for f in band_links])
+    assert bands.tolist() == component_labels(count, *bucket_links(keys).T).tolist()
+
+    counts = np.array([a.size for a in anchors])
+    held = pd.DataFrame(
+        {
+            "anchor": np.concatenate(anchors).astype(np.uint64),
+            "doc": np.repeat(np.arange(count), counts),
+            "count": np.repeat(counts, counts),
+            "band": np.repeat(bands, counts),
+        }
+    )
+    parts = shuffled(held, "anchor", 3)
+    sharing = [dask_engine._sharing(part) for part in parts]
+    listed = pd.concat([found for found, _ in sharing], ignore_index=True)
+    assert (bands[listed["left"]] != bands[listed["right"]]).all()
+    every = [sharing_pairs(part["anchor"].to_numpy(), part["doc"].to_numpy()) for part in parts]
+    assert len(listed) < sum(len(np.unique(np.stack(p, 1), axis=0)) for p in every) / 2
+    enough = [dask_engine._enough_frame(part) for part in shuffled(listed, "left", 3)]
+    labels = dask_engine._joined_labels(bands, [Ready(frame) for frame in enough])
+    assert labels.tolist() == expected.tolist()
+    common = np.sort(np.concatenate([found for _, found in sharing]))
+    assert common.size and common.tolist() == local_common.tolist()
+
+    # A partition's groups (by their labels) hold the local engine's pages and pairs.
+    made = StoredCandidates(list(signatures), anchors, common, BANDS, ROWS)
+    grouped = np.flatnonzero(np.bincount(labels)[labels] > 1)
+    index = dask_engine._group_index(grouped, labels[grouped], made)
+    local = GroupIndex.of(count, np.concatenate([bucket_links(keys), local_links]), made)
+    wanted = [local[n] for n in np.flatnonzero(local.sizes() > 1).tolist()]
+    assert len(index) == len(wanted)
+    for number, (pages, pairs) in enumerate(wanted):
+        got_pages, got_pairs = index[number]
+        assert got_pages.tolist() == pages.tolist()
+        assert got_pairs.tolist() == pairs.tolist()
+
+
+def copies_folder(folder: Path) -> None:
+    """Articles copied dozens of times, cut short and retouched, and pages sharing a stock
+    passage that more than `COMMON_ANCHOR` of them carry; all written here at random."""
+    import random
+
+    from dedup.batch.anchors import COMMON_ANCHOR
+
+    from .test_copy_classes import write
+
+    rng = random.Random(11)
+    folder.mkdir()
+
+    def text(length: int) -> str:
+        sentences = []
+        for _ in range(length // 20):
+            sentences.append("".join(chr(0x4E00 + rng.randrange(3000)) for _ in range(19)) + "。")
+        return "".join(sentences)
+
+    stock = text(240)
+    for article in range(3):
+        body = text(900)
+        for copy in range(45):
+            kept = body[: int(len(body) * rng.uniform(0.35, 1.0))]
+            retouched = list(kept)
+            for _ in range(rng.randrange(6)):
+                retouched[rng.randrange(len(retouched))] = chr(0x4E00 + rng.randrange(3000))
+            write(folder, f"a{article}-{copy}.txt", "".join(retouched), "2023-08-03 10:00")
+    for page in range(COMMON_ANCHOR + 20):
+        write(folder, f"s{page}.txt", text(500) + "\n" + stock, "2023-08-04 10:00")
+
+
+def test_many_copies_and_stock_passages_give_the_local_engine_s_groups_and_bytes(
+    scheduler: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import numpy as np
+
+    from dedup.batch import dask_engine, pipeline
+
+    folder = tmp_path / "in"
+    copies_folder(folder)
+    found: dict[str, Any] = {}
+    local_groups = pipeline._candidate_groups
+
+    def keep_local(*args: Any) -> Any:
+        found["local"] = index = local_groups(*args)
+        return index
+
+    in_workers = dask_engine._clustered_in_workers
+
+    def keep_dask(*args: Any, **kwargs: Any) -> Any:
+        found["dask"] = kwargs["labels"], kwargs["common"]
+        return in_workers(*args, **kwargs)
+
+    monkeypatch.setattr(pipeline, "_candidate_groups", keep_local)
+    monkeypatch.setattr(dask_engine, "_clustered_in_workers", keep_dask)
+    local, dask, _ = reports(folder, tmp_path, scheduler, "--jobs", "1")
+    assert local == dask
+    index = found["local"]
+    labels, common = found["dask"]
+    starts = index.page_starts
+    grouped = np.flatnonzero(index.sizes() > 1)
+    wanted = [index.pages[starts[n] : starts[n + 1]].tolist() for n in grouped]
+    assert max(len(pages) for pages in wanted) >= 45
+    got = [np.flatnonzero(labels == label).tolist() for label in np.unique(labels[labels >= 0])]
+    assert got == wanted
+    assert common.size and common.tolist() == index.pairs_of.common.tolist()

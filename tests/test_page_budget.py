@@ -88,7 +88,7 @@ def test_extracting_and_fingerprinting_a_page_share_its_time_budget(
     from dedup.fingerprint.fingerprinter import Fingerprinter
 
     marker = "SLOWSTEPS"
-    extract, fingerprint = workers.extract_page, Fingerprinter.fingerprint
+    extract, fingerprint = workers.extract_page, Fingerprinter.fingerprint_with_figures
 
     def slow_extract(page: RawPage) -> object:
         if marker in page.text:
@@ -101,7 +101,7 @@ def test_extracting_and_fingerprinting_a_page_share_its_time_budget(
         return fingerprint(self, body)
 
     monkeypatch.setattr(workers, "extract_page", slow_extract)
-    monkeypatch.setattr(Fingerprinter, "fingerprint", slow_fingerprint)
+    monkeypatch.setattr(Fingerprinter, "fingerprint_with_figures", slow_fingerprint)
     page = (SAMPLES / TEA).read_text("utf-8").replace("。", f"。{marker}", 1)
     root = folder(tmp_path / "in", {"slow.txt": page})
     result = dedup.scan([root], DedupConfig(page_seconds=0.4, page_memory=None), jobs=1)

@@ -215,11 +215,13 @@ def cluster_groups(
     documents: Sequence[Document],
     fingerprints: Sequence[Fingerprint],
     config: DedupConfig,
+    figures: Sequence[frozenset[str]] | None = None,
 ) -> GroupClusters:
     """Groups of candidates (`candidate_groups`) verified and cut into clusters around their
     centres. A page's body and fingerprint are read back once while its candidates are
-    verified and its group clustered, not once for each of its pairs."""
-    pages, prints = _Pages(documents), _Recent(fingerprints, _plain, _KEPT)
+    verified and its group clustered, not once for each of its pairs; its figures are
+    `figures[position]` when given, else found from its body."""
+    pages, prints = _Pages(documents, figures), _Recent(fingerprints, _plain, _KEPT)
     built: list[tuple[int, tuple[MemberRow, ...]]] = []
     split = kept_apart = 0
     for group, group_links in _verified_groups(pages, prints, groups, config):
@@ -874,12 +876,19 @@ def _plain(fingerprint: Fingerprint) -> Fingerprint:
 
 
 class _Pages:
-    """Documents by position, with the bodies and figures of the last pages read kept."""
+    """Documents by position, with the bodies and figures of the last pages read kept
+    (figures from `known` when given, else from the bodies)."""
 
-    def __init__(self, documents: Sequence[Document]) -> None:
+    def __init__(
+        self, documents: Sequence[Document], known: Sequence[frozenset[str]] | None = None
+    ) -> None:
         self._documents = documents
         self._bodies = _Recent(documents, _body_of, _KEPT)
-        self._figures = _Recent(self._bodies, figures, _KEPT)
+        self._figures: _Recent[frozenset[str]] = (
+            _Recent(self._bodies, figures, _KEPT)
+            if known is None
+            else _Recent(known, _same_figures, _KEPT)
+        )
 
     def __len__(self) -> int:
         return len(self._documents)
@@ -896,6 +905,10 @@ class _Pages:
 
 def _body_of(document: Document) -> str:
     return document.body
+
+
+def _same_figures(figures: frozenset[str]) -> frozenset[str]:
+    return figures
 
 
 def pick_representative(

@@ -26,6 +26,7 @@ from dedup.batch.spill import (
     check_space,
     input_bytes,
     stored_anchors,
+    stored_figures,
     stored_fingerprints,
     stored_signatures,
 )
@@ -200,6 +201,7 @@ def _read_into(
             [chunk.fingerprints[r] for r in kept],
             [chunk.signatures[r] for r in kept],
             [chunk.anchors[r] for r in kept],
+            [chunk.figures[r] for r in kept],
         )
         if kept:
             signatures = np.stack([chunk.signatures[row] for row in kept])
@@ -244,7 +246,14 @@ def _cluster_into(
             groups = _candidate_groups(store, anchors, config)
         with _stage(result, "verify+cluster"):
             store.flush()  # workers read the store's files
-            clustering = cluster_all(result.documents, fingerprints, groups, config, jobs=jobs)
+            clustering = cluster_all(
+                result.documents,
+                fingerprints,
+                groups,
+                config,
+                jobs=jobs,
+                figures=stored_figures(store),
+            )
     result.clusters = clustering.clusters
     result.split_pairs, result.kept_apart = clustering.split_pairs, clustering.kept_apart
 

@@ -252,13 +252,21 @@ class PageStore:
         self._fingerprints = Records(os.path.join(self.path, "fingerprints"))
         self._signatures = _Blobs(os.path.join(self.path, "signatures"))
         self._anchors = _Blobs(os.path.join(self.path, "anchors"))
+        self._figures = _Blobs(os.path.join(self.path, "figures"))
         self.band_keys = BandKeys(os.path.join(self.path, "bands"))
         self._cache: dict[int, Fingerprint] = {}
         self.shared_values: dict[str, str] = {}  # repeated metadata, held once
         self._remove = weakref.finalize(self, _remove, self.path, os.getpid(), self._closers())
 
     def _closers(self) -> tuple[Any, ...]:
-        return (self._bodies, self._fingerprints, self._signatures, self._anchors, self.band_keys)
+        return (
+            self._bodies,
+            self._fingerprints,
+            self._signatures,
+            self._anchors,
+            self._figures,
+            self.band_keys,
+        )
 
     def add_documents(self, documents: Sequence[Document]) -> list[StoredDocument]:
         """Spill documents' bodies; the documents to keep in their place read them back."""
@@ -278,14 +286,18 @@ class PageStore:
         fingerprints: Sequence[Fingerprint],
         signatures: Sequence[npt.NDArray[np.uint32]],
         anchors: Sequence[ShingleIds] = (),
+        figures: Sequence[frozenset[str]] = (),
     ) -> None:
-        """Spill clustered pages' fingerprints, signatures and anchors (read back by
-        position; a scan that does not make its groups' pairs again keeps no anchors)."""
+        """Spill clustered pages' fingerprints, signatures, anchors and figures (read back
+        by position; a scan that does not make its groups' pairs again keeps no anchors,
+        one that does not give its figures has them found again from the bodies)."""
         self._fingerprints.extend(fingerprints)
         self._signatures.extend(
             [np.ascontiguousarray(s, dtype=np.uint32).tobytes() for s in signatures]
         )
         self._anchors.extend([np.ascontiguousarray(a, dtype=np.uint32).tobytes() for a in anchors])
+        # A figure holds no space (it is digits and a decimal point).
+        self._figures.extend([" ".join(sorted(f)).encode("utf-8") for f in figures])
 
     def size(self, position: int) -> int:
         """The size of the clustered page at `position`'s fingerprint, without reading it."""
@@ -309,9 +321,24 @@ class PageStore:
         """The anchors of the clustered page at `position`."""
         return np.frombuffer(self._anchors.read(position), dtype=np.uint32)
 
+    def figures(self, position: int) -> frozenset[str]:
+        """The figures of the clustered page at `position`, as given to `add_pages`."""
+        return frozenset(self._figures.read(position).decode("utf-8").split())
+
+    @property
+    def has_figures(self) -> bool:
+        """Whether every clustered page's figures were given (`add_pages`)."""
+        return len(self._figures) == self.pages
+
     def flush(self) -> None:
         """Write what is buffered: processes forked from here then read every page."""
-        for part in (self._bodies, self._fingerprints, self._signatures, self._anchors):
+        for part in (
+            self._bodies,
+            self._fingerprints,
+            self._signatures,
+            self._anchors,
+            self._figures,
+        ):
             part.flush()
 
     @property
@@ -382,6 +409,11 @@ def stored_signatures(store: PageStore) -> Stored[npt.NDArray[np.uint32]]:
 def stored_anchors(store: PageStore) -> Stored[ShingleIds]:
     """The clustered pages' anchors, by position."""
     return Stored(lambda: store.pages, store.anchors)
+
+
+def stored_figures(store: PageStore) -> Stored[frozenset[str]] | None:
+    """The clustered pages' figures, by position; None when they were not given."""
+    return Stored(lambda: store.pages, store.figures) if store.has_figures else None
 
 
 _FIELDS = tuple(field.name for field in fields(Document) if field.name != "body")

@@ -63,6 +63,9 @@ class ChunkResult:
     # Each page's anchors, taken here so that the parent, which every page waits for, does
     # not mix every page's shingles again.
     anchors: list[ShingleIds] = field(default_factory=list)
+    # Each page's figures (`dedup.fingerprint.normalize.figures`), found while its text was
+    # folded for its fingerprint: verification compares those of most pages it clusters.
+    figures: list[frozenset[str]] = field(default_factory=list)
     skips: list[Skip] = field(default_factory=list)
     files: int = 0
     files_read: int = 0
@@ -84,6 +87,8 @@ class ChunkResult:
                 signatures,
                 anchors,
                 anchor_offsets,
+                # One string for the chunk's: a figure holds neither a space nor a line break.
+                "\n".join(" ".join(sorted(figures)) for figures in self.figures),
             ),
             [(s.path, s.reason, s.detail) for s in self.skips],
             self.files,
@@ -110,7 +115,10 @@ def _unpack(
     files: int,
     files_read: int,
 ) -> ChunkResult:
-    shingles, shingle_offsets, numbers, number_offsets, signatures, anchors, anchor_offsets = arrays
+    shingles, shingle_offsets, numbers, number_offsets, signatures, anchors, anchor_offsets = (
+        arrays[:7]
+    )
+    figures: str = arrays[7]
     return ChunkResult(
         documents=[Document(*values) for values in documents],
         fingerprints=[
@@ -122,6 +130,7 @@ def _unpack(
         ],
         signatures=list(signatures) if signatures is not None else [],
         anchors=[anchors[anchor_offsets[i] : anchor_offsets[i + 1]] for i in range(len(documents))],
+        figures=[frozenset(line.split()) for line in figures.split("\n")] if documents else [],
         skips=[Skip(*values) for values in skips],
         files=files,
         files_read=files_read,
@@ -243,7 +252,7 @@ def _fingerprint(
     signature, anchors = _UNSIGNED, _UNSIGNED
     try:
         with clock(spent=extracted.seconds):  # what extraction left of the page's budget
-            fingerprint = fingerprinter.fingerprint(document.body)
+            fingerprint, figures = fingerprinter.fingerprint_with_figures(document.body)
             alone = reference or fingerprint.shingles.size > SIGNED_TOGETHER
             if alone:
                 signature = (hasher.sign_reference if reference else hasher.sign)(
@@ -257,6 +266,7 @@ def _fingerprint(
     result.fingerprints.append(fingerprint)
     result.signatures.append(signature)
     result.anchors.append(anchors)
+    result.figures.append(figures)
     return not alone
 
 
@@ -315,7 +325,7 @@ def _sign_alone(result: ChunkResult, rows: list[int], fingerprinter: Fingerprint
             )
     for row in reversed(failed):
         del result.documents[row], result.fingerprints[row]
-        del result.signatures[row], result.anchors[row]
+        del result.signatures[row], result.anchors[row], result.figures[row]
 
 
 def process_all(
@@ -362,6 +372,7 @@ def _joined(parts: list[ChunkResult]) -> ChunkResult:
         whole.fingerprints += part.fingerprints
         whole.signatures += part.signatures
         whole.anchors += part.anchors
+        whole.figures += part.figures
         whole.skips += part.skips
         whole.files += part.files
         whole.files_read += part.files_read
@@ -434,6 +445,7 @@ def cluster_all(
     config: DedupConfig,
     *,
     jobs: int,
+    figures: Sequence[frozenset[str]] | None = None,
 ) -> Clustering:
     """The groups of candidates verified and cut into clusters in `jobs` worker processes,
     a few groups per task, then numbered here: `cluster_documents` of the groups' pairs.
@@ -441,14 +453,15 @@ def cluster_all(
     Workers are forked with the documents, fingerprints and groups as they are (a store's
     files are read where they are, so they must be flushed): where processes cannot be
     forked, or with few pages in groups, the groups are clustered here. A group whose worker
-    dies twice is clustered here too."""
+    dies twice is clustered here too. `figures`: each page's, as `cluster_groups` takes
+    them."""
     context = _context()
     page_counts = groups.sizes()
     numbers = np.flatnonzero(page_counts > 1)
     grouped = int(page_counts[numbers].sum())
     if jobs <= 1 or context.get_start_method() != "fork" or grouped < PAGES_IN_WORKERS:
-        return cluster_here(documents, fingerprints, groups, config)
-    tasks = group_runs(numbers, page_counts)
+        return cluster_here(documents, fingerprints, groups, config, figures)
+    tasks = _costliest_first(group_runs(numbers, page_counts), page_counts)
     # Pages without a candidate: nothing to verify, each its own cluster, made here.
     alone = (groups[n] for n in np.flatnonzero(page_counts == 1).tolist())
 
@@ -457,13 +470,13 @@ def cluster_all(
             max_workers=workers,
             mp_context=context,
             initializer=_start_clustering,
-            initargs=(documents, fingerprints, config, groups, os.getpid()),
+            initargs=((documents, fingerprints, figures), config, groups, os.getpid()),
         )
 
     def here(number: int) -> GroupClusters:
-        return cluster_groups([groups[number]], documents, fingerprints, config)
+        return cluster_groups([groups[number]], documents, fingerprints, config, figures)
 
-    parts = [cluster_groups(alone, documents, fingerprints, config)]
+    parts = [cluster_groups(alone, documents, fingerprints, config, figures)]
     parts.extend(
         pooled(
             tasks,
@@ -472,6 +485,9 @@ def cluster_all(
             work=_cluster_task,
             joined=GroupClusters.joined,
             dead=here,
+            # Every task in flight: a task's result is small, and a costly task waited for
+            # first must not hold back the tasks behind it while the other worker idles.
+            ahead=len(tasks),
         )
     )
     return assemble(documents, parts, config)
@@ -482,11 +498,13 @@ def cluster_here(
     fingerprints: Sequence[Fingerprint],
     groups: GroupIndex,
     config: DedupConfig,
+    figures: Sequence[frozenset[str]] | None = None,
 ) -> Clustering:
     """`cluster_all` in this process, a task's groups at a time."""
     tasks = group_runs(np.arange(len(groups)), groups.sizes())
     every = (group for task in tasks for group in groups.groups(task))
-    return assemble(documents, [cluster_groups(every, documents, fingerprints, config)], config)
+    clustered = cluster_groups(every, documents, fingerprints, config, figures)
+    return assemble(documents, [clustered], config)
 
 
 def group_runs(
@@ -505,9 +523,17 @@ def group_runs(
     return tasks
 
 
+def _costliest_first(tasks: list[list[int]], page_counts: npt.NDArray[np.int64]) -> list[list[int]]:
+    """The tasks, those that will take longest first (a group's pairs grow as the square of
+    its pages), so that no long task starts last while the other workers have nothing left
+    to do. The clusters do not depend on the order: `assemble` orders them."""
+    costs = [int((page_counts[task] ** 2).sum()) for task in tasks]
+    order = sorted(range(len(tasks)), key=lambda n: -costs[n])
+    return [tasks[n] for n in order]
+
+
 def _start_clustering(
-    documents: Sequence[Document],
-    fingerprints: Sequence[Fingerprint],
+    pages: tuple[Sequence[Document], Sequence[Fingerprint], Sequence[frozenset[str]] | None],
     config: DedupConfig,
     groups: GroupIndex,
     parent: int,
@@ -516,12 +542,19 @@ def _start_clustering(
     # through a pipe; a task is the numbers of its groups.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
-    _state["clustering"] = (documents, fingerprints, config, groups)
+    documents, fingerprints, figures = pages
+    _state["clustering"] = (documents, fingerprints, config, groups, figures)
 
 
 def _cluster_task(numbers: Sequence[int]) -> GroupClusters:
-    documents, fingerprints, config, groups = cast(
-        tuple[Sequence[Document], Sequence[Fingerprint], DedupConfig, GroupIndex],
+    documents, fingerprints, config, groups, figures = cast(
+        tuple[
+            Sequence[Document],
+            Sequence[Fingerprint],
+            DedupConfig,
+            GroupIndex,
+            Sequence[frozenset[str]] | None,
+        ],
         _state["clustering"],
     )
-    return cluster_groups(groups.groups(numbers), documents, fingerprints, config)
+    return cluster_groups(groups.groups(numbers), documents, fingerprints, config, figures)

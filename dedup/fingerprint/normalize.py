@@ -56,7 +56,11 @@ def tokenize(text: str, *, extracted: bool = False) -> list[str]:
 
 def tokens_and_numbers(text: str, *, extracted: bool = False) -> tuple[list[str], list[str]]:
     """The fingerprint tokens of a body, and among them its distinctive numbers."""
-    folded = token_text(text, extracted=extracted)
+    return folded_tokens_and_numbers(token_text(text, extracted=extracted))
+
+
+def folded_tokens_and_numbers(folded: str) -> tuple[list[str], list[str]]:
+    """`tokens_and_numbers` of a body from its `token_text`."""
     return _TOKEN.findall(folded), distinctive_numbers(_NUMBER.findall(folded))
 
 
@@ -85,8 +89,19 @@ _DATE_OR_TIME = re.compile(
 def figures(text: str) -> frozenset[str]:
     """The figures a body states (tolls, amounts, shares: every number, thousands
     separators joined), dates and clock times left out: what an updated report changes."""
-    folded = token_text(text, extracted=True)
-    numbers = [(match.start(), match.group(0)) for match in _NUMBER.finditer(folded)]
+    return folded_figures(token_text(text, extracted=True))
+
+
+def folded_figures(folded: str, words: tuple[list[int], list[str]] | None = None) -> frozenset[str]:
+    """`figures` of a body from its `token_text` (which fingerprinting makes anyway), and
+    optionally its `word_and_number_tokens`, which hold its numbers and where they start:
+    the numbers are then not searched for again."""
+    if words is None:
+        numbers = [(match.start(), match.group(0)) for match in _NUMBER.finditer(folded)]
+    else:
+        # The same matches as _NUMBER's: a word token is a number or a run of letters, and
+        # no letter is a digit (``str.isdecimal`` is what ``\d`` matches).
+        numbers = [(at, word) for at, word in zip(*words, strict=True) if word[0].isdecimal()]
     if not numbers:
         return frozenset()
     # A number is left out when it starts inside a date or a time; both lists are in text

@@ -190,14 +190,17 @@ def compare_shingles(left: ShingleIds, right: ShingleIds) -> tuple[float, float]
 
 
 def char_token_ids(
-    folded: str, cache: dict[str, int] | None = None
+    folded: str,
+    cache: dict[str, int] | None = None,
+    found: tuple[list[int], list[str]] | None = None,
 ) -> tuple[npt.NDArray[np.uint64], list[str]]:
     """The token ids of the char tokenizer straight from the folded text, and the text's
     numbers: equal to ``token_ids(tokens)`` of its string tokens, without making a Python
     string per CJK character. CJK characters get their ids from a table of their xxh32;
-    Latin words and numbers, which are few, are cut and hashed one by one."""
+    Latin words and numbers, which are few, are cut and hashed one by one (`found`: the
+    text's `word_and_number_tokens`, when already found)."""
     codes = np.frombuffer(folded.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-    positions, words = word_and_number_tokens(folded)
+    positions, words = word_and_number_tokens(folded) if found is None else found
     single, table = _single_tokens()
     codes = np.minimum(codes, np.uint32(single.size - 1))  # beyond the table: no token
     if not words:

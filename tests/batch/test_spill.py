@@ -262,3 +262,15 @@ def test_band_keys_read_back_a_band_at_a_time_give_the_pairs_of_the_array(
         assert candidate_pairs(store.band_keys).tolist() == candidate_pairs(keys).tolist()
     finally:
         store.close()
+
+
+def test_figures_read_back_as_given_and_only_when_every_page_has_them(tmp_path: Path) -> None:
+    prints = [Fingerprint(np.array([1], dtype=np.uint32), np.zeros(0, dtype=np.uint32))] * 2
+    signatures = [np.arange(4, dtype=np.uint32)] * 2
+    store = spill.PageStore(tmp_path)
+    store.add_pages(prints, signatures, figures=[frozenset({"1203", "3.5"}), frozenset()])
+    stored = spill.stored_figures(store)
+    assert stored is not None and list(stored) == [{"1203", "3.5"}, frozenset()]
+    store.add_pages(prints, signatures)  # pages without their figures: none is trusted
+    assert spill.stored_figures(store) is None
+    store.close()

@@ -15,6 +15,7 @@ import dedup
 from dedup import DedupConfig
 from dedup.batch.workers import ChunkResult, process_all, process_chunk
 from dedup.fingerprint.fingerprinter import Fingerprinter
+from dedup.fingerprint.normalize import figures
 from dedup.readers import list_inputs
 
 from ..conftest import SAMPLES
@@ -30,6 +31,8 @@ def test_a_chunk_result_survives_the_trip_between_processes() -> None:
         assert np.array_equal(ours.shingles, theirs.shingles)
         assert np.array_equal(ours.numbers, theirs.numbers)
     assert all(np.array_equal(a, b) for a, b in zip(chunk.signatures, back.signatures, strict=True))
+    assert back.figures == chunk.figures == [figures(d.body) for d in chunk.documents]
+    assert any(chunk.figures) and len(chunk.figures) == len(chunk.documents)
 
 
 def test_two_workers_give_what_one_gives(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -5,7 +5,14 @@ import re
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dedup.fingerprint.normalize import figures, normalize_text, token_text, tokenize
+from dedup.fingerprint.normalize import (
+    figures,
+    folded_figures,
+    normalize_text,
+    token_text,
+    tokenize,
+    word_and_number_tokens,
+)
 
 
 def test_tokens_keep_numbers_and_words() -> None:
@@ -62,3 +69,35 @@ def test_figures_leave_out_exactly_the_numbers_inside_dates(text: str) -> None:
 def test_figures_of_a_report() -> None:
     text = "2024年7月5日 14:30 据统计，死亡人数升至1,203人，损失3.5亿元，07-05更新。"
     assert figures(text) == {"1203", "3.5"}
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(st.sampled_from("0123456789１２年月日时点分:-/. ,，元亿abc é十①٣²\n"), max_size=60))
+def test_figures_from_the_word_tokens_are_the_figures_searched_for(text: str) -> None:
+    folded = token_text(text, extracted=True)
+    assert folded_figures(folded, word_and_number_tokens(folded)) == folded_figures(folded)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(st.sampled_from("0123456789１２年月日时点分:-/. ,，元亿abc é十①\n"), max_size=60))
+def test_figures_found_while_fingerprinting_are_the_figures_of_the_body(text: str) -> None:
+    from dedup.config import DedupConfig
+    from dedup.fingerprint.fingerprinter import Fingerprinter
+
+    fingerprinter = Fingerprinter(DedupConfig())
+    fingerprint, stated = fingerprinter.fingerprint_with_figures(text)
+    assert stated == figures(text)
+    alone = fingerprinter.fingerprint(text)
+    assert fingerprint.shingles.tolist() == alone.shingles.tolist()
+    assert fingerprint.numbers.tolist() == alone.numbers.tolist()
+
+
+def test_figures_found_while_fingerprinting_words() -> None:
+    from dedup.config import DedupConfig
+    from dedup.fingerprint.fingerprinter import Fingerprinter
+
+    text = "2024年7月5日 14:30 据统计，死亡人数升至1,203人，损失3.5亿元，07-05更新。"
+    fingerprinter = Fingerprinter(DedupConfig(tokenizer="jieba"))
+    fingerprint, stated = fingerprinter.fingerprint_with_figures(text)
+    assert stated == figures(text) == {"1203", "3.5"}
+    assert fingerprint.shingles.tolist() == fingerprinter.fingerprint(text).shingles.tolist()

@@ -947,7 +947,9 @@ class _ProgressBar:
 
 def _summary(result: ScanResult, seconds: float) -> str:
     clusters = result.duplicate_clusters
-    in_clusters = sum(cluster.size for cluster in clusters)
+    # Every document is in one cluster: those not alone are in clusters of two or more (a
+    # closed result's clusters can no longer be made to ask their sizes).
+    in_clusters = len(result.documents) - (len(result.clusters) - len(clusters))
     line = (
         f"dedup: {_count(result.files_read, 'file')} read, {len(result.skipped)} skipped; "
         f"{_count(len(result.documents), 'document')}; {_count(len(clusters), 'cluster')} "

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cache
@@ -125,6 +125,16 @@ class Cluster:
         return len(self.members)
 
 
+class Clusters(Sequence[Cluster]):
+    """Clusters held some other way than as a list (a scan's: as columns of numbers, each
+    cluster made when it is read), which can give those of two or more documents without
+    making each cluster to ask its size."""
+
+    def of_two_or_more(self) -> Sequence[Cluster]:
+        """The clusters of two or more documents, in order."""
+        return [cluster for cluster in self if cluster.size > 1]
+
+
 @dataclass(frozen=True, slots=True)
 class Skip:
     """An input that produced no document, and why."""
@@ -148,12 +158,15 @@ class ScanResult:
     """What `dedup.scan` found: clusters (singletons included), the clustered documents,
     every extracted document (``extracted``: also those without a body) and the skips.
 
-    The documents of a local scan read their bodies back from the scan's temporary store
-    (``spilled_bytes`` on disk) until `close` (or the end of ``with result:``)."""
+    A scan's documents are read back from its temporary store (``spilled_bytes`` on disk)
+    until `close` (or the end of ``with result:``), one when it is asked for, and its
+    clusters are made one at a time from columns of numbers as they are read: memory holds
+    a few numbers a page, however large the scan. Each is a sequence (``len``, indexing,
+    iteration) that equals the list of the same items and pickles as one."""
 
-    clusters: list[Cluster]
-    documents: list[Document]
-    extracted: list[Document] = field(default_factory=list)
+    clusters: Sequence[Cluster]
+    documents: Sequence[Document]
+    extracted: Sequence[Document] = field(default_factory=list)
     skipped: list[Skip] = field(default_factory=list)
     files_read: int = 0
     stage_seconds: dict[str, float] = field(default_factory=dict)
@@ -181,8 +194,10 @@ class ScanResult:
         self.close()
 
     @property
-    def duplicate_clusters(self) -> list[Cluster]:
+    def duplicate_clusters(self) -> Sequence[Cluster]:
         """Clusters of two or more documents."""
+        if isinstance(self.clusters, Clusters):
+            return self.clusters.of_two_or_more()
         return [cluster for cluster in self.clusters if cluster.size > 1]
 
 

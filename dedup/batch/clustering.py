@@ -24,10 +24,11 @@ import numpy as np
 import numpy.typing as npt
 
 from dedup._arrays import component_labels, shared_count, sorted_difference, unique_pairs
+from dedup.batch.columns import MemberColumns
 from dedup.config import DedupConfig
 from dedup.fingerprint.normalize import figures
 from dedup.fingerprint.shingle import Fingerprint
-from dedup.models import Cluster, Document, Member, Relation, published_instant
+from dedup.models import Cluster, Document, Relation, published_instant
 from dedup.verdict import (
     BELOW_BARS,
     BY_CONTAINMENT,
@@ -73,7 +74,7 @@ class Clustering:
     one another through a centre (a report that carries two bulletins, one of them also
     carried by other reports)."""
 
-    clusters: list[Cluster]
+    clusters: Sequence[Cluster]
     split_pairs: int
     kept_apart: int = 0
 
@@ -83,7 +84,7 @@ def build_clusters(
     fingerprints: Sequence[Fingerprint],
     candidates: Candidates,
     config: DedupConfig,
-) -> list[Cluster]:
+) -> Sequence[Cluster]:
     """The clusters of `cluster_documents`."""
     return cluster_documents(documents, fingerprints, candidates, config).clusters
 
@@ -237,27 +238,35 @@ def assemble(
     documents: Sequence[Document], parts: Iterable[GroupClusters], config: DedupConfig
 ) -> Clustering:
     """The clustering of every document from the clusters its groups were cut into (each
-    document in one group of one part), numbered as `cluster_documents` says."""
-    built: list[tuple[int, tuple[Member, ...]]] = []
+    document in one group of one part), numbered as `cluster_documents` says. The parts are
+    taken one at a time (they may come as they are made) into columns of numbers: the
+    clusters are made from them when read (`ClusterColumns`)."""
+    columns = MemberColumns()
+    firsts = array("q")
     split = kept_apart = 0
     for part in parts:
         split += part.split_pairs
         kept_apart += part.kept_apart
         for first, rows in part.clusters:
-            built.append((first, tuple(_member(documents, row) for row in rows)))
-    built.sort(key=lambda item: item[0])  # groups in the order of their first member
-    order = sorted(range(len(built)), key=lambda n: _cluster_order(built[n][1], config.timezone))
-    clusters = [
-        Cluster(cluster_id=number, members=built[n][1]) for number, n in enumerate(order, 1)
+            firsts.append(first)
+            columns.append(rows)
+    # Groups in the order of their first member, then clusters in `_cluster_order`'s.
+    by_first = np.argsort(np.frombuffer(firsts, dtype=np.int64), kind="stable").tolist()
+    originals = columns.first_original()
+    positions = np.frombuffer(columns.positions, dtype=np.int64)
+    starts = np.concatenate([[0], np.cumsum(np.frombuffer(columns.sizes, dtype=np.int64))])
+    keys = [
+        _cluster_order(
+            columns.sizes[n],
+            documents[int(positions[originals[n]])],
+            documents[int(positions[starts[n]])],
+            config.timezone,
+        )
+        for n in by_first
     ]
-    return Clustering(clusters, split, kept_apart)
-
-
-def _member(documents: Sequence[Document], row: MemberRow) -> Member:
-    position, similarity, containment, is_centre, relation, is_original = row
-    return Member(
-        documents[position], similarity, containment, is_centre, relation, is_original=is_original
-    )
+    order = [by_first[k] for k in sorted(range(len(keys)), key=keys.__getitem__)]
+    del keys
+    return Clustering(columns.ordered(order, documents), split, kept_apart)
 
 
 def _verified_groups(
@@ -928,8 +937,10 @@ def pick_representative(
     )
 
 
-def _cluster_order(members: tuple[Member, ...], timezone: str) -> tuple[int, int, float, str]:
-    original = next((m for m in members if m.is_original), members[0]).document
+def _cluster_order(
+    size: int, original: Document, centre: Document, timezone: str
+) -> tuple[int, int, float, str]:
+    """Larger clusters first; then those with the earliest published original (undated
+    last); then by the centre's doc_id."""
     instant = published_instant(original.published, timezone)
-    centre = members[0].document.doc_id
-    return (-len(members), 0 if instant is not None else 1, instant or 0.0, centre)
+    return (-size, 0 if instant is not None else 1, instant or 0.0, centre.doc_id)

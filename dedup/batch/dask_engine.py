@@ -27,8 +27,10 @@ What runs where:
   relation), which the client makes into clusters of its documents (`assemble`) and writes
   the report.
 The client gathers the extracted documents a partition at a time into a temporary store
-(`dedup.batch.spill`), as the local engine does: it holds per page only the documents'
-metadata, and never a verified pair or a fingerprint. The workers' files are removed when
+(`dedup.batch.spill`), as the local engine does: it holds per page a few numbers (its rows
+in the store, its cluster's columns), never a document's metadata, a verified pair or a
+fingerprint; the files to read go to the workers as data, a partition each, not as tasks'
+arguments. The workers' files are removed when
 the scan ends, fails or is interrupted.
 
 Results do not depend on the engine: the same input gives the same report bytes.
@@ -43,6 +45,7 @@ import os
 import pickle
 import shutil
 import uuid
+from array import array
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -178,22 +181,23 @@ def _connect(client_class: Any, scheduler: str) -> Any:
 
 def partition_by_size(
     inputs: Sequence[InputFile], parts: int, *, most_bytes: int | None = None
-) -> list[list[InputFile]]:
+) -> list[Sequence[InputFile]]:
     """Consecutive runs of files of about equal total size, in input order: `parts` of
-    them, or more when a part would hold over `most_bytes`."""
-    sizes = [_size(item) for item in inputs]
+    them, or more when a part would hold over `most_bytes`. Each is a slice of `inputs`
+    (of a `Listing`, a compact one)."""
+    sizes = array("q", (_size(item) for item in inputs))
     target = max(1, sum(sizes) // max(1, parts))
     if most_bytes is not None:
         target = min(target, max(1, most_bytes))
-    partitions: list[list[InputFile]] = [[]]
+    starts = [0]
     filled = 0
-    for item, size in zip(inputs, sizes, strict=True):
-        if filled >= target and partitions[-1]:
-            partitions.append([])
+    for number, size in enumerate(sizes):
+        if filled >= target and number > starts[-1]:
+            starts.append(number)
             filled = 0
-        partitions[-1].append(item)
         filled += size
-    return [part for part in partitions if part]
+    ends = [*starts[1:], len(sizes)]
+    return [inputs[start:end] for start, end in zip(starts, ends, strict=True) if end > start]
 
 
 def check_worker_space(client: Any, input_bytes: int) -> None:
@@ -216,22 +220,28 @@ def check_worker_space(client: Any, input_bytes: int) -> None:
 
 def scan_partitions(
     client: Any,
-    partitions: list[list[InputFile]],
+    partitions: list[Sequence[InputFile]],
     config: DedupConfig,
     result: ScanResult,
     store: PageStore,
 ) -> Clustering:
     """Run the distributed stages; fill `result` with the documents and skips, and return
-    the clustering of the kept pages (`result.documents`). Documents come back one partition
-    at a time into `store`, clusters as their members' rows: the client holds per page only
-    its metadata. The workers' files are removed before this returns or raises."""
+    the clustering of the kept pages (`result.documents`). The partitions are sent to the
+    workers and the list emptied. Documents come back one partition at a time into `store`,
+    clusters as their members' rows: the client holds no page's metadata nor its members,
+    a few numbers a page. The workers' files are removed before this returns or raises."""
     scan = WORKER_PREFIX + uuid.uuid4().hex
     handles: list[Any] = []
     try:
-        handles = client.map(
-            _process, partitions, range(len(partitions)), config=config, scan=scan, pure=False
-        )
+        # Each partition's files go to a worker as data, not in the task graph (a million
+        # paths in one graph is a hundred megabytes that the scheduler holds), and leave
+        # the client with it.
+        listed = client.scatter(partitions, hash=False)
+        count = len(partitions)
+        partitions.clear()
+        handles = client.map(_process, listed, range(count), config=config, scan=scan, pure=False)
         parts: list[Part] = client.gather(handles)
+        del listed  # released once their partitions are processed
         offsets = np.concatenate([[0], np.cumsum([p.kept for p in parts])]).astype(np.int64)
         _gather_documents(client, parts, result, store)
         groups = _clustered_groups(client, handles, offsets.tolist(), config, result.documents)
@@ -420,14 +430,12 @@ def _gather_documents(client: Any, parts: list[Part], result: ScanResult, store:
     for task in tasks:
         documents, skips, files_read, reasons = task.result()
         result.skipped.extend(skips)
-        stored = store.add_documents(documents)
-        result.extracted.extend(stored)
+        rows = store.add_documents(documents)
         result.files_read += files_read
-        for document, reason in zip(stored, reasons, strict=True):
+        for document, reason in zip(documents, reasons, strict=True):
             if reason:
                 excluded.append(Skip(document.path or document.doc_id, reason, record_of(document)))
-            else:
-                result.documents.append(document)
+        store.cluster(row for row, reason in zip(rows, reasons, strict=True) if not reason)
         del documents, skips
         _return_freed_memory()
     result.skipped.extend(excluded)
@@ -459,8 +467,8 @@ def _on_owner(client: Any, part: Part, read: Callable[..., Any], *args: Any) -> 
 
 def _return_freed_memory() -> None:
     """Give the memory freed by a partition's documents back to the system (glibc's
-    `malloc_trim`, as Dask trims its workers): the bodies freed between the metadata kept
-    would otherwise stay in the process, about 0.4 KB a page at 30,000 pages."""
+    `malloc_trim`, as Dask trims its workers): the documents freed once stored would
+    otherwise stay in the process, about 0.4 KB a page at 30,000 pages."""
     try:
         ctypes.CDLL("libc.so.6").malloc_trim(0)
     except (OSError, AttributeError):  # not glibc: its allocator returns memory its own way
@@ -470,7 +478,7 @@ def _return_freed_memory() -> None:
 # ---------------------------------------------------------------- tasks run on the workers
 
 
-def _process(items: list[InputFile], number: int, config: DedupConfig, scan: str) -> Part:
+def _process(items: Sequence[InputFile], number: int, config: DedupConfig, scan: str) -> Part:
     """Process a partition and keep its results in files in this worker's local folder."""
     from distributed import get_worker
 

@@ -23,6 +23,7 @@ from dedup.batch.reference import DatasketchLSH
 from dedup.batch.skips import ALREADY_INDEXED, exclusion, log_skip, record_of
 from dedup.batch.spill import (
     PageStore,
+    StoredDocuments,
     check_space,
     input_bytes,
     stored_anchors,
@@ -88,9 +89,10 @@ def scan(
     A link inside a folder to a file outside the folders given is skipped unless
     ``follow_links``.
 
-    The documents' bodies, shingle ids and signatures wait in a temporary store under
-    `tmp_dir` (default: the system's temporary folder), so memory holds per page only its
-    metadata and LSH band keys; a document's body is read back when asked for. The store is
+    The documents, shingle ids, signatures and LSH band keys wait in a temporary store under
+    `tmp_dir` (default: the system's temporary folder), so memory holds a few numbers a page
+    (and its anchors until they are paired); a document is read back when asked for, a
+    cluster made from columns when read. The store is
     removed when the scan fails or is interrupted, by ``result.close()`` (or leaving
     ``with result:``), and at the latest when the result is garbage collected.
 
@@ -155,6 +157,8 @@ def _spilling(result: ScanResult, tmp_dir: str | os.PathLike[str] | None) -> Ite
     """A temporary store for the scan's pages, handed to `result` (which removes it when
     closed); on a failure or Ctrl-C it goes at once, not when the process ends."""
     store = PageStore(tmp_dir)
+    result.extracted = StoredDocuments(store)
+    result.documents = StoredDocuments(store, clustered=True)
     try:
         yield store
     except BaseException:
@@ -167,16 +171,16 @@ def _spilling(result: ScanResult, tmp_dir: str | os.PathLike[str] | None) -> Ite
 def _read_into(
     result: ScanResult,
     store: PageStore,
-    inputs: list[InputFile],
+    inputs: Sequence[InputFile],
     config: DedupConfig,
     *,
     progress: Progress | None,
     jobs: int,
     reference: bool,
 ) -> AnchorTable:
-    """Read and sign the inputs into `result` and `store`: documents keep their metadata in
-    memory and their bodies in `store`, with the fingerprints, signatures and LSH band keys
-    of the pages clustered; per page, only the anchors stay in memory until clustering."""
+    """Read and sign the inputs into `result` and `store`: the documents go to `store`, with
+    the fingerprints, signatures and LSH band keys of the pages clustered; per page, only
+    the anchors stay in memory until clustering."""
     anchors = AnchorTable()  # a sample of each page's shingles that finds passages
     excluded: list[Skip] = []
     done = 0
@@ -186,7 +190,6 @@ def _read_into(
         for skip in chunk.skips:
             _skip(result, skip)
         stored = store.add_documents(chunk.documents)
-        result.extracted.extend(stored)
         kept: list[int] = []
         for row, (document, fingerprint) in enumerate(
             zip(chunk.documents, chunk.fingerprints, strict=True)
@@ -196,7 +199,7 @@ def _read_into(
                 excluded.append(Skip(document.path or document.doc_id, reason, record_of(document)))
             else:
                 kept.append(row)
-        result.documents.extend(stored[row] for row in kept)
+        store.cluster(stored[row] for row in kept)
         store.add_pages(
             [chunk.fingerprints[r] for r in kept],
             [chunk.signatures[r] for r in kept],

@@ -10,15 +10,16 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import json
 import os
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING, TextIO, overload
 
 from dedup.atomic import atomic_writer
-from dedup.models import Cluster, Match, ScanResult, Skip
+from dedup.models import Cluster, Document, Match, ScanResult, Skip
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -45,25 +46,57 @@ COLUMNS = (
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
+Row = tuple[object, ...]
+
+
 @dataclass(frozen=True, slots=True)
 class Table:
     """A report's rows, in `columns` order: strings, numbers and booleans."""
 
     columns: tuple[str, ...]
-    rows: list[tuple[object, ...]]
+    rows: Sequence[Row]
 
     def frame(self) -> pd.DataFrame:
         """The same rows as a pandas DataFrame."""
         import pandas as pd
 
-        return pd.DataFrame(self.rows, columns=list(self.columns))
+        return pd.DataFrame(list(self.rows), columns=list(self.columns))
 
 
-def _table(rows: Iterable[dict[str, object]], columns: Sequence[str]) -> Table:
-    """A table of report rows. File names that are not valid UTF-8 (kept by Python as
-    surrogate escapes) are shown with U+FFFD in their place: neither pandas' Arrow strings
-    nor a UTF-8 file can hold them."""
-    return Table(tuple(columns), [tuple(_valid(row[name]) for name in columns) for row in rows])
+class _Made(Sequence[Row]):
+    """Rows made again each time they are read, from what they show: a scan's clusters and
+    documents are made one at a time as they are read, so a report on a million pages is
+    written without holding its rows (nor its clusters) all at once."""
+
+    def __init__(self, make: Callable[[], Iterator[Row]]) -> None:
+        self._make = make
+        self._count: int | None = None
+
+    def __iter__(self) -> Iterator[Row]:
+        return self._make()
+
+    def __len__(self) -> int:
+        if self._count is None:
+            self._count = sum(1 for _ in self._make())
+        return self._count
+
+    @overload
+    def __getitem__(self, index: int) -> Row: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[Row]: ...
+    def __getitem__(self, index: int | slice) -> Row | list[Row]:
+        return list(self._make())[index]
+
+
+def _table(make: Callable[[], Iterable[dict[str, object]]], columns: Sequence[str]) -> Table:
+    """A table of the report rows `make` gives, each time they are read. File names that
+    are not valid UTF-8 (kept by Python as surrogate escapes) are shown with U+FFFD in their
+    place: neither pandas' Arrow strings nor a UTF-8 file can hold them."""
+
+    def rows() -> Iterator[Row]:
+        return (tuple(_valid(row[name]) for name in columns) for row in make())
+
+    return Table(tuple(columns), _Made(rows))
 
 
 def _valid(value: object) -> object:
@@ -82,7 +115,17 @@ def clusters_frame(
 def clusters_table(clusters: Sequence[Cluster], *, include_singletons: bool = False) -> Table:
     """One row per document in a cluster of two or more (every document with
     ``include_singletons``), sorted by cluster id, representative first."""
-    rows: Iterable[dict[str, object]] = (
+
+    def rows() -> Iterator[dict[str, object]]:
+        return _member_rows(clusters, include_singletons=include_singletons)
+
+    return _table(rows, COLUMNS)
+
+
+def _member_rows(
+    clusters: Sequence[Cluster], *, include_singletons: bool
+) -> Iterator[dict[str, object]]:
+    return (
         {
             "cluster_id": cluster.cluster_id,
             "cluster_size": cluster.size,
@@ -104,7 +147,6 @@ def clusters_table(clusters: Sequence[Cluster], *, include_singletons: bool = Fa
         if include_singletons or cluster.size > 1
         for member in cluster.members
     )
-    return _table(rows, COLUMNS)
 
 
 DOCUMENT_COLUMNS = (
@@ -139,28 +181,36 @@ def documents_table(result: ScanResult) -> Table:
     the body's length and its status: ``clustered`` (in a cluster of two or more),
     ``unique`` (a cluster of one), or the reason it was left out of clustering."""
     excluded = {(skip.path, skip.detail): skip.reason for skip in result.skipped}
+    # Each clustered document's cluster number and size (not the clusters themselves).
     clusters = {
-        member.document.doc_id: cluster for cluster in result.clusters for member in cluster.members
+        member.document.doc_id: (cluster.cluster_id, cluster.size)
+        for cluster in result.clusters
+        for member in cluster.members
     }
-    rows = []
-    for document in result.extracted:
-        cluster = clusters.get(document.doc_id)
-        if cluster is not None:
-            status = "clustered" if cluster.size > 1 else "unique"
-        else:
-            record = document.doc_id.partition("#")[2]
-            key = (document.path or document.doc_id, f"record {record}" if record else "")
-            status = excluded.get(key, "excluded")
-        row: dict[str, object] = {name: getattr(document, name) for name in DOCUMENT_COLUMNS[1:-2]}
-        rows.append(
-            {
-                "cluster_id": cluster.cluster_id if cluster is not None else "",
-                **{k: ("" if v is None else v) for k, v in row.items()},
-                "body_length": len(document.body),
-                "status": status,
-            }
-        )
+
+    def rows() -> Iterator[dict[str, object]]:
+        for document in result.extracted:
+            yield _document_row(document, clusters.get(document.doc_id), excluded)
+
     return _table(rows, DOCUMENT_COLUMNS)
+
+
+def _document_row(
+    document: Document, cluster: tuple[int, int] | None, excluded: dict[tuple[str, str], str]
+) -> dict[str, object]:
+    if cluster is not None:
+        status = "clustered" if cluster[1] > 1 else "unique"
+    else:
+        record = document.doc_id.partition("#")[2]
+        key = (document.path or document.doc_id, f"record {record}" if record else "")
+        status = excluded.get(key, "excluded")
+    row: dict[str, object] = {name: getattr(document, name) for name in DOCUMENT_COLUMNS[1:-2]}
+    return {
+        "cluster_id": cluster[0] if cluster is not None else "",
+        **{k: ("" if v is None else v) for k, v in row.items()},
+        "body_length": len(document.body),
+        "status": status,
+    }
 
 
 MATCH_COLUMNS = ("doc_id", "match_id", "similarity", "containment", "relation", "original_id")
@@ -190,7 +240,7 @@ def matches_table(results: Sequence[tuple[str, Sequence[Match]]]) -> Table:
                     "original_id": match.original_id or "",
                 }
             )
-    return _table(rows, MATCH_COLUMNS)
+    return _table(lambda: rows, MATCH_COLUMNS)
 
 
 SKIPPED_COLUMNS = ("path", "detail", "reason")
@@ -203,9 +253,10 @@ def skipped_frame(skipped: Sequence[Skip]) -> pd.DataFrame:
 
 def skipped_table(skipped: Sequence[Skip]) -> Table:
     """One row per skipped file or record: its path, which record or member, and why."""
-    rows: Iterable[dict[str, object]] = (
-        {"path": s.path, "detail": s.detail, "reason": s.reason} for s in skipped
-    )
+
+    def rows() -> Iterator[dict[str, object]]:
+        return ({"path": s.path, "detail": s.detail, "reason": s.reason} for s in skipped)
+
     return _table(rows, SKIPPED_COLUMNS)
 
 
@@ -238,8 +289,8 @@ def _csv_parts(report: Table | pd.DataFrame, *, raw: bool) -> Iterator[str]:
     # The writer pandas' to_csv drives, with its settings: the same bytes (tested).
     writer = csv.writer(buffer, lineterminator="\n", quoting=csv.QUOTE_MINIMAL)
     writer.writerow(report.columns)
-    for start in range(0, len(report.rows), _ROWS_AT_A_TIME):
-        rows = report.rows[start : start + _ROWS_AT_A_TIME]
+    every = iter(report.rows)
+    while rows := list(itertools.islice(every, _ROWS_AT_A_TIME)):
         writer.writerows(rows if raw else [tuple(map(_neutralised, row)) for row in rows])
         yield buffer.getvalue()
         buffer.seek(0)

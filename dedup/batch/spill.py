@@ -1,10 +1,11 @@
 """A scan's pages on disk: bodies, fingerprints and signatures in a temporary store.
 
-The scan keeps in memory, per page, only what finds candidates and fills the report (the
-documents' metadata, the anchors); bodies, shingle ids, signatures, anchors and LSH band
-keys go to files in a temporary folder as chunks arrive and are read back when
-verification, banding, the HTML report or the crawler index needs them: a page at a time,
-or a band's keys at a time. Memory then grows with the work in flight, not with the corpus.
+The scan keeps in memory, per page, only what finds candidates (the anchors, until they are
+paired) and where each page is in the files; documents (metadata and bodies), shingle ids,
+signatures, anchors and LSH band keys go to files in a temporary folder as chunks arrive
+and are read back when verification, banding, a report or the crawler index needs them: a
+page at a time, or a band's keys at a time. Memory then grows with the work in flight and a
+few numbers a page, not with the documents.
 
 The folder is removed by `PageStore.close`, on failure and interrupt by the scan itself, and
 at the latest when the store is garbage collected or the process exits.
@@ -18,13 +19,14 @@ import shutil
 import tempfile
 import weakref
 from array import array
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import fields
 from typing import Any, BinaryIO, TypeVar, overload
 
 import numpy as np
 import numpy.typing as npt
 
+from dedup.batch.columns import same_items
 from dedup.errors import DedupError
 from dedup.fingerprint.shingle import Fingerprint, ShingleIds
 from dedup.models import Document
@@ -249,18 +251,20 @@ class PageStore:
     def __init__(self, folder: str | os.PathLike[str] | None = None) -> None:
         self.path = tempfile.mkdtemp(prefix=PREFIX, dir=folder)
         self._bodies = _Blobs(os.path.join(self.path, "bodies"))
+        self._metadata = _Blobs(os.path.join(self.path, "metadata"))
+        self._clustered = array("q")  # the document row of each clustered page
         self._fingerprints = Records(os.path.join(self.path, "fingerprints"))
         self._signatures = _Blobs(os.path.join(self.path, "signatures"))
         self._anchors = _Blobs(os.path.join(self.path, "anchors"))
         self._figures = _Blobs(os.path.join(self.path, "figures"))
         self.band_keys = BandKeys(os.path.join(self.path, "bands"))
         self._cache: dict[int, Fingerprint] = {}
-        self.shared_values: dict[str, str] = {}  # repeated metadata, held once
         self._remove = weakref.finalize(self, _remove, self.path, os.getpid(), self._closers())
 
     def _closers(self) -> tuple[Any, ...]:
         return (
             self._bodies,
+            self._metadata,
             self._fingerprints,
             self._signatures,
             self._anchors,
@@ -268,12 +272,28 @@ class PageStore:
             self.band_keys,
         )
 
-    def add_documents(self, documents: Sequence[Document]) -> list[StoredDocument]:
-        """Spill documents' bodies; the documents to keep in their place read them back."""
+    def add_documents(self, documents: Sequence[Document]) -> range:
+        """Spill documents, bodies and metadata; their rows (`document` reads one back)."""
         first = self._bodies.extend(
             [document.body.encode("utf-8", "surrogatepass") for document in documents]
         )
-        return [StoredDocument.of(d, self, row) for row, d in enumerate(documents, first)]
+        self._metadata.extend([_metadata_row(document) for document in documents])
+        return range(first, first + len(documents))
+
+    def document(self, row: int) -> StoredDocument:
+        """The document stored at `row`: its metadata read back, its body when asked for."""
+        if self.closed:
+            raise DedupError("the scan's result was closed: its documents are gone")
+        return StoredDocument.of(pickle.loads(self._metadata.read(row)), self, row)
+
+    def cluster(self, rows: Iterable[int]) -> None:
+        """Mark the documents at `rows` as clustered pages, in the order of their pages."""
+        self._clustered.extend(rows)
+
+    @property
+    def documents(self) -> int:
+        """How many documents the store holds."""
+        return len(self._metadata)
 
     def body(self, row: int) -> str:
         """The body of the document stored at `row`."""
@@ -334,6 +354,7 @@ class PageStore:
         """Write what is buffered: processes forked from here then read every page."""
         for part in (
             self._bodies,
+            self._metadata,
             self._fingerprints,
             self._signatures,
             self._anchors,
@@ -418,9 +439,59 @@ def stored_figures(store: PageStore) -> Stored[frozenset[str]] | None:
 
 _FIELDS = tuple(field.name for field in fields(Document) if field.name != "body")
 _SLOTS = {name: Document.__dict__[name] for name in _FIELDS}  # Document's own slots
-# Fields whose values repeat from page to page (a site, a source, a date, a language): each
-# distinct value is held once. Ids, paths, URLs and titles are each page's own.
-_OWN = frozenset({"doc_id", "path", "url", "title"})
+
+
+def _metadata_row(document: Document) -> bytes:
+    """A document's fields but its body, as the bytes the store keeps."""
+    values = tuple(getattr(document, name) for name in _FIELDS)
+    return pickle.dumps(values, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+class StoredDocuments(Sequence[Document]):
+    """Documents of a `PageStore` by position, each read back when asked for (a
+    `StoredDocument`): every document stored, or with ``clustered`` those marked as
+    clustered pages (`PageStore.cluster`), in the order of their pages. Memory holds none of
+    them; a scan's result lists its documents so.
+
+    It equals any sequence of the same documents, and pickles as a list of them."""
+
+    def __init__(self, store: PageStore, *, clustered: bool = False) -> None:
+        self._store = store
+        self._rows: array[int] | None = store._clustered if clustered else None
+
+    def __len__(self) -> int:
+        return self._store.documents if self._rows is None else len(self._rows)
+
+    def row(self, index: int) -> int:
+        """The store's row of the document at `index`."""
+        return index if self._rows is None else self._rows[index]
+
+    @overload
+    def __getitem__(self, index: int) -> Document: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[Document]: ...
+    def __getitem__(self, index: int | slice) -> Document | list[Document]:
+        count = len(self)
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(count))]
+        if not -count <= index < count:
+            raise IndexError(index)
+        return self._store.document(self.row(index % count))
+
+    def __iter__(self) -> Iterator[Document]:
+        return (self[index] for index in range(len(self)))
+
+    def __eq__(self, other: object) -> bool:
+        same = same_items(self, other)
+        return NotImplemented if same is None else same
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
+        return list, ([self._store.document(self.row(i)).plain() for i in range(len(self))],)
+
+    def __repr__(self) -> str:
+        return f"<{len(self)} stored documents>"
 
 
 class StoredDocument(Document):
@@ -439,13 +510,10 @@ class StoredDocument(Document):
         return Document(*args, **kwargs)
 
     @classmethod
-    def of(cls, document: Document, store: PageStore, row: int) -> StoredDocument:
+    def of(cls, values: tuple[Any, ...], store: PageStore, row: int) -> StoredDocument:
+        """The document of a store's row, from its fields but the body (`_FIELDS` order)."""
         stored: StoredDocument = _attached(object.__new__(cls), store, row)
-        shared = store.shared_values
-        for name in _FIELDS:
-            value = getattr(document, name)
-            if isinstance(value, str) and name not in _OWN:
-                value = shared.setdefault(value, value)
+        for name, value in zip(_FIELDS, values, strict=True):
             _SLOTS[name].__set__(stored, value)
         return stored
 

@@ -10,6 +10,7 @@ clusters. Results do not depend on the number of workers.
 
 from __future__ import annotations
 
+import itertools
 import multiprocessing
 import os
 import signal
@@ -18,7 +19,7 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, fields
-from typing import Any, cast
+from typing import Any, cast, overload
 
 import numpy as np
 import numpy.typing as npt
@@ -337,7 +338,7 @@ def process_all(
     on_chunk: Callable[[ChunkResult], None],
 ) -> None:
     """Process every file, handing each chunk's result to `on_chunk` in input order."""
-    chunks = [inputs[start : start + CHUNK] for start in range(0, len(inputs), CHUNK)]
+    chunks = _Chunks(inputs)
     if jobs <= 1 or len(chunks) <= 1:
         fingerprinter = Fingerprinter(config)
         timed = install_timer(config)
@@ -362,6 +363,29 @@ def process_all(
         chunks, jobs, new_pool=new_pool, work=_work, joined=_joined, dead=_lost
     ):
         on_chunk(chunk_result)
+
+
+class _Chunks(Sequence[Sequence[InputFile]]):
+    """The inputs in chunks of `CHUNK` files, each cut when asked for: a compact listing
+    (`dedup.readers.files.Listing`) then stays the only copy of the files' names."""
+
+    def __init__(self, inputs: Sequence[InputFile]) -> None:
+        self._inputs = inputs
+
+    def __len__(self) -> int:
+        return (len(self._inputs) + CHUNK - 1) // CHUNK
+
+    @overload
+    def __getitem__(self, index: int) -> Sequence[InputFile]: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[Sequence[InputFile]]: ...
+    def __getitem__(self, index: int | slice) -> Sequence[InputFile] | list[Sequence[InputFile]]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        if not -len(self) <= index < len(self):
+            raise IndexError(index)
+        start = (index % len(self)) * CHUNK
+        return self._inputs[start : start + CHUNK]
 
 
 def _joined(parts: list[ChunkResult]) -> ChunkResult:
@@ -476,21 +500,20 @@ def cluster_all(
     def here(number: int) -> GroupClusters:
         return cluster_groups([groups[number]], documents, fingerprints, config, figures)
 
-    parts = [cluster_groups(alone, documents, fingerprints, config, figures)]
-    parts.extend(
-        pooled(
-            tasks,
-            jobs,
-            new_pool=new_pool,
-            work=_cluster_task,
-            joined=GroupClusters.joined,
-            dead=here,
-            # Every task in flight: a task's result is small, and a costly task waited for
-            # first must not hold back the tasks behind it while the other worker idles.
-            ahead=len(tasks),
-        )
+    singletons = cluster_groups(alone, documents, fingerprints, config, figures)
+    clustered = pooled(
+        tasks,
+        jobs,
+        new_pool=new_pool,
+        work=_cluster_task,
+        joined=GroupClusters.joined,
+        dead=here,
+        # Every task in flight: a task's result is small, and a costly task waited for
+        # first must not hold back the tasks behind it while the other worker idles.
+        ahead=len(tasks),
     )
-    return assemble(documents, parts, config)
+    # Taken as each task's clusters come back: they are never all held as rows.
+    return assemble(documents, itertools.chain([singletons], clustered), config)
 
 
 def cluster_here(

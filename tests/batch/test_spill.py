@@ -81,7 +81,8 @@ def test_spilled_scan_gives_the_in_memory_clusters_and_report_bytes(
 def test_a_stored_document_stands_for_its_plain_document(tmp_path: Path) -> None:
     document = Document("a/1.txt", "正文\ud800 body", path="a/1.txt", title="标题")
     store = spill.PageStore(tmp_path)
-    (stored,) = store.add_documents([document])
+    (row,) = store.add_documents([document])
+    stored = store.document(row)
     assert stored.body == document.body
     assert stored == document and document == stored
     assert hash(stored) == hash(document)

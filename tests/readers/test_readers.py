@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import codecs
 import os
+import pickle
 from pathlib import Path
 
 import pytest
@@ -9,7 +10,7 @@ import pytest
 from dedup.errors import DecodeError
 from dedup.models import Skip
 from dedup.readers import InputFile, RawPage, decode_bytes, list_inputs, read_pages
-from dedup.readers.files import prefetch
+from dedup.readers.files import Listing, prefetch
 
 TEXT = "江州市发布充电基础设施三年行动方案，到2027年底全市将累计建成公共充电桩5万个。"
 TRADITIONAL = "江州市發布充電基礎設施三年行動方案，到2027年底全市將累計建成公共充電樁5萬個。"
@@ -66,6 +67,41 @@ def test_same_relative_name_under_two_roots_stays_unique(tmp_path: Path) -> None
         (tmp_path / root / "a.txt").write_text("x")
     files, _ = list_inputs([tmp_path / "one", tmp_path / "two"])
     assert len({item.doc_id for item in files}) == 2
+
+
+def test_a_listing_holds_its_files_compactly_and_gives_them_back(tmp_path: Path) -> None:
+    items = [
+        InputFile("crawl/a/1.txt", "a/1.txt"),
+        InputFile("crawl/名字\udcff.txt", "名字\udcff.txt"),  # a name that is not UTF-8
+        InputFile("s3://bucket/x.html", "x.html"),
+        InputFile("crawl/b.txt", "crawl/b.txt"),
+        InputFile("-", "stdin", source=str(tmp_path / "stdin")),
+        InputFile("elsewhere/c.txt", "other-id"),
+    ]
+    listing = Listing()
+    listing.extend(items)
+    assert listing == items and items == listing and list(listing) == items
+    assert len(listing) == 6 and listing[-1] == items[-1] and listing[4].source is not None
+    part = listing[1:5]
+    assert isinstance(part, Listing) and part == items[1:5]
+    copy = pickle.loads(pickle.dumps(part))
+    assert copy == items[1:5]
+    with pytest.raises(IndexError):
+        listing[6]
+
+
+def test_files_sharing_an_id_among_many_are_named_by_their_paths(tmp_path: Path) -> None:
+    for root in ("one", "two"):
+        for number in range(50):
+            (tmp_path / root / str(number)).mkdir(parents=True)
+            (tmp_path / root / str(number) / "a.txt").write_text("x")
+    (tmp_path / "two" / "b.txt").write_text("x")
+    files, _ = list_inputs([tmp_path / "one", tmp_path / "two"])
+    ids = [item.doc_id for item in files]
+    assert len(set(ids)) == 101
+    assert "b.txt" in ids  # its own id: no other file has it
+    shared = [doc_id for doc_id in ids if doc_id != "b.txt"]
+    assert all(doc_id.endswith("/a.txt") and Path(doc_id).is_absolute() for doc_id in shared)
 
 
 def test_empty_file_is_skipped_with_its_path(tmp_path: Path) -> None:

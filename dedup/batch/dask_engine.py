@@ -84,8 +84,8 @@ logger = logging.getLogger(__name__)
 # the benchmark's text pages, 30 to 60 MB in flight).
 PARTITION_BYTES = 4 * 1024 * 1024
 # A worker's folder at its fullest, per byte of its share of the inputs: its partitions'
-# results and the shuffles' files (measured: 4.6 at 100,000 of `make bench`'s pages; more
-# where articles have many copies, as the pairs grow with them: 9 at 300,000).
+# results and the shuffles' files (measured: 3.4 at 100,000 of `make bench`'s pages, 3.5 at
+# 300,000 with 16.5 copies an article: no pair of copies is shuffled; the rest is margin).
 WORKER_BYTES_PER_INPUT_BYTE = 5.0
 # Folders of a scan's results on the workers start with this (and the scan's own token).
 WORKER_PREFIX = "dedup-scan-"

@@ -316,14 +316,13 @@ def classify_line(shadow_line: str) -> tuple[str | None, bool]:
 
 
 # Lines repeat from page to page: a site's menu, byline labels and footer on each of its
-# pages, a re-posted article's short paragraphs on each copy. The verdict on a line depends
-# on its text alone, so the last lines classified are remembered: short ones, which cost
-# most (a short line that is not prose meets every pattern). On the benchmark's pages, a
-# worker finds three lines in five here with 65,536 lines of up to 128 characters (two in
-# five with 4,096 of up to 256: extraction 9% slower); they take about 20 MB, at most
-# about 45 MB (128 characters of 4 bytes each, and the cache's own entry).
-REMEMBERED_LINE = 128
-REMEMBERED_LINES = 65_536
+# pages, a re-posted article's short paragraphs on each copy (two lines in five of the
+# benchmark's pages were classified shortly before). The verdict on a line depends on its
+# text alone, so the last lines classified are remembered: short ones, which cost most (a
+# short line that is not prose meets every pattern) and take little memory (at most
+# `REMEMBERED_LINES` of `REMEMBERED_LINE` characters each, a few megabytes).
+REMEMBERED_LINE = 256
+REMEMBERED_LINES = 4096
 
 
 def _classify_line(shadow_line: str) -> tuple[str | None, bool]:

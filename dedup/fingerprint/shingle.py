@@ -84,7 +84,7 @@ def make_fingerprint(
 def number_ids(numbers: Sequence[str]) -> ShingleIds:
     """Sorted unique 32-bit ids of a body's distinctive numbers."""
     hash32 = xxhash.xxh32_intdigest
-    return np.array(sorted({hash32(number.encode("ascii")) for number in numbers}), dtype=np.uint32)
+    return np.array(sorted({hash32(number.encode("utf-8")) for number in numbers}), dtype=np.uint32)
 
 
 def number_agreement(left: ShingleIds, right: ShingleIds) -> float | None:

@@ -79,7 +79,7 @@ def test_figures_from_the_word_tokens_are_the_figures_searched_for(text: str) ->
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.text(st.sampled_from("0123456789１２年月日时点分:-/. ,，元亿abc é十①\n"), max_size=60))
+@given(st.text(st.sampled_from("0123456789１２年月日时点分:-/. ,，元亿abc é十①٣١\n"), max_size=60))
 def test_figures_found_while_fingerprinting_are_the_figures_of_the_body(text: str) -> None:
     from dedup.config import DedupConfig
     from dedup.fingerprint.fingerprinter import Fingerprinter
@@ -101,3 +101,15 @@ def test_figures_found_while_fingerprinting_words() -> None:
     fingerprint, stated = fingerprinter.fingerprint_with_figures(text)
     assert stated == figures(text) == {"1203", "3.5"}
     assert fingerprint.shingles.tolist() == fingerprinter.fingerprint(text).shingles.tolist()
+
+
+def test_digits_of_other_scripts_are_numbers_like_any_other() -> None:
+    """Arabic-Indic digits are decimal digits to the number patterns: a body carrying them
+    is fingerprinted like any other (they once made fingerprinting raise)."""
+    from dedup.config import DedupConfig
+    from dedup.fingerprint.fingerprinter import Fingerprinter
+
+    text = "今年增长了٧٨٩个百分点，另有١٢٣人和٤٥٦家企业参加，总额١٢٣٤٥元。"
+    for tokenizer in ("char", "jieba"):
+        fingerprint = Fingerprinter(DedupConfig(tokenizer=tokenizer)).fingerprint(text)
+        assert fingerprint.numbers.size >= 3

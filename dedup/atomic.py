@@ -1,9 +1,12 @@
 """Writing an output file safely: through links to the file they name, never over a folder
-or a special file, atomically (a temporary file beside the target, flushed, then renamed)."""
+or a special file, atomically (a temporary file beside the target, or in a scratch folder
+on its file system, flushed, then renamed)."""
 
 from __future__ import annotations
 
+import errno
 import os
+import shutil
 import stat
 import tempfile
 from collections.abc import Iterator
@@ -46,10 +49,18 @@ def output_target(target: str | os.PathLike[str]) -> Path:
 
 
 @contextmanager
-def atomic_writer(target: str | os.PathLike[str]) -> Iterator[BinaryIO]:
+def atomic_writer(
+    target: str | os.PathLike[str], *, scratch: str | os.PathLike[str] | None = None
+) -> Iterator[BinaryIO]:
     """Yield a binary stream; on success it replaces the file `target` names (see
     `output_target`) in one rename, so a crash or an interrupt leaves the previous file
     (or none), never half of one.
+
+    The temporary file is made beside the target, or in `scratch` when that folder would
+    give it what the target's folder would (the same file system, group and default ACL;
+    else `scratch` is passed over): a process killed while writing then leaves its
+    temporary file there, a folder of its own such as a scan's store, and nothing beside
+    the user's file. On an error or an interrupt the temporary file is removed.
 
     The file gets the mode a plain ``open()`` would give it: the previous file's mode when
     it replaces one, else 0666 less the umask (``mkstemp`` alone would make it 0600).
@@ -57,7 +68,7 @@ def atomic_writer(target: str | os.PathLike[str]) -> Iterator[BinaryIO]:
     path = output_target(target)
     mode = _mode_for(path)
     handle, temporary = tempfile.mkstemp(
-        prefix=f".{path.name}.", suffix=TEMPORARY_SUFFIX, dir=path.parent
+        prefix=f".{path.name}.", suffix=TEMPORARY_SUFFIX, dir=_temporary_folder(path, scratch)
     )
     try:
         os.fchmod(handle, mode)
@@ -65,10 +76,53 @@ def atomic_writer(target: str | os.PathLike[str]) -> Iterator[BinaryIO]:
             yield stream
             stream.flush()
             os.fsync(stream.fileno())
-        os.replace(temporary, path)
+        _rename(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+
+
+def _temporary_folder(path: Path, scratch: str | os.PathLike[str] | None) -> Path:
+    """Where the temporary file of `path` is made: `scratch` when a file made there is the
+    file that would be made beside `path` and can be renamed to it, else beside `path`."""
+    if scratch is None:
+        return path.parent
+    try:
+        beside, there = os.stat(path.parent), os.stat(scratch)
+    except OSError:  # a scratch folder already removed: beside the target, as without one
+        return path.parent
+    if (
+        stat.S_ISDIR(there.st_mode)
+        and there.st_dev == beside.st_dev  # a rename cannot cross file systems
+        and os.access(scratch, os.W_OK | os.X_OK)
+        and _inherited(scratch, there) == _inherited(path.parent, beside)
+    ):
+        return Path(scratch)
+    return path.parent
+
+
+def _inherited(folder: str | os.PathLike[str], status: os.stat_result) -> tuple[int, bool]:
+    """What a new file takes from the folder it is made in: its group (the folder's when
+    the folder is set-group-ID, else the process's) and whether a default ACL applies."""
+    group = status.st_gid if status.st_mode & stat.S_ISGID else os.getegid()
+    try:
+        default_acl = "system.posix_acl_default" in os.listxattr(folder)
+    except (AttributeError, OSError):  # no extended attributes here: no ACL either
+        default_acl = False
+    return group, default_acl
+
+
+def _rename(temporary: str, path: Path) -> None:
+    try:
+        os.replace(temporary, path)
+    except OSError as error:
+        if error.errno != errno.EXDEV:
+            raise
+        # One file system mounted at two places (a bind mount) has one device number, yet
+        # refuses a rename between them: copy to a temporary file beside the target instead.
+        with open(temporary, "rb") as source, atomic_writer(path) as stream:
+            shutil.copyfileobj(source, stream)
+        os.unlink(temporary)
 
 
 def _mode_for(path: Path) -> int:

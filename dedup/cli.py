@@ -318,8 +318,9 @@ def scan(
         except DedupError as error:
             raise click.ClickException(str(error)) from error
     with result:  # its temporary store goes once the reports are written (or fail)
+        store = result.store_folder  # where the reports' temporary files are made
         if skipped_out:
-            _write(report.skipped_table(result.skipped), skipped_out, "--skipped-out", fmt)
+            _write(report.skipped_table(result.skipped), skipped_out, "--skipped-out", fmt, store)
         if strict and result.skipped:
             first = result.skipped[0]
             where = f"{first.path} ({first.detail})" if first.detail else first.path
@@ -328,11 +329,11 @@ def scan(
                 "no report written"
             )
         table = report.clusters_table(result.clusters, include_singletons=include_singletons)
-        _write(table, output, "-o", fmt)
+        _write(table, output, "-o", fmt, store)
         if html_out:
             _write_html(result, html_out)
         if docs_out:
-            _write(report.documents_table(result), docs_out, "--docs-out", fmt)
+            _write(report.documents_table(result), docs_out, "--docs-out", fmt, store)
         if save_index and result.index is not None:
             _save_index(result.index, save_index)
     click.echo(_summary(result, _process_seconds()), err=True)
@@ -602,11 +603,13 @@ def _scan_on_dask(
     return scan_on_dask(paths, config, scheduler=scheduler, workers=workers, tmp_dir=tmp_dir)
 
 
-def _write(table: Table, target: str | None, option: str, fmt: str = "csv") -> None:
+def _write(
+    table: Table, target: str | None, option: str, fmt: str = "csv", scratch: str | None = None
+) -> None:
     from dedup.batch.report import write_table
 
     try:
-        write_table(table, target if target and target != "-" else sys.stdout, fmt)
+        write_table(table, target if target and target != "-" else sys.stdout, fmt, scratch=scratch)
     except DedupError as error:
         raise click.ClickException(str(error)) from error
     except BrokenPipeError:

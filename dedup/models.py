@@ -162,7 +162,9 @@ class ScanResult:
     until `close` (or the end of ``with result:``), one when it is asked for, and its
     clusters are made one at a time from columns of numbers as they are read: memory holds
     a few numbers a page, however large the scan. Each is a sequence (``len``, indexing,
-    iteration) that equals the list of the same items and pickles as one."""
+    iteration) that equals the list of the same items and pickles as one. ``store_folder``
+    names the store's folder until then: a report written meanwhile can keep its temporary
+    file there (``scratch`` of the report writers)."""
 
     clusters: Sequence[Cluster]
     documents: Sequence[Document]
@@ -180,10 +182,15 @@ class ScanResult:
     spilled_bytes: int = 0  # written to the scan's temporary store
     # Removes the scan's temporary store (the documents' bodies are read back from it).
     closer: Callable[[], None] | None = field(default=None, repr=False, compare=False)
+    # The store's folder until `close`: a report written meanwhile keeps its temporary file
+    # there (`scratch` of dedup.atomic), so a process killed while writing it leaves its
+    # leftovers where the store's own are, and nothing beside the report.
+    store_folder: str | None = field(default=None, repr=False, compare=False)
 
     def close(self) -> None:
         """Remove the scan's temporary store now rather than when the result is garbage
         collected; the documents' bodies can no longer be read after this."""
+        self.store_folder = None
         if self.closer is not None:
             self.closer()
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -46,6 +48,16 @@ def seeds_dir() -> Path:
     return SEEDS
 
 
+@pytest.fixture
+def umask() -> Iterator[None]:
+    """The process's umask is 022 for the test, which may set another, and is restored."""
+    previous = os.umask(0o022)
+    try:
+        yield
+    finally:
+        os.umask(previous)
+
+
 def seed_path(prefix: str) -> Path:
     if not SEEDS.is_dir():
         pytest.skip(f"the real seed pages are not beside this clone ({SEEDS} is absent)")
@@ -53,8 +65,6 @@ def seed_path(prefix: str) -> Path:
 
 
 # `make fuzz` sets DEDUP_FUZZ=1: the same properties, with many more examples.
-import os  # noqa: E402
-
 from hypothesis import settings  # noqa: E402
 
 # The default suite is deterministic (the same examples every run); `make fuzz` explores.

@@ -8,7 +8,6 @@ import os
 import stat
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pandas as pd
@@ -28,15 +27,6 @@ RICE_COPY = SAMPLES / "mirror_spam/news/show-1502.txt"
 def runner(monkeypatch: pytest.MonkeyPatch) -> CliRunner:
     monkeypatch.chdir(REPO)
     return CliRunner()
-
-
-@pytest.fixture
-def umask() -> Iterator[None]:
-    previous = os.umask(0o022)
-    try:
-        yield
-    finally:
-        os.umask(previous)
 
 
 def mode(path: Path) -> int:

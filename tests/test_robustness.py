@@ -16,6 +16,7 @@ from click.testing import CliRunner
 
 import dedup
 import dedup.batch.pipeline
+from dedup.batch.spill import PREFIX as STORE_PREFIX
 from dedup.cli import main
 
 from .conftest import REPO, SAMPLES
@@ -210,8 +211,10 @@ def test_a_line_of_megabytes_is_handled_quickly(tmp_path: Path) -> None:
     assert [d.doc_id for d in result.documents] == ["long.txt", "nopunct.txt"]
 
 
-def _scan_in_subprocess(source: Path, report: Path, scratch: Path) -> subprocess.Popen[bytes]:
-    code = "from dedup.__main__ import main; main()"  # what the `dedup` command runs
+def _scan_in_subprocess(
+    source: Path, report: Path, scratch: Path, before: str = ""
+) -> subprocess.Popen[bytes]:
+    code = before + "from dedup.__main__ import main; main()"  # what the `dedup` command runs
     command = ["scan", str(source), "-o", str(report), "--tmp-dir", str(scratch)]
     return subprocess.Popen(
         [sys.executable, "-c", code, *command],
@@ -275,9 +278,42 @@ def test_interrupted_scans_never_leave_a_partial_report(
             text.startswith("cluster_id,") and text.endswith("\n")
         )
         assert [p.name for p in report.parent.iterdir()] == ["report.csv"], "no temporary file left"
+        # Whatever a killed scan leaves is in its own store, under --tmp-dir.
+        assert all(p.name.startswith(STORE_PREFIX) for p in scratch.iterdir())
         if sig == signal.SIGINT:
             assert list(scratch.iterdir()) == [], "the temporary store is removed on Ctrl-C"
             assert process.returncode in (0, 130), stderr
             assert b"Traceback" not in stderr
             if process.returncode == 130:
                 assert b"interrupted" in stderr
+
+
+# Run before the command: the report's second block of rows is never made, the process is
+# killed instead, while the first is written (and its temporary file exists).
+KILLED_WHILE_WRITING = """
+import os, signal
+import dedup.batch.report as report
+made = report._parts
+def killed_after_the_first_block(*args):
+    parts = made(*args)
+    yield next(parts)
+    os.kill(os.getpid(), signal.SIGKILL)
+report._parts = killed_after_the_first_block
+"""
+
+
+def test_a_scan_killed_while_writing_its_report_leaves_nothing_beside_it(tmp_path: Path) -> None:
+    report = tmp_path / "out" / "report.csv"
+    report.parent.mkdir()
+    report.write_text("previous report\n", "utf-8")
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    process = _scan_in_subprocess(SAMPLES, report, scratch, KILLED_WHILE_WRITING)
+    _, stderr = process.communicate(timeout=120)
+    assert process.returncode == -signal.SIGKILL, stderr
+    assert report.read_text("utf-8") == "previous report\n"
+    assert [p.name for p in report.parent.iterdir()] == ["report.csv"]
+    # The unfinished report is in the scan's store, which --tmp-dir holds.
+    (store,) = scratch.iterdir()
+    assert store.name.startswith(STORE_PREFIX)
+    assert len(list(store.glob(".report.csv.*.tmp"))) == 1

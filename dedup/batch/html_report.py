@@ -85,8 +85,10 @@ def render_html(result: ScanResult) -> Iterator[str]:
 
 
 def write_html(result: ScanResult, destination: str | os.PathLike[str]) -> None:
-    """Write the report page atomically (a temporary file renamed into place)."""
-    with atomic_writer(destination) as stream:
+    """Write the report page atomically (a temporary file renamed into place); the
+    temporary file is kept in the scan's store while it is open (``result.store_folder``),
+    so a process killed while writing leaves nothing beside the page."""
+    with atomic_writer(destination, scratch=result.store_folder) as stream:
         for piece in render_html(result):
             # File names that are not UTF-8 reach here as lone surrogates.
             stream.write(piece.encode("utf-8", "replace"))

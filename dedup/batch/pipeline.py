@@ -165,6 +165,7 @@ def _spilling(result: ScanResult, tmp_dir: str | os.PathLike[str] | None) -> Ite
         store.close()
         raise
     result.closer = store.close
+    result.store_folder = store.path
     result.spilled_bytes = store.disk_bytes
 
 

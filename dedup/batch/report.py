@@ -343,23 +343,36 @@ def _parts(report: Table | pd.DataFrame, fmt: str) -> Iterator[str]:
     raise ValueError(f"format must be one of {', '.join(FORMATS)}, got {fmt!r}")
 
 
-def write_csv(report: Table | pd.DataFrame, destination: str | os.PathLike[str] | TextIO) -> None:
+def write_csv(
+    report: Table | pd.DataFrame,
+    destination: str | os.PathLike[str] | TextIO,
+    *,
+    scratch: str | os.PathLike[str] | None = None,
+) -> None:
     """`write_table` in CSV."""
-    write_table(report, destination, "csv")
+    write_table(report, destination, "csv", scratch=scratch)
 
 
 def write_table(
-    report: Table | pd.DataFrame, destination: str | os.PathLike[str] | TextIO, fmt: str = "csv"
+    report: Table | pd.DataFrame,
+    destination: str | os.PathLike[str] | TextIO,
+    fmt: str = "csv",
+    *,
+    scratch: str | os.PathLike[str] | None = None,
 ) -> None:
     """Write the report (CSV, or JSON Lines with ``fmt="jsonl"``) to a stream, or atomically
     to a path (a temporary file renamed into place), so an interrupted run never leaves half
-    a report. The text is made and written a block of rows at a time."""
+    a report. The text is made and written a block of rows at a time.
+
+    `scratch` is a folder for the temporary file instead of the destination's (see
+    `dedup.atomic.atomic_writer`): a scan's ``ScanResult.store_folder``, so a process killed
+    while writing leaves nothing beside the report."""
     parts = _parts(report, fmt)
     if not isinstance(destination, str | os.PathLike):
         for part in parts:
             destination.write(part)
         destination.flush()  # a reader that left is known now, not at exit
         return
-    with atomic_writer(destination) as stream:
+    with atomic_writer(destination, scratch=scratch) as stream:
         for part in parts:
             stream.write(part.encode("utf-8"))

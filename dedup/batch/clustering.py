@@ -252,14 +252,17 @@ def assemble(
             columns.append(rows)
     # Groups in the order of their first member, then clusters in `_cluster_order`'s.
     by_first = np.argsort(np.frombuffer(firsts, dtype=np.int64), kind="stable").tolist()
-    originals = columns.first_original()
     positions = np.frombuffer(columns.positions, dtype=np.int64)
     starts = np.concatenate([[0], np.cumsum(np.frombuffer(columns.sizes, dtype=np.int64))])
+    originals = positions[columns.first_original()[: len(columns.sizes)]].tolist()
+    centres = positions[starts[:-1]].tolist()
     keys = [
         _cluster_order(
             columns.sizes[n],
-            documents[int(positions[originals[n]])],
-            documents[int(positions[starts[n]])],
+            documents[originals[n]],
+            # Most clusters are centred on their original (every page alone is): a stored
+            # document is read back each time it is asked for.
+            documents[centres[n]] if centres[n] != originals[n] else None,
             config.timezone,
         )
         for n in by_first
@@ -885,14 +888,17 @@ def _plain(fingerprint: Fingerprint) -> Fingerprint:
 
 
 class _Pages:
-    """Documents by position, with the bodies and figures of the last pages read kept
-    (figures from `known` when given, else from the bodies)."""
+    """Documents by position, with the documents, bodies and figures of the last pages read
+    kept (figures from `known` when given, else from the bodies)."""
 
     def __init__(
         self, documents: Sequence[Document], known: Sequence[frozenset[str]] | None = None
     ) -> None:
-        self._documents = documents
-        self._bodies = _Recent(documents, _body_of, _KEPT)
+        # A stored document is read back (its metadata unpickled) each time it is asked
+        # for, and clustering asks a group's members for their dates and ids again and
+        # again (each centre chosen, each cluster's order): five reads a page without this.
+        self._documents: _Recent[Document] = _Recent(documents, _same_document, _KEPT)
+        self._bodies = _Recent(self._documents, _body_of, _KEPT)
         self._figures: _Recent[frozenset[str]] = (
             _Recent(self._bodies, figures, _KEPT)
             if known is None
@@ -910,6 +916,10 @@ class _Pages:
 
     def figures(self, index: int) -> frozenset[str]:
         return self._figures[index]
+
+
+def _same_document(document: Document) -> Document:
+    return document
 
 
 def _body_of(document: Document) -> str:
@@ -938,9 +948,10 @@ def pick_representative(
 
 
 def _cluster_order(
-    size: int, original: Document, centre: Document, timezone: str
+    size: int, original: Document, centre: Document | None, timezone: str
 ) -> tuple[int, int, float, str]:
     """Larger clusters first; then those with the earliest published original (undated
-    last); then by the centre's doc_id."""
+    last); then by the centre's doc_id (None: the centre is the original)."""
     instant = published_instant(original.published, timezone)
-    return (-size, 0 if instant is not None else 1, instant or 0.0, centre.doc_id)
+    centre_id = (centre or original).doc_id
+    return (-size, 0 if instant is not None else 1, instant or 0.0, centre_id)

@@ -161,6 +161,9 @@ def _split_glued_metadata(lines: list[Line]) -> list[Line]:
     """Cut "发表时间:… 来源:… 浏览:次今天上午,…" into its metadata and its first paragraph."""
     result: list[Line] = []
     for line in lines:
+        if ":" not in line.shadow:  # every label GLUED_META matches ends with a colon
+            result.append(line)
+            continue
         match = GLUED_META.match(line.shadow)
         rest = line.shadow[match.end() :] if match else ""
         if match and match.end() > 0 and len(rest.strip()) >= _MIN_GLUED_REST:

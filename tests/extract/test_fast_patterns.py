@@ -127,3 +127,63 @@ def test_the_short_patterns_split_into_their_alternatives() -> None:
         assert "|".join(parts) == pattern.pattern
         assert all(re.compile(part) for part in parts)
     assert boilerplate.top_alternatives(r"a(b|c)|[|]|\||d") == ["a(b|c)", "[|]", r"\|", "d"]
+
+
+PLAIN_META_LINE = re.compile(
+    rf"(?:^|\s){boilerplate.META_LABEL}\s*[:]|^\[?{boilerplate.DATE.pattern}"
+)
+PLAIN_PROMO = re.compile(
+    r"下载.{0,6}(?:客户端|app)|(?:扫描|扫码|长按|识别).{0,10}二维码|微信搜索\s*[a-z0-9_“「\x22]"
+    r"|搜索.{0,4}公众号|关注.{0,6}(?:微信|微博|公众号|头条号)|专享福利|免费试(?:玩|用)"
+    r"|点击(?:下载|订阅|关注)"
+)
+LINE_PIECES = st.one_of(
+    PIECES,
+    st.sampled_from(
+        ["来源:", " 作者: ", "时间", "2023-07-28", "[2021/9/16]", "(07-28)", "日", "]", ")", "\n"]
+    ),
+    st.sampled_from(["扫码关注二维码", "长按识别二维码", "下载app", "电话:(010)", "传真 8", " "]),
+)
+LINE = st.lists(LINE_PIECES, max_size=40).map("".join)
+
+
+@given(LINE)
+def test_the_metadata_line_split_agrees_with_the_plain_search(line: str) -> None:
+    assert boilerplate.is_meta_line(line) == bool(PLAIN_META_LINE.search(line)), line
+
+
+@given(LINE)
+def test_the_dated_line_gate_agrees_with_the_plain_search(line: str) -> None:
+    for sample in (line, line.strip(), line + "2023-07-28", line + "(07-28)\n"):
+        found = bool(boilerplate._DATED_LINK_END.search(sample))
+        assert boilerplate.ends_with_date(sample) == found, sample
+
+
+@given(LINE)
+def test_promotions_are_found_as_with_the_plain_pattern(line: str) -> None:
+    fast = [match.group(0) for match in boilerplate._PROMO.finditer(line)]
+    assert fast == [match.group(0) for match in PLAIN_PROMO.finditer(line)], line
+
+
+def _opens_with_a_literal(alternative: str) -> bool:
+    from re import _parser  # type: ignore[attr-defined]
+
+    first = _parser.parse(alternative)[0]
+    return first[0] is _parser.LITERAL
+
+
+def test_patterns_searched_anywhere_open_each_alternative_with_a_literal() -> None:
+    # The regex engine skips ahead in C to the characters that can open a match only when
+    # every alternative opens with a literal one; one alternative that opens with a group
+    # ("(?:电话|传真)…") has it try each alternative at every character of every line.
+    for pattern in (boilerplate._SHORT_ANYWHERE, boilerplate._PROMO):
+        for alternative in boilerplate.top_alternatives(pattern.pattern):
+            assert _opens_with_a_literal(alternative), alternative
+
+
+@given(LINE)
+def test_glued_metadata_needs_a_colon(line: str) -> None:
+    # `_split_glued_metadata` tries the pattern only on lines that hold a colon.
+    without = line.replace(":", "")
+    match = boilerplate.GLUED_META.match(without)
+    assert match is None or match.end() == 0, without

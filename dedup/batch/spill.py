@@ -438,7 +438,9 @@ def stored_figures(store: PageStore) -> Stored[frozenset[str]] | None:
 
 
 _FIELDS = tuple(field.name for field in fields(Document) if field.name != "body")
-_SLOTS = {name: Document.__dict__[name] for name in _FIELDS}  # Document's own slots
+# Setters of Document's own slots, in `_FIELDS` order (bound once: a stored document is
+# made each time one is read back).
+_SETTERS = tuple(Document.__dict__[name].__set__ for name in _FIELDS)
 
 
 def _metadata_row(document: Document) -> bytes:
@@ -513,8 +515,8 @@ class StoredDocument(Document):
     def of(cls, values: tuple[Any, ...], store: PageStore, row: int) -> StoredDocument:
         """The document of a store's row, from its fields but the body (`_FIELDS` order)."""
         stored: StoredDocument = _attached(object.__new__(cls), store, row)
-        for name, value in zip(_FIELDS, values, strict=True):
-            _SLOTS[name].__set__(stored, value)
+        for set_slot, value in zip(_SETTERS, values, strict=True):
+            set_slot(stored, value)
         return stored
 
     @property

@@ -157,3 +157,23 @@ def test_a_report_written_a_block_of_rows_at_a_time_is_its_rendered_text(tmp_pat
     # pandas writes the frame whole: the same text.
     for fmt in FORMATS:
         assert render(table, fmt) == render(clusters_frame(clusters), fmt)
+
+
+CELL_TEXT = st.lists(
+    st.one_of(
+        # Surrogates as file names hold them (undecodable bytes, escaped).
+        st.sampled_from(["=", "+", "-", "@", "\t", "\r", "\x00", "\udcff", "\udc80", "a", "新"]),
+        st.characters(exclude_categories=["Cs"]),
+    ),
+    max_size=6,
+).map("".join)
+CELLS = st.lists(st.one_of(CELL_TEXT, st.integers(), st.booleans(), st.floats()), max_size=6)
+
+
+@given(CELLS)
+def test_rows_are_checked_whole_as_cell_by_cell(cells: list[object]) -> None:
+    from dedup.batch import report
+
+    row = tuple(cells)
+    assert report._valid_row(row) == tuple(map(report._valid, row))
+    assert report._neutralised_row(row) == tuple(map(report._neutralised, row))

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from functools import lru_cache
 
 from dedup.extract import metadata
 from dedup.extract.boilerplate import (
@@ -236,6 +237,9 @@ def _wrapped_run_end(lines: Sequence[Line], start: int) -> int:
     return end
 
 
+# A line's width is asked for when it is the first of a run and again when it follows one:
+# the last lines measured are remembered.
+@lru_cache(maxsize=256)
 def _display_width(text: str) -> int:
     """Columns a terminal gives the text: two for each wide (East Asian) character."""
     return len(text) + count_matches(_WIDE, text)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from functools import cache
+from functools import cache, lru_cache
 from typing import TYPE_CHECKING, Literal
 
 if TYPE_CHECKING:  # for the types only: the index itself is built by the batch, above
@@ -214,6 +214,13 @@ def published_instant(published: str | None, timezone: str = "Asia/Shanghai") ->
     there; None when there is no date or it cannot be read."""
     if not published:
         return None
+    return _instant(published, timezone)
+
+
+# Clustering asks for the instant of each member of a group, again for each cluster cut from
+# it, and copies share their dates: the last ones read are remembered.
+@lru_cache(maxsize=4096)
+def _instant(published: str, timezone: str) -> float | None:
     try:
         moment = datetime.fromisoformat(published)
     except ValueError:

@@ -10,8 +10,6 @@ from __future__ import annotations
 import re
 from functools import cache, lru_cache
 
-import numpy as np
-
 # A publication or update date, with an optional time: 2021-09-16 10:26:44, 2021年9月16日,
 # [2021/9/16], 2023.07.28.
 DATE = re.compile(
@@ -230,9 +228,9 @@ SPAM = re.compile(
 _BREADCRUMB_LEAD = re.compile(r"^(?:您(?:所在|现在)?的?位置|当前位置|所在位置|位置)[:]")
 _BULLET = re.compile(r"^(?:[-·•*●◆■□▪►>→]+|\d{1,2}[.、)]\s|\d{1,2}\.(?!\d))\s*")
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
-_CJK_TABLE = np.zeros(0x10000, dtype=bool)  # the same characters, by UTF-16 code unit
-_CJK_TABLE[0x3400:0xA000] = _CJK_TABLE[0xF900:0xFB00] = True
-_COUNT_WITH_NUMPY = 128  # characters: below this, numpy's set-up costs more than a regex
+# The same characters by the high byte of their UTF-16 code unit: both ranges start and end
+# on a multiple of 256 (U+3400-U+9FFF, U+F900-U+FAFF), so the high byte alone decides.
+_CJK_HIGH_BYTES = bytes([*range(0x34, 0xA0), 0xF9, 0xFA])
 # Sentence punctuation, or two commas: list-like articles may have no full stop at all.
 _SENTENCE_END = re.compile(r"[。！？；!?;]|[,，].*[,，]")
 _LATIN_WORD = re.compile(r"[a-z]+(?:'[a-z]+)?")
@@ -290,14 +288,13 @@ def _runs_of(single_character: re.Pattern[str]) -> re.Pattern[str]:
 def count_cjk(text: str) -> int:
     """How many CJK ideographs (``_CJK``) the text holds.
 
-    A long text is counted with numpy on its UTF-16 code units, twelve times faster than a
-    regex substitution; characters beyond the BMP become surrogate pairs, outside the table's
-    ranges, so they are not counted, as ``_CJK`` does not match them.
+    Counted on the high bytes of its UTF-16 code units, in C: the bytes that are not
+    `_CJK_HIGH_BYTES` deleted, the rest counted. Twice as fast as a regex's runs on a short
+    line and as numpy's table on a long one; characters beyond the BMP become surrogate
+    pairs (high bytes D8-DF), so they are not counted, as ``_CJK`` does not match them.
     """
-    if len(text) < _COUNT_WITH_NUMPY:
-        return count_matches(_CJK, text)
-    units = np.frombuffer(text.encode("utf-16-le", "surrogatepass"), dtype=np.uint16)
-    return int(np.count_nonzero(_CJK_TABLE[units]))
+    high = text.encode("utf-16-le", "surrogatepass")[1::2]
+    return len(high) - len(high.translate(None, _CJK_HIGH_BYTES))
 
 
 def has_anywhere_evidence(shadow_line: str) -> bool:

@@ -253,7 +253,9 @@ _SENTENCE_CLOSE = re.compile(r"[.!?][\"'”’)\]]*$")
 
 def strip_bullet(shadow_line: str) -> str:
     """A line without its list bullet or numbering."""
-    return _BULLET.sub("", shadow_line, count=1)
+    # Matched at the start: a substitution would search every character of the line.
+    bullet = _BULLET.match(shadow_line)
+    return shadow_line[bullet.end() :] if bullet else shadow_line
 
 
 def is_prose(shadow_line: str) -> bool:
@@ -352,7 +354,8 @@ def _kind(line: str, prose: bool) -> str | None:
         return next(kind for kind, pattern in _ANYWHERE if pattern.search(line))
     if "|" in line and _is_link_farm(line):
         return "link_farm"
-    if len(spam_terms(line)) >= (2 if prose else 1):
+    # A search first: most lines hold no term, and finding them all makes a list and a set.
+    if SPAM.search(line) and len(spam_terms(line)) >= (2 if prose else 1):
         return "spam"
     if (not prose or line.isascii()) and is_code(line):
         return "code"
@@ -400,10 +403,13 @@ def _is_promo(line: str, prose: bool) -> bool:
     article may well mention an app's download once."""
     if prose and len(line) > PROMO_LENGTH:
         return False
-    calls = len({match.group(0) for match in _PROMO.finditer(line)})
+    # One search first: most lines hold no call at all, and a short line needs only one.
+    if _PROMO.search(line) is None:
+        return False
     if not prose:
-        return calls >= 1
-    return calls > 0 and calls + bool(_LINK.search(line)) >= PROMO_CALLS
+        return True
+    calls = len({match.group(0) for match in _PROMO.finditer(line)})
+    return calls + bool(_LINK.search(line)) >= PROMO_CALLS
 
 
 def noise_spans(shadow_line: str) -> list[tuple[int, int]]:

@@ -187,3 +187,28 @@ def test_glued_metadata_needs_a_colon(line: str) -> None:
     without = line.replace(":", "")
     match = boilerplate.GLUED_META.match(without)
     assert match is None or match.end() == 0, without
+
+
+BULLETED = st.tuples(st.sampled_from(["", "- ", "•", "1. ", "12、", "3)", "1.5", "->"]), LINE)
+
+
+@given(BULLETED)
+def test_bullets_go_as_with_the_plain_substitution(parts: tuple[str, str]) -> None:
+    line = "".join(parts)
+    assert boilerplate.strip_bullet(line) == boilerplate._BULLET.sub("", line, count=1)
+
+
+def _plain_is_promo(line: str, prose: bool) -> bool:
+    if prose and len(line) > boilerplate.PROMO_LENGTH:
+        return False
+    calls = len({match.group(0) for match in boilerplate._PROMO.finditer(line)})
+    if not prose:
+        return calls >= 1
+    return calls > 0 and calls + bool(boilerplate._LINK.search(line)) >= boilerplate.PROMO_CALLS
+
+
+@given(st.lists(st.sampled_from(["扫码关注二维码", "下载app", "https://", "文", " "]), max_size=12))
+def test_promotions_are_told_as_by_counting_every_call(pieces: list[str]) -> None:
+    line = "".join(pieces)
+    for prose in (False, True):
+        assert boilerplate._is_promo(line, prose) == _plain_is_promo(line, prose), line

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import NamedTuple
 
 from dedup.extract.boilerplate import DATE, SPAM, breadcrumb_root
@@ -246,17 +246,12 @@ def find_site(lines: Sequence[Line]) -> str | None:
     """The host that serves this copy, from the strongest evidence the page gives:
     a copyright statement naming the site, the copyright holder, the breadcrumb root, a
     brand line, a company e-mail domain, then an ICP number or a phone number as a key."""
-    finders = (
-        lambda line: _cut(line, _STATED_SOURCE) if "注明" in line.shadow else None,
-        lambda line: _cut(line, _HOLDER) if "版权所有" in line.shadow else None,
-        _rights_holder,
-        _breadcrumb_site,
-        _brand,
-        _email_domain,
-        _icp_number,
-        _phone_number,
-    )
-    for finder in finders:
+    # Each finder's text, when it has one, looked for once in all the lines: most pages
+    # hold few of them, and a finder not run saves a call for each line.
+    shadows = "\n".join(line.shadow for line in lines)
+    for needle, finder in _SITE_FINDERS:
+        if needle and needle not in shadows:
+            continue
         for line in lines:
             found = finder(line)
             if found and not SPAM.search(found) and not _LICENCE_PHRASE.search(found):
@@ -314,6 +309,14 @@ def _cut(line: Line, pattern: re.Pattern[str], *, prefix_only: bool = False) -> 
     return None
 
 
+def _stated_source(line: Line) -> str | None:
+    return _cut(line, _STATED_SOURCE) if "注明" in line.shadow else None
+
+
+def _copyright_holder(line: Line) -> str | None:
+    return _cut(line, _HOLDER) if "版权所有" in line.shadow else None
+
+
 def _rights_holder(line: Line) -> str | None:
     return _cut(line, _RIGHTS_HOLDER) if "rights reserved" in line.shadow else None
 
@@ -351,3 +354,17 @@ def _phone_number(line: Line) -> str | None:
         return None
     match = _PHONE.search(line.shadow)
     return f"tel:{match.group(1)}" if match else None
+
+
+# `find_site`'s finders, strongest evidence first, each with a text that every line it
+# finds a site on holds ("": none), none of which spans lines.
+_SITE_FINDERS: tuple[tuple[str, Callable[[Line], str | None]], ...] = (
+    ("注明", _stated_source),
+    ("版权所有", _copyright_holder),
+    ("rights reserved", _rights_holder),
+    ("", _breadcrumb_site),
+    ("", _brand),
+    ("@", _email_domain),
+    ("icp", _icp_number),
+    ("", _phone_number),
+)

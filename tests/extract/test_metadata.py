@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from dedup.extract.metadata import parse_date, registered_domain, site_key
+from dedup.extract import metadata
+from dedup.extract.metadata import Line, parse_date, registered_domain, site_key
 
 
 @pytest.mark.parametrize(
@@ -27,3 +30,26 @@ def test_the_site_key_is_the_registered_domain_of_the_url() -> None:
         "example.com.cn"
     )
     assert site_key("江南日报网") == "江南日报网"
+
+
+@given(
+    st.lists(
+        st.sampled_from(
+            [
+                "转载请注明来源:新华网",
+                "版权所有:某某网",
+                "copyright 2020 foo inc. all rights reserved",
+                "news@foo.com",
+                "京icp备12345678号",
+                "x",
+            ]
+        ),
+        max_size=6,
+    ).map(" ".join)
+)
+def test_site_finders_find_nothing_on_a_line_without_their_text(text: str) -> None:
+    # `find_site` runs a finder only on pages holding its text somewhere.
+    for needle, finder in metadata._SITE_FINDERS:
+        if needle:
+            line = Line(text.replace(needle, ""), text.replace(needle, ""))
+            assert finder(line) is None, (needle, line)

@@ -319,7 +319,7 @@ def _csv_parts(report: Table | pd.DataFrame, *, raw: bool) -> Iterator[str]:
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 # A cell that may start a formula, in a row's cells joined after a NUL each: one search a
 # row, where a test of each cell cost a fifth of writing a report.
-_MAY_START_FORMULA = re.compile("\x00[=+@\t\r-]")
+_MAY_START_FORMULA = re.compile("\x00[" + re.escape("".join(_FORMULA_STARTS)) + "]")
 
 
 def _neutralised_row(row: Row) -> Row:

@@ -31,12 +31,16 @@ def looks_like_html(text: str) -> bool:
 
 def extract_page(page: RawPage) -> Document:
     """Extract one raw page, with the metadata its container states taking precedence."""
+    states_nothing = not (page.url or page.site or page.title or page.published or page.mojibake)
     if page.kind == "html":
         document = extract_html(page.text, page.doc_id, page.path, url=page.url)
+    elif states_nothing:
+        # The page's own reading stands: the document is made once, with its language (a
+        # copy made to add it cost as much as the making).
+        return extract_document(page.text, page.doc_id, page.path, language=True)
     else:
         document = extract_document(page.text, page.doc_id, page.path)
-    if not (page.url or page.site or page.title or page.published or page.mojibake):
-        # The container states nothing: the page's own reading stands.
+    if states_nothing:
         return replace(document, lang=detect_language(document.body))
     site = page.site or document.site
     return replace(

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime
 import re
 from collections.abc import Callable, Sequence
+from functools import lru_cache
 from typing import NamedTuple
 
 from dedup.extract.boilerplate import DATE, SPAM, breadcrumb_root
@@ -137,6 +138,14 @@ def site_key(site: str | None, url: str | None = None) -> str | None:
         return domain
     if not site:
         return None
+    return _evidence_key(site)
+
+
+# A site's pages name it alike (its footer's holder, its e-mail domain, its ICP number): the
+# keys of the last sites seen are remembered, where each page folded, shadowed and matched
+# its site's name again.
+@lru_cache(maxsize=1024)
+def _evidence_key(site: str) -> str:
     folded = fold_script(shadow(site)).strip()
     if _ICP.fullmatch(folded):
         return re.sub(r"号(?:-\d+)?$", "号", folded)

@@ -24,6 +24,7 @@ from dedup.extract.boilerplate import (
     noise_spans,
     strip_bullet,
 )
+from dedup.extract.language import detect_language
 from dedup.extract.metadata import Line
 from dedup.models import Document
 from dedup.textops import clean_residue, shadow, strip_pinyin
@@ -67,8 +68,11 @@ _MIN_UNSTOPPED_CJK = 15
 _MIN_UNSTOPPED_WORDS = 6
 
 
-def extract_document(text: str, doc_id: str, path: str | None = None) -> Document:
-    """Extract the article and its metadata from one scraped text page.
+def extract_document(
+    text: str, doc_id: str, path: str | None = None, *, language: bool = False
+) -> Document:
+    """Extract the article and its metadata from one scraped text page; with `language`,
+    the body's language too (`Document.lang`, else None).
 
     Example:
         >>> page = "首页 > 新闻\\n标题在这里\\n2024-07-05 来源:示例网\\n" + "正文" * 20 + "。"
@@ -112,6 +116,7 @@ def extract_document(text: str, doc_id: str, path: str | None = None) -> Documen
         reporter=metadata.find_reporter(lines[start : start + 1]),
         pinyin_annotated=pinyin_count > 0,
         spam_injected=bool(SPAM.search(page_shadow)),
+        lang=detect_language(body) if language else None,
     )
 
 

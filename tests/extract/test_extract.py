@@ -3,8 +3,9 @@ from __future__ import annotations
 import pytest
 
 from dedup.batch.pipeline import extract_file as extract_documents
-from dedup.extract import extract_document
+from dedup.extract import extract_document, extract_page
 from dedup.models import Document
+from dedup.readers.formats import RawPage
 
 from ..conftest import SAMPLES, seed_path
 
@@ -196,3 +197,13 @@ def test_a_lead_without_a_full_stop_under_the_date_line_is_body_not_headline() -
     doc = extract_document(page, "a.txt")
     assert doc.title == "新型疫苗让免疫系统识别异常细胞"
     assert doc.body.split("\n") == [lead, body]
+
+
+def test_a_text_page_is_extracted_with_its_language() -> None:
+    text = "江州市发布方案\n" + "江州市今天发布充电基础设施三年行动方案。" * 3
+    plain = RawPage("a.txt", "a.txt", text, "text", "utf-8")
+    stated = RawPage("b.txt", "b.txt", text, "text", "utf-8", title="江州方案")
+    assert extract_page(plain).lang == extract_page(stated).lang == "zh"
+    assert extract_page(stated).title == "江州方案"
+    assert extract_document(text, "a.txt").lang is None
+    assert extract_document(text, "a.txt", "a.txt", language=True) == extract_page(plain)

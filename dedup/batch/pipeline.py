@@ -33,10 +33,12 @@ from dedup.batch.spill import (
 )
 from dedup.batch.workers import (
     ChunkResult,
+    ChunkRows,
     cluster_all,
     default_jobs,
     process_all,
     process_chunk,
+    process_into_rows,
 )
 from dedup.config import DedupConfig
 from dedup.errors import InputError
@@ -186,38 +188,25 @@ def _read_into(
     excluded: list[Skip] = []
     done = 0
 
-    def collect(chunk: ChunkResult) -> None:
+    def collect(chunk: ChunkRows) -> None:
         nonlocal done
         for skip in chunk.skips:
             _skip(result, skip)
-        stored = store.add_documents(chunk.documents)
-        kept: list[int] = []
-        for row, (document, fingerprint) in enumerate(
-            zip(chunk.documents, chunk.fingerprints, strict=True)
-        ):
-            reason = exclusion(document, fingerprint)
-            if reason:
-                excluded.append(Skip(document.path or document.doc_id, reason, record_of(document)))
-            else:
-                kept.append(row)
-        store.cluster(stored[row] for row in kept)
-        store.add_pages(
-            [chunk.fingerprints[r] for r in kept],
-            [chunk.signatures[r] for r in kept],
-            [chunk.anchors[r] for r in kept],
-            [chunk.figures[r] for r in kept],
-        )
-        if kept:
-            signatures = np.stack([chunk.signatures[row] for row in kept])
+        excluded.extend(chunk.excluded)
+        stored = store.add_document_rows(chunk.documents)
+        store.cluster(stored[row] for row in chunk.clustered)
+        store.add_page_rows(chunk.pages)
+        if chunk.clustered:
+            signatures = chunk.pages.signature_array()
             store.band_keys.extend(band_keys(signatures, bands=config.lsh_bands, rows=config.rows))
-            anchors.extend([chunk.anchors[row] for row in kept])
+            anchors.extend(chunk.pages.anchor_arrays())
         result.files_read += chunk.files_read
         done += chunk.files
         if progress is not None:
             progress(done, len(inputs))
 
     with _stage(result, "read+extract+sign"):
-        process_all(inputs, config, jobs=jobs, reference=reference, on_chunk=collect)
+        process_into_rows(inputs, config, jobs=jobs, reference=reference, on_chunk=collect)
     for skip in excluded:
         _skip(result, skip)
     return anchors

@@ -13,6 +13,7 @@ at the latest when the store is garbage collected or the process exits.
 
 from __future__ import annotations
 
+import itertools
 import os
 import pickle
 import shutil
@@ -20,7 +21,8 @@ import tempfile
 import weakref
 from array import array
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import fields
+from dataclasses import dataclass, fields
+from operator import attrgetter
 from typing import Any, BinaryIO, TypeVar, overload
 
 import numpy as np
@@ -90,6 +92,31 @@ def _megabytes(count: int) -> str:
     return f"{count / 1e6:,.0f} MB"
 
 
+@dataclass(frozen=True, slots=True)
+class Rows:
+    """Byte strings one after the other (`data`) and each one's length: rows as a store's
+    file holds them. Made where the rows are made (a worker process), they cross to the
+    store's process as one byte string, and are written as they are."""
+
+    data: bytes
+    lengths: list[int]
+
+    @classmethod
+    def of(cls, items: Sequence[bytes]) -> Rows:
+        return cls(b"".join(items), [len(item) for item in items])
+
+    @classmethod
+    def of_arrays(cls, arrays: Sequence[npt.NDArray[Any]]) -> Rows:
+        """Each array's values as uint32, a row an array."""
+        if not arrays:
+            return cls(b"", [])
+        data = np.concatenate(arrays).astype(np.uint32, copy=False).tobytes()
+        return cls(data, [4 * values.size for values in arrays])
+
+    def __len__(self) -> int:
+        return len(self.lengths)
+
+
 class _Blobs:
     """An append-only file of byte strings, read back by row."""
 
@@ -98,14 +125,16 @@ class _Blobs:
         self._starts = array("q", [0])
         self._unflushed = False
 
-    def extend(self, items: list[bytes]) -> int:
+    def extend(self, items: Sequence[bytes]) -> int:
         """Append byte strings in one write; the row of the first."""
+        return self.extend_rows(Rows.of(items))
+
+    def extend_rows(self, rows: Rows) -> int:
+        """Append rows in one write; the row of the first."""
         first = len(self._starts) - 1
-        self._file.write(b"".join(items))
-        end = self._starts[-1]
-        for item in items:
-            end += len(item)
-            self._starts.append(end)
+        self._file.write(rows.data)
+        # The last start (the end of the file) is taken off and given back first.
+        self._starts.extend(itertools.accumulate(rows.lengths, initial=self._starts.pop()))
         self._unflushed = True
         return first
 
@@ -151,29 +180,25 @@ class Records:
 
     def extend(self, records: Sequence[Any]) -> None:
         """Append records in one write."""
-        rows: list[bytes] = []
-        for record in records:
-            values = [getattr(record, name) for name in self._names]
+        self.extend_rows(RecordRows.of(records, self._kind))
+
+    def extend_rows(self, rows: RecordRows) -> None:
+        """Append records made into rows (`RecordRows.of`) in one write."""
+        if rows.dtypes is not None:
             if self._dtypes is None:
-                self._dtypes = [v.dtype if isinstance(v, np.ndarray) else None for v in values]
-            parts = [self._bytes(v, dtype) for v, dtype in zip(values, self._dtypes, strict=True)]
-            self._lengths.extend(len(part) for part in parts)
-            self.sizes.append(getattr(record, "size", 0))
-            rows.append(b"".join(parts))
-        self._blobs.extend(rows)
+                self._dtypes = rows.dtypes
+            elif not _same_kinds(rows.dtypes, self._dtypes):
+                raise TypeError(
+                    f"a fingerprint field changed kind: {rows.dtypes} are not {self._dtypes}"
+                )
+        self._lengths.extend(rows.field_lengths)
+        self.sizes.extend(rows.sizes)
+        self._blobs.extend_rows(rows.rows)
 
     @staticmethod
     def names(kind: type[Any] = Fingerprint) -> tuple[str, ...]:
         """The fields kept: every field a record is made from."""
         return tuple(field.name for field in fields(kind) if field.init)
-
-    @staticmethod
-    def _bytes(value: Any, dtype: np.dtype[Any] | None) -> bytes:
-        if dtype is None:
-            return pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
-        if not isinstance(value, np.ndarray) or value.dtype != dtype or value.ndim != 1:
-            raise TypeError(f"a fingerprint field changed kind: {value!r} is not 1-d {dtype}")
-        return value.tobytes()
 
     def read(self, row: int) -> Any:
         data = self._blobs.read(row)
@@ -199,6 +224,62 @@ class Records:
 
     def close(self) -> None:
         self._blobs.close()
+
+
+@dataclass(frozen=True, slots=True)
+class RecordRows:
+    """Records (fingerprints) as `Records` writes them: each record's fields' bytes a row
+    (`rows`), each field's length (`field_lengths`, record after record), each record's
+    size, and the fields' dtypes (None: pickled; all None: no records)."""
+
+    rows: Rows
+    field_lengths: list[int]
+    sizes: list[int]
+    dtypes: list[np.dtype[Any] | None] | None
+
+    @classmethod
+    def of(cls, records: Sequence[Any], kind: type[Any] = Fingerprint) -> RecordRows:
+        """The rows of records of `kind`: arrays as their raw bytes, other values pickled.
+
+        Raises:
+            TypeError: a field holds an array in one record and not in another, or arrays
+                of another dtype or shape.
+        """
+        names = Records.names(kind)
+        dtypes: list[np.dtype[Any] | None] | None = None
+        parts: list[bytes] = []
+        rows: list[int] = []
+        for record in records:
+            values = [getattr(record, name) for name in names]
+            if dtypes is None:
+                dtypes = [v.dtype if isinstance(v, np.ndarray) else None for v in values]
+            row = [_field_bytes(v, dtype) for v, dtype in zip(values, dtypes, strict=True)]
+            parts += row
+            rows.append(sum(map(len, row)))
+        return cls(
+            Rows(b"".join(parts), rows),
+            [len(part) for part in parts],
+            [getattr(record, "size", 0) for record in records],
+            dtypes,
+        )
+
+
+def _same_kinds(
+    ours: Sequence[np.dtype[Any] | None], theirs: Sequence[np.dtype[Any] | None]
+) -> bool:
+    # Not `==` on the lists: a dtype equals None when it is float64 (np.dtype(None)).
+    return len(ours) == len(theirs) and all(
+        a is b or (a is not None and b is not None and a == b)
+        for a, b in zip(ours, theirs, strict=True)
+    )
+
+
+def _field_bytes(value: Any, dtype: np.dtype[Any] | None) -> bytes:
+    if dtype is None:
+        return pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+    if not isinstance(value, np.ndarray) or value.dtype != dtype or value.ndim != 1:
+        raise TypeError(f"a fingerprint field changed kind: {value!r} is not 1-d {dtype}")
+    return value.tobytes()
 
 
 class BandKeys:
@@ -274,11 +355,13 @@ class PageStore:
 
     def add_documents(self, documents: Sequence[Document]) -> range:
         """Spill documents, bodies and metadata; their rows (`document` reads one back)."""
-        first = self._bodies.extend(
-            [document.body.encode("utf-8", "surrogatepass") for document in documents]
-        )
-        self._metadata.extend([_metadata_row(document) for document in documents])
-        return range(first, first + len(documents))
+        return self.add_document_rows(DocumentRows.of(documents))
+
+    def add_document_rows(self, documents: DocumentRows) -> range:
+        """`add_documents` of documents made into rows (`DocumentRows.of`)."""
+        first = self._bodies.extend_rows(documents.bodies)
+        self._metadata.extend_rows(documents.metadata)
+        return range(first, first + len(documents.bodies))
 
     def document(self, row: int) -> StoredDocument:
         """The document stored at `row`: its metadata read back, its body when asked for."""
@@ -311,13 +394,14 @@ class PageStore:
         """Spill clustered pages' fingerprints, signatures, anchors and figures (read back
         by position; a scan that does not make its groups' pairs again keeps no anchors,
         one that does not give its figures has them found again from the bodies)."""
-        self._fingerprints.extend(fingerprints)
-        self._signatures.extend(
-            [np.ascontiguousarray(s, dtype=np.uint32).tobytes() for s in signatures]
-        )
-        self._anchors.extend([np.ascontiguousarray(a, dtype=np.uint32).tobytes() for a in anchors])
-        # A figure holds no space (it is digits and a decimal point).
-        self._figures.extend([" ".join(sorted(f)).encode("utf-8") for f in figures])
+        self.add_page_rows(PageRows.of(fingerprints, signatures, anchors, figures))
+
+    def add_page_rows(self, pages: PageRows) -> None:
+        """`add_pages` of pages made into rows (`PageRows.of`)."""
+        self._fingerprints.extend_rows(pages.fingerprints)
+        self._signatures.extend_rows(pages.signatures)
+        self._anchors.extend_rows(pages.anchors)
+        self._figures.extend_rows(pages.figures)
 
     def size(self, position: int) -> int:
         """The size of the clustered page at `position`'s fingerprint, without reading it."""
@@ -441,12 +525,63 @@ _FIELDS = tuple(field.name for field in fields(Document) if field.name != "body"
 # Setters of Document's own slots, in `_FIELDS` order (bound once: a stored document is
 # made each time one is read back).
 _SETTERS = tuple(Document.__dict__[name].__set__ for name in _FIELDS)
+_METADATA = attrgetter(*_FIELDS)  # a document's fields but its body, as a tuple
 
 
-def _metadata_row(document: Document) -> bytes:
-    """A document's fields but its body, as the bytes the store keeps."""
-    values = tuple(getattr(document, name) for name in _FIELDS)
-    return pickle.dumps(values, protocol=pickle.HIGHEST_PROTOCOL)
+@dataclass(frozen=True, slots=True)
+class DocumentRows:
+    """Documents as the store writes them (`PageStore.add_document_rows`): each body in
+    UTF-8 (a lone surrogate kept), each document's other fields pickled."""
+
+    bodies: Rows
+    metadata: Rows
+
+    @classmethod
+    def of(cls, documents: Sequence[Document]) -> DocumentRows:
+        dumps, protocol = pickle.dumps, pickle.HIGHEST_PROTOCOL
+        return cls(
+            Rows.of([document.body.encode("utf-8", "surrogatepass") for document in documents]),
+            Rows.of([dumps(_METADATA(document), protocol) for document in documents]),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class PageRows:
+    """Clustered pages as the store writes them (`PageStore.add_page_rows`): fingerprints,
+    signatures and anchors as uint32, figures in UTF-8, sorted, a space between two."""
+
+    fingerprints: RecordRows
+    signatures: Rows
+    anchors: Rows
+    figures: Rows
+
+    @classmethod
+    def of(
+        cls,
+        fingerprints: Sequence[Fingerprint],
+        signatures: Sequence[npt.NDArray[np.uint32]],
+        anchors: Sequence[ShingleIds] = (),
+        figures: Sequence[frozenset[str]] = (),
+    ) -> PageRows:
+        return cls(
+            RecordRows.of(fingerprints),
+            Rows.of_arrays(signatures),
+            Rows.of_arrays(anchors),
+            # A figure holds no space (it is digits and a decimal point).
+            Rows.of([" ".join(sorted(f)).encode("utf-8") for f in figures]),
+        )
+
+    def signature_array(self) -> npt.NDArray[np.uint32]:
+        """The signatures, a row a page (a view of their bytes)."""
+        values = np.frombuffer(self.signatures.data, dtype=np.uint32)
+        pages = len(self.signatures)
+        return values.reshape(pages, values.size // pages if pages else 0)
+
+    def anchor_arrays(self) -> list[ShingleIds]:
+        """Each page's anchors (views of their bytes)."""
+        values = np.frombuffer(self.anchors.data, dtype=np.uint32)
+        ends = list(itertools.accumulate(length // 4 for length in self.anchors.lengths))
+        return [values[start:end] for start, end in zip([0, *ends], ends, strict=False)]
 
 
 class StoredDocuments(Sequence[Document]):

@@ -19,7 +19,7 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, fields
-from typing import Any, cast, overload
+from typing import Any, TypeVar, cast, overload
 
 import numpy as np
 import numpy.typing as npt
@@ -41,6 +41,8 @@ from dedup.batch.clustering import (
     cluster_groups,
 )
 from dedup.batch.pool import WORKER_DIED, pooled
+from dedup.batch.skips import exclusion, record_of
+from dedup.batch.spill import DocumentRows, PageRows
 from dedup.config import DedupConfig
 from dedup.extract import extract_page
 from dedup.fingerprint.anchors import anchors_of, is_anchor
@@ -107,6 +109,50 @@ def _flatten(arrays: list[npt.NDArray[np.uint32]]) -> tuple[npt.NDArray[np.uint3
         offsets.append(offsets[-1] + array.size)
     flat = np.concatenate(arrays) if arrays else np.zeros(0, dtype=np.uint32)
     return flat, offsets
+
+
+@dataclass(frozen=True, slots=True)
+class ChunkRows:
+    """A chunk's result as a `dedup.batch.spill.PageStore` writes it, made in the worker
+    that read the chunk: what crosses to the parent is a few byte strings, which it writes
+    as they are, not thousands of objects that both processes take apart and build again.
+
+    Every document (`documents`), and the pages of those that are clustered (`pages`, the
+    documents' rows in `clustered`); the others' skips (`excluded`: `exclusion`)."""
+
+    documents: DocumentRows
+    clustered: list[int]
+    pages: PageRows
+    excluded: list[Skip]
+    skips: list[Skip]
+    files: int
+    files_read: int
+
+    @classmethod
+    def of(cls, chunk: ChunkResult) -> ChunkRows:
+        reasons = [
+            exclusion(document, fingerprint)
+            for document, fingerprint in zip(chunk.documents, chunk.fingerprints, strict=True)
+        ]
+        clustered = [row for row, reason in enumerate(reasons) if not reason]
+        return cls(
+            DocumentRows.of(chunk.documents),
+            clustered,
+            PageRows.of(
+                [chunk.fingerprints[row] for row in clustered],
+                [chunk.signatures[row] for row in clustered],
+                [chunk.anchors[row] for row in clustered],
+                [chunk.figures[row] for row in clustered],
+            ),
+            [
+                Skip(document.path or document.doc_id, reason, record_of(document))
+                for document, reason in zip(chunk.documents, reasons, strict=True)
+                if reason
+            ],
+            chunk.skips,
+            chunk.files,
+            chunk.files_read,
+        )
 
 
 def _unpack(
@@ -337,14 +383,49 @@ def process_all(
     reference: bool = False,
     on_chunk: Callable[[ChunkResult], None],
 ) -> None:
-    """Process every file, handing each chunk's result to `on_chunk` in input order."""
+    """Process every file, handing each chunk's result to `on_chunk` in input order (a
+    chunk whose worker died comes in parts, a file at a time)."""
+    _process(inputs, config, _as_result, jobs=jobs, reference=reference, on_chunk=on_chunk)
+
+
+def process_into_rows(
+    inputs: Sequence[InputFile],
+    config: DedupConfig,
+    *,
+    jobs: int,
+    reference: bool = False,
+    on_chunk: Callable[[ChunkRows], None],
+) -> None:
+    """`process_all`, each chunk's result handed over as the rows a store writes (made
+    where the chunk was processed)."""
+    _process(inputs, config, ChunkRows.of, jobs=jobs, reference=reference, on_chunk=on_chunk)
+
+
+_Made = TypeVar("_Made")
+
+
+def _as_result(chunk: ChunkResult) -> ChunkResult:
+    return chunk
+
+
+def _process(
+    inputs: Sequence[InputFile],
+    config: DedupConfig,
+    made: Callable[[ChunkResult], _Made],
+    *,
+    jobs: int,
+    reference: bool,
+    on_chunk: Callable[[_Made], None],
+) -> None:
+    """Process every file, handing what `made` makes of each chunk's result to `on_chunk`
+    in input order; `made` runs where the chunk was processed."""
     chunks = _Chunks(inputs)
     if jobs <= 1 or len(chunks) <= 1:
         fingerprinter = Fingerprinter(config)
         timed = install_timer(config)
         try:
             for chunk in chunks:
-                on_chunk(process_chunk(chunk, fingerprinter, reference=reference))
+                on_chunk(made(process_chunk(chunk, fingerprinter, reference=reference)))
         finally:
             if timed:
                 remove_timer()
@@ -356,13 +437,16 @@ def process_all(
             max_workers=workers,
             mp_context=context,
             initializer=_start_worker,
-            initargs=(config, reference, os.getpid()),
+            initargs=(config, reference, made, os.getpid()),
         )
 
-    for chunk_result in pooled(
-        chunks, jobs, new_pool=new_pool, work=_work, joined=_joined, dead=_lost
-    ):
-        on_chunk(chunk_result)
+    def lost(item: InputFile) -> list[_Made]:
+        return [made(_lost(item))]
+
+    # A task's result is a list: a chunk whose worker died comes in parts, a file a part.
+    for parts in pooled(chunks, jobs, new_pool=new_pool, work=_work, joined=_chained, dead=lost):
+        for part in parts:
+            on_chunk(part)
 
 
 class _Chunks(Sequence[Sequence[InputFile]]):
@@ -388,19 +472,9 @@ class _Chunks(Sequence[Sequence[InputFile]]):
         return self._inputs[start : start + CHUNK]
 
 
-def _joined(parts: list[ChunkResult]) -> ChunkResult:
-    """One chunk's result made of its files' results, in order."""
-    whole = ChunkResult()
-    for part in parts:
-        whole.documents += part.documents
-        whole.fingerprints += part.fingerprints
-        whole.signatures += part.signatures
-        whole.anchors += part.anchors
-        whole.figures += part.figures
-        whole.skips += part.skips
-        whole.files += part.files
-        whole.files_read += part.files_read
-    return whole
+def _chained(parts: list[list[_Made]]) -> list[_Made]:
+    """One chunk's results made of its files' results, in order."""
+    return list(itertools.chain.from_iterable(parts))
 
 
 def _lost(item: InputFile) -> ChunkResult:
@@ -425,10 +499,14 @@ def _context() -> multiprocessing.context.BaseContext:
     return multiprocessing.get_context(method)
 
 
-_state: dict[str, object] = {}  # this worker process's Fingerprinter, set by _start_worker
+# This worker process's Fingerprinter and what it makes of a chunk's result to send it back,
+# set by _start_worker.
+_state: dict[str, object] = {}
 
 
-def _start_worker(config: DedupConfig, reference: bool, parent: int) -> None:
+def _start_worker(
+    config: DedupConfig, reference: bool, made: Callable[[ChunkResult], Any], parent: int
+) -> None:
     # Ctrl-C is the parent's to handle: it stops the pool and reports once, with no
     # traceback from every worker.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -439,6 +517,7 @@ def _start_worker(config: DedupConfig, reference: bool, parent: int) -> None:
     limit_memory(config)
     _state["fingerprinter"] = Fingerprinter(config)
     _state["reference"] = reference
+    _state["made"] = made
 
 
 def _watch_parent(parent: int) -> None:
@@ -449,9 +528,10 @@ def _watch_parent(parent: int) -> None:
     os._exit(1)
 
 
-def _work(items: Sequence[InputFile]) -> ChunkResult:
+def _work(items: Sequence[InputFile]) -> list[Any]:
     fingerprinter = cast(Fingerprinter, _state["fingerprinter"])
-    return process_chunk(items, fingerprinter, reference=bool(_state["reference"]))
+    made = cast(Callable[[ChunkResult], Any], _state["made"])
+    return [made(process_chunk(items, fingerprinter, reference=bool(_state["reference"])))]
 
 
 # Pages of groups per task of `cluster_all` (a task closes once it holds that many): a

@@ -7,13 +7,16 @@ import pickle
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
 
 import dedup
 from dedup import DedupConfig
-from dedup.batch.workers import ChunkResult, process_all, process_chunk
+from dedup.batch.skips import exclusion
+from dedup.batch.spill import PageStore, StoredDocuments, stored_figures
+from dedup.batch.workers import ChunkResult, ChunkRows, process_all, process_chunk
 from dedup.fingerprint.fingerprinter import Fingerprinter
 from dedup.fingerprint.normalize import figures
 from dedup.readers import list_inputs
@@ -188,3 +191,48 @@ def test_a_group_whose_worker_dies_is_clustered_by_the_parent(
     two = dedup.scan([SAMPLES], jobs=2)
     assert two.clusters == one.clusters
     assert (two.split_pairs, two.kept_apart) == (one.split_pairs, one.kept_apart)
+
+
+def test_a_chunk_stored_from_its_rows_is_stored_as_from_its_documents(tmp_path: Path) -> None:
+    pages = tmp_path / "pages"
+    pages.mkdir()
+    for path in sorted(SAMPLES.rglob("*.txt"))[:6]:
+        (pages / path.name).write_bytes(path.read_bytes())
+    (pages / "nav-only.html").write_text("<html><body><nav>首页</nav></body></html>", "utf-8")
+    inputs, _ = list_inputs([pages])
+    chunk = process_chunk(inputs, Fingerprinter(DedupConfig()))
+    reasons = [exclusion(d, f) for d, f in zip(chunk.documents, chunk.fingerprints, strict=True)]
+    clustered = [row for row, reason in enumerate(reasons) if not reason]
+    assert 0 < len(clustered) < len(chunk.documents)  # a page left out, its document kept
+
+    def picked(items: list[Any]) -> list[Any]:
+        return [items[row] for row in clustered]
+
+    plain, from_rows = PageStore(tmp_path), PageStore(tmp_path)
+    try:
+        stored = plain.add_documents(chunk.documents)
+        plain.cluster(stored[row] for row in clustered)
+        plain.add_pages(
+            *map(picked, (chunk.fingerprints, chunk.signatures, chunk.anchors, chunk.figures))
+        )
+        rows = pickle.loads(pickle.dumps(ChunkRows.of(chunk)))  # as it comes from a worker
+        stored = from_rows.add_document_rows(rows.documents)
+        from_rows.cluster(stored[row] for row in rows.clustered)
+        from_rows.add_page_rows(rows.pages)
+        assert rows.clustered == clustered and rows.skips == chunk.skips
+        assert [s.reason for s in rows.excluded] == [r for r in reasons if r]
+        assert rows.pages.signature_array().tolist() == np.stack(picked(chunk.signatures)).tolist()
+        assert [a.tolist() for a in rows.pages.anchor_arrays()] == [
+            a.tolist() for a in picked(chunk.anchors)
+        ]
+        for store in (plain, from_rows):
+            store.flush()
+        for name in sorted(os.listdir(plain.path)):
+            written = Path(plain.path, name).read_bytes()
+            assert Path(from_rows.path, name).read_bytes() == written, name
+        assert StoredDocuments(from_rows) == chunk.documents
+        assert StoredDocuments(from_rows, clustered=True) == picked(chunk.documents)
+        assert list(stored_figures(from_rows) or []) == picked(chunk.figures)
+    finally:
+        plain.close()
+        from_rows.close()

@@ -5,7 +5,7 @@ import itertools
 import numpy as np
 import pytest
 
-from dedup.batch.banding import LARGE_BUCKET, candidate_pairs
+from dedup.batch.banding import LARGE_BUCKET, bucket_links, candidate_pairs
 from dedup.fingerprint.bands import band_keys
 
 
@@ -74,3 +74,17 @@ def test_upper_pairs_are_triu_indices_and_cannot_be_changed() -> None:
         assert np.array_equal(left, expected[0]) and np.array_equal(right, expected[1])
     with pytest.raises(ValueError, match="read-only"):
         upper_pairs(5)[0][0] = 3
+
+
+def test_bucket_links_join_each_member_of_a_bucket_to_its_least_page() -> None:
+    rng = np.random.default_rng(5)
+    keys = rng.integers(0, 6, size=(300, 4)).astype(np.uint64)  # buckets of fifty pages
+    expected = set()
+    for band in range(keys.shape[1]):
+        for key in set(keys[:, band].tolist()):
+            members = np.flatnonzero(keys[:, band] == key).tolist()
+            expected |= {(members[0], page) for page in members[1:]}
+    links = bucket_links(keys)
+    assert {tuple(pair) for pair in links.tolist()} == expected
+    assert [tuple(pair) for pair in links.tolist()] == sorted(expected)
+    assert bucket_links(np.zeros((0, 4), dtype=np.uint64)).shape == (0, 2)

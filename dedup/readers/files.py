@@ -65,14 +65,14 @@ class Listing(Sequence[InputFile]):
 
     def path(self, index: int) -> str:
         start = self._ends[index - 1] if index else 0
-        return bytes(self._paths[start : self._ends[index]]).decode("utf-8", "surrogateescape")
+        return self._paths[start : self._ends[index]].decode("utf-8", "surrogateescape")
 
     def doc_id(self, index: int) -> str:
+        return self._doc_id(index, self.path(index))
+
+    def _doc_id(self, index: int, path: str) -> str:
         length = self._id_lengths[index]
-        if length < 0:
-            return self._ids[index]
-        path = self.path(index)
-        return path[len(path) - length :]
+        return self._ids[index] if length < 0 else path[len(path) - length :]
 
     @overload
     def __getitem__(self, index: int) -> InputFile: ...
@@ -81,13 +81,29 @@ class Listing(Sequence[InputFile]):
     def __getitem__(self, index: int | slice) -> InputFile | Listing:
         count = len(self)
         if isinstance(index, slice):
+            start, stop, step = index.indices(count)
+            if step == 1:
+                return self._run(start, max(start, stop))
             part = Listing()
-            part.extend(self[i] for i in range(*index.indices(count)))
+            part.extend(self[i] for i in range(start, stop, step))
             return part
         if not -count <= index < count:
             raise IndexError(index)
         index %= count
-        return InputFile(self.path(index), self.doc_id(index), self._sources.get(index))
+        path = self.path(index)
+        return InputFile(path, self._doc_id(index, path), self._sources.get(index))
+
+    def _run(self, start: int, stop: int) -> Listing:
+        """The files from `start` to `stop`, their bytes copied as they are held (a scan
+        cuts its chunks so: no `InputFile` made and taken apart again)."""
+        part = Listing()
+        base = self._ends[start - 1] if start else 0
+        part._paths = self._paths[base : self._ends[stop - 1] if stop else 0]
+        part._ends = array("q", [end - base for end in self._ends[start:stop]])
+        part._id_lengths = self._id_lengths[start:stop]
+        for held, into in ((self._ids, part._ids), (self._sources, part._sources)):
+            into.update((n - start, held[n]) for n in range(start, stop) if n in held)
+        return part
 
     def __iter__(self) -> Iterator[InputFile]:
         return (self[index] for index in range(len(self)))

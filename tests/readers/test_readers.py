@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import codecs
+import itertools
 import os
 import pickle
 from pathlib import Path
@@ -88,6 +89,11 @@ def test_a_listing_holds_its_files_compactly_and_gives_them_back(tmp_path: Path)
     assert copy == items[1:5]
     with pytest.raises(IndexError):
         listing[6]
+    for start, stop, step in itertools.product(range(-7, 8), range(-7, 8), (None, 2, -1)):
+        assert listing[start:stop:step] == items[start:stop:step], (start, stop, step)
+    assert part[1:3] == items[2:4] and part[2:][1:] == items[4:5]
+    part.append(items[0])
+    assert part == [*items[1:5], items[0]] and listing == items
 
 
 def test_files_sharing_an_id_among_many_are_named_by_their_paths(tmp_path: Path) -> None:

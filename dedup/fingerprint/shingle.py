@@ -128,12 +128,27 @@ def shingle_sequence(ids: npt.NDArray[np.uint64], ngram: int) -> ShingleIds:
         return _EMPTY
     span = min(ngram, ids.size)
     count = ids.size - span + 1
-    combined = ids[:count].copy()
-    for offset in range(1, span):
-        combined *= _POLY
-        combined += ids[offset : offset + count]
-    folded: ShingleIds = (combined ^ (combined >> np.uint64(32))).astype(np.uint32)
+    ids = np.ascontiguousarray(ids)
+    # Row i is tokens i to i + span - 1 (a view: each row starts one token further), and
+    # its product with the powers of _POLY is the polynomial of those token ids, wrapped
+    # modulo 2**64 as uint64 arithmetic does: one call where the polynomial by steps took
+    # two per token of the shingle.
+    windows: npt.NDArray[np.uint64] = np.ndarray(
+        (count, span), dtype=np.uint64, buffer=ids, strides=(ids.itemsize, ids.itemsize)
+    )
+    combined = windows @ _powers(span)
+    # The two 32-bit halves of each value xored: which half is which does not matter.
+    halves = combined.view(np.uint32).reshape(count, 2)
+    folded: ShingleIds = np.bitwise_xor(halves[:, 0], halves[:, 1])
     return folded
+
+
+@cache
+def _powers(span: int) -> npt.NDArray[np.uint64]:
+    """_POLY to the powers span - 1 down to 0, modulo 2**64: the weights of a shingle's
+    tokens, first to last."""
+    powers = [pow(int(_POLY), span - 1 - at, 1 << 64) for at in range(span)]
+    return np.array(powers, dtype=np.uint64)
 
 
 def token_ids(tokens: Sequence[str], cache: dict[str, int] | None = None) -> npt.NDArray[np.uint64]:
@@ -201,30 +216,31 @@ def char_token_ids(
     text's `word_and_number_tokens`, when already found)."""
     codes = np.frombuffer(folded.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
     positions, words = word_and_number_tokens(folded) if found is None else found
-    single, table = _single_tokens()
-    codes = np.minimum(codes, np.uint32(single.size - 1))  # beyond the table: no token
-    if not words:
-        return table[codes[single[codes]]].astype(np.uint64), []
-    # Each word's id goes where the word starts (a Latin letter or a digit, never a CJK
-    # token): the tokens are then in text order without sorting their positions.
-    ids = table[codes].astype(np.uint64)
-    tokens = single[codes]
-    ids[positions] = token_ids(words, cache)
-    tokens[positions] = True
+    # Code points beyond the table are clipped to its last entry, which is no token.
+    ids = _single_token_ids().take(codes, mode="clip")
+    if words:
+        # Each word's id goes where the word starts (a Latin letter or a digit, never a CJK
+        # token): the tokens are then in text order without sorting their positions.
+        ids[positions] = token_ids(words, cache)
     numbers = [word for word in words if word[0].isdigit()]
-    return ids[tokens], numbers
+    return ids[ids != _NO_TOKEN], numbers
+
+
+# The id `_single_token_ids` gives a character that is no token by itself: above every
+# 32-bit token id.
+_NO_TOKEN = np.uint64(1 << 32)
 
 
 @cache
-def _single_tokens() -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.uint32]]:
-    """Which code points are tokens by themselves, and their xxh32 ids, by code point."""
-    size = _SINGLE_TOKEN_RANGES[-1][1] + 2  # the last entry stands for everything beyond
-    single = np.zeros(size, dtype=bool)
-    table = np.zeros(size, dtype=np.uint32)
+def _single_token_ids() -> npt.NDArray[np.uint64]:
+    """The xxh32 id of each code point that is a token by itself, `_NO_TOKEN` for the
+    others, by code point; the last entry stands for every code point beyond. One table
+    of the ids the shingle polynomial takes: a lookup per character and a comparison,
+    where a table of which characters are tokens took a second lookup and a conversion."""
+    ids = np.full(_SINGLE_TOKEN_RANGES[-1][1] + 2, _NO_TOKEN, dtype=np.uint64)
     for low, high in _SINGLE_TOKEN_RANGES:
-        single[low : high + 1] = True
-        table[low : high + 1] = _xxh32_of_code_points(low, high)
-    return single, table
+        ids[low : high + 1] = _xxh32_of_code_points(low, high)
+    return ids
 
 
 _PRIME1, _PRIME2, _PRIME3, _PRIME4, _PRIME5 = (

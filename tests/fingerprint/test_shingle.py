@@ -82,14 +82,13 @@ def test_char_token_ids_equal_string_token_ids_on_mixed_text(text: str) -> None:
 def test_single_token_ids_are_xxh32_of_each_character() -> None:
     import xxhash
 
-    from dedup.fingerprint.shingle import _SINGLE_TOKEN_RANGES, _single_tokens
+    from dedup.fingerprint.shingle import _NO_TOKEN, _SINGLE_TOKEN_RANGES, _single_token_ids
 
-    single, table = _single_tokens()
+    ids = _single_token_ids()
     for low, high in _SINGLE_TOKEN_RANGES:
         expected = [xxhash.xxh32_intdigest(chr(c).encode("utf-8")) for c in range(low, high + 1)]
-        assert table[low : high + 1].tolist() == expected
-        assert single[low : high + 1].all()
-    assert not single[0x41] and not single[0x3000]
+        assert ids[low : high + 1].tolist() == expected
+    assert ids[0x41] == ids[0x3000] == ids[-1] == _NO_TOKEN
 
 
 @settings(max_examples=300, deadline=None)
@@ -106,3 +105,22 @@ def test_shared_count_is_the_size_of_the_intersection(
     arrays = [np.array(sorted(s) if in_order else list(s), dtype=np.uint32) for s in (left, right)]
     assert shared_count(*arrays) == len(left & right)
     assert shared_count(*arrays) == np.intersect1d(*arrays, assume_unique=True).size
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.integers(0, 2**32 - 1), max_size=30), st.integers(1, 8))
+def test_shingle_ids_are_the_folded_polynomial_of_their_token_ids(
+    ids: list[int], ngram: int
+) -> None:
+    from dedup.fingerprint.shingle import shingle_sequence
+
+    span = min(ngram, len(ids))
+    expected = []
+    for start in range(len(ids) - span + 1) if ids else []:
+        value = 0
+        for token in ids[start : start + span]:
+            value = (value * 0x100000001B3 + token) % (1 << 64)
+        expected.append((value ^ (value >> 32)) & 0xFFFFFFFF)
+    sequence = shingle_sequence(np.array(ids, dtype=np.uint64), ngram)
+    assert sequence.dtype == np.uint32
+    assert sequence.tolist() == expected

@@ -320,11 +320,15 @@ def classify(shadow_line: str) -> str | None:
     return classify_line(shadow_line)[0]
 
 
-def classify_line(shadow_line: str) -> tuple[str | None, bool]:
-    """`classify`, and whether the line reads as prose (one computation for both)."""
+def classify_line(shadow_line: str, may_hold_spam: bool = True) -> tuple[str | None, bool]:
+    """`classify`, and whether the line reads as prose (one computation for both).
+
+    `may_hold_spam` False says the line holds no `SPAM` term (its page was searched for
+    them once and holds none): it is not searched for one again.
+    """
     if len(shadow_line) <= REMEMBERED_LINE:
-        return _classify_remembered(shadow_line)
-    return _classify_line(shadow_line)
+        return _classify_remembered(shadow_line, may_hold_spam)
+    return _classify_line(shadow_line, may_hold_spam)
 
 
 # Lines repeat from page to page: a site's menu, byline labels and footer on each of its
@@ -337,25 +341,25 @@ REMEMBERED_LINE = 256
 REMEMBERED_LINES = 4096
 
 
-def _classify_line(shadow_line: str) -> tuple[str | None, bool]:
+def _classify_line(shadow_line: str, may_hold_spam: bool) -> tuple[str | None, bool]:
     line = strip_bullet(shadow_line.strip())
     if not line:
         return "empty", False
     prose = is_prose(line)
-    return _kind(line, prose), prose
+    return _kind(line, prose, may_hold_spam), prose
 
 
 _classify_remembered = lru_cache(maxsize=REMEMBERED_LINES)(_classify_line)
 
 
-def _kind(line: str, prose: bool) -> str | None:
+def _kind(line: str, prose: bool, may_hold_spam: bool) -> str | None:
     # One combined search first: most lines match no pattern at all.
     if not (prose and len(line) >= LONG_PROSE) and has_anywhere_evidence(line):
         return next(kind for kind, pattern in _ANYWHERE if pattern.search(line))
     if "|" in line and _is_link_farm(line):
         return "link_farm"
     # A search first: most lines hold no term, and finding them all makes a list and a set.
-    if SPAM.search(line) and len(spam_terms(line)) >= (2 if prose else 1):
+    if may_hold_spam and SPAM.search(line) and len(spam_terms(line)) >= (2 if prose else 1):
         return "spam"
     if (not prose or line.isascii()) and is_code(line):
         return "code"

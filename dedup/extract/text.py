@@ -82,7 +82,12 @@ def extract_document(
     """
     page, pinyin_count = strip_pinyin(clean_residue(text))
     page_shadow = shadow(page)  # once per page: shadows keep every character in place
-    lines = [_classified(line) for line in _split_glued_metadata(_page_lines(page, page_shadow))]
+    # A line without a spam term on a page without one (most pages) is not searched for one.
+    spam_on_page = SPAM.search(page_shadow) is not None
+    lines = [
+        _classified(line_text, line_shadow, spam_on_page)
+        for line_text, line_shadow in _split_glued_metadata(_page_lines(page, page_shadow))
+    ]
     lines = _unwrap(lines)
     kinds = [_kind_of(line) for line in lines]
     start, end = _body_span(lines, kinds)
@@ -115,20 +120,19 @@ def extract_document(
         editor=metadata.find_editor(around),
         reporter=metadata.find_reporter(lines[start : start + 1]),
         pinyin_annotated=pinyin_count > 0,
-        spam_injected=bool(SPAM.search(page_shadow)),
+        spam_injected=spam_on_page,
         lang=detect_language(body) if language else None,
     )
 
 
-def _page_lines(page: str, page_shadow: str) -> list[Line]:
-    """The non-empty lines of a page, stripped, each with its slice of the page's shadow."""
-    lines = []
-    for raw, raw_shadow in zip(page.splitlines(), page_shadow.splitlines(), strict=True):
-        text = raw.strip()
-        if text:
-            lead = len(raw) - len(raw.lstrip())
-            lines.append(Line(text, raw_shadow[lead : lead + len(text)]))
-    return lines
+def _page_lines(page: str, page_shadow: str) -> list[tuple[str, str]]:
+    """The non-empty lines of a page, stripped, each with its slice of the page's shadow.
+
+    The shadow of a space is a space and of a line break a line break (tested): the shadow
+    of a line, stripped, is the slice of the stripped line.
+    """
+    lines = zip(map(str.strip, page.splitlines()), page_shadow.splitlines(), strict=True)
+    return [(text, raw_shadow.strip()) for text, raw_shadow in lines if text]
 
 
 def _kind_of(line: Line) -> str | None:
@@ -142,9 +146,9 @@ def _is_menu(shadow_line: str) -> bool:
     return len(items) >= 3 and all(len(item) <= _MAX_MENU_ITEM for item in items)
 
 
-def _classified(line: Line) -> Line:
-    kind, prose = classify_line(line.shadow)
-    return Line(line.text, line.shadow, kind, prose and not _is_headline(line.text))
+def _classified(text: str, shadow_line: str, spam_on_page: bool) -> Line:
+    kind, prose = classify_line(shadow_line, spam_on_page)
+    return Line(text, shadow_line, kind, prose and not _is_headline(text))
 
 
 # An English line may quote a Chinese name or two; a line with more ideographs is Chinese.
@@ -163,19 +167,21 @@ def _is_headline(text: str) -> bool:
     return len(words) >= 4 and len(_CAPITALISED.findall(text)) >= 0.7 * len(words)
 
 
-def _split_glued_metadata(lines: list[Line]) -> list[Line]:
-    """Cut "发表时间:… 来源:… 浏览:次今天上午,…" into its metadata and its first paragraph."""
-    result: list[Line] = []
+def _split_glued_metadata(lines: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """Cut "发表时间:… 来源:… 浏览:次今天上午,…" (a line and its shadow) into its metadata
+    and its first paragraph."""
+    result: list[tuple[str, str]] = []
     for line in lines:
-        if ":" not in line.shadow:  # every label GLUED_META matches ends with a colon
+        text, shadow_line = line
+        if ":" not in shadow_line:  # every label GLUED_META matches ends with a colon
             result.append(line)
             continue
-        match = GLUED_META.match(line.shadow)
-        rest = line.shadow[match.end() :] if match else ""
+        match = GLUED_META.match(shadow_line)
+        rest = shadow_line[match.end() :] if match else ""
         if match and match.end() > 0 and len(rest.strip()) >= _MIN_GLUED_REST:
             cut = match.end()
-            result.append(Line(line.text[:cut].strip(), line.shadow[:cut].strip()))
-            result.append(Line(line.text[cut:].strip(), rest.strip()))
+            result.append((text[:cut].strip(), shadow_line[:cut].strip()))
+            result.append((text[cut:].strip(), rest.strip()))
         else:
             result.append(line)
     return result
@@ -194,6 +200,7 @@ def _unwrap(lines: list[Line]) -> list[Line]:
             joiner = "" if _CJK_END.search(run[0].text) else " "
             shadow_text = joiner.join(line.shadow for line in run)
             text = joiner.join(line.text for line in run)
+            # Searched for spam: a term may have been cut at a line's end.
             out.append(Line(text, shadow_text, *classify_line(shadow_text)))
             index = end
         else:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from hypothesis import given
+from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from dedup.extract import boilerplate
@@ -212,3 +212,37 @@ def test_promotions_are_told_as_by_counting_every_call(pieces: list[str]) -> Non
     line = "".join(pieces)
     for prose in (False, True):
         assert boilerplate._is_promo(line, prose) == _plain_is_promo(line, prose), line
+
+
+def test_shadows_keep_spaces_and_line_breaks_where_the_text_has_them() -> None:
+    # `_page_lines` strips a line's shadow instead of slicing it where its line was cut.
+    from dedup.textops import _shadow
+
+    def breaks(char: str) -> bool:
+        return len(f"a{char}b".splitlines()) > 1
+
+    for source, target in _shadow()._mapping.items():
+        assert chr(source).isspace() == chr(target).isspace(), hex(source)
+        assert breaks(chr(source)) == breaks(chr(target)), hex(source)
+
+
+@given(st.lists(st.one_of(LINE_PIECES, st.sampled_from(["\r\n", "\u2028", "\x1c", "\x85"]))))
+def test_page_lines_are_cut_as_the_page_is_split_and_stripped(pieces: list[str]) -> None:
+    from dedup.extract.text import _page_lines
+    from dedup.textops import shadow
+
+    page = "".join(pieces).replace("来源", "來源").upper()
+    page_shadow = shadow(page)
+    plain = []
+    for raw, raw_shadow in zip(page.splitlines(), page_shadow.splitlines(), strict=True):
+        lead = len(raw) - len(raw.lstrip())
+        if raw.strip():
+            plain.append((raw.strip(), raw_shadow[lead : lead + len(raw.strip())]))
+    assert _page_lines(page, page_shadow) == plain
+
+
+@given(LINE)
+def test_a_line_without_a_spam_term_is_classified_alike_unsearched(line: str) -> None:
+    # `extract_document` says a line holds no term when its page holds none.
+    assume(boilerplate.SPAM.search(line) is None)
+    assert boilerplate.classify_line(line, may_hold_spam=False) == boilerplate.classify_line(line)

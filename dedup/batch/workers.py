@@ -194,6 +194,7 @@ def process_chunk(
     page must not cost the scan every other page.
     """
     result = ChunkResult(files=len(items))
+    items = list(items)  # each file made once: a listing makes it again each time it is read
     prefetch(items)
     unsigned: list[int] = []  # rows signed together at the end
     for group in _read_ahead(items, fingerprinter.config, result):

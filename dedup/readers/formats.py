@@ -95,6 +95,7 @@ _BINARY_SIGNATURES = (
     (b"7z\xbc\xaf", "7-Zip archive"),
     (b"Rar!", "RAR archive"),
 )
+_BINARY_STARTS = tuple(signature for signature, _ in _BINARY_SIGNATURES)
 
 
 def read_pages(
@@ -133,14 +134,16 @@ def _file_pages(
     fields = fields or FieldMap()
     name = _name(item.doc_id)
     lower = name.lower()
+    streamed: str | None = None  # known once the file's start is read
+
+    def read_whole(head: bytes, size: int) -> bool:
+        nonlocal streamed
+        streamed = _streamed_format(lower, head)
+        return size <= max_bytes and streamed is None
+
     try:
         # A page (or a small container) is read whole, in the same opening.
-        head, size, data = read_start(
-            item.path,
-            512,
-            lambda head, size: size <= max_bytes and _streamed_format(lower, head) is None,
-        )
-        streamed = _streamed_format(lower, head)
+        head, size, data = read_start(item.path, 512, read_whole)
     except OSError as error:
         yield Skip(item.path, f"cannot read file ({error.strerror or error})")
         return
@@ -195,8 +198,8 @@ def _dispatch(
     data: bytes, path: str, doc_id: str, name: str, *, fields: FieldMap, max_bytes: int
 ) -> Iterator[RawPage | Skip]:
     lower = name.lower()
-    binary = _binary_kind(data)
-    if not data.strip():
+    suffix = _suffix(lower)
+    if not data or data.isspace():
         yield Skip(path, "empty file", _member(doc_id))
     elif lower.endswith((".warc", ".warc.gz")) or data.startswith(b"WARC/"):
         yield from _warc(io.BytesIO(data), path, max_bytes)
@@ -211,16 +214,16 @@ def _dispatch(
             yield from _dispatch(
                 inner, path, doc_id, inner_name, fields=fields, max_bytes=max_bytes
             )
-    elif binary:
+    elif binary := _binary_kind(data):
         yield Skip(path, f"binary file ({binary}), not a page", _member(doc_id))
     elif lower.endswith(JSONL_SUFFIXES) or (
-        (lower.endswith(".json") or not _suffix(lower)) and _first_is_object_line(data)
+        (suffix == ".json" or not suffix) and _first_is_object_line(data)
     ):
         yield from _json_lines(data.splitlines(), path, doc_id, fields, max_bytes)
     elif lower.endswith(".json") or (not lower.endswith(TEXT_SUFFIXES) and _parses_as_json(data)):
         yield from _json_document(data, path, doc_id, fields)
     else:
-        kind: PageKind = "html" if _is_html(lower, data) else "text"
+        kind: PageKind = "html" if _is_html(suffix, data) else "text"
         yield _page(data, path, doc_id, kind)
 
 
@@ -230,6 +233,8 @@ def _member(doc_id: str) -> str:
 
 
 def _binary_kind(data: bytes) -> str | None:
+    if not data.startswith(_BINARY_STARTS):  # most pages: one test, not one a signature
+        return None
     for signature, kind in _BINARY_SIGNATURES:
         if data.startswith(signature):
             return kind
@@ -254,8 +259,9 @@ def _page(
     return RawPage(doc_id, path, text, kind, encoding, url=url, mojibake=broken)
 
 
-def _is_html(lower_name: str, data: bytes) -> bool:
-    if _suffix(lower_name) in HTML_SUFFIXES:
+def _is_html(suffix: str, data: bytes) -> bool:
+    """Whether a page is HTML, by its name's suffix (lower case) or its first bytes."""
+    if suffix in HTML_SUFFIXES:
         return True
     head = data[:1024].lstrip().lower()
     return head.startswith(b"<") and any(marker in head for marker in _HTML_SNIFF)

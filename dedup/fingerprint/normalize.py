@@ -104,20 +104,23 @@ def folded_figures(folded: str, words: tuple[list[int], list[str]] | None = None
         numbers = [(at, word) for at, word in zip(*words, strict=True) if word[0].isdecimal()]
     if not numbers:
         return frozenset()
-    # A number is left out when it starts inside a date or a time; both lists are in text
-    # order, so one walk along the dates decides every number.
-    dates = iter([match.span() for match in _DATE_OR_TIME.finditer(folded)] + [(_END, _END)])
-    date_start, date_end = next(dates)
+    # A number is left out when it starts inside a date or a time; both are in text order,
+    # so one walk along the dates decides every number. The dates are searched for as the
+    # walk needs them, from the first number on (a date starts with a digit, and every
+    # digit is in a number): the text before it and after the date that passes the last
+    # number is not searched.
+    dates = map(re.Match.span, _DATE_OR_TIME.finditer(folded, numbers[0][0]))
+    date_start, date_end = next(dates, _NO_DATE)
     found = set()
     for start, number in numbers:
         while date_end <= start:
-            date_start, date_end = next(dates)
+            date_start, date_end = next(dates, _NO_DATE)
         if start < date_start:
             found.add(number)
     return frozenset(found)
 
 
-_END = 1 << 62  # past the end of any text
+_NO_DATE = (1 << 62, 1 << 62)  # past the end of any text: after the last date
 
 
 def word_and_number_tokens(folded: str) -> tuple[list[int], list[str]]:

@@ -161,7 +161,9 @@ def list_inputs(
     found = Listing()
     problems: list[Skip] = []
     inside = None if follow_links else _folders(paths)
+    roots = 0
     for given in paths:
+        roots += 1
         if str(given) == STDIN and stdin is not None:
             found.append(InputFile(STDIN, STDIN_ID, source=stdin))
             continue
@@ -173,7 +175,8 @@ def list_inputs(
             found.extend(_walk(root, problems, inside))
         else:
             problems.append(Skip(str(root), NOT_FOUND))
-    shared = _shared_ids(found)
+    # A file's id is its path below its root: only the files of two roots can share one.
+    shared = _shared_ids(found) if roots > 1 else set()
     if not shared:
         return found, problems
     unique = Listing()

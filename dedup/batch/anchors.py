@@ -40,6 +40,8 @@ _LOW, _HIGH = (0, 1) if sys.byteorder == "little" else (1, 0)
 # Kept pairs gathered before they are cut down to pairs spanning their groups (`links`).
 _SPANNED = 1 << 20
 _NONE = np.zeros(0, dtype=np.uint32)
+# The rows an occurrence starts: fewer than `COMMON_ANCHOR`.
+_ROWS = np.min_scalar_type(COMMON_ANCHOR)
 
 
 class AnchorTable:
@@ -178,16 +180,19 @@ def _paired(
     # after it in its bucket, so each pair is listed once per shared anchor, left < right.
     ends = np.where((sizes > 1) & (sizes <= COMMON_ANCHOR), starts + sizes, 0)
     per_owner = np.zeros(count, dtype=np.int64)
+    # Each occurrence's rows, counted once and kept for the blocks (a byte each, fewer than
+    # `COMMON_ANCHOR`) rather than looked up in the buckets again for each block.
+    rows_of = np.empty(keys.size, dtype=_ROWS)
     for first in range(0, keys.size, _STEP):
         positions = np.arange(first, min(first + _STEP, keys.size))
         rows = _rows(positions, starts, ends)
+        rows_of[positions] = rows
         per_owner += np.bincount(owners[positions], weights=rows, minlength=count).astype(np.int64)
     for low, high in _blocks(per_owner, block_rows):
-        chosen = np.flatnonzero((owners >= low) & (owners < high))
-        rows = _rows(chosen, starts, ends)
-        chosen, rows = chosen[rows > 0], rows[rows > 0]
+        chosen = np.flatnonzero((owners >= low) & (owners < high) & (rows_of > 0))
         if not chosen.size:
             continue
+        rows = rows_of[chosen].astype(np.int64)
         left = np.repeat(owners[chosen].astype(np.int64), rows)
         right = owners[ranges(chosen + 1, rows)].astype(np.int64)
         pairs = left * count + right

@@ -19,7 +19,7 @@ import numpy.typing as npt
 from dedup.config import DedupConfig
 from dedup.fingerprint.captions import compare_captions
 from dedup.fingerprint.shingle import Fingerprint, compare_shingles, number_agreement
-from dedup.fingerprint.slots import compare_slots
+from dedup.fingerprint.slots import fill_differently
 from dedup.models import CopyRelation, Document, Relation
 
 # Numbers agree when at least this share of the fewer are found in the other body.
@@ -130,7 +130,7 @@ def slots_checked(similarity: float) -> bool:
 def slots_differ(left: str, right: str) -> bool:
     """Whether two bodies fill one frame for different places (`check_slots`' test, which
     the crawler's index applies to the copies it verifies on samples)."""
-    return compare_slots(left, right).differ
+    return fill_differently(left, right)
 
 
 def check_captions(verdict: Verdict, contained: str, other: str) -> Verdict:

@@ -17,14 +17,15 @@ from __future__ import annotations
 import itertools
 from array import array
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
-from typing import TypeVar, overload
+from dataclasses import dataclass, field
+from typing import Protocol, TypeVar
 
 import numpy as np
 import numpy.typing as npt
 
 from dedup._arrays import component_labels, shared_count, sorted_difference, unique_pairs
 from dedup.batch.columns import MemberColumns
+from dedup.batch.spill import StoredFingerprint
 from dedup.config import DedupConfig
 from dedup.fingerprint.normalize import figures
 from dedup.fingerprint.shingle import Fingerprint
@@ -110,15 +111,24 @@ Group = tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]
 MemberRow = tuple[int, float, float, bool, Relation, bool]
 
 
+# A cluster's place in the numbering besides its size (`_cluster_order`): 1 when its
+# original is undated, else 0; the original's instant (0.0 undated); the centre's doc_id.
+Place = tuple[int, float, str]
+# A cluster's place in the numbering: less first (`_cluster_order`).
+_Order = tuple[int, int, float, str]
+
+
 @dataclass(frozen=True, slots=True)
 class GroupClusters:
     """What some groups were cut into: each cluster as the first page of its verified group
     and its member rows, centre first; and the verified pairs they leave apart
-    (`Clustering`'s counts)."""
+    (`Clustering`'s counts). ``places``: each cluster's `Place`, found where its members'
+    documents were read; when empty, `assemble` reads the documents again for them."""
 
     clusters: list[tuple[int, tuple[MemberRow, ...]]]
     split_pairs: int
     kept_apart: int
+    places: list[Place] = field(default_factory=list)
 
     @staticmethod
     def joined(parts: Sequence[GroupClusters]) -> GroupClusters:
@@ -127,6 +137,9 @@ class GroupClusters:
             [cluster for part in parts for cluster in part.clusters],
             sum(part.split_pairs for part in parts),
             sum(part.kept_apart for part in parts),
+            [place for part in parts for place in part.places]
+            if all(len(part.places) == len(part.clusters) for part in parts)
+            else [],
         )
 
 
@@ -224,14 +237,19 @@ def cluster_groups(
     `figures[position]` when given, else found from its body."""
     pages, prints = _Pages(documents, figures), _Recent(fingerprints, _plain, _KEPT)
     built: list[tuple[int, tuple[MemberRow, ...]]] = []
+    places: list[Place] = []
     split = kept_apart = 0
     for group, group_links in _verified_groups(pages, prints, groups, config):
         centred = _centred(group, pages, prints, group_links, config)
         for members in centred.clusters:
-            built.append((group[0], _members(members, pages, prints, group_links, config)))
+            rows = _members(members, pages, prints, group_links, config)
+            built.append((group[0], rows))
+            # Here, where the members' documents were read (a worker's), not in `assemble`.
+            original = next((row[0] for row in rows if row[5]), rows[0][0])
+            places.append(_place(pages[original], pages[rows[0][0]], config.timezone))
         split += centred.split_pairs
         kept_apart += centred.kept_apart
-    return GroupClusters(built, split, kept_apart)
+    return GroupClusters(built, split, kept_apart, places)
 
 
 def assemble(
@@ -243,6 +261,7 @@ def assemble(
     clusters are made from them when read (`ClusterColumns`)."""
     columns = MemberColumns()
     firsts = array("q")
+    placed: list[_Order | None] = []  # each cluster's order when its part placed it
     split = kept_apart = 0
     for part in parts:
         split += part.split_pairs
@@ -250,31 +269,40 @@ def assemble(
         for first, rows in part.clusters:
             firsts.append(first)
             columns.append(rows)
-    # Groups in the order of their first member, then clusters in `_cluster_order`'s.
-    by_first = np.argsort(np.frombuffer(firsts, dtype=np.int64), kind="stable").tolist()
+        if len(part.places) == len(part.clusters):
+            sizes = (len(rows) for _, rows in part.clusters)
+            placed.extend(map(_cluster_order, sizes, part.places))
+        else:
+            placed.extend(itertools.repeat(None, len(part.clusters)))
     positions = np.frombuffer(columns.positions, dtype=np.int64)
     starts = np.concatenate([[0], np.cumsum(np.frombuffer(columns.sizes, dtype=np.int64))])
     originals = positions[columns.first_original()[: len(columns.sizes)]].tolist()
     centres = positions[starts[:-1]].tolist()
     keys = [
-        _cluster_order(
+        key
+        or _cluster_order(
             columns.sizes[n],
-            documents[originals[n]],
-            # Most clusters are centred on their original (every page alone is): a stored
-            # document is read back each time it is asked for.
-            documents[centres[n]] if centres[n] != originals[n] else None,
-            config.timezone,
+            _place(
+                documents[originals[n]],
+                # Most clusters are centred on their original (every page alone is): a
+                # stored document is read back each time it is asked for.
+                documents[centres[n]] if centres[n] != originals[n] else None,
+                config.timezone,
+            ),
         )
-        for n in by_first
+        for n, key in enumerate(placed)
     ]
-    order = [by_first[k] for k in sorted(range(len(keys)), key=keys.__getitem__)]
+    del placed
+    # Groups in the order of their first member, then clusters in `_cluster_order`'s.
+    by_first = np.argsort(np.frombuffer(firsts, dtype=np.int64), kind="stable").tolist()
+    order = sorted(by_first, key=keys.__getitem__)
     del keys
     return Clustering(columns.ordered(order, documents), split, kept_apart)
 
 
 def _verified_groups(
     documents: _Pages,
-    fingerprints: Sequence[Fingerprint],
+    fingerprints: _ByPosition[Fingerprint],
     groups: Iterable[Group],
     config: DedupConfig,
 ) -> Iterator[tuple[list[int], dict[int, dict[int, Verdict]]]]:
@@ -348,7 +376,7 @@ class _Links:
 
 def _verified_links(
     documents: _Pages,
-    fingerprints: Sequence[Fingerprint],
+    fingerprints: _ByPosition[Fingerprint],
     pairs: npt.NDArray[np.int64],
     config: DedupConfig,
 ) -> _Links:
@@ -429,7 +457,7 @@ class _Centred:
 def _centred(
     group: list[int],
     documents: _Pages,
-    fingerprints: Sequence[Fingerprint],
+    fingerprints: _ByPosition[Fingerprint],
     links: dict[int, dict[int, Verdict]],
     config: DedupConfig,
 ) -> _Centred:
@@ -485,7 +513,7 @@ class _Pairing:
     for a pair unlinked as boilerplate."""
 
     documents: _Pages
-    fingerprints: Sequence[Fingerprint]
+    fingerprints: _ByPosition[Fingerprint]
     links: dict[int, dict[int, Verdict]]
     unlinked: dict[int, set[int]]
     config: DedupConfig
@@ -596,7 +624,7 @@ def _apart(clusters: list[list[int]], pairing: _Pairing) -> tuple[int, int]:
 
 def _rejoined(
     clusters: list[list[int]],
-    fingerprints: Sequence[Fingerprint],
+    fingerprints: _ByPosition[Fingerprint],
     links: dict[int, dict[int, Verdict]],
     unlinked: dict[int, set[int]],
     config: DedupConfig,
@@ -650,7 +678,7 @@ def _holds_twins(page: int, members: list[int], links: dict[int, dict[int, Verdi
 
 
 def _drop_boilerplate_links(
-    group: list[int], fingerprints: Sequence[Fingerprint], links: dict[int, dict[int, Verdict]]
+    group: list[int], fingerprints: _ByPosition[Fingerprint], links: dict[int, dict[int, Verdict]]
 ) -> dict[int, set[int]]:
     """Unlink each short text of the group that is boilerplate rather than a text its copies
     carry: one contained in `BOILERPLATE_CARRIERS` pages or more that share nothing else
@@ -671,7 +699,7 @@ def _drop_boilerplate_links(
 
 
 def _carriers(
-    page: int, fingerprints: Sequence[Fingerprint], links: dict[int, dict[int, Verdict]]
+    page: int, fingerprints: _ByPosition[Fingerprint], links: dict[int, dict[int, Verdict]]
 ) -> list[int]:
     """The copies of a page that hold it inside a longer text (longer, and verified by
     containment rather than alike as wholes), most similar first."""
@@ -684,7 +712,7 @@ def _carriers(
     return [other for _, other in sorted(found, key=lambda item: (-item[0], item[1]))]
 
 
-def _unrelated(carriers: list[int], page: int, fingerprints: Sequence[Fingerprint]) -> bool:
+def _unrelated(carriers: list[int], page: int, fingerprints: _ByPosition[Fingerprint]) -> bool:
     """Whether pages that carry a text share nothing else: the median share of the shorter
     rest (what a page holds besides the text) found in the other rest is under
     `UNRELATED_REST`, over the first `_CARRIERS_COMPARED`. Reports around one bulletin
@@ -703,7 +731,7 @@ def _unrelated(carriers: list[int], page: int, fingerprints: Sequence[Fingerprin
 def _around(
     centre: int,
     remaining: set[int],
-    fingerprints: Sequence[Fingerprint],
+    fingerprints: _ByPosition[Fingerprint],
     links: dict[int, dict[int, Verdict]],
     config: DedupConfig,
     *,
@@ -744,7 +772,7 @@ def _cut(centre: int, remaining: set[int], links: dict[int, dict[int, Verdict]])
 def _verify_all(
     group: list[int],
     documents: _Pages,
-    fingerprints: Sequence[Fingerprint],
+    fingerprints: _ByPosition[Fingerprint],
     links: dict[int, dict[int, Verdict]],
     config: DedupConfig,
 ) -> None:
@@ -763,7 +791,7 @@ def _verify_all(
 def _verdict(
     left: int,
     right: int,
-    fingerprints: Sequence[Fingerprint],
+    fingerprints: _ByPosition[Fingerprint],
     links: dict[int, dict[int, Verdict]],
     config: DedupConfig,
     *,
@@ -777,7 +805,7 @@ def _verify(
     left: int,
     right: int,
     documents: _Pages,
-    fingerprints: Sequence[Fingerprint],
+    fingerprints: _ByPosition[Fingerprint],
     config: DedupConfig,
 ) -> Verdict:
     """The verdict on two pages, their slots and captions checked on their bodies (read
@@ -795,7 +823,7 @@ def _verify(
 def _members(
     positions: list[int],
     documents: _Pages,
-    fingerprints: Sequence[Fingerprint],
+    fingerprints: _ByPosition[Fingerprint],
     links: dict[int, dict[int, Verdict]],
     config: DedupConfig,
 ) -> tuple[MemberRow, ...]:
@@ -851,45 +879,51 @@ def _figures_changed(
 _KEPT = 512
 _Item = TypeVar("_Item")
 _Read = TypeVar("_Read")
+_Read_co = TypeVar("_Read_co", covariant=True)
 
 
-class _Recent(Sequence[_Item]):
+class _ByPosition(Protocol[_Read_co]):
+    """Items asked for by position (a sequence, or the last items made of one: `_Recent`)."""
+
+    def __getitem__(self, index: int, /) -> _Read_co: ...
+
+
+class _Recent(dict[int, _Item]):
     """Items of a sequence by position, each made from the one it holds (`make`) when first
     asked for; the last `kept` made are kept (a page's body or fingerprint read back from a
-    store is read once while its group is clustered, not once for each pair)."""
+    store is read once while its group is clustered, not once for each pair). It is the
+    dictionary of those kept: asking for one (most asks) is a lookup, not a call."""
 
-    def __init__(self, items: Sequence[_Read], make: Callable[[_Read], _Item], kept: int) -> None:
+    __slots__ = ("_items", "_make", "_size")
+
+    def __init__(
+        self, items: _ByPosition[_Read], make: Callable[[_Read], _Item], kept: int
+    ) -> None:
+        super().__init__()
         self._items = items
         self._make = make
-        self._kept: dict[int, _Item] = {}
         self._size = kept
 
-    def __len__(self) -> int:
-        return len(self._items)
-
-    @overload
-    def __getitem__(self, index: int) -> _Item: ...
-    @overload
-    def __getitem__(self, index: slice) -> list[_Item]: ...
-    def __getitem__(self, index: int | slice) -> _Item | list[_Item]:
-        if isinstance(index, slice):
-            return [self[i] for i in range(*index.indices(len(self)))]
-        item = self._kept.get(index)
-        if item is None:
-            item = self._kept[index] = self._make(self._items[index])
-            if len(self._kept) > self._size:
-                del self._kept[next(iter(self._kept))]
+    def __missing__(self, index: int) -> _Item:
+        item = self[index] = self._make(self._items[index])
+        if len(self) > self._size:
+            del self[next(iter(self))]
         return item
 
 
 def _plain(fingerprint: Fingerprint) -> Fingerprint:
-    """A fingerprint whose fields are read at once (a store's reads each field back)."""
-    return Fingerprint(fingerprint.shingles, fingerprint.numbers)
+    """A fingerprint whose fields are read at once (a store's reads its record back for
+    each field asked for): the stored record itself, read once."""
+    if isinstance(fingerprint, StoredFingerprint):
+        return fingerprint.plain()
+    return fingerprint
 
 
-class _Pages:
+class _Pages(_Recent[Document]):
     """Documents by position, with the documents, bodies and figures of the last pages read
     kept (figures from `known` when given, else from the bodies)."""
+
+    __slots__ = ("_bodies", "_figures")
 
     def __init__(
         self, documents: Sequence[Document], known: Sequence[frozenset[str]] | None = None
@@ -897,19 +931,13 @@ class _Pages:
         # A stored document is read back (its metadata unpickled) each time it is asked
         # for, and clustering asks a group's members for their dates and ids again and
         # again (each centre chosen, each cluster's order): five reads a page without this.
-        self._documents: _Recent[Document] = _Recent(documents, _same_document, _KEPT)
-        self._bodies = _Recent(self._documents, _body_of, _KEPT)
+        super().__init__(documents, _same_document, _KEPT)
+        self._bodies = _Recent(self, _body_of, _KEPT)
         self._figures: _Recent[frozenset[str]] = (
             _Recent(self._bodies, figures, _KEPT)
             if known is None
             else _Recent(known, _same_figures, _KEPT)
         )
-
-    def __len__(self) -> int:
-        return len(self._documents)
-
-    def __getitem__(self, index: int) -> Document:
-        return self._documents[index]
 
     def body(self, index: int) -> str:
         return self._bodies[index]
@@ -947,11 +975,14 @@ def pick_representative(
     )
 
 
-def _cluster_order(
-    size: int, original: Document, centre: Document | None, timezone: str
-) -> tuple[int, int, float, str]:
+def _cluster_order(size: int, place: Place) -> _Order:
     """Larger clusters first; then those with the earliest published original (undated
-    last); then by the centre's doc_id (None: the centre is the original)."""
+    last); then by the centre's doc_id (`Place`)."""
+    return (-size, *place)
+
+
+def _place(original: Document, centre: Document | None, timezone: str) -> Place:
+    """A cluster's `Place` from its original and its centre (None: the centre is the
+    original)."""
     instant = published_instant(original.published, timezone)
-    centre_id = (centre or original).doc_id
-    return (-size, 0 if instant is not None else 1, instant or 0.0, centre_id)
+    return (0 if instant is not None else 1, instant or 0.0, (centre or original).doc_id)

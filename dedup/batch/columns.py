@@ -8,6 +8,7 @@ bytes a page, and a report that walks the clusters makes one at a time.
 
 from __future__ import annotations
 
+import itertools
 from array import array
 from collections.abc import Iterator, Sequence
 from typing import Any, NamedTuple, get_args, overload
@@ -15,6 +16,7 @@ from typing import Any, NamedTuple, get_args, overload
 import numpy as np
 import numpy.typing as npt
 
+from dedup._arrays import ranges
 from dedup.models import Cluster, Clusters, Document, Member, Relation
 
 RELATIONS: tuple[Relation, ...] = get_args(Relation)
@@ -29,6 +31,12 @@ def same_items(items: Sequence[Any], other: object) -> bool | None:
     if not isinstance(other, Sequence) or isinstance(other, str | bytes):
         return None
     return len(items) == len(other) and all(bool(a == b) for a, b in zip(items, other, strict=True))
+
+
+# A member as a report reads it: its cluster's id and size, then what its `Member` holds
+# (document, similarity, containment, whether the representative, relation, whether the
+# original).
+MemberValues = tuple[int, int, Document, float, float, bool, Relation, bool]
 
 
 class Columns(NamedTuple):
@@ -153,30 +161,42 @@ class ClusterColumns(Clusters):
         for start in range(0, len(self), _BLOCK):
             yield from self._made(self._numbers(start, start + _BLOCK))
 
+    def member_values(self) -> Iterator[MemberValues]:
+        """Every member of the clusters, in order, as `MemberValues`: what the clusters
+        hold, without making them (a report reads each member once)."""
+        for start in range(0, len(self), _BLOCK):
+            yield from self._values(self._numbers(start, start + _BLOCK))
+
+    def _values(self, numbers: npt.NDArray[np.int64]) -> Iterator[MemberValues]:
+        """The members of the clusters numbered `numbers` (less one), their columns read at
+        once (each document when its member is reached)."""
+        starts = self._starts[numbers]
+        sizes = self._starts[numbers + 1] - starts
+        members = ranges(starts, sizes)
+        flags = self._columns.flags[members]
+        return zip(
+            np.repeat(numbers + 1, sizes).tolist(),
+            np.repeat(sizes, sizes).tolist(),
+            map(self._documents.__getitem__, self._columns.positions[members].tolist()),
+            self._columns.similarity[members].tolist(),
+            self._columns.containment[members].tolist(),
+            (flags & _REPRESENTATIVE).astype(bool).tolist(),
+            map(RELATIONS.__getitem__, self._columns.relations[members].tolist()),
+            (flags & _ORIGINAL).astype(bool).tolist(),
+            strict=True,
+        )
+
     def _made(self, numbers: npt.NDArray[np.int64]) -> Iterator[Cluster]:
         """The clusters numbered `numbers` (less one), their columns read at once."""
-        starts, ends = self._starts[numbers], self._starts[numbers + 1]
-        members = np.concatenate(
-            [np.arange(s, e) for s, e in zip(starts.tolist(), ends.tolist(), strict=True)]
-            or [np.zeros(0, dtype=np.int64)]
-        )
-        positions, similarity, containment, relations, flags = (
-            column[members].tolist() for column in self._columns
-        )
-        at = 0
-        for number, size in zip(numbers.tolist(), (ends - starts).tolist(), strict=True):
+        values = self._values(numbers)
+        sizes = self._starts[numbers + 1] - self._starts[numbers]
+        for number, size in zip(numbers.tolist(), sizes.tolist(), strict=True):
             made = tuple(
-                Member(
-                    self._documents[positions[k]],
-                    similarity[k],
-                    containment[k],
-                    bool(flags[k] & _REPRESENTATIVE),
-                    RELATIONS[relations[k]],
-                    is_original=bool(flags[k] & _ORIGINAL),
+                Member(document, similarity, containment, centre, relation, is_original=original)
+                for _, _, document, similarity, containment, centre, relation, original in (
+                    itertools.islice(values, size)
                 )
-                for k in range(at, at + size)
             )
-            at += size
             yield Cluster(cluster_id=number + 1, members=made)
 
     def __eq__(self, other: object) -> bool:

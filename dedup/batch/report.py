@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, TextIO, overload
 
 from dedup.atomic import atomic_writer
+from dedup.batch.columns import ClusterColumns, MemberValues
 from dedup.models import Cluster, Document, Match, ScanResult, Skip
 
 if TYPE_CHECKING:
@@ -93,11 +94,17 @@ def _table(make: Callable[[], Iterable[dict[str, object]]], columns: Sequence[st
     """A table of the report rows `make` gives, each time they are read. File names that
     are not valid UTF-8 (kept by Python as surrogate escapes) are shown with U+FFFD in their
     place: neither pandas' Arrow strings nor a UTF-8 file can hold them."""
-
     pick = _picker(columns)
+    return _rows_table(lambda: map(pick, make()), columns)
+
+
+def _rows_table(make: Callable[[], Iterator[Row]], columns: Sequence[str]) -> Table:
+    """`_table` of rows made as tuples in `columns` order."""
 
     def rows() -> Iterator[Row]:
-        return (_valid_row(pick(row)) for row in make())
+        made = make()
+        while block := list(itertools.islice(made, _ROWS_AT_A_TIME)):
+            yield from _valid_rows(block)
 
     return Table(tuple(columns), _Made(rows))
 
@@ -109,9 +116,17 @@ def _picker(columns: Sequence[str]) -> Callable[[dict[str, object]], Row]:
     return operator.itemgetter(*columns)
 
 
+def _valid_rows(rows: list[Row]) -> list[Row]:
+    # The block's text searched once: a block without a surrogate (all but a few) is kept
+    # as it is, with one search where each row's took one.
+    if not _SURROGATE.search("".join(map(str, itertools.chain.from_iterable(rows)))):
+        return rows
+    return list(map(_valid_row, rows))
+
+
 def _valid_row(values: Row) -> Row:
-    # The row's text searched once: a row without a surrogate (all but a few) is kept as
-    # it is, where a test of each value cost a third of writing a report.
+    # The row's text searched once: a row without a surrogate is kept as it is, where a
+    # test of each value cost a third of writing a report.
     if not _SURROGATE.search("".join(map(str, values))):
         return values
     return tuple(map(_valid, values))
@@ -134,33 +149,57 @@ def clusters_table(clusters: Sequence[Cluster], *, include_singletons: bool = Fa
     """One row per document in a cluster of two or more (every document with
     ``include_singletons``), sorted by cluster id, representative first."""
 
-    def rows() -> Iterator[dict[str, object]]:
+    def rows() -> Iterator[Row]:
         return _member_rows(clusters, include_singletons=include_singletons)
 
-    return _table(rows, COLUMNS)
+    return _rows_table(rows, COLUMNS)
 
 
-def _member_rows(
-    clusters: Sequence[Cluster], *, include_singletons: bool
-) -> Iterator[dict[str, object]]:
+def _member_rows(clusters: Sequence[Cluster], *, include_singletons: bool) -> Iterator[Row]:
+    """Each member's row, in `COLUMNS` order."""
     return (
-        {
-            "cluster_id": cluster.cluster_id,
-            "cluster_size": cluster.size,
-            "doc_id": member.document.doc_id,
-            "path": member.document.path or "",
-            "site": member.document.site or "",
-            "source": member.document.source or "",
-            "title": member.document.title or "",
-            "published": member.document.published or "",
-            "similarity": f"{member.similarity:.3f}",
-            "is_representative": member.is_representative,
-            "is_original": member.is_original,
-            "relation": member.relation,
-            "containment": f"{member.containment:.3f}",
-            "site_key": member.document.site_key or "",
-            "lang": member.document.lang or "",
-        }
+        (
+            cluster_id,
+            size,
+            document.doc_id,
+            document.path or "",
+            document.site or "",
+            document.source or "",
+            document.title or "",
+            document.published or "",
+            f"{similarity:.3f}",
+            centre,
+            original,
+            relation,
+            f"{containment:.3f}",
+            document.site_key or "",
+            document.lang or "",
+        )
+        for cluster_id, size, document, similarity, containment, centre, relation, original in (
+            _member_values(clusters, include_singletons=include_singletons)
+        )
+    )
+
+
+def _member_values(
+    clusters: Sequence[Cluster], *, include_singletons: bool
+) -> Iterator[MemberValues]:
+    if isinstance(clusters, ClusterColumns):
+        # A scan's clusters, read as columns: no Cluster nor Member made, and the documents
+        # of single pages not read unless they are shown.
+        shown = clusters if include_singletons else clusters.of_two_or_more()
+        return shown.member_values()
+    return (
+        (
+            cluster.cluster_id,
+            cluster.size,
+            member.document,
+            member.similarity,
+            member.containment,
+            member.is_representative,
+            member.relation,
+            member.is_original,
+        )
         for cluster in clusters
         if include_singletons or cluster.size > 1
         for member in cluster.members

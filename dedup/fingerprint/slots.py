@@ -112,6 +112,14 @@ def compare_slots(left: str, right: str, *, ngram: int = FLANK) -> Slots:
     return Slots(places_a, places_b, tuple(_differing_slots(_body(left), _body(right), ngram)))
 
 
+def fill_differently(left: str, right: str, *, ngram: int = FLANK) -> bool:
+    """``compare_slots(left, right).differ``, without looking further once one finding is
+    missing: most pairs stop at the places of one body, which the other states too."""
+    if not (_places_apart(left, right) and _places_apart(right, left)):
+        return False
+    return compare_slots(left, right, ngram=ngram).differ
+
+
 def repeats_a_place(body: str) -> bool:
     """Whether a body (as extracted) repeats a place name: a body that does not never
     names a place apart, so `compare_slots` finds no differing frame with it, whatever the

@@ -7,18 +7,28 @@ import dataclasses
 import pickle
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 import dedup
 from dedup.batch import spill
-from dedup.batch.clustering import GroupClusters, MemberRow, assemble
+from dedup.batch.clustering import (
+    GroupClusters,
+    MemberRow,
+    assemble,
+    candidate_groups,
+    cluster_groups,
+)
 from dedup.batch.columns import ClusterColumns
 from dedup.batch.html_report import render_html
 from dedup.batch.report import FORMATS, clusters_table, documents_table, render
 from dedup.config import DedupConfig
+from dedup.fingerprint.shingle import Fingerprint
 from dedup.models import Cluster, Document, Member, ScanResult, published_instant
 
 from ..conftest import SAMPLES
+
+_NONE = np.zeros(0, dtype=np.uint32)
 
 DOCUMENTS = [
     Document("d0", "x", published="2024-01-02"),
@@ -94,6 +104,54 @@ def test_assembled_columns_make_the_clusters_their_rows_say() -> None:
     assert type(copy) is list and copy == expected
     centres = [c.representative.doc_id for c in clusters]
     assert centres == ["d1", "d2", "d3", "d5"]  # the earliest original first, then doc_ids
+
+
+def test_members_read_as_values_are_those_of_the_clusters() -> None:
+    clusters = assemble(DOCUMENTS, iter(PARTS), DedupConfig()).clusters
+    assert isinstance(clusters, ClusterColumns)
+
+    def values(shown: list[Cluster]) -> list[tuple[object, ...]]:
+        return [
+            (c.cluster_id, c.size, m.document, *dataclasses.astuple(m)[1:])
+            for c in shown
+            for m in c.members
+        ]
+
+    assert list(clusters.member_values()) == values(list(clusters))
+    two_or_more = clusters.of_two_or_more()
+    assert list(two_or_more.member_values()) == values(list(two_or_more))
+    assert [row[:2] for row in two_or_more.member_values()] == [(1, 2), (1, 2), (2, 2), (2, 2)]
+
+
+def test_clusters_are_numbered_by_the_places_their_parts_found() -> None:
+    # Places found where the groups were clustered stand for those the documents give (which
+    # number d1 d2 d3 d5): here d1's original undated, and the single pages' centres swapped.
+    placed = [
+        GroupClusters(PARTS[0].clusters, 1, 0, [(1, 0.0, "z"), (0, 1.0, "d2")]),
+        GroupClusters(PARTS[1].clusters, 0, 2, [(1, 0.0, "d1"), (1, 0.0, "a")]),
+    ]
+    clusters = assemble(DOCUMENTS, iter(placed), DedupConfig()).clusters
+    assert [c.representative.doc_id for c in clusters] == ["d2", "d1", "d5", "d3"]
+    # Parts without places (or some without) are placed from their documents.
+    unplaced = [GroupClusters.joined([placed[0], PARTS[1]])]
+    assert not unplaced[0].places
+    expected = clusters_as_objects(DOCUMENTS, PARTS, DedupConfig().timezone)
+    assert assemble(DOCUMENTS, iter(unplaced), DedupConfig()).clusters == expected
+
+
+def test_the_places_groups_are_clustered_with_are_those_their_documents_give() -> None:
+    documents = [Document(f"p{n}", "x", published=f"2024-01-0{9 - n % 3}") for n in range(6)]
+    prints = [
+        Fingerprint(np.arange(n // 2 * 100, n // 2 * 100 + 60 + n, dtype=np.uint32), _NONE)
+        for n in range(6)
+    ]
+    groups = candidate_groups(6, [(0, 1), (2, 3), (3, 4)])
+    part = cluster_groups(groups, documents, prints, DedupConfig())
+    assert len(part.places) == len(part.clusters) == 4
+    unplaced = GroupClusters(part.clusters, part.split_pairs, part.kept_apart)
+    placed_here = assemble(documents, [unplaced], DedupConfig()).clusters
+    assert assemble(documents, [part], DedupConfig()).clusters == placed_here
+    assert [c.size for c in placed_here] == [2, 2, 1, 1]
 
 
 def test_a_long_run_of_clusters_reads_back_block_by_block() -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dedup.fingerprint.slots import compare_slots
+from dedup.fingerprint.slots import compare_slots, fill_differently
 
 from ..notices import notice, reposted
 
@@ -42,3 +42,27 @@ def test_places_named_apart_without_a_differing_slot_are_not_enough() -> None:
     other = "石河区文旅局发布消息，石河区博物馆将于下月起延长开放时间，周末开放至晚上九点。"
     found = compare_slots(notice("青林"), other, ngram=5)
     assert found.left_places and found.right_places and not found.differ
+
+
+def test_the_quick_test_finds_what_the_whole_comparison_finds() -> None:
+    report = notice("青林") + "石河区的防汛压力同样不小，石河区已提前转移沿河群众两千余人。"
+    other = "石河区文旅局发布消息，石河区博物馆将于下月起延长开放时间，周末开放至晚上九点。"
+    bodies = [
+        notice("青林"),
+        notice("石河", day=4, hour=20),
+        reposted(notice("青林")),
+        notice("青林", hour=18),
+        report,
+        other,
+    ]
+    found = {
+        (a, b): fill_differently(left, right)
+        for a, left in enumerate(bodies)
+        for b, right in enumerate(bodies)
+    }
+    assert found == {
+        (a, b): compare_slots(left, right).differ
+        for a, left in enumerate(bodies)
+        for b, right in enumerate(bodies)
+    }
+    assert found[0, 1] and found[1, 0] and not found[0, 5]

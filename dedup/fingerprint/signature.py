@@ -20,11 +20,12 @@ Signature = npt.NDArray[np.uint32]
 SCHEME = "affine32"
 _EMPTY_HASH = np.uint32(0xFFFFFFFF)
 _CHUNK = 1024  # shingles per block: bounds the (num_perm x block) temporary
-# Hash values per block when many sets are signed at once (`MinHasher.sign_many`): 8,192
-# shingles for 128 permutations, a 4 MB temporary. Long rows are what makes it fast: numpy
-# sets up its loop once per row, and a page's row of a few hundred shingles cost more to set
-# up than to compute (a block of 1,024 shingles took twice the time of 8,192).
-_MANY_VALUES = 1 << 20
+# Hash values per window when many sets are signed at once (`MinHasher.sign_many`): the
+# sets whose shingles start in one window of 4,096 shingles (for 128 permutations) are
+# hashed together, a block of about 2 MB. Long rows are what makes it fast: numpy sets up
+# its loop once per row, and a page's row of a few hundred shingles cost more to set up
+# than to compute; a block much wider than this spills out of the cache between its passes.
+_MANY_VALUES = 1 << 19
 
 
 def mix32(values: npt.NDArray[np.uint32]) -> npt.NDArray[np.uint32]:
@@ -94,26 +95,24 @@ class MinHasher:
         if mixed.size == 0:
             return signatures
         a, b = self._a[:, np.newaxis], self._b[:, np.newaxis]
-        sizes = np.diff(offsets)
+        # The sets are hashed a group at a time, those that start in one window of `width`
+        # shingles: a group's block holds all of its sets' hash values, so each set's minima
+        # come from one reduceat and are final, with nothing to merge across blocks.
         width = max(_CHUNK, _MANY_VALUES // self.num_perm)
-        scratch = self._block(width)
-        block_starts = np.arange(0, mixed.size, width)
-        block_ends = np.minimum(block_starts + width, mixed.size)
-        # The sets each block holds part of: from the one it starts in to the last one that
-        # starts before its end.
-        firsts = np.searchsorted(offsets, block_starts, side="right") - 1
-        lasts = np.searchsorted(offsets, block_ends, side="left")
-        for start, end, first, last in zip(
-            block_starts.tolist(), block_ends.tolist(), firsts.tolist(), lasts.tolist(), strict=True
-        ):
-            hashed = _columns(scratch, end - start)
+        sets = np.flatnonzero(offsets[1:] > offsets[:-1])  # an empty set has no hash values
+        starts, ends = offsets[sets], offsets[sets + 1]
+        cuts = (np.flatnonzero(np.diff(starts // width)) + 1).tolist()
+        scratch = self._block(2 * width)  # wide enough for a window and most sets after it
+        for first, last in zip([0, *cuts], [*cuts, sets.size], strict=True):
+            start, end = int(starts[first]), int(ends[last - 1])
+            if end - start <= 2 * width:
+                hashed = _columns(scratch, end - start)
+            else:  # a set of thousands of shingles: a block of its own
+                hashed = np.empty((self.num_perm, end - start), dtype=np.uint32)
             np.multiply(a, mixed[np.newaxis, start:end], out=hashed)
             hashed += b
-            sets = np.arange(first, last)
-            sets = sets[sizes[sets] > 0]  # an empty set has no part in any block
-            parts = np.maximum(offsets[sets], start) - start
-            minima = np.minimum.reduceat(hashed, parts, axis=1).T
-            signatures[sets] = np.minimum(signatures[sets], minima)
+            parts = starts[first:last] - start
+            signatures[sets[first:last]] = np.minimum.reduceat(hashed, parts, axis=1).T
         return signatures
 
     def __getstate__(self) -> dict[str, Any]:

@@ -3,7 +3,8 @@
 - `pipeline`: `scan` (read, fingerprint, band, verify, cluster), `scan_on_dask`,
   `extract_file`, `index_files` (files fed to a crawler index);
 - `workers`: the local engine, chunks of files in worker processes (`ChunkResult`, the
-  chunk contract every engine shares);
+  chunk contract every engine shares; `ChunkRows`, a chunk's result as the scan's store
+  writes it, made in the worker);
 - `dask_engine`: the same stages on a Dask cluster;
 - `banding`: candidate pairs from every page's band keys at once;
 - `reference`: the datasketch MinHashLSH path, one page at a time, for audits;

@@ -152,13 +152,15 @@ def _guess(data: bytes, path: str | None) -> tuple[str, str]:
     return str(best), best.encoding
 
 
-def repair_mojibake(text: str) -> tuple[str, bool]:
+def repair_mojibake(text: str, *, latin1: bool = True) -> tuple[str, bool]:
     """Undo UTF-8 read as Latin-1/cp1252 where that is what happened.
 
     Returns the text (repaired when possible) and whether mojibake remains: replacement
-    characters or Latin-1 sequences that do not decode back.
+    characters or Latin-1 sequences that do not decode back. ``latin1=False`` says that
+    the text holds no Latin-1 letter (U+00C0 to U+00FF; `has_latin1_letters`), so no such
+    sequence: it is not searched for them.
     """
-    broken = _looks_broken(text)
+    broken = _looks_broken(text, latin1=latin1)
     if broken:
         for codec in ("cp1252", "latin-1"):
             try:
@@ -169,8 +171,16 @@ def repair_mojibake(text: str) -> tuple[str, bool]:
     return text, broken
 
 
-def _looks_broken(text: str) -> bool:
+def has_latin1_letters(data: bytes, encoding: str) -> bool:
+    """Whether the text `data` decodes to (with `encoding`, as `decode_bytes` gives it)
+    may hold a Latin-1 letter (U+00C0 to U+00FF): in UTF-8 each begins with the byte C3,
+    which nothing else holds, and one search for a byte is a tenth of a search of the
+    text for mojibake."""
+    return encoding != "utf-8" or b"\xc3" in data
+
+
+def _looks_broken(text: str, *, latin1: bool = True) -> bool:
     if not text:
         return False
-    broken = text.count("\ufffd") + len(_LATIN1_MOJIBAKE.findall(text))
+    broken = text.count("\ufffd") + (len(_LATIN1_MOJIBAKE.findall(text)) if latin1 else 0)
     return broken > 3 and broken / len(text) > 0.01

@@ -21,6 +21,7 @@ from dedup.errors import InputError
 from dedup.models import Skip
 from dedup.readers.decode import (
     decode_bytes,
+    has_latin1_letters,
     normalize_charset,
     repair_mojibake,
     sniff_html_charset,
@@ -255,7 +256,7 @@ def _page(
         text, encoding = decode_bytes(data, path, declared=declared)
     except InputError as error:
         return Skip(path, error.reason, url or "")
-    text, broken = repair_mojibake(text)
+    text, broken = repair_mojibake(text, latin1=has_latin1_letters(data, encoding))
     return RawPage(doc_id, path, text, kind, encoding, url=url, mojibake=broken)
 
 

@@ -184,10 +184,10 @@ def _paired(
     # `COMMON_ANCHOR`) rather than looked up in the buckets again for each block.
     rows_of = np.empty(keys.size, dtype=_ROWS)
     for first in range(0, keys.size, _STEP):
-        positions = np.arange(first, min(first + _STEP, keys.size))
-        rows = _rows(positions, starts, ends)
-        rows_of[positions] = rows
-        per_owner += np.bincount(owners[positions], weights=rows, minlength=count).astype(np.int64)
+        last = min(first + _STEP, keys.size)
+        rows = _rows(first, last, starts, ends)
+        rows_of[first:last] = rows
+        per_owner += np.bincount(owners[first:last], weights=rows, minlength=count).astype(np.int64)
     for low, high in _blocks(per_owner, block_rows):
         chosen = np.flatnonzero((owners >= low) & (owners < high) & (rows_of > 0))
         if not chosen.size:
@@ -205,12 +205,17 @@ def _paired(
 
 
 def _rows(
-    positions: npt.NDArray[np.int64], starts: npt.NDArray[np.int64], ends: npt.NDArray[np.int64]
+    first: int, last: int, starts: npt.NDArray[np.int64], ends: npt.NDArray[np.int64]
 ) -> npt.NDArray[np.int64]:
-    """How many rows each occurrence starts: the owners after it in its bucket (none in a
-    bucket of one or of a stock anchor)."""
-    bucket = np.searchsorted(starts, positions, side="right") - 1
-    rows: npt.NDArray[np.int64] = np.maximum(ends[bucket] - positions - 1, 0)
+    """How many rows each occurrence from `first` to `last` (excluded) starts: the owners
+    after it in its bucket (none in a bucket of one or of a stock anchor). Each one's
+    bucket is counted along the run (the buckets opening in it, summed), not looked up."""
+    bucket = int(np.searchsorted(starts, first, side="right")) - 1
+    opening = starts[bucket + 1 : int(np.searchsorted(starts, last))]
+    opens = np.zeros(last - first, dtype=np.int64)
+    opens[opening - first] = 1
+    buckets = bucket + np.cumsum(opens)
+    rows: npt.NDArray[np.int64] = np.maximum(ends[buckets] - np.arange(first, last) - 1, 0)
     return rows
 
 

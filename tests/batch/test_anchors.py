@@ -3,7 +3,9 @@ from __future__ import annotations
 import itertools
 
 import numpy as np
+import pytest
 
+from dedup.batch import anchors as anchors_module
 from dedup.batch.anchors import (
     COMMON_ANCHOR,
     MIN_ESTIMATE,
@@ -64,7 +66,9 @@ def brute_force(anchors: list[np.ndarray]) -> list[list[int]]:
     return pairs
 
 
-def test_anchors_paired_a_block_at_a_time_give_the_pairs_of_the_rule() -> None:
+def test_anchors_paired_a_block_at_a_time_give_the_pairs_of_the_rule(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     # Bodies drawn from a small vocabulary share many anchors, in buckets of every size,
     # some over COMMON_ANCHOR.
     rng = np.random.default_rng(3)
@@ -76,6 +80,10 @@ def test_anchors_paired_a_block_at_a_time_give_the_pairs_of_the_rule() -> None:
     for block_rows in (1, 7, 1000, 1 << 30):
         assert anchor_pairs(anchors, block_rows=block_rows).tolist() == expected
     assert group_pairs(anchors, np.zeros(0, dtype=np.uint32)).tolist() == expected
+    # Occurrences counted a few at a time, runs starting inside buckets.
+    for step in (1, 2, 97):
+        monkeypatch.setattr(anchors_module, "_STEP", step)
+        assert anchor_pairs(anchors, block_rows=1000).tolist() == expected
 
 
 def test_a_table_filled_a_chunk_at_a_time_gives_the_pairs_of_one_fill() -> None:

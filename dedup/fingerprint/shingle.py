@@ -13,7 +13,7 @@ import numpy as np
 import numpy.typing as npt
 import xxhash
 
-from dedup._arrays import shared_count, sorted_unique
+from dedup._arrays import shared_count, unique_of_sorted
 from dedup.config import Tokenizer
 from dedup.fingerprint.normalize import word_and_number_tokens
 
@@ -118,7 +118,9 @@ def shingles_of(ids: npt.NDArray[np.uint64], ngram: int) -> ShingleIds:
     """Shingle ids from token ids (see `make_shingles`)."""
     if ids.size == 0:
         return _EMPTY
-    return sorted_unique(shingle_sequence(ids, ngram))
+    sequence = shingle_sequence(ids, ngram)
+    sequence.sort()  # an array of its own: sorted in place, not copied
+    return unique_of_sorted(sequence)
 
 
 def shingle_sequence(ids: npt.NDArray[np.uint64], ngram: int) -> ShingleIds:

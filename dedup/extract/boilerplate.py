@@ -419,7 +419,12 @@ def _is_promo(line: str, prose: bool) -> bool:
 def noise_spans(shadow_line: str) -> list[tuple[int, int]]:
     """Spans of a prose line to cut: inline ads, and sentences that are licence or copyright
     boilerplate glued to the article."""
-    spans = [match.span() for match in _INLINE_NOISE.finditer(shadow_line)]
+    # Both kinds of inline noise name an ad (广告): most lines do not.
+    spans = (
+        [match.span() for match in _INLINE_NOISE.finditer(shadow_line)]
+        if "广告" in shadow_line
+        else []
+    )
     # A sentence that holds boilerplate is part of the line: a line with none anywhere
     # (most) has no sentence to test one by one.
     if len(shadow_line) >= LONG_PROSE and has_anywhere_evidence(shadow_line):

@@ -192,21 +192,28 @@ def _unwrap(lines: list[Line]) -> list[Line]:
     width (the last line of a paragraph may be shorter). A wrapped line is often too short to
     read as prose on its own, and a paragraph's short last line would fall outside the body."""
     out: list[Line] = []
-    index = 0
-    while index < len(lines):
-        end = _wrapped_run_end(lines, index)
-        if end - index >= _MIN_WRAPPED_LINES:
-            run = lines[index:end]
-            joiner = "" if _CJK_END.search(run[0].text) else " "
-            shadow_text = joiner.join(line.shadow for line in run)
-            text = joiner.join(line.text for line in run)
-            # Searched for spam: a term may have been cut at a line's end.
-            out.append(Line(text, shadow_text, *classify_line(shadow_text)))
-            index = end
-        else:
-            out.append(lines[index])
-            index += 1
+    run_end = 0
+    for index, line in enumerate(lines):
+        if index < run_end:
+            continue  # joined into the line before
+        # Only a candidate line as wide as a wrap can open a run (most lines are not).
+        if line.kind is None and len(line.text) >= _MIN_WRAP_WIDTH // 2:
+            end = _wrapped_run_end(lines, index)
+            if end - index >= _MIN_WRAPPED_LINES:
+                out.append(_joined(lines[index:end]))
+                run_end = end
+                continue
+        out.append(line)
     return out
+
+
+def _joined(run: Sequence[Line]) -> Line:
+    """The lines of a hard-wrapped run as one line, classified."""
+    joiner = "" if _CJK_END.search(run[0].text) else " "
+    shadow_text = joiner.join(line.shadow for line in run)
+    text = joiner.join(line.text for line in run)
+    # Searched for spam: a term may have been cut at a line's end.
+    return Line(text, shadow_text, *classify_line(shadow_text))
 
 
 def _wrapped_run_end(lines: Sequence[Line], start: int) -> int:

@@ -84,11 +84,9 @@ def extract_document(
     page_shadow = shadow(page)  # once per page: shadows keep every character in place
     # A line without a spam term on a page without one (most pages) is not searched for one.
     spam_on_page = SPAM.search(page_shadow) is not None
-    lines = [
-        _classified(line_text, line_shadow, spam_on_page)
-        for line_text, line_shadow in _split_glued_metadata(_page_lines(page, page_shadow))
-    ]
-    lines = _unwrap(lines)
+    lines = _unwrap(
+        _classified(_split_glued_metadata(_page_lines(page, page_shadow)), spam_on_page)
+    )
     kinds = [_kind_of(line) for line in lines]
     start, end = _body_span(lines, kinds)
     body_lines = [
@@ -98,7 +96,7 @@ def extract_document(
     title_index = _title_index(lines, kinds, start)
     header = _header(lines, kinds, title_index, start)
     first_body = lines[start] if start < end else None
-    around = [lines[index] for index in range(len(lines)) if not start <= index < end]
+    around = lines[:start] + lines[end:]
     site = metadata.find_site(around)
     title = _title(lines[title_index]) if title_index is not None else None
     source = metadata.find_source(header, first_body)
@@ -146,9 +144,12 @@ def _is_menu(shadow_line: str) -> bool:
     return len(items) >= 3 and all(len(item) <= _MAX_MENU_ITEM for item in items)
 
 
-def _classified(text: str, shadow_line: str, spam_on_page: bool) -> Line:
-    kind, prose = classify_line(shadow_line, spam_on_page)
-    return Line(text, shadow_line, kind, prose and not _is_headline(text))
+def _classified(lines: list[tuple[str, str]], spam_on_page: bool) -> list[Line]:
+    classified = []
+    for text, shadow_line in lines:
+        kind, prose = classify_line(shadow_line, spam_on_page)
+        classified.append(Line(text, shadow_line, kind, prose and not _is_headline(text)))
+    return classified
 
 
 # An English line may quote a Chinese name or two; a line with more ideographs is Chinese.

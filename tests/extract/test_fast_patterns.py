@@ -246,3 +246,9 @@ def test_a_line_without_a_spam_term_is_classified_alike_unsearched(line: str) ->
     # `extract_document` says a line holds no term when its page holds none.
     assume(boilerplate.SPAM.search(line) is None)
     assert boilerplate.classify_line(line, may_hold_spam=False) == boilerplate.classify_line(line)
+
+
+@given(st.data())
+def test_every_inline_ad_names_an_ad(data: st.DataObject) -> None:
+    # `noise_spans` looks for inline ads only on lines holding 广告.
+    assert "广告" in data.draw(st.from_regex(boilerplate._INLINE_NOISE))

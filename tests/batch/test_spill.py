@@ -116,6 +116,24 @@ def test_a_stored_fingerprint_reads_back_equal_and_knows_its_size_unread(tmp_pat
     store.close()
 
 
+def test_rows_written_after_a_read_are_read_back_too(tmp_path: Path) -> None:
+    blobs = spill._Blobs(str(tmp_path / "blobs"))
+    blobs.extend([b"", b"first"])
+    assert [blobs.read(0), blobs.read(1)] == [b"", b"first"]
+    blobs.extend([b"second", b""])
+    blobs.extend([b"third"])
+    assert [blobs.read(row) for row in range(5)] == [b"", b"first", b"second", b"", b"third"]
+    assert blobs.read_part(4, 1, 3) == b"hir"
+    blobs.close()
+
+
+def test_a_store_of_empty_rows_reads_them_back(tmp_path: Path) -> None:
+    blobs = spill._Blobs(str(tmp_path / "blobs"))
+    blobs.extend([b"", b""])
+    assert [blobs.read(0), blobs.read(1)] == [b"", b""]
+    blobs.close()
+
+
 @dataclasses.dataclass(frozen=True)
 class _Wider:
     shingles: np.ndarray[Any, Any]

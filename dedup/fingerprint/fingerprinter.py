@@ -7,12 +7,12 @@ from dedup.fingerprint.normalize import (
     distinctive_numbers,
     folded_figures,
     folded_tokens_and_numbers,
+    number_figures,
     token_text,
-    word_and_number_tokens,
 )
 from dedup.fingerprint.shingle import (
     Fingerprint,
-    char_token_ids,
+    char_tokens,
     make_fingerprint,
     number_ids,
     shingles_of,
@@ -39,15 +39,16 @@ class Fingerprinter:
         folded = token_text(body, extracted=True)
         if self.config.tokenizer != "char":
             return self._fingerprint(folded), folded_figures(folded)
-        words = word_and_number_tokens(folded)  # the numbers, found once for both
-        return self._fingerprint(folded, words), folded_figures(folded, words)
+        # The same token ids as the string tokens would give, without the strings; the
+        # numbers found once for both.
+        ids, (starts, numbers) = char_tokens(folded, self._token_ids)
+        shingles = shingles_of(ids, self.config.ngram)
+        fingerprint = Fingerprint(shingles, number_ids(distinctive_numbers(numbers)))
+        return fingerprint, number_figures(folded, starts, numbers)
 
-    def _fingerprint(
-        self, folded: str, words: tuple[list[int], list[str]] | None = None
-    ) -> Fingerprint:
+    def _fingerprint(self, folded: str) -> Fingerprint:
         if self.config.tokenizer == "char":
-            # The same token ids as the string tokens would give, without the strings.
-            ids, numbers = char_token_ids(folded, self._token_ids, words)
+            ids, (_, numbers) = char_tokens(folded, self._token_ids)
             shingles = shingles_of(ids, self.config.ngram)
             return Fingerprint(shingles, number_ids(distinctive_numbers(numbers)))
         tokens, numbers = folded_tokens_and_numbers(folded)

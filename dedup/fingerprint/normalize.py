@@ -24,7 +24,9 @@ _YEAR = re.compile(r"(?:19|20)\d\d")
 # 1,200 -> 1200. Written to start with the comma, which the regex engine finds in C; a
 # lookbehind first would be tried at every character (twenty times slower).
 _THOUSANDS = re.compile(r",(?<=\d,)(?=\d{3}(?!\d))")
-_LETTERS = r"a-z\u00c0-\u024f\u0370-\u03ff\u0400-\u04ff"  # Latin, Greek and Cyrillic
+# The letters words are made of (Latin, Greek and Cyrillic), as ranges of code points.
+LETTER_RANGES = ((0x61, 0x7A), (0xC0, 0x24F), (0x370, 0x3FF), (0x400, 0x4FF))
+_LETTERS = "".join(f"{chr(low)}-{chr(high)}" for low, high in LETTER_RANGES)
 # ``\d+(?:\.\d+)?|[{_LETTERS}]+``, written to start with one character class: the regex
 # engine then skips to the next digit or letter in C, where a pattern that starts with an
 # alternation is tried at every character (three times slower on Chinese text).
@@ -106,11 +108,17 @@ def folded_figures(folded: str, words: tuple[list[int], list[str]] | None = None
     optionally its `word_and_number_tokens`, which hold its numbers and where they start:
     the numbers are then not searched for again."""
     if words is None:
-        numbers = [(match.start(), match.group(0)) for match in _NUMBER.finditer(folded)]
-    else:
-        # The same matches as _NUMBER's: a word token is a number or a run of letters, and
-        # no letter is a digit (``str.isdecimal`` is what ``\d`` matches).
-        numbers = [(at, word) for at, word in zip(*words, strict=True) if word[0].isdecimal()]
+        matches = list(_NUMBER.finditer(folded))
+        return number_figures(folded, [m.start() for m in matches], [m.group(0) for m in matches])
+    # The same matches as _NUMBER's: a word token is a number or a run of letters, and
+    # no letter is a digit (``str.isdecimal`` is what ``\d`` matches).
+    numbers = [(at, word) for at, word in zip(*words, strict=True) if word[0].isdecimal()]
+    return number_figures(folded, [at for at, _ in numbers], [word for _, word in numbers])
+
+
+def number_figures(folded: str, starts: list[int], numbers: list[str]) -> frozenset[str]:
+    r"""`figures` of a body from its `token_text` and its numbers (the matches of
+    ``\d+(?:\.\d+)?``) with where they start, in order."""
     if not numbers:
         return frozenset()
     # A number is left out when it starts inside a date or a time; both are in text order,
@@ -119,12 +127,11 @@ def folded_figures(folded: str, words: tuple[list[int], list[str]] | None = None
     # digit is in a number): the text before it and after the date that passes the last
     # number is not searched.
     # Every digit of the text is in one of its numbers.
-    ascii_digits = "".join([number for _, number in numbers]).isascii()
-    pattern = _ASCII_DATE_OR_TIME if ascii_digits else _DATE_OR_TIME
-    dates = map(re.Match.span, pattern.finditer(folded, numbers[0][0]))
+    pattern = _ASCII_DATE_OR_TIME if "".join(numbers).isascii() else _DATE_OR_TIME
+    dates = map(re.Match.span, pattern.finditer(folded, starts[0]))
     date_start, date_end = next(dates, _NO_DATE)
     found = set()
-    for start, number in numbers:
+    for start, number in zip(starts, numbers, strict=True):
         while date_end <= start:
             date_start, date_end = next(dates, _NO_DATE)
         if start < date_start:

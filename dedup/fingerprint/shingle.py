@@ -15,7 +15,7 @@ import xxhash
 
 from dedup._arrays import shared_count, unique_of_sorted
 from dedup.config import Tokenizer
-from dedup.fingerprint.normalize import word_and_number_tokens
+from dedup.fingerprint.normalize import LETTER_RANGES
 
 ShingleIds = npt.NDArray[np.uint32]
 _Item = TypeVar("_Item", bound=np.generic)
@@ -207,42 +207,108 @@ def compare_shingles(left: ShingleIds, right: ShingleIds) -> tuple[float, float]
 
 
 def char_token_ids(
-    folded: str,
-    cache: dict[str, int] | None = None,
-    found: tuple[list[int], list[str]] | None = None,
+    folded: str, cache: dict[str, int] | None = None
 ) -> tuple[npt.NDArray[np.uint64], list[str]]:
     """The token ids of the char tokenizer straight from the folded text, and the text's
-    numbers: equal to ``token_ids(tokens)`` of its string tokens, without making a Python
-    string per CJK character. CJK characters get their ids from a table of their xxh32;
-    Latin words and numbers, which are few, are cut and hashed one by one (`found`: the
-    text's `word_and_number_tokens`, when already found)."""
+    numbers: equal to ``token_ids(tokens)`` of its string tokens (see `char_tokens`)."""
+    ids, (_, numbers) = char_tokens(folded, cache)
+    return ids, numbers
+
+
+def char_tokens(
+    folded: str, cache: dict[str, int] | None = None
+) -> tuple[npt.NDArray[np.uint64], tuple[list[int], list[str]]]:
+    """The token ids of the char tokenizer straight from the folded text, and where its
+    numbers start and what they are (`dedup.fingerprint.normalize.folded_figures` takes
+    them). Equal to ``token_ids(tokens)`` of its string tokens, without making a Python
+    string per CJK character: CJK characters get their ids from a table of their xxh32;
+    Latin words and numbers, which are few, are cut and hashed one by one."""
     codes = np.frombuffer(folded.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-    positions, words = word_and_number_tokens(folded) if found is None else found
     # Code points beyond the table are clipped to its last entry, which is no token.
     ids = _single_token_ids().take(codes, mode="clip")
+    positions, words, numbers = _words_of(folded, ids)
     if words:
         # Each word's id goes where the word starts (a Latin letter or a digit, never a CJK
         # token): the tokens are then in text order without sorting their positions.
         ids[positions] = token_ids(words, cache)
-    numbers = [word for word in words if word[0].isdigit()]
-    return ids[ids != _NO_TOKEN], numbers
+    return ids[ids < _NO_TOKEN], numbers
 
 
-# The id `_single_token_ids` gives a character that is no token by itself: above every
-# 32-bit token id.
+# What `_single_token_ids` gives a character that is no token by itself, above every 32-bit
+# token id: a digit (what ``\d`` matches) and a letter of a word
+# (`dedup.fingerprint.normalize.LETTER_RANGES`) are told apart by their bits above 32
+# (``id >> 33``: 1 and 2), every other character is 0 there.
 _NO_TOKEN = np.uint64(1 << 32)
+_DIGIT = np.uint64(2 << 32)
+_LETTER = np.uint64(4 << 32)
+_WORD_KIND_SHIFT = np.uint64(33)
+_DIGIT_KIND = 1
+
+
+def _words_of(
+    folded: str, ids: npt.NDArray[np.uint64]
+) -> tuple[list[int], list[str], tuple[list[int], list[str]]]:
+    """Where the words and numbers of a text start and what they are, then its numbers
+    alone with where they start: the matches of
+    `dedup.fingerprint.normalize.word_and_number_tokens`, from the runs of digits and of
+    letters that `_single_token_ids` marks (`ids`), where a regex tried every character.
+    A number is a run of digits, with a decimal part when a point and digits follow."""
+    if ids.size == 0:
+        return [], [], ([], [])
+    kinds = ids >> _WORD_KIND_SHIFT
+    # The text cut where the kind changes: each piece is one kind throughout, read at its
+    # last character (a few numpy calls a page, the pieces walked in Python: a page has a
+    # few dozen).
+    last = np.flatnonzero(kinds[1:] != kinds[:-1])
+    ends = [*(last + 1).tolist(), ids.size]
+    pieces = [*kinds[last].tolist(), int(kinds[-1])]
+    positions: list[int] = []
+    words: list[str] = []
+    number_starts: list[int] = []
+    numbers: list[str] = []
+    count = len(ends)
+    piece, start = 0, 0
+    while piece < count:
+        end, kind = ends[piece], pieces[piece]
+        piece += 1
+        if not kind:
+            start = end
+            continue
+        if kind == _DIGIT_KIND:
+            # ``1.5``: digits after a point are this number's decimal part (and no number
+            # of their own).
+            point = piece + 1 < count and ends[piece] == end + 1 and folded[end] == "."
+            if point and pieces[piece + 1] == _DIGIT_KIND:
+                end = ends[piece + 1]
+                piece += 2
+            number_starts.append(start)
+            numbers.append(folded[start:end])
+        positions.append(start)
+        words.append(folded[start:end])
+        start = end
+    return positions, words, (number_starts, numbers)
 
 
 @cache
 def _single_token_ids() -> npt.NDArray[np.uint64]:
-    """The xxh32 id of each code point that is a token by itself, `_NO_TOKEN` for the
-    others, by code point; the last entry stands for every code point beyond. One table
-    of the ids the shingle polynomial takes: a lookup per character and a comparison,
-    where a table of which characters are tokens took a second lookup and a conversion."""
+    """The xxh32 id of each code point that is a token by itself, `_DIGIT`, `_LETTER` or
+    `_NO_TOKEN` for the others, by code point; the last entry stands for every code point
+    beyond. One table of the ids the shingle polynomial takes: a lookup per character and
+    a comparison, where a table of which characters are tokens took a second lookup and a
+    conversion, and a regex looking for words and numbers tried every character."""
     ids = np.full(_SINGLE_TOKEN_RANGES[-1][1] + 2, _NO_TOKEN, dtype=np.uint64)
     for low, high in _SINGLE_TOKEN_RANGES:
         ids[low : high + 1] = _xxh32_of_code_points(low, high)
+    for low, high in LETTER_RANGES:
+        ids[low : high + 1] = _LETTER
+    ids[_decimal_code_points(ids.size - 1)] = _DIGIT
     return ids
+
+
+def _decimal_code_points(limit: int) -> list[int]:
+    """The code points below `limit` that ``\\d`` matches (the digits of every script)."""
+    every = np.arange(limit, dtype=np.uint32).tobytes().decode("utf-32-le", "surrogatepass")
+    return [match.start() for match in re.finditer(r"\d", every)]
 
 
 _PRIME1, _PRIME2, _PRIME3, _PRIME4, _PRIME5 = (

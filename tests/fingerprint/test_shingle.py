@@ -124,3 +124,15 @@ def test_shingle_ids_are_the_folded_polynomial_of_their_token_ids(
     sequence = shingle_sequence(np.array(ids, dtype=np.uint64), ngram)
     assert sequence.dtype == np.uint32
     assert sequence.tolist() == expected
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(st.sampled_from("0123456789٣١..ab中é ,-Ωж\n"), max_size=40))
+def test_char_tokens_find_the_words_and_numbers_the_regex_finds(text: str) -> None:
+    from dedup.fingerprint.normalize import word_and_number_tokens
+    from dedup.fingerprint.shingle import char_tokens
+
+    positions, words = word_and_number_tokens(text)
+    numbers = [(at, word) for at, word in zip(positions, words, strict=True) if word[0].isdigit()]
+    _, (starts, found) = char_tokens(text)
+    assert list(zip(starts, found, strict=True)) == numbers

@@ -191,6 +191,7 @@ class Records:
         self._blobs = _Blobs(path)
         self._kind = kind
         self._names = self.names(kind)
+        self._positional = all(not field.kw_only for field in fields(kind) if field.init)
         self._dtypes: list[np.dtype[Any] | None] | None = None  # None: pickled
         self._lengths = array("q")  # per row, per field: bytes
         self.sizes = array("q")  # per row: the fingerprint's size, asked of every page
@@ -221,13 +222,19 @@ class Records:
         data = self._blobs.read(row)
         width = len(self._names)
         lengths = self._lengths[row * width : (row + 1) * width]
-        values: dict[str, Any] = {}
+        values: list[Any] = []
         at = 0
-        for name, dtype, length in zip(self._names, self._dtypes or (), lengths, strict=True):
-            piece = data[at : at + length]
-            values[name] = pickle.loads(piece) if dtype is None else np.frombuffer(piece, dtype)
+        # An array is a view of the row's bytes (not of a copy of its piece), and the record
+        # is made from its fields in order: verification reads a record for most pages.
+        for dtype, length in zip(self._dtypes or (), lengths, strict=True):
+            if dtype is None:
+                values.append(pickle.loads(data[at : at + length]))
+            else:
+                values.append(np.frombuffer(data, dtype, length // dtype.itemsize, at))
             at += length
-        return self._kind(**values)
+        if self._positional:
+            return self._kind(*values)
+        return self._kind(**dict(zip(self._names, values, strict=True)))
 
     def __len__(self) -> int:
         return len(self._blobs)

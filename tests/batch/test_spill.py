@@ -159,6 +159,20 @@ def test_records_keep_every_field_whatever_it_holds(tmp_path: Path) -> None:
     records.close()
 
 
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class _Named:
+    lang: str
+    shingles: np.ndarray[Any, Any]
+
+
+def test_records_of_keyword_only_fields_read_back(tmp_path: Path) -> None:
+    records = spill.Records(str(tmp_path / "records"), _Named)
+    records.extend([_Named(lang="zh", shingles=np.array([3, 4], dtype=np.uint32))])
+    back = records.read(0)
+    assert back.lang == "zh" and list(back.shingles) == [3, 4]
+    records.close()
+
+
 def test_the_store_goes_when_clustering_fails(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -235,9 +235,16 @@ _CJK_HIGH_BYTES = bytes([*range(0x34, 0xA0), 0xF9, 0xFA])
 _SENTENCE_END = re.compile(r"[。！？；!?;]|[,，].*[,，]")
 _LATIN_WORD = re.compile(r"[a-z]+(?:'[a-z]+)?")
 _DATED_LINK_END = re.compile(rf"(?:\[?{DATE.pattern}\]?|[(\[]?\d{{1,2}}-\d{{1,2}}[)\]]?)$")
-# What a line that `_DATED_LINK_END` matches ends with, spaces aside, besides a digit
-# (tested): the pattern opens with a group, so the engine tries it at every character.
-_DATE_LAST_CHARACTERS = "日])"
+# `_DATED_LINK_END` read backwards, matched at the start of the reversed line (tested to
+# agree): the pattern opens with a group, so a search tries it at every character of the
+# line, where the reversed one is tried once, at the line's end (a third of the time).
+# The brackets a date may open with are left out, as they decide no match; the newline
+# before which "$" may match is allowed first.
+_DATED_LINK_END_REVERSED = re.compile(
+    r"\n?(?:[)\]]?\d{1,2}-\d{1,2}"
+    r"|\]?(?:(?:\d{2}[:分])?\d{2}[:时]\d{1,2}\s*)?日?\s*"
+    r"(?<!\d)\d{1,2}\s*[-/.月]\s*\d{1,2}\s*[-/.年]\s*\d{2}(?:91|02)(?!\d))"
+)
 
 # Inline noise inside article lines: "广告 <ad text> ×" and IT之家-style ad disclaimers.
 _INLINE_NOISE = re.compile(r"广告\s[^。!?\n]{1,80}?\s?×|广告声明[:].{0,200}?本声明。?")
@@ -389,11 +396,8 @@ def is_meta_line(line: str) -> bool:
 
 def ends_with_date(line: str) -> bool:
     """Whether a line ends with a date, or a month and day ("… 2023-07-28", "… (07-28)"):
-    `_DATED_LINK_END`, searched only on lines ending as a date ends."""
-    last = line.rstrip()[-1:]
-    return (last.isdecimal() or last in _DATE_LAST_CHARACTERS) and bool(
-        _DATED_LINK_END.search(line)
-    )
+    `_DATED_LINK_END`, matched backwards from the line's end."""
+    return _DATED_LINK_END_REVERSED.match(line[::-1]) is not None
 
 
 def is_code(line: str) -> bool:

@@ -581,7 +581,6 @@ def cluster_all(
     def here(number: int) -> GroupClusters:
         return cluster_groups([groups[number]], documents, fingerprints, config, figures)
 
-    singletons = cluster_groups(alone, documents, fingerprints, config, figures)
     clustered = pooled(
         tasks,
         jobs,
@@ -593,8 +592,13 @@ def cluster_all(
         # first must not hold back the tasks behind it while the other worker idles.
         ahead=len(tasks),
     )
+    # The workers are given their tasks (and the first task's clusters waited for) before
+    # the pages alone are clustered here: the workers do not wait for them. The parts may
+    # come in any order: `assemble` orders the clusters.
+    first = list(itertools.islice(clustered, 1))
+    singletons = cluster_groups(alone, documents, fingerprints, config, figures)
     # Taken as each task's clusters come back: they are never all held as rows.
-    return assemble(documents, itertools.chain([singletons], clustered), config)
+    return assemble(documents, itertools.chain(first, [singletons], clustered), config)
 
 
 def cluster_here(

@@ -290,12 +290,20 @@ class _FingerprintFold:
         self._fast[: self._LIMIT][fast] = self._table[fast]
 
     def __call__(self, text: str) -> str:
+        return self.with_codes(text)[0]
+
+    def with_codes(self, text: str) -> tuple[str, npt.NDArray[np.uint32] | None]:
+        """The folded text, and its code points when the lookup made them (most texts):
+        a caller that wants them does not convert the text again."""
         codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
         if codes.size == 0:
-            return text
+            return text, None
         mapped = self._fast.take(codes, mode="clip")
         if np.maximum.reduce(mapped) != self._NOT_FAST:
-            return mapped.tobytes().decode("utf-32-le", "surrogatepass")
+            return mapped.tobytes().decode("utf-32-le", "surrogatepass"), mapped
+        return self._slow(text, codes), None
+
+    def _slow(self, text: str, codes: npt.NDArray[np.uint32]) -> str:
         if np.maximum.reduce(codes) >= self._LIMIT:
             return fold_script(nfkc(text)).lower()
         states = self._state[codes]
@@ -365,3 +373,8 @@ def _fingerprint_fold() -> _FingerprintFold:
 def fold_for_fingerprint(text: str) -> str:
     """NFKC, the script fold and lowercase in one pass (exactly as applied one by one)."""
     return _fingerprint_fold()(text)
+
+
+def fold_for_fingerprint_with_codes(text: str) -> tuple[str, npt.NDArray[np.uint32] | None]:
+    """`fold_for_fingerprint`, and the folded text's code points when they were made."""
+    return _fingerprint_fold().with_codes(text)

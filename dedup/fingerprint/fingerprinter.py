@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dedup.config import DedupConfig
 from dedup.fingerprint.normalize import (
+    body_token_text,
     distinctive_numbers,
     folded_figures,
     folded_tokens_and_numbers,
@@ -36,12 +37,12 @@ class Fingerprinter:
         """`fingerprint` of a body and its figures (`dedup.fingerprint.normalize.figures`),
         from one folding of the text: a scan compares the figures of most pages it clusters,
         and folding the text again for them cost a fifth of verifying them."""
-        folded = token_text(body, extracted=True)
+        folded, codes = body_token_text(body)
         if self.config.tokenizer != "char":
             return self._fingerprint(folded), folded_figures(folded)
         # The same token ids as the string tokens would give, without the strings; the
-        # numbers found once for both.
-        ids, (starts, numbers) = char_tokens(folded, self._token_ids)
+        # numbers found once for both, from the code points folding made.
+        ids, (starts, numbers) = char_tokens(folded, self._token_ids, codes)
         shingles = shingles_of(ids, self.config.ngram)
         fingerprint = Fingerprint(shingles, number_ids(distinctive_numbers(numbers)))
         return fingerprint, number_figures(folded, starts, numbers)

@@ -15,7 +15,16 @@ from __future__ import annotations
 
 import re
 
-from dedup.textops import clean_residue, fold_for_fingerprint, nfkc, strip_pinyin
+import numpy as np
+import numpy.typing as npt
+
+from dedup.textops import (
+    clean_residue,
+    fold_for_fingerprint,
+    fold_for_fingerprint_with_codes,
+    nfkc,
+    strip_pinyin,
+)
 
 # ``\d+(?:\.\d+)?``, written to start with one character class (the regex engine skips to
 # the next digit in C; a pattern that starts with a repeat is tried at every character).
@@ -70,6 +79,16 @@ def token_text(text: str, *, extracted: bool = False) -> str:
     """Steps 1-5 and joined thousands separators: the string tokens are cut from."""
     folded = fold_text(text, extracted=extracted)
     return _THOUSANDS.sub("", folded) if "," in folded else folded
+
+
+def body_token_text(body: str) -> tuple[str, npt.NDArray[np.uint32] | None]:
+    """`token_text` of a body from `dedup.extract`, and its code points when folding made
+    them and joining thousands changed nothing (most bodies)."""
+    folded, codes = fold_for_fingerprint_with_codes(body)
+    if "," not in folded:
+        return folded, codes
+    joined = _THOUSANDS.sub("", folded)
+    return joined, codes if joined is folded else None
 
 
 def distinctive_numbers(numbers: list[str]) -> list[str]:

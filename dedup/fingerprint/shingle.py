@@ -216,14 +216,18 @@ def char_token_ids(
 
 
 def char_tokens(
-    folded: str, cache: dict[str, int] | None = None
+    folded: str,
+    cache: dict[str, int] | None = None,
+    codes: npt.NDArray[np.uint32] | None = None,
 ) -> tuple[npt.NDArray[np.uint64], tuple[list[int], list[str]]]:
     """The token ids of the char tokenizer straight from the folded text, and where its
     numbers start and what they are (`dedup.fingerprint.normalize.folded_figures` takes
     them). Equal to ``token_ids(tokens)`` of its string tokens, without making a Python
     string per CJK character: CJK characters get their ids from a table of their xxh32;
-    Latin words and numbers, which are few, are cut and hashed one by one."""
-    codes = np.frombuffer(folded.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    Latin words and numbers, which are few, are cut and hashed one by one. `codes`: the
+    text's code points, when already made."""
+    if codes is None:
+        codes = np.frombuffer(folded.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
     # Code points beyond the table are clipped to its last entry, which is no token.
     ids = _single_token_ids().take(codes, mode="clip")
     positions, words, numbers = _words_of(folded, ids)

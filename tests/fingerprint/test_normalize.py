@@ -113,3 +113,15 @@ def test_digits_of_other_scripts_are_numbers_like_any_other() -> None:
     for tokenizer in ("char", "jieba"):
         fingerprint = Fingerprinter(DedupConfig(tokenizer=tokenizer)).fingerprint(text)
         assert fingerprint.numbers.size >= 3
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(st.sampled_from("中文字ab Z9.5,，。-ｆ１𠀀カ한é…1,200\n"), max_size=60))
+def test_body_token_text_is_the_token_text_with_its_code_points(text: str) -> None:
+
+    from dedup.fingerprint.normalize import body_token_text
+
+    folded, codes = body_token_text(text)
+    assert folded == token_text(text, extracted=True)
+    if codes is not None:
+        assert codes.tolist() == [ord(char) for char in folded]

@@ -374,11 +374,7 @@ def _kind(line: str, prose: bool, may_hold_spam: bool) -> str | None:
         return "promo"
     if prose:
         return None
-    if _EDITOR_LINE.search(line) or is_meta_line(line) or _VIEW_LINE.search(line):
-        return "meta"
-    if _CREDIT_LINE.search(line):
-        return "meta"
-    if line[:1].isascii() and _BYLINE.search(line):
+    if _META_LINE_START.match(line) or _META_LINE_ANYWHERE.search(line):
         return "meta"
     if _is_breadcrumb(line):
         return "breadcrumb"
@@ -387,6 +383,17 @@ def _kind(line: str, prose: bool, may_hold_spam: bool) -> str | None:
     if has_short_evidence(line):
         return next(kind for kind, pattern in _SHORT if pattern.search(line))
     return None
+
+
+# Every pattern that makes a line "meta" as two: those anchored at the line's start, matched
+# there once, and the others searched for in one pass (five searches took twice the time).
+_META_LINE_START = re.compile(
+    "|".join(
+        f"(?:{pattern.pattern})"
+        for pattern in (_EDITOR_LINE, _META_AT_START, _CREDIT_LINE, _BYLINE)
+    )
+)
+_META_LINE_ANYWHERE = re.compile(f"{_META_INSIDE.pattern}|{_VIEW_LINE.pattern}")
 
 
 def is_meta_line(line: str) -> bool:

@@ -252,3 +252,19 @@ def test_a_line_without_a_spam_term_is_classified_alike_unsearched(line: str) ->
 def test_every_inline_ad_names_an_ad(data: st.DataObject) -> None:
     # `noise_spans` looks for inline ads only on lines holding 广告.
     assert "广告" in data.draw(st.from_regex(boilerplate._INLINE_NOISE))
+
+
+@given(LINE)
+def test_the_merged_metadata_patterns_agree_with_each_pattern(line: str) -> None:
+    line = line.strip()
+    each = (
+        boilerplate._EDITOR_LINE.search(line)
+        or boilerplate.is_meta_line(line)
+        or boilerplate._VIEW_LINE.search(line)
+        or boilerplate._CREDIT_LINE.search(line)
+        or (line[:1].isascii() and boilerplate._BYLINE.search(line))
+    )
+    merged = boilerplate._META_LINE_START.match(line) or boilerplate._META_LINE_ANYWHERE.search(
+        line
+    )
+    assert bool(merged) == bool(each), line

@@ -14,7 +14,6 @@ at the latest when the store is garbage collected or the process exits.
 from __future__ import annotations
 
 import itertools
-import mmap
 import os
 import pickle
 import shutil
@@ -125,10 +124,6 @@ class _Blobs:
         self._file: BinaryIO = open(path, "w+b")  # noqa: SIM115 - closed by PageStore.close
         self._starts = array("q", [0])
         self._unflushed = False
-        # The file mapped for reading, up to its size when mapped (rows are only appended:
-        # what it maps never changes). A row is a slice of it, where a read costs a system
-        # call (several microseconds; verification reads a few rows for each pair).
-        self._map: mmap.mmap | bytes = b""
 
     def extend(self, items: Sequence[bytes]) -> int:
         """Append byte strings in one write; the row of the first."""
@@ -149,18 +144,8 @@ class _Blobs:
 
     def read_part(self, row: int, offset: int, length: int) -> bytes:
         """`length` bytes of a row's, from `offset` into it."""
-        start = self._starts[row] + offset
-        if start + length > len(self._map):
-            self._map_file()
-        return self._map[start : start + length]
-
-    def _map_file(self) -> None:
-        """Map the whole file as it is now (rows written since the last mapping included)."""
         self.flush()
-        if isinstance(self._map, mmap.mmap):
-            self._map.close()  # no row read holds it: a slice of a map is a copy
-        size = self._starts[-1]
-        self._map = mmap.mmap(self._file.fileno(), size, access=mmap.ACCESS_READ) if size else b""
+        return os.pread(self._file.fileno(), length, self._starts[row] + offset)
 
     def flush(self) -> None:
         """Write what is buffered, so that the file holds every row (another process may
@@ -177,8 +162,6 @@ class _Blobs:
         return self._starts[-1]
 
     def close(self) -> None:
-        if isinstance(self._map, mmap.mmap):
-            self._map.close()
         self._file.close()
 
 

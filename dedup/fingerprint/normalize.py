@@ -77,18 +77,20 @@ def folded_tokens_and_numbers(folded: str) -> tuple[list[str], list[str]]:
 
 def token_text(text: str, *, extracted: bool = False) -> str:
     """Steps 1-5 and joined thousands separators: the string tokens are cut from."""
-    folded = fold_text(text, extracted=extracted)
-    return _THOUSANDS.sub("", folded) if "," in folded else folded
+    return _join_thousands(fold_text(text, extracted=extracted))
 
 
 def body_token_text(body: str) -> tuple[str, npt.NDArray[np.uint32] | None]:
     """`token_text` of a body from `dedup.extract`, and its code points when folding made
     them and joining thousands changed nothing (most bodies)."""
     folded, codes = fold_for_fingerprint_with_codes(body)
-    if "," not in folded:
-        return folded, codes
-    joined = _THOUSANDS.sub("", folded)
+    joined = _join_thousands(folded)
     return joined, codes if joined is folded else None
+
+
+def _join_thousands(folded: str) -> str:
+    """1,200 -> 1200; the same string object when nothing is joined."""
+    return _THOUSANDS.sub("", folded) if "," in folded else folded
 
 
 def distinctive_numbers(numbers: list[str]) -> list[str]:
@@ -122,17 +124,10 @@ def figures(text: str) -> frozenset[str]:
     return folded_figures(token_text(text, extracted=True))
 
 
-def folded_figures(folded: str, words: tuple[list[int], list[str]] | None = None) -> frozenset[str]:
-    """`figures` of a body from its `token_text` (which fingerprinting makes anyway), and
-    optionally its `word_and_number_tokens`, which hold its numbers and where they start:
-    the numbers are then not searched for again."""
-    if words is None:
-        matches = list(_NUMBER.finditer(folded))
-        return number_figures(folded, [m.start() for m in matches], [m.group(0) for m in matches])
-    # The same matches as _NUMBER's: a word token is a number or a run of letters, and
-    # no letter is a digit (``str.isdecimal`` is what ``\d`` matches).
-    numbers = [(at, word) for at, word in zip(*words, strict=True) if word[0].isdecimal()]
-    return number_figures(folded, [at for at, _ in numbers], [word for _, word in numbers])
+def folded_figures(folded: str) -> frozenset[str]:
+    """`figures` of a body from its `token_text` (which fingerprinting makes anyway)."""
+    matches = list(_NUMBER.finditer(folded))
+    return number_figures(folded, [m.start() for m in matches], [m.group(0) for m in matches])
 
 
 def number_figures(folded: str, starts: list[int], numbers: list[str]) -> frozenset[str]:

@@ -221,7 +221,7 @@ def char_tokens(
     codes: npt.NDArray[np.uint32] | None = None,
 ) -> tuple[npt.NDArray[np.uint64], tuple[list[int], list[str]]]:
     """The token ids of the char tokenizer straight from the folded text, and where its
-    numbers start and what they are (`dedup.fingerprint.normalize.folded_figures` takes
+    numbers start and what they are (`dedup.fingerprint.normalize.number_figures` takes
     them). Equal to ``token_ids(tokens)`` of its string tokens, without making a Python
     string per CJK character: CJK characters get their ids from a table of their xxh32;
     Latin words and numbers, which are few, are cut and hashed one by one. `codes`: the

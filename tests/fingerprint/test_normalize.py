@@ -9,10 +9,11 @@ from dedup.fingerprint.normalize import (
     figures,
     folded_figures,
     normalize_text,
+    number_figures,
     token_text,
     tokenize,
-    word_and_number_tokens,
 )
+from dedup.fingerprint.shingle import char_tokens
 
 
 def test_tokens_keep_numbers_and_words() -> None:
@@ -75,7 +76,8 @@ def test_figures_of_a_report() -> None:
 @given(st.text(st.sampled_from("0123456789１２年月日时点分:-/. ,，元亿abc é十①٣²\n"), max_size=60))
 def test_figures_from_the_word_tokens_are_the_figures_searched_for(text: str) -> None:
     folded = token_text(text, extracted=True)
-    assert folded_figures(folded, word_and_number_tokens(folded)) == folded_figures(folded)
+    _, (starts, numbers) = char_tokens(folded)
+    assert number_figures(folded, starts, numbers) == folded_figures(folded)
 
 
 @settings(max_examples=300, deadline=None)
